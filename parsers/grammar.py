@@ -1,0 +1,306 @@
+"""The SMS declaration grammar (spec §2–§5): one function per rule.
+
+Each rule's docstring is its EBNF. Rules read tokens from `tokens.tokenize`
+and record problems as values; nothing here raises on user input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from parsers import tokens as T
+from parsers.dates import check_move_in_date, make_date, resolve_year
+from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
+from parsers.normalize import Normalised, normalise
+from parsers.phones import to_e164
+from parsers.receipts import is_valid_receipt
+from parsers.result import Document, ParseResult, Problem, Record
+
+MAX_RECORDS = 10
+MAX_CHARS = 1600
+DOCUMENT_KINDS = frozenset({"RIC", "PASSPORT", "HKMO", "TW", "NOID"})
+DATE_KINDS = frozenset({"DATE_WORD", "DATE_YMD_CJK", "DATE_MD_CJK", "DATE_YMD", "DATE_MD", "DATE_MD_DASH"})
+_DOC_TYPES = {"PASSPORT": "passport", "HKMO": "hkmo_permit", "TW": "tw_permit"}
+_ID_LENGTH_DIGITS = frozenset({16, 17, 19})
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """One record's slice of the normalised text and its fields."""
+
+    start: int
+    end: int
+    tokens: list[T.Token]
+
+
+@dataclass(slots=True)
+class _Inherited:
+    """What a record passes on to the next one that omits it (a family in one room)."""
+
+    property: str | None = None
+    room: str | None = None
+    date_token: T.Token | None = None
+
+
+class _Parser:
+    def __init__(self, text: str, today: dt.date, deadline_days: int, region: str) -> None:
+        self.norm: Normalised = normalise(text)
+        self.text = self.norm.text
+        self.today = today
+        self.deadline_days = deadline_days
+        self.region = region
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    # -- problems ---------------------------------------------------------
+    def _problem(self, code: str, record: int | None, start: int, end: int) -> Problem:
+        s, e = self.norm.span(start, end)
+        return Problem(code, record, s, e, self.norm.original[s:e])
+
+    def error(self, code: str, record: int | None, start: int, end: int) -> None:
+        self.errors.append(self._problem(code, record, start, end))
+
+    def warn(self, code: str, record: int | None, start: int, end: int) -> None:
+        self.warnings.append(self._problem(code, record, start, end))
+
+    def result(self, command: str | None, language: str, **kw) -> ParseResult:
+        order = lambda p: (p.start, p.end)  # noqa: E731 - reading order for the officer UI
+        return ParseResult(command, language, errors=tuple(sorted(self.errors, key=order)),
+                           warnings=tuple(sorted(self.warnings, key=order)), **kw)
+
+    # -- rules ------------------------------------------------------------
+    def message(self) -> ParseResult:
+        """message = SEP* keyword arguments ;
+        arguments = record { RECORD_SEP record } ;"""
+        text = self.text
+        language = "zh" if T.IS_HAN.search(text) else "en"
+        if len(self.norm.original) > MAX_CHARS:
+            self.error("message_too_long", None, *self._normalised_range_of_original(MAX_CHARS))
+        lead = T.LEADING.match(text)
+        pos = lead.end() if lead else 0
+        if pos >= len(text):
+            self.error("empty_message", None, 0, len(text))
+            return self.result(None, language)
+        command, pos = self.keyword(pos)
+        if command is None:
+            return self.result(None, language)
+        segments = self.segments(pos)
+        if len(segments) > MAX_RECORDS:
+            self.error("too_many_records", None, segments[MAX_RECORDS].start, segments[-1].end)
+        if command == "move_in":
+            return self.result(command, language, records=self.records(segments, self.move_in_record))
+        if command == "move_out":
+            return self.result(command, language, records=self.records(segments, self.move_out_record))
+        if command in ("cancel", "confirm", "dispute"):
+            return self.result(command, language, receipt=self.receipt_arguments(segments))
+        if command == "list":
+            return self.result(command, language, property=self.list_arguments(segments))
+        return self.result(command, language)  # help: anything after it is ignored
+
+    def _normalised_range_of_original(self, orig_start: int) -> tuple[int, int]:
+        starts = self.norm.starts
+        if starts is None:
+            return orig_start, len(self.text)
+        first = next((i for i, s in enumerate(starts) if s >= orig_start), len(self.text))
+        return first, len(self.text)
+
+    def keyword(self, pos: int) -> tuple[str | None, int]:
+        """keyword = move_in_kw | move_out_kw | cancel_kw | confirm_kw | dispute_kw | list_kw | help_kw ;
+        (case-insensitive; may be glued to the next field)"""
+        m = T.KEYWORD.match(self.text, pos)
+        if m:
+            return T.KEYWORDS[m.group().upper()], m.end()
+        first = T.FIRST_FIELD.match(self.text, pos)
+        end = first.end() if first else pos + 1
+        self.error("unknown_keyword", None, pos, end)
+        return None, pos
+
+    def segments(self, pos: int) -> list[_Segment]:
+        """records = record { RECORD_SEP record } ; (empty records are ignored)"""
+        out: list[_Segment] = []
+        text = self.text
+        n = len(text)
+        while pos <= n:
+            m = T.RECORD_SEPARATOR.search(text, pos)
+            stop = m.start() if m else n
+            toks = T.tokenize(text, pos, stop)
+            if toks:
+                out.append(_Segment(toks[0].start, toks[-1].end, toks))
+            pos = stop + 1
+        return out
+
+    def records(self, segments: list[_Segment], rule) -> tuple[Record, ...]:
+        inherited = _Inherited()
+        return tuple(rule(i, seg, inherited) for i, seg in enumerate(segments))
+
+    def move_in_record(self, index: int, seg: _Segment, inherited: _Inherited) -> Record:
+        """move_in_record = { document | name | room | date | phone | property } ;
+        (shapes in any order; exactly one name and one document)"""
+        f = self.fields(index, seg, allow_suffix=False)
+        if f["name"] is None:
+            self.error("missing_name", index, seg.start, seg.end)
+        if not f["document_seen"]:
+            self.error("missing_id", index, seg.start, seg.end)
+        return self.finish_record(index, f, inherited)
+
+    def move_out_record(self, index: int, seg: _Segment, inherited: _Inherited) -> Record:
+        """move_out_record = { document | id_suffix | name | room | date | property } ;
+        (at least one of document, id_suffix or room)"""
+        f = self.fields(index, seg, allow_suffix=True)
+        if not (f["document_seen"] or f["id_suffix"] or f["room"]):
+            self.error("missing_id", index, seg.start, seg.end)
+        return self.finish_record(index, f, inherited)
+
+    def finish_record(self, index: int, f: dict, inherited: _Inherited) -> Record:
+        """Apply inheritance, then the date rules, to one record's fields."""
+        prop = f["property"] or inherited.property
+        room = f["room"] or inherited.room
+        date_token = f["date_token"] or inherited.date_token
+        inherited.property, inherited.room, inherited.date_token = prop, room, date_token
+        date = self.today if date_token is None else self.date(index, date_token)
+        return Record(name=f["name"], document=f["document"], room=room, date=date,
+                      phone=f["phone"], property=prop, id_suffix=f["id_suffix"])
+
+    def fields(self, index: int, seg: _Segment, *, allow_suffix: bool) -> dict:
+        """field = document | id_suffix | name | room | date | phone | property ;
+        name = cjk_name | latin_word { latin_word } ;"""
+        f: dict = {"name": None, "document": None, "document_seen": False, "room": None,
+                   "date_token": None, "phone": None, "property": None, "id_suffix": None}
+        toks = seg.tokens
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            kind = tok.kind
+            if kind == "LATIN_WORD":
+                j = i
+                while j + 1 < len(toks) and toks[j + 1].kind == "LATIN_WORD":
+                    j += 1
+                name = " ".join(t.text for t in toks[i:j + 1])
+                self.name(index, f, name, tok.start, toks[j].end)
+                i = j + 1
+                continue
+            i += 1
+            if kind == "NAME_CJK":
+                if 2 <= len(tok.text) <= 20 and tok.text.strip("·") == tok.text and "··" not in tok.text:
+                    self.name(index, f, tok.text, tok.start, tok.end)
+                else:
+                    self.error("unrecognized_token", index, tok.start, tok.end)
+            elif kind in DOCUMENT_KINDS or (kind == "NUMBER" and len(tok.text) in (15, 16, 17, 19)):
+                self.document(index, f, tok)
+            elif kind == "ID_SUFFIX" and allow_suffix and f["id_suffix"] is None:
+                f["id_suffix"] = tok.value.upper()
+            elif kind == "ROOM" and f["room"] is None:
+                f["room"] = tok.value.upper()
+            elif kind in DATE_KINDS and f["date_token"] is None:
+                f["date_token"] = tok
+            elif kind == "NUMBER" and len(tok.text) == 8 and f["date_token"] is None and tok.text[:2] in ("19", "20"):
+                f["date_token"] = tok  # YYYYMMDD
+            elif kind == "PHONE" and f["phone"] is None and (phone := to_e164(tok.text, self.region)):
+                f["phone"] = phone
+            elif kind == "PROPERTY" and f["property"] is None:
+                f["property"] = tok.value
+            else:
+                self.error("unrecognized_token", index, tok.start, tok.end)
+        return f
+
+    def name(self, index: int, f: dict, name: str, start: int, end: int) -> None:
+        """Record a name; a second one is `multiple_names`."""
+        if f["name"] is None:
+            f["name"] = name
+        else:
+            self.error("multiple_names", index, start, end)
+
+    def document(self, index: int, f: dict, tok: T.Token) -> None:
+        """document = ric | legacy_ric | passport | hkmo_permit | tw_permit | no_document ;"""
+        if f["document_seen"]:
+            self.error("multiple_ids", index, tok.start, tok.end)
+            return
+        f["document_seen"] = True
+        kind, text = tok.kind, tok.text.upper()
+        if kind == "NUMBER":
+            if len(text) != 15 or not text.isdigit():
+                self.error("id_length", index, tok.start, tok.end)
+                return
+            number = convert_legacy_ric(text)
+            self.warn("legacy_id", index, tok.start, tok.end)
+            kind = "RIC"
+        elif kind == "RIC":
+            number = text
+        elif kind == "NOID":
+            f["document"] = Document("none", None)
+            return
+        else:
+            f["document"] = Document(_DOC_TYPES[kind], tok.value.upper())
+            return
+        f["document"] = Document("ric", number)
+        code = check_ric(number, self.today)
+        if code:
+            self.error(code, index, tok.start, tok.end)
+        elif not ric_region_known(number):
+            self.warn("region_unknown", index, tok.start, tok.end)
+
+    def date(self, index: int, tok: T.Token) -> dt.date | None:
+        """date = ymd | ymd_cjk | md_cjk | md | yyyymmdd | "今天" | "TODAY" | "昨天" | "YESTERDAY" ;"""
+        value = self.read_date(tok)
+        if value is None:
+            self.error("bad_date", index, tok.start, tok.end)
+            return None
+        code, late = check_move_in_date(value, self.today, self.deadline_days)
+        if code:
+            self.error(code, index, tok.start, tok.end)
+            return None
+        if late:
+            self.warn("late", index, tok.start, tok.end)
+        return value
+
+    def read_date(self, tok: T.Token) -> dt.date | None:
+        """The calendar date a date-shaped token names, or None if there is none."""
+        kind, text = tok.kind, tok.text
+        if kind == "DATE_WORD":
+            back = 0 if text.upper() in ("TODAY", "今天") else 1
+            return self.today - dt.timedelta(days=back)
+        if kind == "NUMBER":
+            return make_date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        m = T.TOKENS[kind].fullmatch(text)
+        month, day = int(m.group("m")), int(m.group("d"))
+        if "y" in m.groupdict():
+            return make_date(int(m.group("y")), month, day)
+        return resolve_year(month, day, self.today)
+
+    def receipt_arguments(self, segments: list[_Segment]) -> str | None:
+        """receipt_arguments = receipt [ property ] ; receipt = 8 * DIGIT (last is a Damm check digit) ;"""
+        receipt: str | None = None
+        seen = False
+        for seg in segments:
+            for tok in seg.tokens:
+                if tok.kind == "PROPERTY":
+                    continue  # a receipt is unique; the selector adds nothing
+                digits = tok.text.replace("-", "")
+                if seen or not digits.isdigit() or not digits.isascii():
+                    self.error("unrecognized_token", None, tok.start, tok.end)
+                    continue
+                seen = True
+                if is_valid_receipt(digits):
+                    receipt = digits
+                else:
+                    self.error("bad_receipt", None, tok.start, tok.end)
+        if not seen:
+            end = len(self.text)
+            self.error("missing_receipt", None, 0, end)
+        return receipt
+
+    def list_arguments(self, segments: list[_Segment]) -> str | None:
+        """list_arguments = [ property ] ;"""
+        prop: str | None = None
+        for seg in segments:
+            for tok in seg.tokens:
+                if tok.kind == "PROPERTY" and prop is None:
+                    prop = tok.value
+                else:
+                    self.error("unrecognized_token", None, tok.start, tok.end)
+        return prop
+
+
+def parse_sms(text: str, *, today: dt.date, deadline_days: int = 7, region: str = "CN") -> ParseResult:
+    """Parse one landlord SMS; every problem comes back as a value, never an exception."""
+    return _Parser(text, today, deadline_days, region).message()

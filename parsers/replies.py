@@ -1,0 +1,102 @@
+"""One reply SMS per inbound message, built from the parse and the pipeline's outcomes.
+
+Texts live in `catalog_zh` / `catalog_en`; this module only arranges them. The
+full document number arrives in `Outcome.document_number` and leaves masked:
+this is the only place a reply mentions an ID.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+
+from parsers import catalog_en, catalog_zh
+from parsers.masking import mask_id
+from parsers.outcome import Outcome
+from parsers.result import ParseResult
+
+CATALOGS: dict[str, ModuleType] = {"zh": catalog_zh, "en": catalog_en}
+_EXAMPLE_CODES = frozenset({"unknown_keyword", "empty_message"})
+_MAX_TOKEN_SHOWN = 8  # longer unrecognised text may be most of an ID number
+
+
+def rejections(result: ParseResult) -> list[Outcome]:
+    """Outcomes for what the parser alone already rejects (the pipeline adds the rest)."""
+    out: list[Outcome] = []
+    if result.message_errors:
+        out.append(Outcome("rejected", None, codes=_unique(p.code for p in result.message_errors)))
+    for i, rec in enumerate(result.records):
+        errs = result.record_errors(i)
+        if errs:
+            out.append(Outcome("rejected", i, name=rec.name,
+                               document_number=rec.document.number if rec.document else None,
+                               room=rec.room, codes=_unique(p.code for p in errs)))
+    return out
+
+
+def _unique(codes) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(codes))
+
+
+def _code_text(cat: ModuleType, code: str, result: ParseResult, record: int | None) -> str:
+    text = cat.CODES.get(code, code)
+    if "{token}" in text:
+        token = next((p.text for p in result.errors if p.code == code and p.record == record), "")
+        token = token.strip()
+        if len(token) > _MAX_TOKEN_SHOWN:
+            token = mask_id(token)
+        text = text.format(token=token)
+    return text
+
+
+def _record_line(cat: ModuleType, o: Outcome, result: ParseResult) -> str:
+    rec = result.records[o.record] if o.record is not None and 0 <= o.record < len(result.records) else None
+    name = o.name or (rec.name if rec else None)
+    number = o.document_number
+    if number is None and rec is not None and rec.document is not None:
+        number = rec.document.number
+    parts = [cat.STATUS.get(o.status, o.status)]
+    if name:
+        parts.append(name)
+    if number:
+        parts.append(mask_id(number))
+    room = o.room or (rec.room if rec else None)
+    if room and not number and o.status in ("moved_out", "listed"):
+        parts.append(cat.TEMPLATES["room"].format(room=room))
+    if o.receipt:
+        parts.append(cat.TEMPLATES["receipt"].format(receipt=o.receipt))
+    line = " ".join(parts)
+    notes = [_code_text(cat, c, result, o.record) for c in o.codes]
+    if notes:
+        line += ("：" if cat is catalog_zh else ": ") + cat.TEMPLATES["joiner"].join(notes)
+    return line
+
+
+def render_reply(result: ParseResult, outcomes: Sequence[Outcome], *, language: str | None = None) -> str:
+    """The single reply SMS for one inbound message."""
+    cat = CATALOGS.get(language or result.language, catalog_en)
+    lines: list[str] = []
+    whole = [o for o in outcomes if o.record is None and o.status == "rejected"]
+    codes = _unique(c for o in whole for c in o.codes)
+    if not outcomes and result.message_errors:
+        codes = _unique(p.code for p in result.message_errors)
+    if codes:
+        lines.append(cat.STATUS["rejected"] + ("：" if cat is catalog_zh else ": ")
+                     + cat.TEMPLATES["joiner"].join(_code_text(cat, c, result, None) for c in codes))
+        if _EXAMPLE_CODES & set(codes):
+            lines.append(cat.TEMPLATES["help"])
+        return "\n".join(lines)
+    if result.command == "help":
+        return cat.TEMPLATES["help"]
+    listed = [o for o in outcomes if o.status == "listed"]
+    if result.command == "list" or listed:
+        if not listed:
+            return cat.TEMPLATES["list_empty"]
+        lines.append(cat.TEMPLATES["list_header"])
+        lines.extend(_record_line(cat, o, result) for o in listed)
+        return "\n".join(lines)
+    per_record = [o for o in outcomes if o.record is not None or o.status != "rejected"]
+    numbered = len(per_record) > 1
+    for n, o in enumerate(per_record, 1):
+        line = _record_line(cat, o, result)
+        lines.append(f"{n}.{line}" if numbered else line)
+    return "\n".join(lines)

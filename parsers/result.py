@@ -1,0 +1,99 @@
+"""Values a parse gives back: the only shapes the gateway relies on.
+
+Errors are values, not exceptions, so a landlord's typo can never become a 500
+and the officer UI can highlight exactly where the message went wrong.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error or warning: a stable code, the record it belongs to and a span of the ORIGINAL text."""
+
+    code: str
+    record: int | None
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "record": self.record, "start": self.start,
+                "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Document:
+    """An identity document; `number` is None only for type `none` (no document)."""
+
+    type: str  # ric | passport | hkmo_permit | tw_permit | none
+    number: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "number": self.number}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One person in a move_in or move_out message; fields the landlord left out are None."""
+
+    name: str | None = None
+    document: Document | None = None
+    room: str | None = None
+    date: dt.date | None = None
+    phone: str | None = None  # E.164
+    property: str | None = None  # selector without the '@': numeric code or alias
+    id_suffix: str | None = None  # move_out only: last digits of the ID
+
+    def to_json(self, command: str | None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "document": self.document.to_json() if self.document else None,
+            "room": self.room,
+            "date": self.date.isoformat() if self.date else None,
+            "phone": self.phone,
+            "property": self.property,
+        }
+        if command == "move_out":
+            out["id_suffix"] = self.id_suffix
+        return out
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a landlord's SMS says, plus every error and warning found in it."""
+
+    command: str | None  # move_in | move_out | cancel | confirm | dispute | list | help | None
+    language: str  # "zh" | "en"
+    records: tuple[Record, ...] = ()
+    receipt: str | None = None  # cancel / confirm / dispute
+    property: str | None = None  # list
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def message_errors(self) -> tuple[Problem, ...]:
+        """Errors that sink the whole message (record is None)."""
+        return tuple(p for p in self.errors if p.record is None)
+
+    def record_errors(self, index: int) -> tuple[Problem, ...]:
+        return tuple(p for p in self.errors if p.record == index)
+
+    def record_warnings(self, index: int) -> tuple[Problem, ...]:
+        return tuple(p for p in self.warnings if p.record == index)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "command": self.command,
+            "language": self.language,
+            "records": [r.to_json(self.command) for r in self.records],
+            "errors": [p.to_json() for p in self.errors],
+            "warnings": [p.to_json() for p in self.warnings],
+        }
+        if self.command in ("cancel", "confirm", "dispute"):
+            out["receipt"] = self.receipt
+        if self.command == "list":
+            out["property"] = self.property
+        return out

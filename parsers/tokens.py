@@ -1,0 +1,118 @@
+"""Token shapes (spec §2–§4) in one table, and the tokenizer that applies them.
+
+Shapes are tried in table order at each position; a match counts only if it
+ends on a field boundary: a separator, the end of the record, or a change
+between CJK and non-CJK script. That is what lets `登记张三350102199001011238`
+split into keyword, name and ID while `E12345678X` stays one (bad) field.
+Everything runs on the NFKC-normalised text; the grammar maps spans back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+CJK = HAN + "·"
+LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0370-\u03ff\u0400-\u04ff"
+
+_I = re.IGNORECASE
+
+# `.`/`!`/`?` end a sentence on a phone keyboard: a separator only before
+# another separator or the end, so `2014.1.8` and `J.SMITH` keep their dots.
+SEPARATOR = re.compile(r"(?:[\s#,:]|[.!?](?=[\s#,:.!?]|$))+")
+LEADING = re.compile(r"[\s#,:;\u2028\u2029\u0085]+")
+RECORD_SEPARATOR = re.compile(r"[\n\r\u2028\u2029\u0085;]")
+IS_HAN = re.compile(f"[{HAN}]")
+
+KEYWORDS: dict[str, str] = {
+    "REG": "move_in", "IN": "move_in", "DJ": "move_in", "登记": "move_in", "入住": "move_in",
+    "OUT": "move_out", "TZ": "move_out", "退租": "move_out", "搬离": "move_out",
+    "DEL": "cancel", "撤销": "cancel", "作废": "cancel",
+    "Y": "confirm", "YES": "confirm", "是": "confirm", "确认": "confirm",
+    "N": "dispute", "NO": "dispute", "否": "dispute", "有误": "dispute",
+    "LIST": "list", "查询": "list", "名单": "list",
+    "HELP": "help", "?": "help", "帮助": "help", "格式": "help",
+}
+CHINESE_KEYWORDS = frozenset(k for k in KEYWORDS if IS_HAN.search(k))
+_latin_kw = sorted((k for k in KEYWORDS if k.isascii() and k.isalpha()), key=len, reverse=True)
+_cjk_kw = sorted(CHINESE_KEYWORDS, key=len, reverse=True)
+# A Latin keyword may be glued to anything but another letter (`DJ张三`,
+# `Y12345671`); a Chinese keyword may be glued to anything (`登记张三`).
+KEYWORD = re.compile(
+    "(?:" + "|".join(_cjk_kw) + r"|\?|(?:" + "|".join(_latin_kw) + f")(?![{LATIN}]))", _I)
+FIRST_FIELD = re.compile(rf"[{CJK}]+|[^\s#,:;\n\r{CJK}]+")
+
+TOKENS: dict[str, re.Pattern[str]] = {
+    "PROPERTY": re.compile(r"@(?P<value>[^\s#,:@]+)"),
+    "ID_SUFFIX": re.compile(r"(?:\*|尾号)[ ]*(?P<value>\d{3,5}[\dX])", _I),
+    "PASSPORT": re.compile(r"(?:护照(?:号)?|PP|P:)[ ]*(?P<value>[A-Z0-9]{5,20})", _I),
+    "HKMO": re.compile(r"(?:港澳(?:通行证)?[ ]*)?(?P<value>[HM]\d{8}(?:\d{2})?)", _I),
+    "TW": re.compile(r"(?:台胞(?:证)?|TW)[ ]*(?P<value>\d{8})", _I),
+    "NOID": re.compile(r"无证|NOID", _I),
+    "DATE_WORD": re.compile(r"今天|昨天|TODAY|YESTERDAY", _I),
+    "DATE_YMD_CJK": re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?"),
+    "DATE_MD_CJK": re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?"),
+    "DATE_YMD": re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
+    "DATE_MD": re.compile(r"(?P<m>\d{1,2})[/.](?P<d>\d{1,2})"),
+    # `3-2` is a date only when it is a plausible month-day; otherwise a room.
+    "DATE_MD_DASH": re.compile(r"(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])"),
+    "RIC": re.compile(r"\d{17}[\dX]", _I),
+    "PHONE": re.compile(r"\+\d{6,15}|1[3-9]\d{9}"),
+    "ROOM": re.compile(r"(?:(?:房号|房间|房|RM|ROOM)[ ]*)?(?P<value>[A-Z]?\d{1,4}(?:-\d{1,4}){0,2})[室房号]?", _I),
+    "NUMBER": re.compile(r"\d+X?", _I),
+    # A Chinese name stops before a glued field prefix (`张三房301`, `张三无证`).
+    "NAME_CJK": re.compile(rf"(?:(?!无证|今天|昨天|房号?\d|房间\d|护照|港澳|台胞|尾号)[{CJK}])+"),
+    "LATIN_WORD": re.compile(rf"[{LATIN}](?:[{LATIN}]|['\-.](?=[{LATIN}]))*\.?"),
+    "OTHER": re.compile(rf"[{CJK}]+|[^\s#,:{CJK}]+"),
+}
+_ORDER = tuple(TOKENS.items())
+_IS_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One field: its shape name, normalised span and the regex match."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    value: str  # the shape's `value` group, or the whole text
+
+    def group(self, name: str) -> str | None:
+        m = TOKENS[self.kind].fullmatch(self.text)
+        return m.group(name) if m else None
+
+
+def _at_boundary(text: str, end: int, stop: int) -> bool:
+    if end >= stop:
+        return True
+    nxt = text[end]
+    if _IS_CJK_CHAR.match(nxt) or _IS_CJK_CHAR.match(text[end - 1]):
+        return True
+    return SEPARATOR.match(text, end, stop) is not None
+
+
+def tokenize(text: str, start: int, stop: int) -> list[Token]:
+    """Split text[start:stop] (one record) into fields by shape."""
+    tokens: list[Token] = []
+    pos = start
+    while pos < stop:
+        sep = SEPARATOR.match(text, pos, stop)
+        if sep:
+            pos = sep.end()
+            continue
+        for kind, pattern in _ORDER:
+            m = pattern.match(text, pos, stop)
+            if m is None or not _at_boundary(text, m.end(), stop):
+                continue
+            if kind == "PASSPORT" and not any(c.isdigit() for c in m.group("value")):
+                continue  # `PP JOHNSON` is a name, not a passport
+            value = m.groupdict().get("value") or m.group()
+            tokens.append(Token(kind, pos, m.end(), m.group(), value))
+            pos = m.end()
+            break
+        else:  # OTHER always matches one char at least; kept for safety
+            tokens.append(Token("OTHER", pos, pos + 1, text[pos], text[pos]))
+            pos += 1
+    return tokens
