@@ -1,0 +1,168 @@
+"""Named effects the flows refer to by name: they write call data or call the port.
+
+Only `submit`, `look_up_status` and `send_status_sms` touch the port; the engine
+never runs an action for a retried step, so each runs once per caller input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from .call import Context
+from .ports import VoiceDeclaration
+
+ACTIONS: dict[str, Callable[[Context], None]] = {}
+
+
+def action(fn: Callable[[Context], None]) -> Callable[[Context], None]:
+    ACTIONS[fn.__name__] = fn
+    return fn
+
+
+def _count(ctx: Context, counter: str) -> None:
+    ctx.counters[counter] = ctx.counters.get(counter, 0) + 1
+
+
+@action
+def count_silence(ctx: Context) -> None:
+    """Count one more silent repeat of the current prompt."""
+    ctx.state["silences"] += 1
+
+
+@action
+def choose_mandarin(ctx: Context) -> None:
+    ctx.state["language"] = "zh"
+
+
+@action
+def choose_english(ctx: Context) -> None:
+    ctx.state["language"] = "en"
+
+
+@action
+def count_id_try(ctx: Context) -> None:
+    _count(ctx, "id")
+
+
+@action
+def keep_document(ctx: Context) -> None:
+    ctx.data["document_number"] = ctx.id_entered()
+
+
+@action
+def count_property_try(ctx: Context) -> None:
+    _count(ctx, "property")
+
+
+@action
+def keep_property(ctx: Context) -> None:
+    found = ctx.property_found()
+    assert found is not None  # guarded by property_known
+    ctx.data.update(property_code=found.code, address=found.address, single_unit=found.single_unit)
+
+
+@action
+def keep_room(ctx: Context) -> None:
+    ctx.data["room"] = ctx.keyed().replace("*", "-")
+
+
+@action
+def keep_no_room(ctx: Context) -> None:
+    ctx.data["room"] = None
+
+
+@action
+def keep_today(ctx: Context) -> None:
+    ctx.data["date"] = ctx.today.isoformat()
+
+
+@action
+def keep_date(ctx: Context) -> None:
+    d, _problem = ctx.date_entered()
+    assert d is not None  # guarded by date_valid
+    ctx.data["date"] = d.isoformat()
+
+
+@action
+def keep_name(ctx: Context) -> None:
+    ctx.data.update(name=(ctx.inp.speech or "").strip(), name_confidence=ctx.inp.confidence)
+
+
+@action
+def keep_name_guess(ctx: Context) -> None:
+    """Keep a low-confidence result as a hint for the officer who transcribes the recording."""
+    keep_name(ctx)
+
+
+@action
+def forget_name(ctx: Context) -> None:
+    ctx.data.update(name=None, name_confidence=None)
+
+
+@action
+def count_name_failure(ctx: Context) -> None:
+    _count(ctx, "name")
+
+
+@action
+def keep_name_recording(ctx: Context) -> None:
+    ctx.data["name_recording_url"] = ctx.inp.recording_url
+
+
+@action
+def keep_address_recording(ctx: Context) -> None:
+    ctx.data["address_recording_url"] = ctx.inp.recording_url
+
+
+@action
+def start_over(ctx: Context) -> None:
+    """Forget everything entered in this flow (summary: `2` start again)."""
+    ctx.data.clear()
+    ctx.counters.clear()
+
+
+@action
+def submit(ctx: Context) -> None:
+    """Hand the confirmed declaration to the port and keep the receipt to read out."""
+    data, flow = ctx.data, ctx.state["flow"]
+    no_document = flow == "no_document"
+    declaration = VoiceDeclaration(
+        kind=flow,
+        document_type="none" if no_document else "ric",
+        document_number=None if no_document else data["document_number"],
+        property_code=data["property_code"],
+        room=data.get("room"),
+        date=dt.date.fromisoformat(data["date"]) if data.get("date") else ctx.today,
+        name=data.get("name"),
+        name_recording_url=data.get("name_recording_url"),
+        address_recording_url=data.get("address_recording_url"),
+        name_confidence=data.get("name_confidence"),
+        caller=ctx.state["caller"],
+        language=ctx.state["language"],
+    )
+    data["receipt"] = ctx.port.submit(ctx.state["call_sid"], declaration)
+
+
+def _same_phone(a: str | None, b: str | None) -> bool:
+    def digits(p: str) -> str:
+        return "".join(ch for ch in p if ch.isdigit())
+    return bool(a and b) and digits(a) == digits(b)  # type: ignore[arg-type]
+
+
+@action
+def look_up_status(ctx: Context) -> None:
+    """Ask the port once; keep only what this caller may hear (never the phone itself)."""
+    view = ctx.port.registration_status(ctx.data["document_number"])
+    mine = _same_phone(ctx.state["caller"], view.phone_on_record)
+    ctx.data["status"] = {
+        "active": view.active,
+        "caller_on_record": mine,
+        "has_phone": view.phone_on_record is not None,
+        "declared_on": view.declared_on.isoformat() if mine and view.declared_on else None,
+        "receipt": view.receipt if mine else None,
+    }
+
+
+@action
+def send_status_sms(ctx: Context) -> None:
+    ctx.data["sms_sent"] = bool(ctx.port.send_status_sms(ctx.data["document_number"]))

@@ -1,0 +1,105 @@
+"""One call's input, the engine's answer, and the per-request view guards and actions share."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from parsers.dates import check_move_in_date, make_date
+from parsers.documents import check_ric
+
+from .ports import Port, PropertyView
+
+MOVE_IN_DEADLINE_DAYS = 7  # only decides `late`, which the store recomputes; kept for symmetry with SMS
+
+
+@dataclass(frozen=True)
+class CallInput:
+    """What Twilio posted to `/voice/step`; every field None means nothing was entered (timeout)."""
+
+    seq: int | None = None
+    digits: str | None = None
+    speech: str | None = None
+    confidence: float | None = None
+    recording_url: str | None = None
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], seq: str | int | None) -> "CallInput":
+        """Build from Twilio's form fields (Digits, SpeechResult, Confidence, RecordingUrl) and `?seq=`."""
+        def text(key: str) -> str | None:
+            value = form.get(key)
+            return value if value else None
+
+        confidence: float | None
+        try:
+            confidence = float(form["Confidence"]) if form.get("Confidence") else None
+        except ValueError:
+            confidence = None
+        try:
+            number = int(seq) if seq is not None and str(seq) != "" else None
+        except ValueError:
+            number = None
+        return cls(seq=number, digits=text("Digits"), speech=text("SpeechResult"),
+                   confidence=confidence, recording_url=text("RecordingUrl"))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The call state to store and the TwiML document to answer with."""
+
+    state: dict[str, Any]
+    twiml: str
+
+
+@dataclass
+class Context:
+    """The working copy of the call state plus this request's input, for guards and actions."""
+
+    state: dict[str, Any]
+    inp: CallInput
+    port: Port
+    today: dt.date
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state["data"]
+
+    @property
+    def counters(self) -> dict[str, int]:
+        return self.state["counters"]
+
+    def keyed(self) -> str:
+        """The digits entered, without the `#` that ended them."""
+        return (self.inp.digits or "").strip().rstrip("#")
+
+    def id_entered(self) -> str:
+        """The ID as typed: `*` stands for X."""
+        return self.keyed().replace("*", "X").upper()
+
+    def id_problem(self) -> str | None:
+        """The first hard-check failure of the typed ID (`id_length`, `id_birthdate`, `id_checksum`)."""
+        if "id_problem" not in self._memo:
+            self._memo["id_problem"] = check_ric(self.id_entered(), self.today)
+        return self._memo["id_problem"]
+
+    def property_found(self) -> PropertyView | None:
+        """The property for the typed code (one port lookup per request)."""
+        if "property" not in self._memo:
+            code = self.keyed()
+            self._memo["property"] = self.port.find_property(code) if code.isdigit() else None
+        return self._memo["property"]
+
+    def date_entered(self) -> tuple[dt.date | None, str | None]:
+        """The typed YYYYMMDD date and the problem with it (`bad_date`, `date_in_future`, `date_too_old`)."""
+        if "date" not in self._memo:
+            text = self.keyed()
+            d = None
+            if len(text) == 8 and text.isdigit():
+                d = make_date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            if d is None:
+                self._memo["date"] = (None, "bad_date")
+            else:
+                problem, _late = check_move_in_date(d, self.today, MOVE_IN_DEADLINE_DAYS)
+                self._memo["date"] = (d, problem)
+        return self._memo["date"]

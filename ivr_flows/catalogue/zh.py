@@ -1,0 +1,68 @@
+"""What the caller hears in Mandarin (`<Say language="cmn-CN">`). Placeholders are filled in by ivr_flows.render."""
+
+PROMPTS: dict[str, str] = {
+    # welcome and menu
+    "welcome": "您好，这里是居住申报语音热线。普通话请按1。",
+    "menu": ("申报入住请按1。申报搬离请按2。查询登记状态请按3。没有身份证件请按0。"
+             "重听请按星号键。"),
+    "no_input": "没有收到您的输入。",
+    "invalid_key": "您按的键无效。",
+    "goodbye_no_input": "很抱歉，一直没有收到您的输入。请稍后再拨。再见。",
+    "goodbye": "感谢来电，再见。",
+    # ID number
+    "id_prompt": "请输入18位身份证号码。字母X请按星号键。输入完毕请按井号键。",
+    "id_length": "号码位数不对，身份证号码是18位。",
+    "id_checksum": "号码校验不通过，可能有一位输错了。",
+    "id_birthdate": "号码中的出生日期不对。",
+    "id_readback": "您输入的号码是：{id}。正确请按1，重新输入请按2。",
+    "id_failed": "号码三次输入都不正确。没有身份证件也可以申报，请按0。结束通话请按其他键。",
+    "goodbye_id": "号码三次输入都不正确。请核对证件后再拨。再见。",
+    # property and room
+    "property_prompt": "请输入房东登记告示上的房屋编号，输入完毕请按井号键。",
+    "property_unknown": "没有找到这个房屋编号。",
+    "property_readback": "房屋地址是：{address}。正确请按1，重新输入编号请按2。",
+    "goodbye_property": "房屋编号三次都没有找到。请向房东核对告示上的编号后再拨。再见。",
+    "room_prompt": "请输入房间号，短横线请按星号键，输入完毕请按井号键。独栋房屋没有房间号，请直接按井号键。",
+    "room_invalid": "房间号格式不对。",
+    "room_required": "这处房屋有多个房间，需要输入房间号。",
+    "room_readback": "房间号{room}。",
+    "room_none": "没有房间号。",
+    # dates
+    "move_in_date": "今天入住请按1，输入其他入住日期请按2。",
+    "move_out_date": "今天搬离请按1，输入其他搬离日期请按2。",
+    "date_entry": "请按年月日输入8位日期，例如2024年1月8日，请输入二零二四零一零八。",
+    "date_readback": "日期：{date}。",
+    "bad_date": "这不是有效的日期。",
+    "date_in_future": "日期不能晚于明天。",
+    "date_too_old": "日期不能早于一年前。",
+    # name
+    "name_prompt": "请说出您的姓名。",
+    "name_readback": "您的姓名是：{name}。正确请按1，重新说请按2。",
+    "name_not_heard": "没有听清。",
+    "name_unclear": "我们将录下您的姓名，由民警核对。",
+    "name_record": "请在提示音后说出您的姓名，说完请按井号键。",
+    "address_record": "请在提示音后说出您的户籍地址，说完请按井号键。",
+    # summaries
+    "move_in_summary": ("请核对：申报入住。身份证号码{id}。地址{address}，{room}。入住日期{date}。"
+                        "姓名{name}。确认请按1，重新开始请按2。"),
+    "move_out_summary": ("请核对：申报搬离。身份证号码{id}。地址{address}。搬离日期{date}。"
+                         "确认请按1，重新开始请按2。"),
+    "no_document_summary": ("请核对：无证件申报入住。您的姓名和户籍地址已录音。地址{address}，{room}。"
+                            "确认请按1，重新开始请按2。"),
+    "summary_room": "房间号{room}",
+    "summary_no_room": "没有房间号",
+    "summary_name_recorded": "已录音",
+    # receipts
+    "move_in_receipt": ("申报已提交。回执号码：{receipt}。再说一遍：{receipt}。"
+                        "房东将收到短信，请其确认。感谢来电，再见。"),
+    "move_in_receipt_review": ("申报已提交，民警将核对您的姓名录音。回执号码：{receipt}。再说一遍：{receipt}。"
+                               "房东将收到短信，请其确认。感谢来电，再见。"),
+    "move_out_receipt": "搬离申报已提交。回执号码：{receipt}。再说一遍：{receipt}。感谢来电，再见。",
+    "no_document_receipt": ("申报已提交，民警将核对您的录音。回执号码：{receipt}。再说一遍：{receipt}。"
+                            "感谢来电，再见。"),
+    # status
+    "status_active": "该证件有有效的居住登记。申报日期{declared_on}。回执号码：{receipt}。再说一遍：{receipt}。再见。",
+    "status_inactive": "该证件目前没有有效的居住登记。再见。",
+    "status_sent_by_sms": "登记详情已通过短信发送到登记的手机号码。再见。",
+    "status_none_on_record": "该证件没有登记手机号码，无法在电话中告知详情。请到派出所查询。再见。",
+}

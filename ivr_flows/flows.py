@@ -1,0 +1,198 @@
+"""The five voice-line flows, as data. Menu digits and step order follow docs/voice-line.md.
+
+Steps shared by several flows (ID entry, property code, room, date) are built
+by small functions so each flow reads like the spec's list of steps.
+"""
+from __future__ import annotations
+
+from .machine import CHOICE, HANGUP, KEYS, SELF, SPEECH, Flow, State, Transition as T, entry, record
+
+MAX_SILENT_REPEATS = 2  # the prompt is repeated at most twice on silence, then goodbye
+MAX_ID_TRIES = 3
+MAX_PROPERTY_TRIES = 3
+MAX_NAME_FAILURES = 2
+NAME_RECORD_SECONDS = 15
+ADDRESS_RECORD_SECONDS = 30
+
+
+def on_silence(*transitions: T) -> tuple[T, ...]:
+    """Add the standard no-input handling: repeat the prompt twice, then say goodbye."""
+    return transitions + (
+        T("silence", SELF, guards=("may_repeat",), actions=("count_silence",), say=("no_input",)),
+        T("silence", "goodbye_no_input"),
+    )
+
+
+def menu(*transitions: T) -> tuple[T, ...]:
+    """A one-key menu: the given keys, then invalid-key and no-input handling."""
+    return on_silence(*transitions, T("any key", SELF, say=("invalid_key",)))
+
+
+def final(name: str, prompt: str) -> State:
+    return State(name, prompt, HANGUP)
+
+
+GOODBYE_NO_INPUT = final("goodbye_no_input", "goodbye_no_input")
+
+
+def id_steps(confirmed: str, failed: str, *, then_do: tuple[str, ...] = ()) -> tuple[State, ...]:
+    """2a–2b: ID by keypad (checked at once, 3 tries), then read back 6-8-4."""
+    return (
+        State("id", "id_prompt", entry(), on_silence(
+            T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
+            T("entry", failed, guards=("id_last_try",), say=("id_problem",)),
+            T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
+        )),
+        State("id_readback", "id_readback", KEYS, menu(
+            T("key 1", confirmed, actions=then_do),
+            T("key 2", "id"),
+        )),
+    )
+
+
+def property_steps(confirmed: str) -> tuple[State, ...]:
+    """2c: property code (3 tries), then its address read back."""
+    return (
+        State("property", "property_prompt", entry(), on_silence(
+            T("entry", "property_readback", guards=("property_known",), actions=("keep_property",)),
+            T("entry", "goodbye_property", guards=("property_last_try",), say=("property_unknown",)),
+            T("entry", SELF, actions=("count_property_try",), say=("property_unknown",)),
+        )),
+        State("property_readback", "property_readback", KEYS, menu(
+            T("key 1", confirmed),
+            T("key 2", "property"),
+        )),
+        final("goodbye_property", "goodbye_property"),
+    )
+
+
+def room_step(then: str) -> State:
+    """2d: room by keypad (`*` is a dash); none only for a single-unit property; read back next."""
+    return State("room", "room_prompt", entry(), (
+        T("entry", then, guards=("room_valid",), actions=("keep_room",), say=("room_readback",)),
+        T("entry", SELF, say=("room_invalid",)),
+        T("silence", then, guards=("property_single_unit",), actions=("keep_no_room",),
+          say=("room_readback",)),
+        T("silence", SELF, guards=("may_repeat",), actions=("count_silence",), say=("room_required",)),
+        T("silence", "goodbye_no_input"),
+    ))
+
+
+def date_steps(prompt: str, then: str) -> tuple[State, ...]:
+    """2e: `1` today or `2` eight digits YYYYMMDD, read back at the start of the next prompt."""
+    return (
+        State("date", prompt, KEYS, menu(
+            T("key 1", then, actions=("keep_today",), say=("date_readback",)),
+            T("key 2", "date_entry"),
+        )),
+        State("date_entry", "date_entry", entry(num_digits=8), on_silence(
+            T("entry", then, guards=("date_valid",), actions=("keep_date",), say=("date_readback",)),
+            T("entry", SELF, say=("date_problem",)),
+        )),
+    )
+
+
+WELCOME = Flow("welcome", "language", (
+    State("language", "welcome", KEYS, bilingual=True, transitions=(
+        T("key 1", "menu", actions=("choose_mandarin",)),
+        T("key 2", "menu", actions=("choose_english",)),
+        T("silence", "menu", actions=("choose_mandarin",)),
+        T("any key", SELF, say=("invalid_key",)),
+    )),
+    State("menu", "menu", KEYS, menu(
+        T("key 1", "move_in:id"),
+        T("key 2", "move_out:id"),
+        T("key 3", "status:id"),
+        T("key 0", "no_document:name_record"),
+        T("key *", SELF),
+    )),
+    GOODBYE_NO_INPUT,
+))
+
+MOVE_IN = Flow("move_in", "id", (
+    *id_steps(confirmed="property", failed="id_failed"),
+    State("id_failed", "id_failed", KEYS, (
+        T("key 0", "no_document:name_record"),
+        T("any key", "goodbye"),
+        T("silence", "goodbye"),
+    )),
+    *property_steps(confirmed="room"),
+    room_step(then="date"),
+    *date_steps("move_in_date", then="name"),
+    State("name", "name_prompt", SPEECH, (
+        T("speech", "name_readback", guards=("speech_confident",), actions=("keep_name",)),
+        T("speech", "name_record", actions=("keep_name_guess",), say=("name_unclear",)),
+        T("silence", "name_record", guards=("name_last_try",), say=("name_unclear",)),
+        T("silence", SELF, actions=("count_name_failure",), say=("name_not_heard",)),
+    )),
+    State("name_readback", "name_readback", KEYS, menu(
+        T("key 1", "summary"),
+        T("key 2", "name_record", guards=("name_last_try",), actions=("forget_name",),
+          say=("name_unclear",)),
+        T("key 2", "name", actions=("forget_name", "count_name_failure")),
+    )),
+    State("name_record", "name_record", record(NAME_RECORD_SECONDS), on_silence(
+        T("recording", "summary", actions=("keep_name_recording",)),
+    )),
+    State("summary", "move_in_summary", KEYS, menu(
+        T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
+        T("key 1", "receipt", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("receipt", "move_in_receipt"),
+    final("receipt_review", "move_in_receipt_review"),
+    final("goodbye", "goodbye"),
+    GOODBYE_NO_INPUT,
+))
+
+MOVE_OUT = Flow("move_out", "id", (
+    *id_steps(confirmed="property", failed="goodbye_id"),
+    *property_steps(confirmed="date"),
+    *date_steps("move_out_date", then="summary"),
+    State("summary", "move_out_summary", KEYS, menu(
+        T("key 1", "receipt", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("receipt", "move_out_receipt"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+STATUS = Flow("status", "id", (
+    *id_steps(confirmed="report", failed="goodbye_id", then_do=("look_up_status",)),
+    State("report", None, CHOICE, (
+        T("always", "active", guards=("caller_on_record", "registration_active")),
+        T("always", "inactive", guards=("caller_on_record",)),
+        T("always", "sms", guards=("phone_on_record",), actions=("send_status_sms",)),
+        T("always", "none_on_record"),
+    )),
+    State("sms", None, CHOICE, (
+        T("always", "sent_by_sms", guards=("status_sms_sent",)),
+        T("always", "none_on_record"),
+    )),
+    final("active", "status_active"),
+    final("inactive", "status_inactive"),
+    final("sent_by_sms", "status_sent_by_sms"),
+    final("none_on_record", "status_none_on_record"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+NO_DOCUMENT = Flow("no_document", "name_record", (
+    State("name_record", "name_record", record(NAME_RECORD_SECONDS), on_silence(
+        T("recording", "address_record", actions=("keep_name_recording",)),
+    )),
+    State("address_record", "address_record", record(ADDRESS_RECORD_SECONDS), on_silence(
+        T("recording", "property", actions=("keep_address_recording",)),
+    )),
+    *property_steps(confirmed="room"),
+    room_step(then="summary"),
+    State("summary", "no_document_summary", KEYS, menu(
+        T("key 1", "receipt", actions=("submit",)),
+        T("key 2", "name_record", actions=("start_over",)),
+    )),
+    final("receipt", "no_document_receipt"),
+    GOODBYE_NO_INPUT,
+))
+
+FLOWS: dict[str, Flow] = {f.name: f for f in (WELCOME, MOVE_IN, MOVE_OUT, STATUS, NO_DOCUMENT)}

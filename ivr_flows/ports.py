@@ -1,0 +1,68 @@
+"""What the voice line needs from the rest of the system, and the values it trades.
+
+The gateway implements `Port` over the database; tests use a recording fake.
+Values are frozen dataclasses of plain types so nothing ORM-shaped leaks in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PropertyView:
+    """A property as the caller may hear it: its code, its address, whether it has rooms."""
+
+    code: str
+    address: str
+    single_unit: bool
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """A person's registration as the status line may (partly) reveal it."""
+
+    active: bool
+    declared_on: dt.date | None
+    receipt: str | None
+    phone_on_record: str | None  # E.164
+
+
+@dataclass(frozen=True)
+class VoiceDeclaration:
+    """A confirmed declaration made on the voice line.
+
+    `name_recording_url` or `address_recording_url` set means an officer must
+    transcribe it (`pending_review`); `name` then holds the recogniser's best
+    guess, if any, with its `name_confidence`.
+    """
+
+    kind: str  # move_in | move_out | no_document
+    document_type: str  # ric | none
+    document_number: str | None
+    property_code: str
+    room: str | None
+    date: dt.date
+    name: str | None
+    name_recording_url: str | None
+    address_recording_url: str | None
+    name_confidence: float | None
+    caller: str  # the From number, E.164
+    language: str  # zh | en
+
+
+class Port(Protocol):
+    """How a flow looks things up and hands a declaration over."""
+
+    def find_property(self, code: str) -> PropertyView | None:
+        """The property with this numeric code, or None."""
+
+    def registration_status(self, document_number: str) -> StatusView:
+        """The registration of the person holding this ID number."""
+
+    def send_status_sms(self, document_number: str) -> bool:
+        """Text the status to the phone on record; False when there is none."""
+
+    def submit(self, call_sid: str, declaration: VoiceDeclaration) -> str:
+        """Store the declaration (idempotent per call) and return its 8-digit receipt."""

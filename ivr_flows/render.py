@@ -1,0 +1,104 @@
+"""Turn a state's prompt and the lines to say before it into a TwiML document.
+
+Every action and fallback URL carries the step number (`/voice/step?seq=N`):
+a `<Gather>` or `<Record>` posts its result there, and the `<Redirect>` after
+it posts there with no input fields when the caller stayed silent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from . import spoken
+from .call import Context
+from .catalogue import CATALOGUES, LANGUAGES
+from .machine import State
+
+STEP_URL = "/voice/step"
+SAY_LANGUAGE = {"zh": "cmn-CN", "en": "en-US"}
+SPEECH_LANGUAGE = {"zh": "cmn-Hans-CN", "en": "en-US"}
+
+
+def step_url(seq: int) -> str:
+    return f"{STEP_URL}?seq={seq}"
+
+
+def say_key(key: str, ctx: Context) -> str:
+    """Resolve the say lines whose wording depends on the input (what was wrong, what was kept)."""
+    if key == "id_problem":
+        return ctx.id_problem() or "id_length"
+    if key == "date_problem":
+        return ctx.date_entered()[1] or "bad_date"
+    if key == "room_readback" and ctx.data.get("room") is None:
+        return "room_none"
+    return key
+
+
+def fill(key: str, language: str, data: dict[str, Any]) -> str:
+    """The catalogue text for `key` with the call's values spoken the way TTS reads them."""
+    words = CATALOGUES[language]
+    values: dict[str, str] = {}
+    if data.get("document_number"):
+        values["id"] = spoken.id_number(data["document_number"], language)
+    if data.get("address") is not None:
+        values["address"] = data["address"]
+    room = data.get("room")
+    values["room"] = spoken.digits(room, language) if room else ""
+    if data.get("date"):
+        values["date"] = spoken.date(dt.date.fromisoformat(data["date"]), language)
+    if data.get("receipt"):
+        values["receipt"] = spoken.receipt(data["receipt"], language)
+    status = data.get("status") or {}
+    if status.get("declared_on"):
+        values["declared_on"] = spoken.date(dt.date.fromisoformat(status["declared_on"]), language)
+    if status.get("receipt"):
+        values["receipt"] = spoken.receipt(status["receipt"], language)
+    if key.endswith("_summary"):
+        values["room"] = (words["summary_room"].format(room=values["room"]) if room
+                          else words["summary_no_room"])
+        values["name"] = data.get("name") if not data.get("name_recording_url") else None
+        values["name"] = values["name"] or words["summary_name_recorded"]
+    elif data.get("name"):
+        values["name"] = data["name"]
+    return words[key].format_map(values)
+
+
+def twiml(state: State, seq: int, language: str, before: list[str], data: dict[str, Any]) -> str:
+    """The whole TwiML document for entering `state`, after saying the `before` keys."""
+    languages = LANGUAGES if state.bilingual else (language,)
+    response = VoiceResponse()
+
+    def say_all(target: Any, key: str) -> None:
+        for lang in languages:
+            target.say(fill(key, lang, data), language=SAY_LANGUAGE[lang])
+
+    for key in before:
+        say_all(response, key)
+    listen, url = state.listen, step_url(seq)
+    if listen.kind in ("keys", "entry"):
+        gather = response.gather(action=url, method="POST", input="dtmf", timeout=listen.timeout,
+                                 num_digits=listen.num_digits, finish_on_key="#")
+        if state.prompt:
+            say_all(gather, state.prompt)
+        response.redirect(url, method="POST")
+    elif listen.kind == "speech":
+        gather = response.gather(action=url, method="POST", input="speech", timeout=listen.timeout,
+                                 speech_timeout="auto", language=SPEECH_LANGUAGE[language])
+        if state.prompt:
+            say_all(gather, state.prompt)
+        response.redirect(url, method="POST")
+    elif listen.kind == "record":
+        if state.prompt:
+            say_all(response, state.prompt)
+        response.record(action=url, method="POST", max_length=listen.max_length, timeout=listen.timeout,
+                        finish_on_key="#", play_beep=True)
+        response.redirect(url, method="POST")
+    elif listen.kind == "hangup":
+        if state.prompt:
+            say_all(response, state.prompt)
+        response.hangup()
+    else:
+        raise ValueError(f"state {state.name} cannot be rendered ({listen.kind})")
+    return str(response)
