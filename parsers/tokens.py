@@ -54,8 +54,9 @@ TOKENS: dict[str, re.Pattern[str]] = {
     "DATE_MD_CJK": re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?"),
     "DATE_YMD": re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
     "DATE_MD": re.compile(r"(?P<m>\d{1,2})[/.](?P<d>\d{1,2})"),
-    # `3-2` is a date only when it is a plausible month-day; otherwise a room.
-    "DATE_MD_DASH": re.compile(r"(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])"),
+    # `3-2` is a date only when it is a plausible month-day and has no room
+    # suffix (`3-2室` is a room); write rooms like `12-5` as `12-5室` or `房12-5`.
+    "DATE_MD_DASH": re.compile(r"(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d\-室房号])"),
     "RIC": re.compile(r"\d{17}[\dX]", _I),
     "PHONE": re.compile(r"\+\d{6,15}|1[3-9]\d{9}"),
     "ROOM": re.compile(r"(?:(?:房号|房间|房|RM|ROOM)[ ]*)?(?P<value>[A-Z]?\d{1,4}(?:-\d{1,4}){0,2})[室房号]?", _I),
