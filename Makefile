@@ -1,0 +1,15 @@
+# The README's two commands live here so CI and newcomers run exactly the same thing.
+PYTHON ?= python3
+
+.PHONY: install test test-fast serve
+install:
+	$(PYTHON) -m pip install -q -e '.[test]'
+
+test: install
+	$(PYTHON) -m pytest -q
+
+test-fast: install
+	$(PYTHON) -m pytest -q -m "not browser and not fault"
+
+serve:
+	$(PYTHON) -m pip install -q . && declgate serve --demo

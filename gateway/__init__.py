@@ -1,0 +1,1 @@
+"""The web side: webhooks, officer UI, jobs, outbound SMS and the CLI."""

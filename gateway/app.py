@@ -1,0 +1,66 @@
+"""The Flask app factory: one blueprint per surface, resources kept in app.extensions."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
+
+from gateway import runtime as runtime_mod
+from gateway.settings import Settings, load_settings
+
+MAX_REQUEST_BYTES = 64 * 1024  # a Twilio webhook is a few KB; anything larger is refused with 413
+
+
+def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | None = None,
+               test_config: dict[str, Any] | None = None) -> Flask:
+    settings = settings or load_settings()
+    settings.check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.public_base_url and settings.public_base_url.startswith("https")),
+    )
+    if test_config:
+        app.config.update(test_config)
+    rt = rt or runtime_mod.build_runtime(settings)
+    runtime_mod.install(rt)
+    app.extensions["declgate"] = rt
+
+    from gateway import health, sms
+
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(health.bp)
+    _register_optional(app)
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(exc: DBAPIError):
+        # Twilio retries (or uses the fallback URL) on a 5xx: never acknowledge what was not stored.
+        app.logger.error("database error on %s: %s", request.path, type(exc.orig).__name__ if exc.orig else exc)
+        return Response("database unavailable, retry later\n", status=503, mimetype="text/plain")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return Response(f"{exc.code} {exc.name}\n", status=exc.code or 500, mimetype="text/plain")
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _register_optional(app: Flask) -> None:
+    """Surfaces that live in their own modules (voice line, officer UI, simulator) register here when present."""
+    import importlib
+
+    for name in ("gateway.voice", "gateway.officer", "gateway.simulator"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.init_app(app)

@@ -1,0 +1,53 @@
+"""Demo data for `declgate serve --demo`: enough to try every surface in five minutes."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from gateway.runtime import Runtime
+from store.enrolment import Enrolment, enrol
+from store.models import Landlord, Officer
+from store.officers import add_officer
+
+DEMO_LANDLORD = "+8613800138000"
+DEMO_PRECINCT = "GL01"
+DEMO_OFFICER = "demo"
+DEMO_SUPERVISOR = "chief"
+REJECTED_SAMPLES = (
+    ("+8613800138000", "登记 李四 350102199001011239 301"),  # wrong check digit
+    ("+8613700000000", "登记 王五 110101199003074477 302"),  # unknown sender
+    ("+8613800138000", "hello, how do I register?"),  # unknown keyword
+)
+
+
+def seed(rt: Runtime) -> dict[str, str]:
+    """Create the demo precinct, landlord, properties and officers once. Returns the logins to print."""
+    logins: dict[str, str] = {}
+    with rt.sessions.begin() as session:
+        if session.scalar(select(Landlord).where(Landlord.phone == DEMO_LANDLORD)) is None:
+            for code, alias, address in (("100001", "东街", "鼓楼区东街12号"), ("100002", "西巷", "鼓楼区西巷3号")):
+                enrol(session, Enrolment(phone=DEMO_LANDLORD, name="陈房东", property_code=code, address=address,
+                                         precinct=DEMO_PRECINCT, alias=alias))
+        for username, role in ((DEMO_OFFICER, "officer"), (DEMO_SUPERVISOR, "supervisor")):
+            # A fresh password at every demo start, so the one printed is always the one that works.
+            password = secrets.token_urlsafe(9)
+            officer = session.scalar(select(Officer).where(Officer.username == username))
+            if officer is None:
+                add_officer(session, username, password, DEMO_PRECINCT, role)
+            else:
+                officer.password_hash = generate_password_hash(password)
+            logins[username] = password
+    return logins
+
+
+def seed_rejected(rt: Runtime) -> None:
+    """Send a few bad messages through the real intake so the review queue has something in it."""
+    from gateway import intake
+
+    for i, (sender, body) in enumerate(REJECTED_SAMPLES):
+        inbound_id, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
+                                           to_number="+8610690000", body=body)
+        if new:
+            intake.enqueue(rt, inbound_id)

@@ -1,0 +1,27 @@
+"""`GET /healthz`: what a load balancer or an operator checks first."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Report whether the database and Redis answer; 503 when either does not."""
+    rt = current_app.extensions["declgate"]
+    checks: dict[str, str] = {}
+    try:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means unhealthy; the reason is reported, not raised
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        rt.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503

@@ -1,0 +1,96 @@
+"""Storing what arrives, then queueing it: the only work a webhook does before it answers.
+
+The raw message is committed before the webhook returns 200, so a Redis outage
+loses nothing: `declgate requeue` and the worker's sweep enqueue whatever is
+still `received`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from redis.exceptions import RedisError
+from rq import Callback, Retry
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gateway import jobs
+from gateway.runtime import Runtime
+from parsers import parse_sms
+from store.models import InboundMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_RETRY_INTERVALS = [5, 30, 120]
+
+
+def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
+              channel: str = "sms", edited_from_id: int | None = None) -> tuple[int, bool]:
+    """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
+
+    The parse at intake is kept on the row so officers see errors and spans even
+    for a message no worker has touched yet.
+    """
+    received_at = utcnow()
+    today = received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
+    parsed = parse_sms(body, today=today, deadline_days=rt.settings.deadline_days,
+                       region=rt.settings.default_region)
+    row = InboundMessage(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number,
+                         body=body, received_at=received_at, parse=parsed.to_json(),
+                         edited_from_id=edited_from_id)
+    try:
+        with rt.sessions.begin() as session:
+            session.add(row)
+        return row.id, True
+    except IntegrityError:
+        with rt.sessions() as session:
+            existing = session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == sid))
+        if existing is None:
+            raise
+        return existing, False
+
+
+def enqueue(rt: Runtime, inbound_id: int) -> bool:
+    """Queue the processing job; False (and a log line) when Redis is down: the sweep will catch up."""
+    try:
+        rt.queue.enqueue(jobs.process_inbound, inbound_id, job_id=f"inbound-{inbound_id}",
+                         retry=Retry(max=len(JOB_RETRY_INTERVALS), interval=JOB_RETRY_INTERVALS),
+                         on_failure=Callback(jobs.mark_failed), result_ttl=600, failure_ttl=7 * 86400)
+        return True
+    except RedisError as exc:
+        log.warning("inbound %s stored but not queued (%s); the sweep will requeue it", inbound_id, exc)
+        return False
+
+
+def stuck(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> list[int]:
+    """Inbound messages still `received` after `older_than`: never queued, or their job was lost."""
+    cutoff = utcnow() - older_than
+    with rt.sessions() as session:
+        return list(session.scalars(select(InboundMessage.id).where(
+            InboundMessage.status == "received", InboundMessage.received_at <= cutoff)
+            .order_by(InboundMessage.id)))
+
+
+def requeue(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> int:
+    """Enqueue every stuck message again; jobs are idempotent, so a message queued twice is handled once."""
+    count = 0
+    for inbound_id in stuck(rt, older_than):
+        if _job_pending(rt, inbound_id):
+            continue
+        if enqueue(rt, inbound_id):
+            count += 1
+    return count
+
+
+def _job_pending(rt: Runtime, inbound_id: int) -> bool:
+    from rq.job import Job, JobStatus
+    from rq.exceptions import NoSuchJobError
+
+    try:
+        job = Job.fetch(f"inbound-{inbound_id}", connection=rt.redis)
+    except NoSuchJobError:
+        return False
+    except RedisError:
+        return True  # cannot tell; do not pile up work on a sick Redis
+    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                                             JobStatus.DEFERRED)

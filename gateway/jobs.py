@@ -1,0 +1,301 @@
+"""RQ jobs. They take plain ids, fail loudly, and are safe to run twice.
+
+Idempotency: a job does nothing for an inbound message that is no longer
+`received`, and (in_reply_to, purpose) is unique on outbound messages, so a
+retried or duplicated job can neither store twice nor reply twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gateway import runtime
+from parsers import Outcome, ParseResult, parse_sms, render_reply
+from parsers.optout import classify_optout
+from store import declarations as decls
+from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, Property, utcnow
+
+log = logging.getLogger(__name__)
+
+RACE_RETRIES = 3
+
+
+@dataclass
+class Handled:
+    """What applying one inbound message produced, before it is written back."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # every rejection code, for the officers' queue
+    extra_sms: list[tuple[str, str, str]] = field(default_factory=list)  # (purpose, to, body)
+    reply: bool = True
+
+
+def process_inbound(inbound_id: int) -> str:
+    """Apply an inbound message to the store, write its reply, then deliver what is pending."""
+    rt = runtime.current()
+    for attempt in range(RACE_RETRIES):
+        try:
+            with rt.sessions.begin() as session:
+                status = _process(session, inbound_id)
+            break
+        except IntegrityError:
+            # Another worker stored the same person or reply first; the next pass sees its rows.
+            if attempt == RACE_RETRIES - 1:
+                raise
+            log.info("inbound %s: lost a race, retrying", inbound_id)
+    deliver(inbound_id)
+    return status
+
+
+def today_for(received_at: dt.datetime) -> dt.date:
+    """The landlord's calendar day when the message arrived (stored times are UTC)."""
+    rt = runtime.current()
+    return received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
+
+
+def _process(session: Session, inbound_id: int) -> str:
+    inbound = session.get(InboundMessage, inbound_id)
+    if inbound is None:
+        raise LookupError(f"inbound message {inbound_id} does not exist")
+    if inbound.status != "received":
+        return inbound.status
+    inbound.attempts += 1
+    if inbound.channel == "voice":
+        from gateway.voice_jobs import handle_voice
+
+        handled, result_language = handle_voice(session, inbound), (inbound.payload or {}).get("language", "zh")
+        result = None
+    else:
+        word = classify_optout(inbound.body)
+        if word is not None:
+            _record_optout(session, inbound.from_number, word)
+            inbound.status, inbound.processed_at = "ignored", utcnow()
+            return inbound.status
+        result = _parse(inbound)
+        handled = handle_sms(session, inbound, result)
+        result_language = result.language
+    _finish(session, inbound, handled, result, result_language)
+    return inbound.status
+
+
+def _parse(inbound: InboundMessage) -> ParseResult:
+    rt = runtime.current()
+    return parse_sms(inbound.body, today=today_for(inbound.received_at),
+                     deadline_days=rt.settings.deadline_days, region=rt.settings.default_region)
+
+
+def _record_optout(session: Session, phone: str, word: str) -> None:
+    existing = session.get(OptOut, phone)
+    if word == "stop" and existing is None:
+        session.add(OptOut(phone=phone))
+    elif word == "start" and existing is not None:
+        session.delete(existing)
+
+
+def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
+    """Apply every record of a parsed SMS from an enrolled landlord."""
+    handled = Handled()
+    landlord = decls.find_landlord(session, inbound.from_number)
+    if landlord is None:
+        return _reject_message(handled, "unknown_sender")
+    inbound.landlord_id = landlord.id
+    if landlord.properties:
+        inbound.precinct_id = landlord.properties[0].precinct_id
+    if result.message_errors():
+        for problem in result.message_errors():
+            handled.codes.append(problem.code)
+        handled.outcomes.append(Outcome(status="rejected", codes=tuple(dict.fromkeys(handled.codes))))
+        return handled
+    today = today_for(inbound.received_at)
+    command = result.command
+    if command == "help":
+        pass  # the reply is the format itself
+    elif command == "list":
+        _list(session, landlord, result, handled)
+    elif command in ("cancel", "confirm", "dispute"):
+        _by_receipt(session, landlord, result, handled)
+    else:
+        for index, record in enumerate(result.records):
+            errors = [p.code for p in result.record_errors(index)]
+            if errors:
+                _reject_record(handled, index, record, errors)
+                continue
+            if command == "move_in":
+                _move_in(session, inbound, landlord, result, index, handled, today)
+            elif command == "move_out":
+                _move_out(session, landlord, result, index, handled, today)
+    return handled
+
+
+def _reject_message(handled: Handled, code: str) -> Handled:
+    handled.codes.append(code)
+    handled.outcomes.append(Outcome(status="rejected", codes=(code,)))
+    return handled
+
+
+def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> None:
+    handled.codes.extend(codes)
+    handled.outcomes.append(Outcome(status="rejected", record=index, name=record.name,
+                                    document_number=record.document.number if record.document else None,
+                                    room=record.room, codes=tuple(dict.fromkeys(codes))))
+
+
+def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult, index: int,
+             handled: Handled, today: dt.date) -> None:
+    record = result.records[index]
+    prop, code = decls.resolve_property(landlord, record.property)
+    if prop is None:
+        return _reject_record(handled, index, record, [code or "unknown_property"])
+    if not record.room and not prop.single_unit:
+        return _reject_record(handled, index, record, ["missing_room"])
+    late = any(w.code == "late" for w in result.record_warnings(index))
+    doc = record.document
+    status, decl = decls.register(
+        session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
+        name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
+        channel="sms" if inbound.channel != "officer" else "officer", inbound_id=inbound.id)
+    if status == "pending_review":
+        handled.codes.append("no_document")
+    warnings = tuple(w.code for w in result.record_warnings(index))
+    handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
+                                    document_number=doc.number if doc else None,
+                                    receipt=decl.receipt, room=decl.room, codes=warnings))
+
+
+def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: int, handled: Handled,
+              today: dt.date) -> None:
+    record = result.records[index]
+    if record.property:
+        prop, code = decls.resolve_property(landlord, record.property)
+        if prop is None:
+            return _reject_record(handled, index, record, [code or "unknown_property"])
+        props = [prop]
+    else:
+        props = list(landlord.properties)
+    doc = record.document
+    found, code = decls.tenants_to_move_out(session, props, document_type=doc.type if doc else None,
+                                            document_number=doc.number if doc else None,
+                                            id_suffix=record.id_suffix, room=record.room)
+    if code:
+        return _reject_record(handled, index, record, [code])
+    decls.end(found, record.date or today)
+    for decl in found:
+        handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,
+                                        document_number=decl.person.document_number, receipt=decl.receipt,
+                                        room=decl.room))
+
+
+def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
+    decl = decls.by_receipt(session, landlord, result.receipt or "")
+    if decl is None:
+        _reject_message(handled, "unknown_receipt")
+        return
+    if result.command == "cancel":
+        status = decls.cancel(decl)
+    else:
+        status = decls.landlord_answer(decl, "confirmed" if result.command == "confirm" else "disputed")
+        if status == "disputed" and decl.inbound is not None:
+            # The tenant's declaration goes back to the officers, with the landlord's word attached.
+            decl.inbound.review_state, decl.inbound.review_reason = "open", "disputed"
+    handled.outcomes.append(Outcome(status=status, name=decl.person.name,
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
+
+
+def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
+    if result.property:
+        prop, code = decls.resolve_property(landlord, result.property)
+        if prop is None:
+            _reject_message(handled, code or "unknown_property")
+            return
+        props = [prop]
+    else:
+        props = list(landlord.properties)
+    tenants = decls.active_at(session, props)
+    for decl in tenants:
+        handled.outcomes.append(Outcome(status="listed", name=decl.person.name,
+                                        document_number=decl.person.document_number,
+                                        receipt=decl.receipt, room=decl.room))
+
+
+def _finish(session: Session, inbound: InboundMessage, handled: Handled, result: ParseResult | None,
+            language: str) -> None:
+    """Write the outcome back on the inbound row and queue the reply (one per inbound message)."""
+    codes = list(dict.fromkeys(handled.codes))
+    inbound.codes = codes or None
+    inbound.processed_at = utcnow()
+    rejected = any(o.status == "rejected" for o in handled.outcomes)
+    inbound.status = "rejected" if rejected else "processed"
+    if codes:
+        inbound.review_state, inbound.review_reason = "open", codes[0]
+    if handled.reply:
+        if result is None:
+            result = ParseResult(command=None, language=language)
+        body = render_reply(result, handled.outcomes, language=language)
+        queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply")
+    for purpose, to, body in handled.extra_sms:
+        queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose)
+
+
+def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, purpose: str) -> OutboundMessage:
+    """Record an SMS to send; an opted-out number gets a `suppressed` row instead of a message."""
+    suppressed = session.get(OptOut, to) is not None
+    msg = OutboundMessage(to_number=to, body=body, in_reply_to=in_reply_to, purpose=purpose,
+                          status="suppressed" if suppressed else "pending")
+    session.add(msg)
+    session.flush()
+    return msg
+
+
+def deliver(inbound_id: int | None = None) -> int:
+    """Send pending outbound messages (those of one inbound message, or all).
+
+    Each row is claimed (`sending`) and committed before the provider is called:
+    a crash mid-send leaves a `sending` row for officers to check, never a second SMS.
+    """
+    rt = runtime.current()
+    sent = 0
+    with rt.sessions() as session:
+        query = select(OutboundMessage.id).where(OutboundMessage.status == "pending")
+        if inbound_id is not None:
+            query = query.where(OutboundMessage.in_reply_to == inbound_id)
+        ids = list(session.scalars(query.order_by(OutboundMessage.id)))
+    for msg_id in ids:
+        with rt.sessions.begin() as session:
+            claimed = session.execute(
+                OutboundMessage.__table__.update()
+                .where(OutboundMessage.id == msg_id, OutboundMessage.status == "pending")
+                .values(status="sending")).rowcount
+            if not claimed:
+                continue
+            msg = session.get(OutboundMessage, msg_id)
+            to, body = msg.to_number, msg.body
+            from_ = None
+            if msg.in_reply_to is not None:
+                inbound = session.get(InboundMessage, msg.in_reply_to)
+                from_ = inbound.to_number or None if inbound else None
+        provider_sid = rt.sender.send(to, body, from_)
+        with rt.sessions.begin() as session:
+            msg = session.get(OutboundMessage, msg_id)
+            msg.status = "sent" if rt.sender.kind == "twilio" else "outbox"
+            msg.provider_sid, msg.sent_at = provider_sid, utcnow()
+        sent += 1
+    return sent
+
+
+def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ failure callback: a message whose job failed for good goes to the officers' queue."""
+    inbound_id = job.args[0] if job.args else None
+    if inbound_id is None:
+        return
+    rt = runtime.current()
+    with rt.sessions.begin() as session:
+        inbound = session.get(InboundMessage, inbound_id)
+        if inbound is not None and inbound.status == "received" and job.retries_left in (0, None):
+            inbound.review_state, inbound.review_reason = "open", "job_failed"
+            inbound.codes = (inbound.codes or []) + [f"job_failed:{exc_type.__name__}"]

@@ -1,0 +1,79 @@
+"""The process's connections: database, Redis, queue and SMS sender, built once from Settings.
+
+RQ job functions take plain ids and look their resources up here, so the same
+job code runs in a `declgate worker` process and in the embedded worker thread.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import redis
+from rq import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.outbound import OutboxSender, Sender, TwilioSender
+from gateway.settings import Settings
+from store.db import make_engine, make_sessionmaker
+
+QUEUE_NAME = "declgate"
+
+_embedded_servers: dict[str, object] = {}
+_lock = threading.Lock()
+_current: Runtime | None = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: redis.Redis
+    queue: Queue
+    sender: Sender
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+
+def embedded_redis(name: str = "default") -> redis.Redis:
+    """An in-process Redis stand-in; every call with the same name shares one server (web thread + worker thread)."""
+    import fakeredis
+
+    with _lock:
+        server = _embedded_servers.get(name)
+        if server is None:
+            server = _embedded_servers[name] = fakeredis.FakeServer()
+    return fakeredis.FakeRedis(server=server)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    conn = redis.Redis.from_url(settings.redis_url) if settings.redis_url else embedded_redis()
+    sender: Sender
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token)
+    else:
+        sender = OutboxSender()
+    return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), redis=conn,
+                   queue=Queue(QUEUE_NAME, connection=conn), sender=sender)
+
+
+def install(runtime: Runtime) -> Runtime:
+    """Make `runtime` the one jobs in this process use."""
+    global _current
+    _current = runtime
+    return runtime
+
+
+def current() -> Runtime:
+    """The process's runtime; a bare worker process builds it from the environment on first use."""
+    global _current
+    if _current is None:
+        from gateway.settings import load_settings
+
+        _current = build_runtime(load_settings())
+    return _current

@@ -1,0 +1,83 @@
+"""Settings from the environment (or `.env`), one frozen value passed everywhere.
+
+Reading os.environ in one place keeps the web process, the worker and the CLI
+agreeing on the same configuration.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+INSTANCE = Path(os.environ.get("DECLGATE_INSTANCE", Path.cwd() / "instance"))
+DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
+
+
+class SettingsError(Exception):
+    """A required setting is missing; the message says which and how to set it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{INSTANCE / 'declgate.sqlite'}"
+    redis_url: str | None = None  # None: embedded in-process Redis stand-in
+    twilio_auth_token: str | None = None
+    twilio_account_sid: str | None = None
+    public_base_url: str | None = None
+    default_region: str = "CN"
+    deadline_days: int = 7
+    secret_key: str | None = None
+    timezone: str = "Asia/Shanghai"
+    demo: bool = False
+    rate_limit_per_hour: int = 30  # SMS per sender per hour before the rest go to officers silently
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        return self.redis_url is None
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def check(self) -> None:
+        """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
+        if self.demo:
+            return
+        if not self.twilio_auth_token:
+            raise SettingsError("TWILIO_AUTH_TOKEN is not set: webhooks cannot be verified. "
+                                "Set it in the environment or .env (see .env.example), or run with --demo.")
+        if not self.secret_key:
+            raise SettingsError("SECRET_KEY is not set: officer sessions cannot be signed. "
+                                "Set a long random value in the environment or .env, or run with --demo.")
+
+
+def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from the environment after loading `.env` (existing variables win)."""
+    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    env = os.environ
+    values: dict[str, Any] = {}
+    if env.get("DATABASE_URL"):
+        values["database_url"] = env["DATABASE_URL"]
+    if env.get("REDIS_URL"):
+        values["redis_url"] = env["REDIS_URL"]
+    for key, name in (("twilio_auth_token", "TWILIO_AUTH_TOKEN"), ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
+                      ("public_base_url", "PUBLIC_BASE_URL"), ("secret_key", "SECRET_KEY"),
+                      ("default_region", "DEFAULT_REGION"), ("timezone", "TIMEZONE")):
+        if env.get(name):
+            values[key] = env[name]
+    for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR")):
+        if env.get(name):
+            try:
+                values[key] = int(env[name])
+            except ValueError:
+                raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
+    values.update(overrides)
+    settings = Settings(**values)
+    if settings.demo and not settings.twilio_auth_token:
+        settings = settings.with_(twilio_auth_token=DEMO_AUTH_TOKEN)
+    if settings.demo and not settings.secret_key:
+        settings = settings.with_(secret_key="demo-secret-key-not-secret")
+    return settings

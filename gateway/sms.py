@@ -1,0 +1,35 @@
+"""The Twilio Messaging webhook: verify, store, queue, answer empty TwiML."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from gateway import intake
+from gateway.signature import signed
+
+bp = Blueprint("sms", __name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_BODY_CHARS = 1600 * 4  # Twilio concatenates at most 1600 characters; anything far beyond is not a real SMS
+
+
+def twiml(xml: str = EMPTY_TWIML, status: int = 200) -> Response:
+    return Response(xml, status=status, mimetype="text/xml")
+
+
+@bp.post("/sms")
+@signed
+def inbound_sms() -> Response:
+    """Store an inbound SMS once per MessageSid and queue it; the reply goes out from the worker."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    sender = form.get("From", "").strip()
+    body = form.get("Body", "")
+    if not sid or not sender or len(sid) > 64 or len(sender) > 32:
+        return Response("MessageSid and From are required\n", status=400, mimetype="text/plain")
+    if len(body) > MAX_BODY_CHARS:
+        return Response("Body too long\n", status=413, mimetype="text/plain")
+    rt = current_app.extensions["declgate"]
+    inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=form.get("To", ""), body=body)
+    if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
+        intake.enqueue(rt, inbound_id)
+    return twiml()

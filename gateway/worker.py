@@ -1,0 +1,88 @@
+"""Running jobs: a `declgate worker` process, or a thread inside `declgate serve`.
+
+Both use a non-forking worker: a job is a few queries, and forking per job would
+cost more than the job itself. A job that dies with its worker is found by RQ's
+abandoned-job handling and by the sweep below, and jobs are idempotent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+from gateway import intake
+from gateway.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = dt.timedelta(seconds=30)
+STUCK_AFTER = dt.timedelta(seconds=60)
+
+
+class ThreadWorker(SimpleWorker):
+    """A SimpleWorker that can live in a non-main thread: no signals, timer-based job timeouts."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+
+def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEEP_EVERY) -> None:
+    """Requeue messages stuck in `received` (Redis was down, or a job vanished) until `stop` is set."""
+    while not stop.wait(every.total_seconds()):
+        try:
+            count = intake.requeue(rt, STUCK_AFTER)
+            if count:
+                log.info("sweep requeued %d stuck inbound message(s)", count)
+        except Exception:  # the sweep must outlive a database or Redis blip; it logs and tries again
+            log.exception("sweep failed; retrying in %s", every)
+
+
+def start_sweeper(rt: Runtime, every: dt.timedelta = SWEEP_EVERY) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=sweep_forever, args=(rt, stop, every), name="declgate-sweep", daemon=True).start()
+    return stop
+
+
+def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
+    """What `declgate worker` runs: RQ's loop plus its scheduler (for retry back-off) plus the sweep."""
+    stop = start_sweeper(rt)
+    try:
+        worker = SimpleWorker([rt.queue], connection=rt.redis)
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        stop.set()
+
+
+def start_embedded_worker(rt: Runtime, poll: float = 0.05) -> threading.Event:
+    """Work the queue in a background thread of this process (the embedded default).
+
+    Burst passes in a loop: each pass also moves due retries from RQ's scheduled
+    registry back onto the queue, which RQ's scheduler would do in a forked process.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        worker = ThreadWorker([rt.queue], connection=rt.redis)
+        while not stop.is_set():
+            try:
+                worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
+            except Exception:
+                log.exception("embedded worker pass failed; continuing")
+            stop.wait(poll)
+
+    threading.Thread(target=loop, name="declgate-worker", daemon=True).start()
+    sweep_stop = start_sweeper(rt)
+    stop_all = threading.Event()
+
+    def watcher() -> None:
+        stop_all.wait()
+        stop.set()
+        sweep_stop.set()
+
+    threading.Thread(target=watcher, daemon=True).start()
+    return stop_all

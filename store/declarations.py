@@ -1,0 +1,160 @@
+"""Dedupe and lifecycle rules for declarations.
+
+Each function takes a Session inside the caller's transaction and returns what
+happened as a plain status string; the database's unique constraints are the
+last word when two workers race (the caller retries on IntegrityError).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parsers.receipts import receipt_from_serial
+from store.models import Declaration, Landlord, Person, Property, utcnow
+
+
+def new_receipt(session: Session) -> str:
+    """A fresh, unused receipt: random so receipts leak nothing about volumes; the unique index is the backstop."""
+    while True:
+        receipt = receipt_from_serial(secrets.randbelow(10_000_000))
+        if session.scalar(select(Declaration.id).where(Declaration.receipt == receipt)) is None:
+            return receipt
+
+
+def find_landlord(session: Session, phone: str) -> Landlord | None:
+    return session.scalar(select(Landlord).where(Landlord.phone == phone))
+
+
+def resolve_property(landlord: Landlord, selector: str | None) -> tuple[Property | None, str | None]:
+    """The property a record means: by `@code` or `@alias`, or the landlord's only one. Returns (property, error code)."""
+    props = landlord.properties
+    if selector:
+        wanted = selector.strip().casefold()
+        for prop in props:
+            if prop.code == selector.strip() or (prop.alias and prop.alias.casefold() == wanted):
+                return prop, None
+        return None, "unknown_property"
+    if len(props) == 1:
+        return props[0], None
+    if not props:
+        return None, "unknown_property"
+    return None, "ambiguous_property"
+
+
+def find_person(session: Session, document_type: str, number: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.document_type == document_type,
+                                               Person.document_number == number))
+
+
+def register(session: Session, *, prop: Property, document_type: str, document_number: str | None,
+             name: str | None, phone: str | None, room: str | None, move_in: dt.date, late: bool,
+             channel: str, inbound_id: int | None, pending_review: bool = False,
+             name_recording_url: str | None = None, address_recording_url: str | None = None,
+             receipt: str | None = None) -> tuple[str, Declaration]:
+    """Declare a person at a property.
+
+    Returns ("registered" | "already_registered" | "superseded" | "pending_review", declaration).
+    A person already active elsewhere is ended there (`superseded`): people live in one place.
+    """
+    person = None
+    if document_type != "none" and document_number:
+        person = find_person(session, document_type, document_number)
+    if person is None:
+        person = Person(document_type=document_type, document_number=document_number, name=name, phone=phone)
+        session.add(person)
+        session.flush()
+    else:
+        person.name = name or person.name
+        person.phone = phone or person.phone
+
+    active = session.scalars(select(Declaration).where(Declaration.person_id == person.id,
+                                                       Declaration.status == "active")).all()
+    for decl in active:
+        if decl.property_id == prop.id:
+            return "already_registered", decl
+
+    status = "pending_review" if pending_review or document_type == "none" else "active"
+    outcome = "pending_review" if status == "pending_review" else "registered"
+    if status == "active":
+        for decl in active:
+            decl.status = "superseded"
+            decl.move_out = move_in
+            decl.ended_at = utcnow()
+            outcome = "superseded"
+    decl = Declaration(person=person, property=prop, room=room, move_in=move_in, status=status,
+                       receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
+                       name_recording_url=name_recording_url, address_recording_url=address_recording_url)
+    session.add(decl)
+    session.flush()
+    return outcome, decl
+
+
+def active_at(session: Session, props: Sequence[Property]) -> list[Declaration]:
+    """Active tenants of these properties, by room then name."""
+    if not props:
+        return []
+    return list(session.scalars(
+        select(Declaration).join(Person).where(Declaration.property_id.in_([p.id for p in props]),
+                                               Declaration.status == "active")
+        .order_by(Declaration.room, Person.name)))
+
+
+def tenants_to_move_out(session: Session, props: Sequence[Property], *, document_type: str | None,
+                        document_number: str | None, id_suffix: str | None, room: str | None,
+                        ) -> tuple[list[Declaration], str | None]:
+    """Which active declarations a move-out record means. Returns (declarations, error code).
+
+    An ID (or its last digits) is looked for across all the given properties; a room alone
+    only makes sense within one property.
+    """
+    if room and not (document_number or id_suffix) and len(props) > 1:
+        return [], "ambiguous_property"
+    tenants = active_at(session, props)
+    if document_number:
+        found = [d for d in tenants if d.person.document_number == document_number
+                 and (document_type is None or d.person.document_type == document_type)]
+    elif id_suffix:
+        found = [d for d in tenants if (d.person.document_number or "").upper().endswith(id_suffix.upper())]
+        if room:
+            found = [d for d in found if d.room == room]
+        if len(found) > 1:
+            return found, "ambiguous_tenant"
+    elif room:
+        found = [d for d in tenants if d.room == room]
+    else:
+        found = []
+    return (found, None) if found else ([], "no_matching_tenant")
+
+
+def end(decls: Sequence[Declaration], move_out: dt.date) -> None:
+    for decl in decls:
+        decl.status = "ended"
+        decl.move_out = move_out
+        decl.ended_at = utcnow()
+
+
+def by_receipt(session: Session, landlord: Landlord, receipt: str) -> Declaration | None:
+    """A declaration at one of this landlord's properties; another landlord's receipt is as good as unknown."""
+    return session.scalar(select(Declaration).join(Property).where(Declaration.receipt == receipt,
+                                                                   Property.landlord_id == landlord.id))
+
+
+def cancel(decl: Declaration) -> str:
+    """Withdraw a declaration made by mistake; only one still standing can be withdrawn."""
+    if decl.status == "cancelled":
+        return "cancelled"
+    decl.status = "cancelled"
+    decl.ended_at = utcnow()
+    return "cancelled"
+
+
+def landlord_answer(decl: Declaration, answer: str) -> str:
+    """The landlord confirms or disputes a tenant's self-declaration; a dispute goes to the officers."""
+    decl.landlord_response = answer
+    if answer == "disputed" and decl.status in ("active", "pending_review"):
+        decl.status = "disputed"
+    return answer

@@ -1,0 +1,197 @@
+"""The tables. Status and reason values are plain strings with stable names: officers see them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        String, Text, UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Precinct(Base):
+    __tablename__ = "precincts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Landlord(Base):
+    __tablename__ = "landlords"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    properties: Mapped[list[Property]] = relationship(back_populates="landlord", order_by="Property.code")
+
+
+class Property(Base):
+    __tablename__ = "properties"
+    __table_args__ = (UniqueConstraint("landlord_id", "alias", name="uq_properties_landlord_alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # numeric, printed on the tenant notice
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
+    alias: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(400))
+    single_unit: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    landlord: Mapped[Landlord] = relationship(back_populates="properties")
+    precinct: Mapped[Precinct] = relationship()
+
+
+class Person(Base):
+    """Someone declared. One row per identity document; people without one get a row each."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("document_type", "document_number", name="uq_people_document"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(16))
+    document_number: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InboundMessage(Base):
+    """Everything that came in, stored verbatim before the webhook answers."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_review", "review_state", "review_reason"),
+                      Index("ix_inbound_status_received", "status", "received_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice | officer
+    from_number: Mapped[str] = mapped_column(String(32), index=True)
+    to_number: Mapped[str] = mapped_column(String(32), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # voice: the confirmed call summary
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # received -> processed | rejected | ignored ; received means "not yet handled by a worker"
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    parse: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ParseResult.to_json() at intake
+    codes: Mapped[list[str] | None] = mapped_column(JSON)  # every error/pipeline code that applied
+    processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Officers' queue: open items have a reason; closing keeps the reason for history.
+    review_state: Mapped[str | None] = mapped_column(String(16))  # open | resolved | rejected | spam
+    review_reason: Mapped[str | None] = mapped_column(String(32))
+    precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"), index=True)
+    landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
+    edited_from_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+
+    landlord: Mapped[Landlord | None] = relationship()
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (
+        # Dedupe in the database: one active declaration per person and property.
+        Index("uq_declarations_active", "person_id", "property_id", unique=True,
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+        Index("ix_declarations_property_status", "property_id", "status"),
+        Index("ix_declarations_person_status", "person_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"))
+    room: Mapped[str | None] = mapped_column(String(32))
+    move_in: Mapped[dt.date] = mapped_column(Date)
+    move_out: Mapped[dt.date | None] = mapped_column(Date)
+    # active | ended | cancelled | superseded | pending_review | disputed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    receipt: Mapped[str] = mapped_column(String(8), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))  # sms | voice | officer
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # A tenant's self-declaration waits for the landlord: confirmed | disputed | None
+    landlord_response: Mapped[str | None] = mapped_column(String(16))
+    name_recording_url: Mapped[str | None] = mapped_column(String(500))
+    address_recording_url: Mapped[str | None] = mapped_column(String(500))
+
+    person: Mapped[Person] = relationship()
+    property: Mapped[Property] = relationship()
+    inbound: Mapped[InboundMessage | None] = relationship()
+
+
+class OutboundMessage(Base):
+    """Every SMS we send or would send. (in_reply_to, purpose) is unique: a retried job cannot reply twice."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (UniqueConstraint("in_reply_to", "purpose", name="uq_outbound_reply"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_number: Mapped[str] = mapped_column(String(32), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    purpose: Mapped[str] = mapped_column(String(32), default="reply")
+    # pending -> sent (Twilio) | outbox (local) | suppressed (opted out) | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    provider_sid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OptOut(Base):
+    """A number that texted STOP; nothing is sent to it until START."""
+
+    __tablename__ = "opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="officer")  # officer | supervisor | admin
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    precinct: Mapped[Precinct] = relationship()
+
+
+class AuditEntry(Base):
+    """Who looked at or changed what: searches, full-ID views, edits, decisions."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    officer: Mapped[Officer | None] = relationship()

@@ -1,0 +1,130 @@
+"""Shared fixtures: the app on SQLite + embedded queue, and on real PostgreSQL + Redis.
+
+PostgreSQL and Redis are required, not optional: a test that needs them fails
+(with the command to start them) when they are unreachable, it never skips.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from gateway.app import create_app
+from gateway.runtime import Runtime, build_runtime, embedded_redis, install
+from gateway.settings import Settings
+from store.migrate import upgrade
+from store.models import Base
+
+TOKEN = "test-auth-token"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/declgate_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+START_HINT = ("start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+              " / redis-server --daemonize yes --port 6379 --save '' (or run .ci/run, which does both)")
+
+_servers = itertools.count()
+
+
+def _ensure_postgres_db(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at {url} is unreachable ({exc.__class__.__name__}); {START_HINT}", pytrace=False)
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file copied for each test: migrations run once, every test starts clean."""
+    path = tmp_path_factory.mktemp("template") / "declgate.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    _ensure_postgres_db(POSTGRES_URL)
+    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc}); {START_HINT}", pytrace=False)
+    return REDIS_URL
+
+
+def truncate_all(rt: Runtime) -> None:
+    with rt.engine.begin() as conn:
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    """Run the test once on SQLite + the embedded queue and once on PostgreSQL + Redis."""
+    return request.param
+
+
+@pytest.fixture
+def settings(request, backend, tmp_path, sqlite_template) -> Settings:
+    if backend == "sqlite":
+        db = tmp_path / "declgate.sqlite"
+        shutil.copy(sqlite_template, db)
+        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret")
+    pg = request.getfixturevalue("postgres_url")
+    rurl = request.getfixturevalue("redis_url")
+    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret")
+
+
+@pytest.fixture
+def rt(settings) -> Runtime:
+    runtime = build_runtime(settings)
+    if settings.embedded:
+        runtime.redis = embedded_redis(f"test-{next(_servers)}-{uuid.uuid4().hex}")
+        from rq import Queue
+
+        runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)
+    else:
+        truncate_all(runtime)
+        runtime.redis.flushdb()
+    install(runtime)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def app(settings, rt):
+    app = create_app(settings, rt=rt, test_config={"TESTING": True})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

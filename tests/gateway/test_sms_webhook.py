@@ -1,0 +1,248 @@
+"""The SMS spine end to end: signed webhook → stored → RQ job → store → one reply."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from stdnum import damm
+
+from store.enrolment import Enrolment, enrol
+from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
+from tests.support import drain, inbound, reply_to, signed_post, sms
+
+LANDLORD = "+8613800138000"
+OTHER_LANDLORD = "+8613900139000"
+ID_A = "350102199001011238"
+ID_B = "110101199003074477"
+ID_C = "440304198506120027"
+
+
+@pytest.fixture
+def enrolled(rt):
+    """One landlord with one property, another with two."""
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                 precinct="GL01"))
+        enrol(session, Enrolment(phone=OTHER_LANDLORD, name="Li", property_code="200001", address="西巷3号",
+                                 precinct="GL01", alias="west"))
+        enrol(session, Enrolment(phone=OTHER_LANDLORD, name="Li", property_code="200002", address="北路8号",
+                                 precinct="GL02", alias="north", single_unit=True))
+    return rt
+
+
+def declarations(rt, **where):
+    with rt.sessions() as session:
+        query = select(Declaration).join(Person).options(joinedload(Declaration.property))
+        for key, value in where.items():
+            query = query.where(getattr(Declaration, key) == value)
+        return list(session.scalars(query.order_by(Declaration.id)))
+
+
+def receipts_in(text: str) -> list[str]:
+    return re.findall(r"(?<!\d)\d{8}(?!\d)", text)
+
+
+class TestDeclaration:
+    def test_valid_declaration_is_stored_and_answered_once_with_masked_id(self, client, enrolled):
+        """A valid SMS stores one active declaration and sends one reply with a masked ID and a Damm receipt."""
+        response = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        assert response.status_code == 200
+        assert response.mimetype == "text/xml"
+        assert "<Response" in response.get_data(as_text=True)
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        assert decl.status == "active" and decl.room == "301" and decl.channel == "sms"
+        assert damm.is_valid(decl.receipt) and len(decl.receipt) == 8
+        [reply] = reply_to(enrolled, response.sid)
+        assert ID_A not in reply
+        assert "3501" in reply and "1238" in reply
+        assert decl.receipt in reply
+
+    def test_same_sid_twice_is_stored_and_answered_once(self, client, enrolled):
+        """A Twilio retry of the same MessageSid is acknowledged and changes nothing."""
+        first = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        second = sms(client, f"登记 张三 {ID_A} 301", LANDLORD, sid=first.sid)
+        assert second.status_code == 200
+        drain(enrolled)
+        with enrolled.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+            assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+        assert len(declarations(enrolled)) == 1
+
+    def test_same_tenant_twice_is_already_registered(self, client, enrolled):
+        """Declaring the same person at the same property again keeps one row and says so."""
+        first = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        second = sms(client, f"DJ 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        [reply] = reply_to(enrolled, second.sid)
+        assert decl.receipt in reply
+        assert reply != reply_to(enrolled, first.sid)[0]
+
+    def test_declared_elsewhere_supersedes_previous(self, client, enrolled):
+        """A person declared at a new property ends the previous active declaration as superseded."""
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        sms(client, f"登记 张三 {ID_A} @west 12", OTHER_LANDLORD)
+        drain(enrolled)
+        old, new = declarations(enrolled)
+        assert old.status == "superseded" and old.move_out is not None
+        assert new.status == "active" and new.room == "12"
+
+    def test_move_out_ends_the_declaration(self, client, enrolled):
+        """A move-out by ID ends the active declaration with the given date."""
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        out = sms(client, f"退租 {ID_A}", LANDLORD)
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        assert decl.status == "ended" and decl.move_out is not None
+        assert reply_to(enrolled, out.sid)
+
+    def test_move_out_by_room_ends_everyone_in_it(self, client, enrolled):
+        """A move-out naming only a room ends every active tenant of that room."""
+        sms(client, f"登记 张三 {ID_A} 301; 李四 {ID_B}", LANDLORD)
+        drain(enrolled)
+        sms(client, "退租 301", LANDLORD)
+        drain(enrolled)
+        assert [d.status for d in declarations(enrolled)] == ["ended", "ended"]
+
+    def test_cancel_by_receipt(self, client, enrolled):
+        """DEL with the receipt cancels the declaration."""
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        sms(client, f"DEL {decl.receipt}", LANDLORD)
+        drain(enrolled)
+        assert declarations(enrolled)[0].status == "cancelled"
+
+    def test_cancel_of_another_landlords_receipt_is_unknown(self, client, enrolled):
+        """A landlord cannot cancel another landlord's declaration: the receipt is unknown to them."""
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        attempt = sms(client, f"DEL {decl.receipt}", OTHER_LANDLORD)
+        drain(enrolled)
+        assert declarations(enrolled)[0].status == "active"
+        assert inbound(enrolled, attempt.sid).codes == ["unknown_receipt"]
+
+    def test_multi_record_message_inherits_room(self, client, enrolled):
+        """Several records in one SMS each get a receipt; later ones inherit the room; one reply covers all."""
+        response = sms(client, f"登记 张三 {ID_A} 301；李四 {ID_B}；王五 {ID_C} 302", LANDLORD)
+        drain(enrolled)
+        decls = declarations(enrolled)
+        assert [d.room for d in decls] == ["301", "301", "302"]
+        [reply] = reply_to(enrolled, response.sid)
+        for decl in decls:
+            assert decl.receipt in reply
+        for number in (ID_A, ID_B, ID_C):
+            assert number not in reply
+
+    def test_missing_room_is_rejected_unless_single_unit(self, client, enrolled):
+        """Without a room a multi-unit property rejects the record; a single-unit one accepts it."""
+        rejected = sms(client, f"登记 张三 {ID_A} @west", OTHER_LANDLORD)
+        accepted = sms(client, f"登记 李四 {ID_B} @north", OTHER_LANDLORD)
+        drain(enrolled)
+        assert inbound(enrolled, rejected.sid).codes == ["missing_room"]
+        assert inbound(enrolled, accepted.sid).status == "processed"
+        assert [d.property.code for d in declarations(enrolled)] == ["200002"]
+
+    def test_ambiguous_property_needs_a_selector(self, client, enrolled):
+        """A landlord with two properties who names none gets ambiguous_property."""
+        response = sms(client, f"登记 张三 {ID_A} 301", OTHER_LANDLORD)
+        drain(enrolled)
+        row = inbound(enrolled, response.sid)
+        assert row.codes == ["ambiguous_property"] and row.review_state == "open"
+        assert declarations(enrolled) == []
+
+
+class TestRejections:
+    def test_unknown_sender_is_kept_for_officers_and_answered(self, client, enrolled):
+        """An unenrolled number's message is stored, queued for review and gets an explanation."""
+        response = sms(client, f"登记 张三 {ID_A} 301", "+8613711112222")
+        drain(enrolled)
+        row = inbound(enrolled, response.sid)
+        assert row.status == "rejected" and row.review_reason == "unknown_sender"
+        [reply] = reply_to(enrolled, response.sid)
+        assert ID_A not in reply
+        assert declarations(enrolled) == []
+
+    def test_garbage_body_gets_a_format_example(self, client, enrolled):
+        """An unknown keyword is rejected with a reply showing the format."""
+        response = sms(client, "asdkjh 12 ??? <script>", LANDLORD)
+        drain(enrolled)
+        row = inbound(enrolled, response.sid)
+        assert row.review_reason == "unknown_keyword"
+        [reply] = reply_to(enrolled, response.sid)
+        assert reply
+
+    def test_bad_check_digit_stores_nothing_and_keeps_the_span(self, client, enrolled):
+        """A wrong check digit rejects the record; the officer sees code and span into the raw text."""
+        body = "登记 张三 350102199001011239 301"
+        response = sms(client, body, LANDLORD)
+        drain(enrolled)
+        row = inbound(enrolled, response.sid)
+        assert row.codes == ["id_checksum"]
+        [error] = row.parse["errors"]
+        assert body[error["start"]:error["end"]] == "350102199001011239"
+        [reply] = reply_to(enrolled, response.sid)
+        assert "350102199001011239" not in reply
+        assert declarations(enrolled) == []
+
+    def test_bad_signature_is_refused_and_nothing_stored(self, client, enrolled):
+        """A request signed with the wrong token gets 403 and leaves no trace."""
+        params = {"MessageSid": "SMforged", "From": LANDLORD, "To": "+8610690000", "Body": f"登记 张三 {ID_A} 301"}
+        response = signed_post(client, "/sms", params, token="not-the-token")
+        assert response.status_code == 403
+        unsigned = client.post("/sms", data=params)
+        assert unsigned.status_code == 403
+        with enrolled.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+    def test_missing_fields_get_400(self, client, enrolled):
+        """A signed request without MessageSid or From is a 400, not a 500."""
+        response = signed_post(client, "/sms", {"Body": "登记"})
+        assert response.status_code == 400
+
+    def test_oversized_request_gets_413(self, client, enrolled):
+        """A request body far beyond any SMS is refused with 413."""
+        response = sms(client, "登记 " + "张" * 70_000, LANDLORD)
+        assert response.status_code == 413
+
+    def test_stop_suppresses_replies_until_start(self, client, enrolled):
+        """After STOP nothing is sent to the number; after START replies flow again."""
+        sms(client, "STOP", LANDLORD)
+        drain(enrolled)
+        silenced = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        with enrolled.sessions() as session:
+            assert session.get(OptOut, LANDLORD) is not None
+            statuses = list(session.scalars(select(OutboundMessage.status)))
+        assert statuses == ["suppressed"]
+        assert len(declarations(enrolled)) == 1  # the declaration itself still counts
+        sms(client, "START", LANDLORD)
+        drain(enrolled)
+        sms(client, f"登记 李四 {ID_B} 302", LANDLORD)
+        drain(enrolled)
+        with enrolled.sessions() as session:
+            assert session.get(OptOut, LANDLORD) is None
+            assert list(session.scalars(select(OutboundMessage.status).order_by(OutboundMessage.id))) == \
+                ["suppressed", "outbox"]
+        assert inbound(enrolled, silenced.sid).status == "processed"
+
+
+class TestJobIdempotency:
+    def test_job_run_twice_replies_once(self, client, enrolled):
+        """Running the processing job again for a handled message stores and sends nothing more."""
+        from gateway import jobs
+
+        response = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        row = inbound(enrolled, response.sid)
+        assert jobs.process_inbound(row.id) == "processed"
+        with enrolled.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+        assert len(declarations(enrolled)) == 1
