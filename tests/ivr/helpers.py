@@ -1,0 +1,26 @@
+"""Small shared values for the call walks."""
+from __future__ import annotations
+
+from ivr_flows.catalogue import CATALOGUES
+
+VALID_ID = "350102199001011238"
+X_ID = "11010519491231002X"
+SHORT_ID = "35010219900101123"
+BAD_CHECK_ID = "350102199001011239"
+BAD_BIRTH_ID = "350102199013011238"
+LANGUAGES = ("zh", "en")
+
+
+def text(language: str, key: str, **values: str) -> str:
+    """A catalogue line, filled in where it has placeholders."""
+    return CATALOGUES[language][key].format(**values)
+
+
+def keyed(number: str) -> str:
+    """An ID as typed on a keypad: X is `*`, `#` ends."""
+    return number.replace("X", "*") + "#"
+
+
+def opening(language: str, key: str) -> str:
+    """A catalogue line up to its first placeholder."""
+    return CATALOGUES[language][key].split("{")[0]
