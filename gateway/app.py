@@ -34,9 +34,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     from gateway import health, sms
 
+    # One blueprint (or init_app) per surface.
     app.register_blueprint(sms.bp)
     app.register_blueprint(health.bp)
-    _register_optional(app)
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):
@@ -50,17 +50,3 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
-
-
-def _register_optional(app: Flask) -> None:
-    """Surfaces that live in their own modules (voice line, officer UI, simulator) register here when present."""
-    import importlib
-
-    for name in ("gateway.voice", "gateway.officer", "gateway.simulator"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.init_app(app)

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,11 +76,28 @@ def _process(session: Session, inbound_id: int) -> str:
             _record_optout(session, inbound.from_number, word)
             inbound.status, inbound.processed_at = "ignored", utcnow()
             return inbound.status
+        if _over_rate_limit(session, inbound):
+            # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it.
+            inbound.status, inbound.processed_at = "rejected", utcnow()
+            inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
+            return inbound.status
         result = _parse(inbound)
         handled = handle_sms(session, inbound, result)
         result_language = result.language
     _finish(session, inbound, handled, result, result_language)
     return inbound.status
+
+
+def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
+    """More than the hourly allowance from this number (counting this one), or a message from ourselves."""
+    if inbound.from_number == inbound.to_number:
+        return True
+    limit = runtime.current().settings.rate_limit_per_hour
+    since = inbound.received_at - dt.timedelta(hours=1)
+    earlier = session.scalar(select(func.count()).select_from(InboundMessage).where(
+        InboundMessage.from_number == inbound.from_number, InboundMessage.channel == "sms",
+        InboundMessage.received_at > since, InboundMessage.id < inbound.id))
+    return earlier >= limit
 
 
 def _parse(inbound: InboundMessage) -> ParseResult:

@@ -80,12 +80,13 @@ class InboundMessage(Base):
 
     __tablename__ = "inbound_messages"
     __table_args__ = (Index("ix_inbound_review", "review_state", "review_reason"),
-                      Index("ix_inbound_status_received", "status", "received_at"))
+                      Index("ix_inbound_status_received", "status", "received_at"),
+                      Index("ix_inbound_sender_received", "from_number", "received_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice | officer
-    from_number: Mapped[str] = mapped_column(String(32), index=True)
+    from_number: Mapped[str] = mapped_column(String(32))
     to_number: Mapped[str] = mapped_column(String(32), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # voice: the confirmed call summary

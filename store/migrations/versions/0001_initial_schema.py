@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 18:06:07.696244
+Create Date: 2026-11-28 18:11:29.548839
 """
 from alembic import op
 import sqlalchemy as sa
@@ -76,11 +76,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('provider_sid', name=op.f('uq_inbound_messages_provider_sid'))
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_inbound_messages_from_number'), ['from_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_landlord_id'), ['landlord_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_precinct_id'), ['precinct_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_received_at'), ['received_at'], unique=False)
         batch_op.create_index('ix_inbound_review', ['review_state', 'review_reason'], unique=False)
+        batch_op.create_index('ix_inbound_sender_received', ['from_number', 'received_at'], unique=False)
         batch_op.create_index('ix_inbound_status_received', ['status', 'received_at'], unique=False)
 
     op.create_table('officers',
@@ -209,11 +209,11 @@ def downgrade() -> None:
     op.drop_table('officers')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_inbound_status_received')
+        batch_op.drop_index('ix_inbound_sender_received')
         batch_op.drop_index('ix_inbound_review')
         batch_op.drop_index(batch_op.f('ix_inbound_messages_received_at'))
         batch_op.drop_index(batch_op.f('ix_inbound_messages_precinct_id'))
         batch_op.drop_index(batch_op.f('ix_inbound_messages_landlord_id'))
-        batch_op.drop_index(batch_op.f('ix_inbound_messages_from_number'))
 
     op.drop_table('inbound_messages')
     op.drop_table('precincts')
