@@ -1,0 +1,86 @@
+"""Walk status calls (menu 3): the caller hears details only from the phone on record."""
+from __future__ import annotations
+
+import pytest
+
+from ivr_flows import StatusView
+
+from .conftest import CALLER
+from .fakes import APARTMENTS, DECLARED
+from .helpers import LANGUAGES, SHORT_ID, VALID_ID, keyed, opening, text
+
+OTHER_PHONE = "+8613900139000"
+
+
+def ask_status(call):
+    call.press("3")
+    call.press(keyed(VALID_ID))
+    call.press("1")
+    return call
+
+
+class TestStatusFlow:
+    @pytest.mark.parametrize("language, spoken_date, spoken_receipt", [
+        ("zh", "2023年12月28日", "八八七七，六六五五"), ("en", "December 28, 2023", "8, 8, 7, 7. 6, 6, 5, 5"),
+    ])
+    def test_the_phone_on_record_hears_date_and_receipt(self, new_call, port, language, spoken_date,
+                                                        spoken_receipt):
+        """Calling from the phone on record, an active registration's date and receipt are said."""
+        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", CALLER)
+        call = ask_status(new_call(language))
+        assert call.hung_up and call.where == "status:active"
+        assert spoken_date in call.said and call.said.count(spoken_receipt) == 2
+        assert APARTMENTS.address not in call.said and "广州" not in call.said
+        assert port.status_queries == [VALID_ID] and not port.sms_sent
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_the_phone_on_record_hears_there_is_no_active_registration(self, new_call, port, language):
+        """Calling from the phone on record with nothing active says so."""
+        port.statuses[VALID_ID] = StatusView(False, DECLARED, "88776655", CALLER)
+        call = ask_status(new_call(language))
+        assert call.said == text(language, "status_inactive")
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_another_phone_gets_the_details_by_sms(self, new_call, port, language):
+        """From another phone nothing is said; the details go by SMS to the phone on record."""
+        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
+        call = ask_status(new_call(language))
+        assert call.said == text(language, "status_sent_by_sms")
+        assert port.sms_sent == [VALID_ID]
+        assert "88776655" not in call.twiml and "2023" not in call.twiml
+        assert OTHER_PHONE not in str(call.state)
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_no_phone_on_record_is_said(self, new_call, port, language):
+        """With no phone on record the caller hears that none is on record."""
+        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", None)
+        call = ask_status(new_call(language))
+        assert call.said == text(language, "status_none_on_record")
+        assert not port.sms_sent
+
+    def test_an_unsendable_sms_is_said_as_none_on_record(self, new_call, port):
+        """When the gateway cannot text the phone on record, the caller is not told it was sent."""
+        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
+        port.sms_allowed = False
+        call = ask_status(new_call("zh"))
+        assert call.said == text("zh", "status_none_on_record")
+
+    def test_an_unknown_id_reveals_nothing(self, new_call, port):
+        """A number with no registration and no phone says only that none is on record."""
+        call = ask_status(new_call("en"))
+        assert call.said == text("en", "status_none_on_record")
+
+    def test_the_id_is_read_back_before_the_lookup(self, new_call, port):
+        """The status is looked up only after the caller confirms the read-back."""
+        call = new_call("en")
+        call.press("3")
+        call.press(keyed(VALID_ID))
+        assert opening("en", "id_readback") in call.said and not port.status_queries
+
+    def test_three_wrong_ids_say_goodbye(self, new_call, port):
+        """The third wrong ID ends a status call without a lookup."""
+        call = new_call("zh")
+        call.press("3")
+        for _ in range(3):
+            call.press(SHORT_ID + "#")
+        assert call.hung_up and text("zh", "goodbye_id") in call.said and not port.status_queries
