@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+
 from ivr_flows import CallInput, Turn, advance, start_call
 
-from .conftest import CALLER, TODAY
-from .fakes import APARTMENTS
+from .conftest import CALLER, TODAY, Call
+from .fakes import APARTMENTS, RecordingPort
+from .strategies import caller_steps
 from .helpers import VALID_ID, keyed
 
 
@@ -105,3 +108,19 @@ class TestCallInput:
         """A bare redirect after a timeout becomes an input with nothing in it."""
         assert CallInput.from_form({"Digits": "", "Confidence": "bogus"}, None) == CallInput()
         assert CallInput.from_form({}, "x").seq is None
+
+
+class TestAnyCall:
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(steps=caller_steps())
+    def test_any_sequence_of_inputs_gives_valid_twiml_and_plain_state(self, twiml_schema, steps):
+        """Whatever the caller does, every answer is schema-valid TwiML and the state stays JSON."""
+        port = RecordingPort(properties={APARTMENTS.code: APARTMENTS})
+        call = Call(twiml_schema, port)
+        for fields in steps:
+            was_done = call.state["done"]
+            before = call.twiml
+            call.send(**fields)
+            if was_done:
+                assert call.twiml == before
+        assert len(port.submitted) <= 1
