@@ -7,6 +7,7 @@ it posts there with no input fields when the caller stayed silent.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -19,6 +20,8 @@ from .machine import State
 STEP_URL = "/voice/step"
 SAY_LANGUAGE = {"zh": "cmn-CN", "en": "en-US"}
 SPEECH_LANGUAGE = {"zh": "cmn-Hans-CN", "en": "en-US"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+ELSEWHERE = "\x00"  # marks where a Chinese address sits inside an English line
 
 
 def step_url(seq: int) -> str:
@@ -36,14 +39,33 @@ def say_key(key: str, ctx: Context) -> str:
     return key
 
 
-def fill(key: str, language: str, data: dict[str, Any]) -> str:
+def lines(key: str, language: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The catalogue text for `key` as (language, text) pieces.
+
+    Addresses are stored in Chinese; inside an English line they are said by the
+    Mandarin voice, since an en-US voice cannot read Chinese characters.
+    """
+    text = fill(key, language, data, mark_address=language != "zh")
+    if ELSEWHERE not in text:
+        return [(language, text)]
+    pieces: list[tuple[str, str]] = []
+    for i, part in enumerate(text.split(ELSEWHERE)):
+        if i:
+            pieces.append(("zh", data["address"]))
+        if part.strip():
+            pieces.append((language, part.strip()))
+    return pieces
+
+
+def fill(key: str, language: str, data: dict[str, Any], mark_address: bool = False) -> str:
     """The catalogue text for `key` with the call's values spoken the way TTS reads them."""
     words = CATALOGUES[language]
     values: dict[str, str] = {}
     if data.get("document_number"):
         values["id"] = spoken.id_number(data["document_number"], language)
     if data.get("address") is not None:
-        values["address"] = data["address"]
+        chinese = mark_address and CJK.search(data["address"])
+        values["address"] = ELSEWHERE if chinese else data["address"]
     room = data.get("room")
     values["room"] = spoken.digits(room, language) if room else ""
     if data.get("date"):
@@ -72,7 +94,8 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
 
     def say_all(target: Any, key: str) -> None:
         for lang in languages:
-            target.say(fill(key, lang, data), language=SAY_LANGUAGE[lang])
+            for spoken_in, text in lines(key, lang, data):
+                target.say(text, language=SAY_LANGUAGE[spoken_in])
 
     for key in before:
         say_all(response, key)

@@ -71,6 +71,16 @@ class TestMoveInFlow:
         assert f'<Say language="{say}">' in call.twiml
         assert f'input="speech" language="{listen}"' in call.twiml
 
+    def test_an_english_call_says_the_chinese_address_in_mandarin(self, new_call):
+        """In English, the address read-back switches to the Mandarin voice for the address only."""
+        call = new_call("en")
+        call.press("1")
+        call.press(keyed(VALID_ID))
+        call.press("1")
+        call.press(APARTMENTS.code + "#")
+        assert (f'<Say language="en-US">The address is:</Say><Say language="cmn-CN">{APARTMENTS.address}</Say>'
+                f'<Say language="en-US">. If this is correct') in call.twiml
+
     def test_star_stands_for_x(self, new_call, port):
         """`*` typed as the last key is kept as X and read back as X."""
         call = new_call("en")
