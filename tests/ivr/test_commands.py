@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr_flows.flows import FLOWS
+from ivr_flows.mermaid import diagram
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,3 +59,11 @@ class TestPurity:
         out = run("-c", code)
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == ""
+
+
+class TestDocs:
+    @pytest.mark.parametrize("name", sorted(FLOWS))
+    def test_the_voice_line_page_shows_the_current_diagram(self, name):
+        """docs/voice-line.md holds each flow's generated diagram, unchanged."""
+        page = (REPO / "docs" / "voice-line.md").read_text(encoding="utf-8")
+        assert f"```mermaid\n{diagram(FLOWS[name])}```" in page
