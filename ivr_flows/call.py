@@ -78,9 +78,18 @@ class Context:
         return self.keyed().replace("*", "X").upper()
 
     def id_problem(self) -> str | None:
-        """The first hard-check failure of the typed ID (`id_length`, `id_birthdate`, `id_checksum`)."""
+        """The first hard-check failure of the typed ID.
+
+        `id_length`, `id_birthdate` and `id_checksum` come from the SMS rules
+        (parsers.documents.check_ric); `id_star_misplaced` is the keypad's own.
+        """
         if "id_problem" not in self._memo:
-            self._memo["id_problem"] = check_ric(self.id_entered(), self.today)
+            number = self.id_entered()
+            if len(number) == 18 and "X" in number[:17]:
+                # Tell the caller what the keypad did rather than "wrong length".
+                self._memo["id_problem"] = "id_star_misplaced"
+            else:
+                self._memo["id_problem"] = check_ric(number, self.today)
         return self._memo["id_problem"]
 
     def property_found(self) -> PropertyView | None:

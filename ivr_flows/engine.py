@@ -56,7 +56,7 @@ def event_of(listen: Listen, inp: CallInput) -> str:
     """Name what the caller did, as the current state listens for it."""
     if listen.kind == "keys":
         keys = (inp.digits or "").strip()
-        return f"key {keys}" if keys and keys != "#" else "silence"
+        return f"key {keys}" if keys else "silence"
     if listen.kind == "entry":
         return "entry" if (inp.digits or "").strip().rstrip("#") else "silence"
     if listen.kind == "speech":

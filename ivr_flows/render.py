@@ -101,8 +101,10 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
         say_all(response, key)
     listen, url = state.listen, step_url(seq)
     if listen.kind in ("keys", "entry"):
+        # On a one-key menu `#` is just a key (and so "not valid"), not the end of an entry.
         gather = response.gather(action=url, method="POST", input="dtmf", timeout=listen.timeout,
-                                 num_digits=listen.num_digits, finish_on_key="#")
+                                 num_digits=listen.num_digits,
+                                 finish_on_key="" if listen.kind == "keys" else "#")
         if state.prompt:
             say_all(gather, state.prompt)
         response.redirect(url, method="POST")

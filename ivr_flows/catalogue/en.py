@@ -15,6 +15,7 @@ PROMPTS: dict[str, str] = {
     "id_length": "That number has the wrong length. An ID number has 18 characters.",
     "id_checksum": "That number does not check out. One key may be wrong.",
     "id_birthdate": "The birth date in that number is not valid.",
+    "id_star_misplaced": "The star key stands for the letter X and can only be the last character.",
     "id_readback": "You entered: {id}. If this is correct, press 1. To enter it again, press 2.",
     "id_failed": ("The number was not accepted three times. To declare without an ID document, press 0. "
                   "To end the call, press any other key."),

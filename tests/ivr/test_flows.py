@@ -14,7 +14,7 @@ from ivr_flows.render import SAY_LANGUAGE
 
 ALL_STATES = [(flow, state) for flow in FLOWS.values() for state in flow.states]
 IDS = [f"{flow.name}:{state.name}" for flow, state in ALL_STATES]
-DYNAMIC_SAYS = {"id_problem": ("id_length", "id_checksum", "id_birthdate"),
+DYNAMIC_SAYS = {"id_problem": ("id_length", "id_checksum", "id_birthdate", "id_star_misplaced"),
                 "date_problem": ("bad_date", "date_in_future", "date_too_old"),
                 "room_readback": ("room_readback", "room_none")}
 

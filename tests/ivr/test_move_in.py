@@ -93,7 +93,8 @@ class TestMoveInFlow:
     @pytest.mark.parametrize("language", LANGUAGES)
     @pytest.mark.parametrize("number, problem", [
         (SHORT_ID, "id_length"), (BAD_CHECK_ID, "id_checksum"), (BAD_BIRTH_ID, "id_birthdate"),
-        (VALID_ID + "1", "id_length"), ("3501*2199001011238", "id_length"),
+        (VALID_ID + "1", "id_length"), ("3501*219900101123", "id_length"),
+        ("3501*2199001011238", "id_star_misplaced"),
     ])
     def test_a_wrong_id_is_explained_and_asked_again(self, new_call, language, number, problem):
         """A wrong ID gets the reason it is wrong and the ID prompt again."""

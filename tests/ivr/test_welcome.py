@@ -13,6 +13,7 @@ class TestWelcomeFlow:
         assert call.where == "welcome:language"
         assert text("zh", "welcome") in call.said and text("en", "welcome") in call.said
         assert '<Say language="cmn-CN">' in call.twiml and '<Say language="en-US">' in call.twiml
+        assert 'finishOnKey="" input="dtmf"' in call.twiml and 'numDigits="1"' in call.twiml
 
     @pytest.mark.parametrize("key, language", [("1", "zh"), ("2", "en")])
     def test_a_key_chooses_the_language(self, new_call, key, language):
@@ -55,10 +56,11 @@ class TestMenuFlow:
         assert call.where == "welcome:menu" and call.said == text(language, "menu")
 
     @pytest.mark.parametrize("language", LANGUAGES)
-    def test_an_invalid_key_is_said_and_the_menu_repeated(self, new_call, language):
-        """A key outside the menu is called not valid and the menu is said again."""
+    @pytest.mark.parametrize("key", ["8", "#"])
+    def test_an_invalid_key_is_said_and_the_menu_repeated(self, new_call, language, key):
+        """A key outside the menu (`#` included) is called not valid and the menu is said again."""
         call = new_call(language)
-        call.press("8")
+        call.press(key)
         assert call.where == "welcome:menu"
         assert call.said == f"{text(language, 'invalid_key')} {text(language, 'menu')}"
 
