@@ -196,3 +196,53 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     officer: Mapped[Officer | None] = relationship()
+
+
+class SurveyEstimate(Base):
+    """A survey's estimate for one precinct and month: the denominator of the coverage rates."""
+
+    __tablename__ = "survey_estimates"
+    __table_args__ = (UniqueConstraint("precinct_id", "month", name="uq_survey_estimates_precinct_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM: sorts and compares the same on every backend
+    floating_population: Mapped[int] = mapped_column(Integer)
+    rental_units: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    precinct: Mapped[Precinct] = relationship()
+
+
+class CaseSubject(Base):
+    """A person from a case system's export, kept as a keyed hash of the document and the outcome only.
+
+    The document number itself is never stored: it is matched against `people` at import and
+    replaced by HMAC-SHA256(SECRET_KEY); the hash lets a re-import update the same row.
+    """
+
+    __tablename__ = "case_subjects"
+    __table_args__ = (
+        UniqueConstraint("document_type", "document_hash", "case_date", name="uq_case_subjects_subject"),
+        Index("ix_case_subjects_precinct_date", "precinct_id", "case_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    document_type: Mapped[str] = mapped_column(String(16))
+    document_hash: Mapped[str] = mapped_column(String(64))
+    case_date: Mapped[dt.date] = mapped_column(Date)
+    declared_before: Mapped[bool] = mapped_column(Boolean)
+    # The person's newest declaration (any date, any status) for the follow-up; None: never declared.
+    last_declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    precinct: Mapped[Precinct] = relationship()
+    last_declaration: Mapped[Declaration | None] = relationship()
+
+
+# Indexes for the monthly statistics (migration 0002_stats): declarations by property and date,
+# move-outs by date, inbound messages by precinct and date.
+Index("ix_declarations_property_declared", Declaration.property_id, Declaration.declared_at)
+Index("ix_declarations_move_out", Declaration.move_out)
+Index("ix_inbound_precinct_received", InboundMessage.precinct_id, InboundMessage.received_at)
