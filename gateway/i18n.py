@@ -1,0 +1,51 @@
+"""UI strings in Chinese (default) and English; the choice lives in the officer's session.
+
+One catalogue per language (gateway/i18n_zh.py, gateway/i18n_en.py); a key
+missing from English falls back to Chinese, and a key missing everywhere shows
+itself, so a forgotten string is visible rather than a crash.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+
+from gateway import i18n_en, i18n_zh
+
+LANGUAGES = {"zh": i18n_zh.STRINGS, "en": i18n_en.STRINGS}
+DEFAULT = "zh"
+
+bp = Blueprint("i18n", __name__)
+
+
+def language() -> str:
+    """The current officer's UI language."""
+    lang = session.get("lang", DEFAULT)
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def translate(key: str, **values: object) -> str:
+    """The UI string for `key` in the current language, with `{name}` placeholders filled in."""
+    text = LANGUAGES[language()].get(key) or LANGUAGES[DEFAULT].get(key) or key
+    return text.format(**values) if values else text
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would turn the toggle into a phishing link."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("review.queue") if "review.queue" in current_app.view_functions else "/"
+
+
+@bp.post("/lang/<code>")
+def switch(code: str):
+    """Remember the UI language for this session and go back where the officer was."""
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def strings() -> dict[str, object]:
+        return {"t": translate, "lang": language()}
