@@ -32,10 +32,11 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import health, sms
+    from gateway import health, sms, voice
 
     # One blueprint (or init_app) per surface.
     app.register_blueprint(sms.bp)
+    app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
     from gateway import auth, i18n
 

@@ -10,7 +10,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from rq import Retry
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -270,39 +271,55 @@ def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, 
 
 
 def deliver(inbound_id: int | None = None) -> int:
-    """Send pending outbound messages (those of one inbound message, or all).
-
-    Each row is claimed (`sending`) and committed before the provider is called:
-    a crash mid-send leaves a `sending` row for officers to check, never a second SMS.
-    """
+    """Send the pending outbound messages of one inbound message (or all pending ones)."""
     rt = runtime.current()
-    sent = 0
     with rt.sessions() as session:
         query = select(OutboundMessage.id).where(OutboundMessage.status == "pending")
         if inbound_id is not None:
             query = query.where(OutboundMessage.in_reply_to == inbound_id)
         ids = list(session.scalars(query.order_by(OutboundMessage.id)))
-    for msg_id in ids:
-        with rt.sessions.begin() as session:
-            claimed = session.execute(
-                OutboundMessage.__table__.update()
-                .where(OutboundMessage.id == msg_id, OutboundMessage.status == "pending")
-                .values(status="sending")).rowcount
-            if not claimed:
-                continue
-            msg = session.get(OutboundMessage, msg_id)
-            to, body = msg.to_number, msg.body
-            from_ = None
-            if msg.in_reply_to is not None:
-                inbound = session.get(InboundMessage, msg.in_reply_to)
-                from_ = inbound.to_number or None if inbound else None
-        provider_sid = rt.sender.send(to, body, from_)
-        with rt.sessions.begin() as session:
-            msg = session.get(OutboundMessage, msg_id)
-            msg.status = "sent" if rt.sender.kind == "twilio" else "outbox"
-            msg.provider_sid, msg.sent_at = provider_sid, utcnow()
-        sent += 1
-    return sent
+    return sum(send_one(msg_id) for msg_id in ids)
+
+
+def send_one(msg_id: int) -> bool:
+    """Send one outbound message if it is still pending (also an RQ job, for SMS not tied to an inbound).
+
+    The row is claimed (`sending`) and committed before the provider is called:
+    a crash mid-send leaves a `sending` row for officers to check, never a second SMS.
+    """
+    rt = runtime.current()
+    with rt.sessions.begin() as session:
+        claimed = session.execute(
+            update(OutboundMessage).where(OutboundMessage.id == msg_id, OutboundMessage.status == "pending")
+            .values(status="sending")).rowcount
+        if not claimed:
+            return False
+        msg = session.get(OutboundMessage, msg_id)
+        to, body = msg.to_number, msg.body
+        inbound = session.get(InboundMessage, msg.in_reply_to) if msg.in_reply_to is not None else None
+        from_ = (inbound.to_number or None) if inbound is not None else None
+    provider_sid = rt.sender.send(to, body, from_)
+    with rt.sessions.begin() as session:
+        msg = session.get(OutboundMessage, msg_id)
+        msg.status = "sent" if rt.sender.kind == "twilio" else "outbox"
+        msg.provider_sid, msg.sent_at = provider_sid, utcnow()
+    return True
+
+
+def enqueue_delivery(rt: runtime.Runtime, msg_id: int) -> None:
+    """Send an SMS from a worker, never while a webhook waits on Twilio's REST API."""
+    rt.queue.enqueue(send_one, msg_id, job_id=f"outbound-{msg_id}", retry=Retry(max=3, interval=[5, 30, 120]))
+
+
+def deliver_stale(older_than: dt.timedelta) -> int:
+    """Send replies still `pending` after `older_than`: their job committed, then died before sending."""
+    rt = runtime.current()
+    with rt.sessions() as session:
+        inbound_ids = list(session.scalars(
+            select(OutboundMessage.in_reply_to).where(OutboundMessage.status == "pending",
+                                                      OutboundMessage.created_at <= utcnow() - older_than)
+            .distinct()))
+    return sum(deliver(inbound_id) for inbound_id in inbound_ids if inbound_id is not None)
 
 
 def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:

@@ -46,3 +46,62 @@ def reply_to(rt: Runtime, sid: str) -> list[str]:
 def inbound(rt: Runtime, sid: str) -> InboundMessage:
     with rt.sessions() as session:
         return session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
+
+
+class PhoneCall:
+    """A call placed through the real, signed voice webhooks, the way Twilio drives them.
+
+    It follows the seq in each answer's action URLs, so a step can also be
+    replayed (a Twilio retry) or sent to another app instance.
+    """
+
+    def __init__(self, client, caller: str = "+8613900001111", *, call_sid: str | None = None,
+                 schema=None) -> None:
+        self.client, self.caller, self.schema = client, caller, schema
+        self.sid = call_sid or "CA" + uuid.uuid4().hex
+        self.twiml = ""
+        self.answers: list[str] = []
+
+    def _post(self, path: str, extra: dict[str, str], client=None) -> str:
+        params = {"CallSid": self.sid, "AccountSid": "AC" + "1" * 32, "From": self.caller,
+                  "To": GATEWAY_NUMBER, "CallStatus": "in-progress", **extra}
+        response = signed_post(client or self.client, path, params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == "text/xml"
+        self.twiml = response.get_data(as_text=True)
+        if self.schema is not None:
+            self.schema.validate(self.twiml)
+        self.answers.append(self.twiml)
+        return self.twiml
+
+    def start(self, client=None) -> str:
+        return self._post("/voice", {}, client)
+
+    @property
+    def step_path(self) -> str:
+        import re
+
+        found = re.findall(r"/voice/step\?seq=\d+", self.twiml)
+        assert found, f"no step URL in {self.twiml}"
+        return found[-1]
+
+    def send(self, client=None, path: str | None = None, **fields: str) -> str:
+        return self._post(path or self.step_path, fields, client)
+
+    def press(self, digits: str, client=None) -> str:
+        return self.send(client, Digits=digits)
+
+    def speak(self, text: str, confidence: float = 0.9, client=None) -> str:
+        return self.send(client, SpeechResult=text, Confidence=str(confidence))
+
+    def record(self, url: str, client=None) -> str:
+        return self.send(client, RecordingUrl=url, RecordingDuration="4", Digits="#")
+
+    def silence(self, client=None) -> str:
+        return self.send(client)
+
+    @property
+    def said(self) -> str:
+        import xml.etree.ElementTree as ET
+
+        return " ".join((el.text or "") for el in ET.fromstring(self.twiml).iter("Say"))

@@ -1,0 +1,84 @@
+"""The Twilio Voice webhooks: signature check, call state from Redis, one flow step, TwiML out."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, request
+
+from gateway.callstate import CallBusy, CallStore
+from gateway.signature import signed
+from gateway.voice_port import DatabasePort
+from ivr_flows import CallInput, advance, start_call
+from ivr_flows.catalogue import LANGUAGES
+from ivr_flows.render import SAY_LANGUAGE, lines
+
+bp = Blueprint("voice", __name__)
+
+
+def _xml(twiml: str) -> Response:
+    return Response(twiml, status=200, mimetype="text/xml")
+
+
+def _today() -> dt.date:
+    rt = current_app.extensions["declgate"]
+    return dt.datetime.now(rt.tz).date()
+
+
+def goodbye_twiml() -> str:
+    """Both languages' goodbye and a hang-up: for a step whose call state is gone."""
+    from twilio.twiml.voice_response import VoiceResponse
+
+    response = VoiceResponse()
+    for language in LANGUAGES:
+        for spoken_in, text in lines("goodbye", language, {}):
+            response.say(text, language=SAY_LANGUAGE[spoken_in])
+    response.hangup()
+    return str(response)
+
+
+def _call_sid() -> str | None:
+    sid = request.form.get("CallSid", "")
+    return sid if 0 < len(sid) <= 64 else None
+
+
+@bp.post("/voice")
+@signed
+def incoming_call() -> Response:
+    """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
+    sid = _call_sid()
+    if sid is None:
+        return Response("CallSid is required\n", status=400, mimetype="text/plain")
+    rt = current_app.extensions["declgate"]
+    calls = CallStore(rt.redis)
+    with calls.locked(sid):
+        state = calls.get(sid)
+        if state is None:
+            turn = start_call(sid, request.form.get("From", ""), today=_today())
+            calls.put(sid, turn.state)
+            return _xml(turn.twiml)
+        return _xml(state["twiml"])
+
+
+@bp.post("/voice/step")
+@signed
+def call_step() -> Response:
+    """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
+    sid = _call_sid()
+    if sid is None:
+        return Response("CallSid is required\n", status=400, mimetype="text/plain")
+    rt = current_app.extensions["declgate"]
+    calls = CallStore(rt.redis)
+    try:
+        with calls.locked(sid):
+            state = calls.get(sid)
+            if state is None:
+                # Expired or never started here: end politely rather than guess where the caller was.
+                return _xml(goodbye_twiml())
+            port = DatabasePort(rt, to_number=request.form.get("To", ""), language=state.get("language", "zh"))
+            turn = advance(state, CallInput.from_form(request.form, request.args.get("seq")), port, today=_today())
+            if turn.state != state:
+                calls.put(sid, turn.state)
+            return _xml(turn.twiml)
+    except CallBusy:
+        # The same step is still being handled; Twilio retries on 5xx-free timeouts, so answer with a pause.
+        return Response("call busy, retry\n", status=503, mimetype="text/plain")

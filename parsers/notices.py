@@ -1,0 +1,49 @@
+"""SMS the gateway sends on its own initiative (not replies): landlord confirmation requests, status texts.
+
+Same rules as replies: IDs masked, short enough for one or two UCS-2 segments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from parsers.masking import mask_id
+
+TEXTS = {
+    "zh": {
+        "landlord_request": "租客{name}({id})自报入住{address}{room}，回执{receipt}。属实回复Y {receipt}，有误回复N {receipt}",
+        "room": "{room}室",
+        "status_active": "您的登记有效，申报日期{date}，回执{receipt}。",
+        "status_none": "未查到您的有效居住登记。",
+        "unknown_name": "(姓名待核)",
+    },
+    "en": {
+        "landlord_request": ("Tenant {name} ({id}) declared moving in to {address}{room}, receipt {receipt}. "
+                             "Reply Y {receipt} if true, N {receipt} if not."),
+        "room": " room {room}",
+        "status_active": "Your registration is active, declared {date}, receipt {receipt}.",
+        "status_none": "No active registration was found for you.",
+        "unknown_name": "(name to be checked)",
+    },
+}
+
+
+def _texts(language: str) -> dict[str, str]:
+    return TEXTS.get(language, TEXTS["zh"])
+
+
+def render_landlord_request(*, name: str | None, document_number: str | None, room: str | None, address: str,
+                            receipt: str, language: str = "zh") -> str:
+    """Ask the landlord to confirm (`Y <receipt>`) or dispute (`N <receipt>`) a tenant's self-declaration."""
+    t = _texts(language)
+    return t["landlord_request"].format(
+        name=name or t["unknown_name"], id=mask_id(document_number) if document_number else "-",
+        address=address, room=t["room"].format(room=room) if room else "", receipt=receipt)
+
+
+def render_status_sms(*, active: bool, receipt: str | None, declared_on: dt.date | None,
+                      language: str = "zh") -> str:
+    """The status the voice line may not say aloud to a caller who is not the phone on record."""
+    t = _texts(language)
+    if active and receipt and declared_on:
+        return t["status_active"].format(date=declared_on.isoformat(), receipt=receipt)
+    return t["status_none"]

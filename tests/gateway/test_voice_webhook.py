@@ -1,0 +1,254 @@
+"""Whole calls through the real, signed voice webhooks: call state in Redis, same dedupe as SMS."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import xmlschema
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from gateway.app import create_app
+from store.enrolment import Enrolment, enrol
+from store.models import Declaration, InboundMessage, OutboundMessage
+from tests.support import PhoneCall, drain, signed_post, sms
+
+XSD = (Path(__file__).resolve().parents[2] / ".." / "shared" / "external" / "twiml-xsd"
+       / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
+LANDLORD = "+8613800138000"
+TENANT_MOBILE = "+8613900001111"
+ID_A = "350102199001011238"
+ID_X = "32010619920815018X"  # ends in X: typed with *
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return xmlschema.XMLSchema(str(XSD))
+
+
+@pytest.fixture
+def enrolled(rt):
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                 precinct="GL01"))
+    return rt
+
+
+def all_declarations(rt):
+    with rt.sessions() as session:
+        return list(session.scalars(select(Declaration).options(joinedload(Declaration.person))
+                                    .order_by(Declaration.id)))
+
+
+def outbox(rt):
+    with rt.sessions() as session:
+        return [(m.purpose, m.to_number, m.body) for m in
+                session.scalars(select(OutboundMessage).order_by(OutboundMessage.id))]
+
+
+def move_in_until_summary(call: PhoneCall, number: str = ID_A, client=None) -> None:
+    call.start(client)
+    call.press("1", client)  # Mandarin
+    call.press("1", client)  # declare a move-in
+    call.press(number.replace("X", "*") + "#", client)
+    call.press("1", client)  # the read-back is right
+    call.press("100001#", client)
+    assert "东街12号" in call.said
+    call.press("1", client)  # the address is right
+    call.press("301#", client)
+    call.press("1", client)  # moving in today
+    call.speak("张三", 0.92, client)
+    assert "张三" in call.said
+    call.press("1", client)  # the name is right
+
+
+def receipt_said(call: PhoneCall) -> str:
+    """The receipt as read out digit by digit (Mandarin digits or spaced Latin digits)."""
+    zh = "零一二三四五六七八九"
+    said = call.said
+    digits = "".join(str(zh.index(ch)) if ch in zh else ch for ch in said if ch in zh or ch.isdigit())
+    return digits
+
+
+class TestMoveInCall:
+    def test_whole_call_stores_a_declaration_and_texts_caller_and_landlord(self, client, enrolled, schema):
+        """A confirmed move-in is stored via the queue, its receipt is read twice and both SMS go out."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        move_in_until_summary(call)
+        call.press("1")  # confirm the summary
+        assert "<Hangup" in call.twiml
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "active" and decl.channel == "voice" and decl.room == "301"
+        assert decl.person.name == "张三" and decl.person.document_number == ID_A
+        assert receipt_said(call).count(decl.receipt) == 2
+        sent = outbox(enrolled)
+        purposes = {p: (to, body) for p, to, body in sent}
+        assert purposes["reply"][0] == TENANT_MOBILE and decl.receipt in purposes["reply"][1]
+        assert purposes["landlord_confirm"][0] == LANDLORD
+        assert f"Y {decl.receipt}" in purposes["landlord_confirm"][1]
+        assert all(ID_A not in body for _, _, body in sent)
+
+    def test_landlord_confirms_or_disputes_by_sms(self, client, enrolled, schema):
+        """The landlord's `Y <receipt>` confirms; `N <receipt>` marks it disputed and queues it for officers."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        move_in_until_summary(call)
+        call.press("1")
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        sms(client, f"Y {decl.receipt}", LANDLORD)
+        drain(enrolled)
+        assert all_declarations(enrolled)[0].landlord_response == "confirmed"
+        sms(client, f"N {decl.receipt}", LANDLORD)
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "disputed" and decl.landlord_response == "disputed"
+        with enrolled.sessions() as session:
+            origin = session.get(InboundMessage, decl.inbound_id)
+            assert origin.review_state == "open" and origin.review_reason == "disputed"
+
+    def test_star_types_the_x_check_character(self, client, enrolled, schema):
+        """An ID ending in X is typed with * and stored with X."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        move_in_until_summary(call, ID_X)
+        call.press("1")
+        drain(enrolled)
+        assert all_declarations(enrolled)[0].person.document_number == ID_X
+
+    def test_a_retried_step_neither_advances_nor_stores_twice(self, client, enrolled, schema):
+        """Twilio posting the confirming step twice gets the same answer and one declaration."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        move_in_until_summary(call)
+        path = call.step_path
+        first = call.send(path=path, Digits="1")
+        again = call.send(path=path, Digits="1")
+        assert first == again
+        drain(enrolled)
+        assert len(all_declarations(enrolled)) == 1
+        with enrolled.sessions() as session:
+            assert len(list(session.scalars(select(InboundMessage.id)))) == 1
+
+    def test_steps_alternating_between_two_app_instances(self, settings, rt, enrolled, schema):
+        """Call state lives in Redis: two app instances can serve alternate steps of one call."""
+        first, second = create_app(settings, rt=rt).test_client(), create_app(settings, rt=rt).test_client()
+        call = PhoneCall(first, TENANT_MOBILE, schema=schema)
+        clients = [first, second]
+        call.start(clients[0])
+        for i, digits in enumerate(["1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"]):
+            call.press(digits, clients[(i + 1) % 2])
+        call.speak("张三", 0.9, second)
+        call.press("1", first)
+        call.press("1", second)
+        drain(enrolled)
+        assert [d.status for d in all_declarations(enrolled)] == ["active"]
+
+    def test_english_call_speaks_english(self, client, enrolled, schema):
+        """Pressing 2 at the welcome switches prompts to en-US."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call.start()
+        assert 'language="cmn-CN"' in call.twiml
+        call.press("2")
+        assert 'language="en-US"' in call.twiml
+
+    def test_same_person_twice_keeps_one_declaration(self, client, enrolled, schema):
+        """A second call for the same person and property is deduplicated and hears the standing receipt."""
+        for _ in range(2):
+            call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+            move_in_until_summary(call)
+            call.press("1")
+            drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert receipt_said(call).count(decl.receipt) == 2
+
+
+class TestLowConfidenceAndNoDocument:
+    def test_low_confidence_name_is_recorded_and_pending_review(self, client, enrolled, schema):
+        """A name heard with low confidence falls back to a recording; the declaration waits for an officer."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call.start()
+        for digits in ("1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
+            call.press(digits)
+        call.speak("张山", 0.2)
+        assert "<Record" in call.twiml
+        call.record("https://api.twilio.com/recordings/RE1")
+        call.press("1")
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "pending_review"
+        assert decl.name_recording_url == "https://api.twilio.com/recordings/RE1"
+        with enrolled.sessions() as session:
+            row = session.get(InboundMessage, decl.inbound_id)
+            assert row.review_state == "open" and row.review_reason == "low_confidence"
+
+    def test_no_document_path_keeps_both_recordings(self, client, enrolled, schema):
+        """Menu 0 records name and household address, then stores a pending_review declaration."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call.start()
+        call.press("1")
+        call.press("0")
+        call.record("https://api.twilio.com/recordings/RENAME")
+        call.record("https://api.twilio.com/recordings/READDR")
+        call.press("100001#")
+        call.press("1")
+        call.press("302#")
+        call.press("1")
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "pending_review" and decl.person.document_type == "none"
+        assert decl.address_recording_url.endswith("READDR") and decl.name_recording_url.endswith("RENAME")
+        assert receipt_said(call).count(decl.receipt) == 2
+
+
+class TestStatusAndMoveOut:
+    def _declare(self, client, rt, schema):
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        move_in_until_summary(call)
+        call.press("1")
+        drain(rt)
+        return all_declarations(rt)[0]
+
+    def test_status_is_said_only_to_the_phone_on_record(self, client, enrolled, schema):
+        """The phone on record hears date and receipt; another phone is told an SMS was sent."""
+        decl = self._declare(client, enrolled, schema)
+        mine = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        mine.start()
+        for digits in ("1", "3", ID_A + "#", "1"):
+            mine.press(digits)
+        assert decl.receipt in receipt_said(mine)
+        assert "东街" not in mine.said
+        other = PhoneCall(client, "+8613700002222", schema=schema)
+        other.start()
+        for digits in ("1", "3", ID_A + "#", "1"):
+            other.press(digits)
+        assert decl.receipt not in receipt_said(other)
+        drain(enrolled)
+        status_sms = [(to, body) for p, to, body in outbox(enrolled) if p == "status"]
+        assert status_sms == [(TENANT_MOBILE, status_sms[0][1])] and decl.receipt in status_sms[0][1]
+
+    def test_move_out_by_phone_ends_the_declaration(self, client, enrolled, schema):
+        """Menu 2 with ID, property code and date ends the active declaration."""
+        self._declare(client, enrolled, schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call.start()
+        for digits in ("1", "2", ID_A + "#", "1", "100001#", "1", "1", "1"):
+            call.press(digits)
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "ended" and decl.move_out is not None
+
+
+class TestVoiceWebhookSecurity:
+    def test_unsigned_voice_request_is_refused(self, client, enrolled):
+        """The voice webhooks check X-Twilio-Signature exactly like SMS."""
+        response = client.post("/voice", data={"CallSid": "CA1", "From": TENANT_MOBILE})
+        assert response.status_code == 403
+        forged = signed_post(client, "/voice/step?seq=1", {"CallSid": "CA1", "Digits": "1"}, token="wrong")
+        assert forged.status_code == 403
+
+    def test_unknown_call_step_says_goodbye(self, client, enrolled, schema):
+        """A step for a call with no stored state ends politely with valid TwiML."""
+        response = signed_post(client, "/voice/step?seq=4", {"CallSid": "CAgone", "Digits": "1"})
+        assert response.status_code == 200
+        schema.validate(response.get_data(as_text=True))
+        assert "<Hangup" in response.get_data(as_text=True)
