@@ -22,6 +22,7 @@ from store.models import InboundMessage, utcnow
 log = logging.getLogger(__name__)
 
 JOB_RETRY_INTERVALS = [5, 30, 120]
+ABANDONED_AFTER = dt.timedelta(seconds=60)  # a job `started` this long ago died with its worker
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
@@ -75,16 +76,22 @@ def requeue(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) ->
     """Enqueue every stuck message again; jobs are idempotent, so a message queued twice is handled once."""
     count = 0
     for inbound_id in stuck(rt, older_than):
-        if _job_pending(rt, inbound_id):
+        if _job_pending(rt, inbound_id, older_than):
             continue
         if enqueue(rt, inbound_id):
             count += 1
     return count
 
 
-def _job_pending(rt: Runtime, inbound_id: int) -> bool:
-    from rq.job import Job, JobStatus
+def _job_pending(rt: Runtime, inbound_id: int, older_than: dt.timedelta) -> bool:
+    """Whether a live job will still handle this message.
+
+    A job is a few queries: one `started` for longer than `older_than` died with its worker
+    (SIGKILL, OOM, lost host). RQ notices such a job only once its heartbeat expires and a
+    maintenance pass runs (minutes), so the sweep requeues it itself; the job is idempotent.
+    """
     from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
 
     try:
         job = Job.fetch(f"inbound-{inbound_id}", connection=rt.redis)
@@ -92,5 +99,13 @@ def _job_pending(rt: Runtime, inbound_id: int) -> bool:
         return False
     except RedisError:
         return True  # cannot tell; do not pile up work on a sick Redis
-    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
-                                             JobStatus.DEFERRED)
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED:
+        started = job.started_at
+        if started is None:
+            return True
+        if started.tzinfo is not None:
+            started = started.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        # `requeue --older-than 0` must not take a job that is running right now
+        return utcnow() - started < (older_than or ABANDONED_AFTER)
+    return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)

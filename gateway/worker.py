@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
-from gateway import intake
+from gateway import intake, jobs
 from gateway.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY = dt.timedelta(seconds=30)
-STUCK_AFTER = dt.timedelta(seconds=60)
+
+def _seconds(name: str, default: float) -> dt.timedelta:
+    """A sweep timing from the environment; fault tests shorten them to see recovery in seconds."""
+    return dt.timedelta(seconds=float(os.environ.get(name) or default))
+
+
+SWEEP_EVERY = _seconds("DECLGATE_SWEEP_EVERY", 30)
+STUCK_AFTER = _seconds("DECLGATE_STUCK_AFTER", 60)
 
 
 class ThreadWorker(SimpleWorker):
@@ -32,12 +39,18 @@ class ThreadWorker(SimpleWorker):
 
 
 def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEEP_EVERY) -> None:
-    """Requeue messages stuck in `received` (Redis was down, or a job vanished) until `stop` is set."""
+    """Requeue messages stuck in `received` (Redis was down, or a job vanished) until `stop` is set.
+
+    It also sends replies left `pending` by a worker killed between its commit and its send.
+    """
     while not stop.wait(every.total_seconds()):
         try:
             count = intake.requeue(rt, STUCK_AFTER)
             if count:
                 log.info("sweep requeued %d stuck inbound message(s)", count)
+            sent = jobs.deliver_stale(STUCK_AFTER)
+            if sent:
+                log.info("sweep sent %d reply(ies) left pending", sent)
         except Exception:  # the sweep must outlive a database or Redis blip; it logs and tries again
             log.exception("sweep failed; retrying in %s", every)
 
@@ -50,6 +63,8 @@ def start_sweeper(rt: Runtime, every: dt.timedelta = SWEEP_EVERY) -> threading.E
 
 def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
     """What `declgate worker` runs: RQ's loop plus its scheduler (for retry back-off) plus the sweep."""
+    # RQ configures only its own logger; without this the sweep's and the jobs' lines are lost.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = start_sweeper(rt)
     try:
         worker = SimpleWorker([rt.queue], connection=rt.redis)

@@ -1,0 +1,93 @@
+"""Fault-test fixtures: a database and a Redis db of their own, and a Stack that always cleans up.
+
+`declgate_fault` and Redis db 14 keep these runs apart from the rest of the suite,
+which uses `declgate_test` and db 15 on the same servers.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from store.db import make_engine
+from store.migrate import upgrade
+from tests.fault import stack as st
+
+FAULT_POSTGRES_URL = os.environ.get("FAULT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/declgate_fault")
+FAULT_REDIS_URL = os.environ.get("FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture(scope="session")
+def fault_database_url() -> str:
+    """A freshly migrated `declgate_fault` database."""
+    target = make_url(FAULT_POSTGRES_URL)
+    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at {FAULT_POSTGRES_URL} is unreachable ({type(exc).__name__}); "
+                    "start it with .ci/run", pytrace=False)
+    finally:
+        admin.dispose()
+    engine = make_engine(FAULT_POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(FAULT_POSTGRES_URL)
+    return FAULT_POSTGRES_URL
+
+
+@pytest.fixture
+def fault_engine(fault_database_url):
+    """An engine on the fault database, emptied before the test."""
+    engine = make_engine(fault_database_url)
+    st.truncate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fault_redis():
+    """Redis db 14, flushed before the test."""
+    conn = redis.Redis.from_url(FAULT_REDIS_URL)
+    try:
+        conn.flushdb()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {FAULT_REDIS_URL} is unreachable ({exc}); start it with .ci/run", pytrace=False)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def stack(fault_engine, fault_redis, tmp_path, request):
+    """Start web and worker processes on demand; they are all ended after the test, pass or fail."""
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    deployment = st.Stack(database_url=FAULT_POSTGRES_URL, redis_url=FAULT_REDIS_URL, logdir=logdir)
+    yield deployment
+    deployment.close()
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        print(deployment.logs()[-20000:])
+
+
+@pytest.fixture
+def restore_services():
+    """Bring Redis and PostgreSQL back after the test, whatever it did to them."""
+    yield
+    st.start_redis()
+    if not st.postgres_up():
+        st.postgres("start")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

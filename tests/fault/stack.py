@@ -1,0 +1,320 @@
+"""A real deployment on loopback: gunicorn web processes, `declgate worker` processes, PostgreSQL, Redis.
+
+Used by the fault, scale-out and privacy tests. Everything is a subprocess talking
+over 127.0.0.1; the test process plays Twilio (signed webhooks over HTTP) and reads
+the database to count what happened.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+from stdnum.cn import ric
+
+from gateway.signature import sign
+from store.enrolment import Enrolment, enrol
+from store.models import Base, Declaration, InboundMessage, OutboundMessage, Person
+from store.db import make_sessionmaker
+
+TOKEN = "fault-auth-token"
+GATEWAY_NUMBER = "+8610690000"
+REPO = Path(__file__).resolve().parents[2]
+PG_VERSION = sorted(os.listdir("/etc/postgresql"))[0] if os.path.isdir("/etc/postgresql") else "15"
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+               "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+               "--logfile", "/var/log/redis/ci.log"]
+
+
+def landlord_phone(i: int) -> str:
+    return f"+86138{i:08d}"
+
+
+def id_number(serial: int) -> str:
+    """A checksum-valid mainland ID number, different for every serial."""
+    birth = f"19{70 + serial % 30:02d}{1 + serial % 12:02d}{1 + serial % 28:02d}"
+    stem = f"110101{birth}{serial % 1000:03d}"
+    for check in "0123456789X":
+        if ric.is_valid(stem + check):
+            return stem + check
+    raise AssertionError(stem)
+
+
+def unique_id_numbers(count: int, start: int = 0) -> list[str]:
+    seen: dict[str, None] = {}
+    serial = start
+    while len(seen) < count:
+        seen.setdefault(id_number(serial))
+        serial += 1
+    return list(seen)
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+
+
+def tenant_name(i: int) -> str:
+    """A plausible two- or three-character name, different for the first 8000 serials."""
+    name = SURNAMES[i % 20] + GIVEN[(i // 20) % 20]
+    return name + GIVEN[(i // 400) % 20] if i >= 400 else name
+
+
+def declaration(i: int, id_number: str) -> str:
+    return f"登记 {tenant_name(i)} {id_number} {100 + i % 900}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+def enrol_landlords(engine: Engine, count: int) -> list[str]:
+    """`count` landlords, each with one multi-room property; returns their phones."""
+    phones = []
+    with make_sessionmaker(engine).begin() as session:
+        for i in range(count):
+            phone = landlord_phone(i)
+            enrol(session, Enrolment(phone=phone, name=f"房东{i}", property_code=f"{300000 + i}",
+                                     address=f"东街{i}号", precinct="GL01"))
+            phones.append(phone)
+    return phones
+
+
+def truncate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@dataclass
+class Posted:
+    sid: str
+    status: int
+
+
+@dataclass
+class Stack:
+    """Processes started for one test; `close()` ends exactly these."""
+
+    database_url: str
+    redis_url: str
+    logdir: Path
+    public_base_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    webs: list[tuple[subprocess.Popen, int]] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)
+    _logs: list = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TWILIO_"))}
+        env.update(DATABASE_URL=self.database_url, REDIS_URL=self.redis_url, TWILIO_AUTH_TOKEN=TOKEN,
+                   SECRET_KEY="fault-secret", SMS_RATE_LIMIT_PER_HOUR="100000",
+                   DECLGATE_SWEEP_EVERY="0.5", DECLGATE_STUCK_AFTER="2", PYTHONUNBUFFERED="1")
+        if self.public_base_url:
+            env["PUBLIC_BASE_URL"] = self.public_base_url
+        env.update(self.extra_env)
+        return env
+
+    def _log(self, name: str):
+        handle = open(self.logdir / name, "ab")
+        self._logs.append(handle)
+        return handle
+
+    def start_web(self, processes: int = 2, log_level: str = "info") -> int:
+        """A gunicorn server like the Procfile's `web` role; returns its port once it answers."""
+        port = free_port()
+        log = self._log(f"web-{port}.log")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(processes), "--bind", f"127.0.0.1:{port}",
+             "--access-logfile", "-", "--log-level", log_level, "gateway.app:create_app()"],
+            cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.webs.append((proc, port))
+
+        def up() -> bool:
+            if proc.poll() is not None:
+                raise AssertionError(f"gunicorn exited with {proc.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    return True
+            except (urllib.error.URLError, OSError):
+                return False
+
+        wait_until(up, 30, f"gunicorn on port {port}")
+        return port
+
+    def start_worker(self) -> subprocess.Popen:
+        """A `declgate worker` process, as the Procfile's `worker` role runs it."""
+        log = self._log(f"worker-{len(self.workers)}.log")
+        proc = subprocess.Popen([sys.executable, "-m", "gateway", "worker"], cwd=REPO, env=self.env(),
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.workers.append(proc)
+        return proc
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "gateway", *args], cwd=REPO, env=self.env(),
+                              capture_output=True, text=True, timeout=60)
+
+    def url(self, port: int, path: str = "/sms") -> str:
+        return f"http://127.0.0.1:{port}{path}"
+
+    def post_sms(self, port: int, body: str, sender: str, sid: str | None = None) -> Posted:
+        """POST one signed Twilio Messaging webhook; the status code is what Twilio would see."""
+        sid = sid or "SM" + uuid.uuid4().hex
+        params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "1" * 32, "From": sender,
+                  "To": GATEWAY_NUMBER, "Body": body, "NumMedia": "0"}
+        signed_url = (self.public_base_url.rstrip("/") + "/sms") if self.public_base_url else self.url(port)
+        request = urllib.request.Request(self.url(port), data=urllib.parse.urlencode(params).encode(),
+                                         headers={"X-Twilio-Signature": sign(TOKEN, signed_url, params)})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+                return Posted(sid, response.status)
+        except urllib.error.HTTPError as exc:
+            exc.read()
+            return Posted(sid, exc.code)
+
+    def post_many(self, jobs: list[tuple[int, str, str, str | None]], threads: int = 8) -> list[Posted]:
+        """Post (port, body, sender, sid) webhooks from a thread pool, in order of the list."""
+        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(lambda job: self.post_sms(*job), jobs))
+
+    def logs(self) -> str:
+        for handle in self._logs:
+            if not handle.closed:
+                handle.flush()
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.logdir.glob("*.log")))
+
+    def close(self) -> None:
+        procs = [p for p, _ in self.webs] + self.workers
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for handle in self._logs:
+            handle.close()
+
+
+@dataclass
+class Ledger:
+    """What the database holds after a run, counted the way the police would audit it."""
+
+    inbound: int
+    by_status: dict[str, int]
+    replies: int
+    inbound_without_one_reply: int
+    pending_outbound: int
+    declarations: int
+    duplicate_declarations: int
+    people: int
+
+    @classmethod
+    def read(cls, engine: Engine) -> Ledger:
+        with make_sessionmaker(engine)() as session:
+            by_status = dict(session.execute(select(InboundMessage.status, func.count())
+                                             .group_by(InboundMessage.status)).all())
+            replies_per = (select(OutboundMessage.in_reply_to, func.count().label("n"))
+                           .where(OutboundMessage.purpose == "reply").group_by(OutboundMessage.in_reply_to)
+                           .subquery())
+            answered = select(InboundMessage.id).where(InboundMessage.status != "ignored")
+            without_one = session.scalar(
+                select(func.count()).select_from(InboundMessage)
+                .outerjoin(replies_per, replies_per.c.in_reply_to == InboundMessage.id)
+                .where(InboundMessage.id.in_(answered), func.coalesce(replies_per.c.n, 0) != 1))
+            dupes = session.scalar(select(func.count()).select_from(
+                select(Declaration.person_id, Declaration.property_id)
+                .where(Declaration.status == "active")
+                .group_by(Declaration.person_id, Declaration.property_id)
+                .having(func.count() > 1).subquery()))
+            return cls(
+                inbound=sum(by_status.values()), by_status=by_status,
+                replies=session.scalar(select(func.count()).select_from(OutboundMessage)
+                                       .where(OutboundMessage.purpose == "reply")),
+                inbound_without_one_reply=without_one,
+                pending_outbound=session.scalar(select(func.count()).select_from(OutboundMessage)
+                                                 .where(OutboundMessage.status.in_(("pending", "sending")))),
+                declarations=session.scalar(select(func.count()).select_from(Declaration)),
+                duplicate_declarations=dupes,
+                people=session.scalar(select(func.count()).select_from(Person)))
+
+    @property
+    def settled(self) -> bool:
+        return self.by_status.get("received", 0) == 0 and self.pending_outbound == 0
+
+
+def settle(engine: Engine, expected_inbound: int, timeout: float = 60) -> Ledger:
+    """Wait until every expected message is handled and every reply sent; the final ledger."""
+    def done():
+        ledger = Ledger.read(engine)
+        return ledger if ledger.inbound == expected_inbound and ledger.settled else None
+
+    try:
+        return wait_until(done, timeout, f"{expected_inbound} inbound messages handled and replied")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; ledger now: {Ledger.read(engine)}") from None
+
+
+def sids_stored(engine: Engine, sids: list[str]) -> dict[str, int]:
+    """How many inbound rows each SID has."""
+    with make_sessionmaker(engine)() as session:
+        counts = dict(session.execute(select(InboundMessage.provider_sid, func.count())
+                                      .where(InboundMessage.provider_sid.in_(sids))
+                                      .group_by(InboundMessage.provider_sid)).all())
+    return {sid: counts.get(sid, 0) for sid in sids}
+
+
+def redis_up() -> bool:
+    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True,
+                          text=True).stdout.strip() == "PONG"
+
+
+def start_redis() -> None:
+    if not redis_up():
+        os.makedirs("/var/lib/redis", exist_ok=True)
+        os.makedirs("/var/log/redis", exist_ok=True)
+        subprocess.run(REDIS_START, check=True)
+    wait_until(redis_up, 30, "Redis to answer PING")
+
+
+def stop_redis() -> None:
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    wait_until(lambda: not redis_up(), 10, "Redis to stop")
+
+
+def postgres_up() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
+
+
+def postgres(action: str) -> None:
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", action],
+                   check=action != "start", capture_output=True)
+    if action in ("start", "restart"):
+        wait_until(postgres_up, 60, "PostgreSQL to accept connections")
+    else:
+        wait_until(lambda: not postgres_up(), 30, "PostgreSQL to stop")
