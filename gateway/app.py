@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    from gateway import simulator
+
+    simulator.init_app(app)  # /dev/phone, demo mode only
     from gateway import auth, i18n
 
     auth.init_app(app)  # login, roles and CSRF for every form except the Twilio webhooks
