@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     auth.init_app(app)  # login, roles and CSRF for every form except the Twilio webhooks
     i18n.init_app(app)
+    from gateway import review
+
+    app.register_blueprint(review.bp)
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):

@@ -18,6 +18,7 @@ from werkzeug.local import LocalProxy
 from gateway.i18n import _safe_next, translate
 from store import logins
 from store.models import Officer
+from store.scope import Scope
 
 WEBHOOK_BLUEPRINTS = frozenset({"sms", "voice"})
 IP_MAX_FAILURES = 20  # per address per window: many accounts tried from one device
@@ -71,6 +72,11 @@ def supervisor_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def officer_scope() -> Scope:
+    """What the logged-in officer may see: their precinct, or everything for supervisors and admins."""
+    return Scope.everything() if current_officer.sees_all_precincts else Scope(current_officer.precinct_id)
 
 
 @login_manager.user_loader

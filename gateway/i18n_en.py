@@ -141,3 +141,15 @@ STRINGS: dict[str, str] = {
     "detail": "Detail",
     "audit_empty": "Nothing recorded yet.",
 }
+
+STRINGS.update({
+    "not_sms": "A voice call cannot be reprocessed as an SMS.",
+    "empty": "The text must not be empty.",
+    "name_required": "Type the name.",
+    "reply_sent": "Reply sent to the landlord.",
+    "selected": "Select",
+    "note": "Note",
+    "template": "Template",
+    "open_item": "Open",
+    "reasons_title": "By reason",
+})

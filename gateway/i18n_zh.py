@@ -148,3 +148,15 @@ STRINGS: dict[str, str] = {
     "detail": "详情",
     "audit_empty": "暂无记录。",
 }
+
+STRINGS.update({
+    "not_sms": "语音来电不能按短信重新处理。",
+    "empty": "内容不能为空。",
+    "name_required": "请填写姓名。",
+    "reply_sent": "已回复房东。",
+    "selected": "选择",
+    "note": "备注",
+    "template": "模板",
+    "open_item": "打开",
+    "reasons_title": "按原因",
+})

@@ -1,0 +1,131 @@
+"""What officers do to queue items, with the runtime at hand: new messages, queued jobs, replies.
+
+Rules about state live in store.review; this module adds the parts that need
+the queue or the SMS sender, and writes an audit entry for every action.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from gateway import intake, jobs
+from gateway.i18n_replies import reply_text
+from gateway.runtime import Runtime
+from store import audit, review
+from store.enrolment import Enrolment, enrol
+from store.models import InboundMessage, Property
+from store.scope import Scope
+
+EDIT_SID_TRIES = 5
+
+
+def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str, action: str, **detail) -> int:
+    """Store `body` as a new message from the same sender, close the original, queue the copy.
+
+    The original row is never changed except for its review state: what the landlord
+    really sent stays on record next to what the officer made of it.
+    """
+    for _ in range(EDIT_SID_TRIES):
+        with rt.sessions() as session:
+            original = review.open_item(session, scope, inbound_id)
+            if original.channel != "sms":
+                raise review.ReviewError("not_sms")  # a call has no text to run through the SMS grammar
+            sid = review.next_edit_sid(session, original)
+            from_number, to_number = original.from_number, original.to_number
+        new_id, new = intake.store_sms(rt, sid=sid, from_number=from_number, to_number=to_number, body=body,
+                                       channel="sms", edited_from_id=inbound_id)
+        if new:
+            break
+    else:
+        raise review.ReviewError("not_open")
+    with rt.sessions.begin() as session:
+        original = session.get(InboundMessage, inbound_id)
+        review.close(session, original, "resolved", officer_id, action, copy=new_id, **detail)
+    intake.enqueue(rt, new_id)
+    return new_id
+
+
+def edit_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str) -> int:
+    """Process an officer's corrected text as a fresh message; returns the new item's id."""
+    if not body.strip():
+        raise review.ReviewError("empty")
+    return _copy(rt, officer_id, scope, inbound_id, body, "edit")
+
+
+def link_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, *, name: str,
+                       property_code: str, address: str, precinct: str, alias: str | None,
+                       single_unit: bool) -> int:
+    """Enrol the sender as a landlord with one property, then process the message again.
+
+    ValueError (from enrolment) says what to fix; nothing is written then.
+    """
+    with rt.sessions.begin() as session:
+        original = review.open_item(session, scope, inbound_id)
+        prop = enrol(session, Enrolment(phone=original.from_number, name=name, property_code=property_code,
+                                        address=address, precinct=precinct, alias=alias or None,
+                                        single_unit=single_unit), rt.settings.default_region)
+        audit.record(session, officer_id, "enrol", review.target_of(inbound_id), property=prop.code,
+                     landlord=prop.landlord.phone)
+        body = original.body
+    return _copy(rt, officer_id, scope, inbound_id, body, "link", property=property_code)
+
+
+def reject(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, reason: str,
+           template: str | None = None) -> None:
+    """Reject an item, optionally with a templated reply queued and delivered at once."""
+    with rt.sessions.begin() as session:
+        inbound = review.open_item(session, scope, inbound_id)
+        review.reject(session, inbound, officer_id, reason)
+        if template:
+            language = (inbound.parse or {}).get("language") or "zh"
+            jobs.queue_sms(session, inbound.from_number, reply_text(template, language), in_reply_to=inbound.id,
+                           purpose="officer_reply")
+            audit.record(session, officer_id, "reply", review.target_of(inbound_id), template=template)
+    if template:
+        jobs.deliver(inbound_id)
+
+
+def mark_spam(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int) -> None:
+    with rt.sessions.begin() as session:
+        review.close(session, review.open_item(session, scope, inbound_id), "spam", officer_id, "spam")
+
+
+def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str) -> tuple[str, str]:
+    """Accept a pending declaration; returns (outcome, receipt of the active declaration)."""
+    with rt.sessions.begin() as session:
+        decl = scope.get_declaration(session, decl_id)
+        if decl is None:
+            raise LookupError(f"declaration {decl_id} not found")
+        outcome, active = review.accept(session, decl, name, officer_id)
+        return outcome, active.receipt
+
+
+def reprocess_reason(rt: Runtime, officer_id: int, scope: Scope, reason: str) -> int:
+    """Reprocess every open item with this reason (e.g. after enrolling a landlord); returns how many."""
+    with rt.sessions() as session:
+        ids = review.open_ids_with_reason(session, scope, reason)
+    done = 0
+    for inbound_id in ids:
+        with rt.sessions() as session:
+            body = review.item(session, scope, inbound_id).body
+        try:
+            _copy(rt, officer_id, scope, inbound_id, body, "reprocess", bulk=True)
+        except review.ReviewError:
+            continue  # closed meanwhile by someone else
+        done += 1
+    return done
+
+
+def reject_many(rt: Runtime, officer_id: int, scope: Scope, ids: list[int], reason: str) -> int:
+    done = 0
+    for inbound_id in ids:
+        try:
+            reject(rt, officer_id, scope, inbound_id, reason)
+        except (LookupError, review.ReviewError):
+            continue
+        done += 1
+    return done
+
+
+def property_choices(rt: Runtime, scope: Scope) -> list[Property]:
+    with rt.sessions() as session:
+        return list(session.scalars(scope.properties(select(Property)).order_by(Property.code)))

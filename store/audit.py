@@ -1,0 +1,35 @@
+"""The audit log: who searched, looked at a full ID, or decided something, and when."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.models import AuditEntry
+
+
+def record(session: Session, officer_id: int | None, action: str, target: str = "", **detail: Any) -> AuditEntry:
+    """Add one entry in the caller's transaction: the audit row commits with the change it describes."""
+    entry = AuditEntry(officer_id=officer_id, action=action, target=target[:200], detail=detail or None)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def about(session: Session, target: str) -> list[AuditEntry]:
+    """Entries about one target (e.g. `inbound:12`), oldest first."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.target == target).order_by(AuditEntry.id)))
+
+
+def page(session: Session, *, action: str | None = None, officer_id: int | None = None,
+         number: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """Entries newest first, one page at a time, with the total count."""
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if officer_id:
+        query = query.where(AuditEntry.officer_id == officer_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((number - 1) * per_page).limit(per_page))
+    return list(rows), total or 0

@@ -1,0 +1,193 @@
+"""The officers' review queue: what is open, and the decisions officers take on it.
+
+Functions take a Session inside the caller's transaction and a Scope; an item
+outside the scope is reported as missing (LookupError), never as forbidden.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store import audit
+from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, utcnow
+from store.scope import Scope
+
+REVIEWABLE = ("pending_review", "disputed")  # declarations an officer can accept
+
+
+class ReviewError(ValueError):
+    """The action does not apply to this item in its current state."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    reason: str | None = None
+    channel: str | None = None
+    precinct_id: int | None = None  # honoured only for a scope that spans every precinct
+    since: dt.datetime | None = None  # UTC, inclusive
+    until: dt.datetime | None = None  # UTC, exclusive
+
+
+def _open(scope: Scope, filters: Filters, *, with_reason: bool = True):
+    query = scope.inbound(select(InboundMessage).where(InboundMessage.review_state == "open"))
+    if with_reason and filters.reason:
+        query = query.where(InboundMessage.review_reason == filters.reason)
+    if filters.channel:
+        query = query.where(InboundMessage.channel == filters.channel)
+    if filters.precinct_id and scope.all_precincts:
+        query = query.where(InboundMessage.precinct_id == filters.precinct_id)
+    if filters.since:
+        query = query.where(InboundMessage.received_at >= filters.since)
+    if filters.until:
+        query = query.where(InboundMessage.received_at < filters.until)
+    return query
+
+
+def reason_counts(session: Session, scope: Scope, filters: Filters) -> list[tuple[str, int]]:
+    """Open items per reason (the other filters applied), largest first."""
+    sub = _open(scope, filters, with_reason=False).subquery()
+    rows = session.execute(select(sub.c.review_reason, func.count()).group_by(sub.c.review_reason)
+                           .order_by(func.count().desc(), sub.c.review_reason))
+    return [(reason or "", count) for reason, count in rows]
+
+
+def open_items(session: Session, scope: Scope, filters: Filters, *, page: int = 1,
+               per_page: int = 25) -> tuple[list[InboundMessage], int]:
+    """One page of open items, newest first, and how many there are in all."""
+    query = _open(scope, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def open_ids_with_reason(session: Session, scope: Scope, reason: str) -> list[int]:
+    return list(session.scalars(_open(scope, Filters(reason=reason)).with_only_columns(InboundMessage.id)
+                                .order_by(InboundMessage.id)))
+
+
+def item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage:
+    found = scope.get_inbound(session, inbound_id)
+    if found is None:
+        raise LookupError(f"inbound message {inbound_id} not found")
+    return found
+
+
+def open_item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage:
+    found = item(session, scope, inbound_id)
+    if found.review_state != "open":
+        raise ReviewError("not_open")
+    return found
+
+
+@dataclass
+class History:
+    """Everything around one inbound message that an officer needs to decide."""
+
+    landlord: Landlord | None
+    edited_from: InboundMessage | None
+    edits: list[InboundMessage]
+    replies: list[OutboundMessage]
+    declarations: list[Declaration]
+    actions: list
+
+
+def history(session: Session, inbound: InboundMessage) -> History:
+    landlord = session.scalar(select(Landlord).where(Landlord.phone == inbound.from_number))
+    return History(
+        landlord=landlord,
+        edited_from=session.get(InboundMessage, inbound.edited_from_id) if inbound.edited_from_id else None,
+        edits=list(session.scalars(select(InboundMessage).where(InboundMessage.edited_from_id == inbound.id)
+                                   .order_by(InboundMessage.id))),
+        replies=list(session.scalars(select(OutboundMessage).where(OutboundMessage.in_reply_to == inbound.id)
+                                     .order_by(OutboundMessage.id))),
+        declarations=list(session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id)
+                                          .order_by(Declaration.id))),
+        actions=audit.about(session, target_of(inbound.id)),
+    )
+
+
+def target_of(inbound_id: int) -> str:
+    return f"inbound:{inbound_id}"
+
+
+def next_edit_sid(session: Session, inbound: InboundMessage) -> str:
+    """`EDIT-<id>-<n>`: the provider SID of the n-th officer copy of a message (unique like any SID)."""
+    count = session.scalar(select(func.count()).select_from(InboundMessage)
+                           .where(InboundMessage.edited_from_id == inbound.id)) or 0
+    return f"EDIT-{inbound.id}-{count + 1}"
+
+
+def close(session: Session, inbound: InboundMessage, state: str, officer_id: int, action: str, **detail) -> None:
+    """Close an open item (resolved | rejected | spam) and record who did it."""
+    if inbound.review_state != "open":
+        raise ReviewError("not_open")
+    inbound.review_state = state
+    audit.record(session, officer_id, action, target_of(inbound.id), reason=inbound.review_reason, **detail)
+
+
+def reject(session: Session, inbound: InboundMessage, officer_id: int, reason: str) -> list[Declaration]:
+    """Reject an item: declarations from it still waiting for an officer are cancelled. Returns them."""
+    close(session, inbound, "rejected", officer_id, "reject", note=reason)
+    cancelled = [d for d in session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id))
+                 if d.status in REVIEWABLE]
+    for decl in cancelled:
+        decl.status, decl.ended_at = "cancelled", utcnow()
+    return cancelled
+
+
+def accept(session: Session, decl: Declaration, name: str, officer_id: int) -> tuple[str, Declaration]:
+    """Make a pending (or disputed) declaration active with the name typed from the recording.
+
+    Returns ("registered" | "superseded" | "already_registered", the active declaration).
+    One active declaration per person and property is a partial unique index: when the
+    person is already active there, this one is cancelled as a duplicate instead.
+    """
+    name = name.strip()
+    if not name:
+        raise ReviewError("name_required")
+    if decl.status not in REVIEWABLE:
+        raise ReviewError("not_open")
+    decl.person.name = name
+    active = list(session.scalars(select(Declaration).where(Declaration.person_id == decl.person_id,
+                                                            Declaration.status == "active")))
+    same = next((d for d in active if d.property_id == decl.property_id), None)
+    outcome = "registered"
+    if same is None:
+        for other in active:
+            other.status, other.move_out, other.ended_at = "superseded", decl.move_in, utcnow()
+            outcome = "superseded"
+        try:
+            with session.begin_nested():
+                decl.status = "active"
+                session.flush()
+        except IntegrityError:
+            # Another officer or worker activated the same person there a moment ago.
+            decl.status = "pending_review"
+            same = session.scalar(select(Declaration).where(Declaration.person_id == decl.person_id,
+                                                            Declaration.property_id == decl.property_id,
+                                                            Declaration.status == "active"))
+    if same is not None:
+        decl.status, decl.ended_at = "cancelled", utcnow()
+        outcome, result = "already_registered", same
+    else:
+        result = decl
+    audit.record(session, officer_id, "accept", target_of(decl.inbound_id) if decl.inbound_id else f"declaration:{decl.id}",
+                 declaration=decl.id, outcome=outcome, receipt=result.receipt)
+    _resolve_when_done(session, decl, officer_id)
+    return outcome, result
+
+
+def _resolve_when_done(session: Session, decl: Declaration, officer_id: int) -> None:
+    """The item closes once none of its declarations waits for an officer."""
+    inbound = decl.inbound
+    if inbound is None or inbound.review_state != "open":
+        return
+    waiting = session.scalar(select(func.count()).select_from(Declaration).where(
+        Declaration.inbound_id == inbound.id, Declaration.status.in_(REVIEWABLE)))
+    if not waiting:
+        close(session, inbound, "resolved", officer_id, "resolve")
