@@ -45,9 +45,10 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     auth.init_app(app)  # login, roles and CSRF for every form except the Twilio webhooks
     i18n.init_app(app)
-    from gateway import review
+    from gateway import audit, landlords, people, review
 
-    app.register_blueprint(review.bp)
+    for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp):
+        app.register_blueprint(officer_bp)
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):

@@ -25,7 +25,7 @@ IP_MAX_FAILURES = 20  # per address per window: many accounts tried from one dev
 IP_WINDOW_SECONDS = 15 * 60
 SUPERVISOR_ROLES = ("supervisor", "admin")
 # (endpoint, UI string key, supervisors only): base.html shows the ones whose blueprint is registered.
-NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search", "nav_people", False),
+NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("landlords.index", "nav_landlords", False), ("stats.index", "nav_stats", False),
              ("audit.index", "nav_audit", True)]
 

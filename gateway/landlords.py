@@ -1,0 +1,113 @@
+"""Landlords and properties: list, enrol, edit, and print the tenant notice of a property."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gateway.auth import current_officer, officer_required, officer_scope
+from gateway.i18n import translate
+from store import audit, property_edits
+from store.enrolment import Enrolment, enrol
+from store.models import Landlord
+
+bp = Blueprint("landlords", __name__, url_prefix="/landlords")
+
+
+def _rt():
+    return current_app.extensions["declgate"]
+
+
+def _precinct(form) -> str:
+    """Officers enrol into their own precinct; supervisors choose."""
+    return form.get("precinct", "").strip() if current_officer.sees_all_precincts else current_officer.precinct_code
+
+
+@bp.get("")
+@officer_required
+def index():
+    """List the landlords of the officer's precinct with their properties."""
+    with _rt().sessions() as session:
+        landlords = list(session.scalars(officer_scope().landlords(
+            select(Landlord).options(selectinload(Landlord.properties))).order_by(Landlord.name, Landlord.id)))
+        counts = property_edits.active_counts(session, [p.id for ll in landlords for p in ll.properties])
+        return render_template("landlords/index.html", landlords=landlords, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def new():
+    """Enrol a landlord with a property (or add a property to an enrolled phone)."""
+    form = request.form
+    if request.method == "POST":
+        entry = Enrolment(phone=form.get("phone", ""), name=form.get("name", ""),
+                          property_code=form.get("property_code", ""), address=form.get("address", ""),
+                          precinct=_precinct(form), alias=form.get("alias") or None,
+                          single_unit=bool(form.get("single_unit")))
+        try:
+            with _rt().sessions.begin() as session:
+                prop = enrol(session, entry, _rt().settings.default_region)
+                audit.record(session, current_officer.id, "enrol", f"property:{prop.code}",
+                             landlord=prop.landlord.phone)
+                landlord_id = prop.landlord_id
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return render_template("landlords/new.html", form=form), 422
+        flash(translate("saved"), "ok")
+        return redirect(url_for("landlords.landlord", landlord_id=landlord_id))
+    return render_template("landlords/new.html", form={"phone": request.args.get("phone", "")})
+
+
+@bp.route("/<int:landlord_id>", methods=["GET", "POST"])
+@officer_required
+def landlord(landlord_id: int):
+    """Show a landlord; POST renames them."""
+    with _rt().sessions.begin() as session:
+        found = officer_scope().get_landlord(session, landlord_id)
+        if found is None:
+            abort(404)
+        if request.method == "POST":
+            try:
+                property_edits.rename_landlord(session, found, request.form.get("name", ""), current_officer.id)
+                flash(translate("saved"), "ok")
+            except ValueError as exc:
+                flash(str(exc), "error")
+        scope = officer_scope()
+        props = [p for p in found.properties if scope.all_precincts or p.precinct_id == scope.precinct_id]
+        counts = property_edits.active_counts(session, [p.id for p in props])
+        return render_template("landlords/landlord.html", landlord=found, properties=props, counts=counts)
+
+
+@bp.route("/property/<code>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_property(code: str):
+    """Edit a property's address, alias or single-unit flag."""
+    with _rt().sessions.begin() as session:
+        prop = officer_scope().get_property(session, code)
+        if prop is None:
+            abort(404)
+        if request.method == "POST":
+            form = request.form
+            try:
+                with session.begin_nested():
+                    property_edits.update_property(session, prop, address=form.get("address", ""),
+                                                   alias=form.get("alias"), single_unit=bool(form.get("single_unit")),
+                                                   officer_id=current_officer.id, region=_rt().settings.default_region)
+            except ValueError as exc:
+                flash(str(exc), "error")
+                return render_template("landlords/property.html", prop=prop), 422
+            flash(translate("saved"), "ok")
+            return redirect(url_for("landlords.landlord", landlord_id=prop.landlord_id))
+        return render_template("landlords/property.html", prop=prop)
+
+
+@bp.get("/property/<code>/notice")
+@officer_required
+def notice(code: str):
+    """The tenant notice for one property: its code in big digits, the voice line, how to call."""
+    with _rt().sessions() as session:
+        prop = officer_scope().get_property(session, code)
+        if prop is None:
+            abort(404)
+        return render_template("landlords/notice.html", prop=prop,
+                               voice_number=_rt().settings.voice_number or "—")

@@ -1,0 +1,46 @@
+"""Finding people by ID number, name, phone or address, within an officer's scope."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from store.enrolment import normalise_phone
+from store.models import Declaration, Person, Property
+from store.scope import Scope
+
+MIN_QUERY = 2
+LIMIT = 50
+_ID_LIKE = re.compile(r"[0-9]{4,}[0-9Xx]?")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def people(session: Session, scope: Scope, query: str, region: str = "CN") -> list[Person]:
+    """People whose ID number, name or phone matches, or who were declared at a matching address."""
+    query = query.strip()
+    if len(query) < MIN_QUERY:
+        return []
+    pattern = _like(query)
+    clauses = [Person.name.ilike(pattern, escape="\\"),
+               exists().where(Declaration.person_id == Person.id, Declaration.property_id == Property.id,
+                              or_(Property.address.ilike(pattern, escape="\\"), Property.code == query))]
+    compact = re.sub(r"[\s-]", "", query)
+    if _ID_LIKE.fullmatch(compact):
+        clauses.append(Person.document_number.ilike(_like(compact.upper()), escape="\\"))
+        clauses.append(Person.phone.ilike(_like(compact), escape="\\"))
+    phone = normalise_phone(query, region) if any(c.isdigit() for c in query) else None
+    if phone:
+        clauses.append(Person.phone == phone)
+    return list(session.scalars(scope.people(select(Person).where(or_(*clauses)))
+                                .order_by(Person.name, Person.id).limit(LIMIT)))
+
+
+def declarations_of(session: Session, scope: Scope, person: Person) -> list[Declaration]:
+    """The person's declarations in scope, newest first: where they lived over time."""
+    return list(session.scalars(scope.declarations(
+        select(Declaration).join(Property).where(Declaration.person_id == person.id))
+        .order_by(Declaration.move_in.desc(), Declaration.id.desc())))
