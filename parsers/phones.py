@@ -6,22 +6,22 @@ from functools import lru_cache
 
 import phonenumbers
 
-CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+CN_MOBILE = re.compile(r"(?:\+86)?1[3-9]\d{9}")
 
 
 @lru_cache(maxsize=8192)
 def to_e164(raw: str, region: str = "CN") -> str | None:
     """E.164 form of a typed phone number, or None when it is not a number.
 
-    A bare 11-digit `1[3-9]…` is a Chinese mobile whatever the default region,
-    and its shape is trusted even where phonenumbers' metadata lags a new prefix.
+    An 11-digit `1[3-9]…` (bare or after +86) is a Chinese mobile whatever the
+    default region, and its shape is trusted even where phonenumbers' metadata lags a new prefix.
     """
-    bare_cn = CN_MOBILE.fullmatch(raw) is not None
+    cn_mobile = CN_MOBILE.fullmatch(raw) is not None
     try:
-        parsed = phonenumbers.parse(raw, "CN" if bare_cn else region)
+        parsed = phonenumbers.parse(raw, "CN" if cn_mobile else region)
     except phonenumbers.NumberParseException:
         return None
-    ok = phonenumbers.is_possible_number(parsed) if bare_cn else phonenumbers.is_valid_number(parsed)
+    ok = phonenumbers.is_possible_number(parsed) if cn_mobile else phonenumbers.is_valid_number(parsed)
     if not ok:
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
