@@ -328,9 +328,19 @@ def requeue(older_than: int) -> None:
     """Re-enqueue inbound messages that no worker has handled yet."""
     from gateway import intake
 
-    rt = _runtime()
+    settings = _settings()
+    if settings.embedded:
+        raise click.ClickException("REDIS_URL is not set: the embedded queue lives inside `declgate serve`, "
+                                   "which requeues stuck messages itself every 30 s. Set REDIS_URL to requeue "
+                                   "for separate workers.")
+    rt = _runtime(settings)
     count = intake.requeue(rt, dt.timedelta(seconds=older_than))
     click.echo(f"requeued {count} message(s)")
+
+
+from gateway.stats_report import report  # noqa: E402  (the bulletin command lives beside its template)
+
+cli.add_command(report)
 
 
 def main() -> None:

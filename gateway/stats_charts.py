@@ -1,0 +1,162 @@
+"""The campaign charts as SVG, drawn on the server with matplotlib: no JavaScript, and they print as drawn.
+
+Text is turned into paths, so a browser or printer needs no CJK font; the server does, to draw Chinese
+precinct names. Without one (`fonts-noto-cjk` on Debian) labels fall back to precinct codes.
+"""
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
+# Grey-friendly colours with distinct lightness, plus markers and dashes: they survive black-and-white printing.
+PALETTE = ("#1f3b73", "#c0504d", "#4f8a3c", "#8064a2", "#d68a00", "#2c8c99", "#7f7f7f", "#b5651d")
+STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_lock = threading.Lock()  # matplotlib's font and text caches are not thread-safe
+
+
+@lru_cache(maxsize=1)
+def cjk_family() -> str | None:
+    """The first installed font that draws Chinese, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+def label(fig: PrecinctMonth) -> str:
+    """A precinct's chart label: code and name when the name can be drawn, else the code."""
+    if fig.precinct_name.isascii() or cjk_family():
+        return f"{fig.precinct_code} {fig.precinct_name}"
+    return fig.precinct_code
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return figure
+
+
+def _svg(figure: Figure, title: str) -> str:
+    figure.suptitle(title, fontsize=11)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML prologue and doctype so it can be inlined in HTML
+
+
+def _rc() -> dict:
+    families = [f for f in (cjk_family(), "DejaVu Sans") if f]
+    return {"font.family": families, "svg.fonttype": "path", "axes.spines.top": False,
+            "axes.spines.right": False, "font.size": 9}
+
+
+def _percent_axis(axis) -> None:
+    axis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
+
+
+def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: str,
+                target: float | None = None, percent: bool = False) -> str:
+    """One line per precinct of `value` (a PrecinctMonth attribute) month by month; months without it are gaps."""
+    import matplotlib
+
+    with _lock, matplotlib.rc_context(_rc()):
+        figure = _figure(8, 3.6)
+        ax = figure.subplots()
+        months: list[str] = []
+        for i, (_code, figs) in enumerate(sorted(series.items())):
+            months = [f.month for f in figs]
+            values = [getattr(f, value) for f in figs]
+            ax.plot(range(len(figs)), [float("nan") if v is None else v for v in values],
+                    label=label(figs[0]), color=PALETTE[i % len(PALETTE)], linestyle=STYLES[i // len(PALETTE) % 4],
+                    marker=MARKERS[i % len(MARKERS)], markersize=4, linewidth=1.5)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=1, linestyle=(0, (6, 3)))
+            ax.annotate(f"target {target:.0%}", xy=(0, target), xytext=(2, 3), textcoords="offset points", fontsize=8)
+        ax.set_xticks(range(len(months)), months, rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
+        if percent:
+            _percent_axis(ax.yaxis)
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        if 0 < len(series) <= 12:
+            ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _svg(figure, title)
+
+
+def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
+    """Coverage per precinct as horizontal bars in rank order, with the coverage target as a line.
+
+    Precincts without an estimate get an empty bar labelled "no estimate".
+    """
+    import matplotlib
+
+    with _lock, matplotlib.rc_context(_rc()):
+        height = max(2.4, 0.9 + 0.24 * len(ranked))
+        figure = _figure(8, height)
+        ax = figure.subplots()
+        labels = [f"{r.rank}. {label(r.figures)}" for r in ranked]
+        values = [r.figures.coverage or 0 for r in ranked]
+        colours = ["#1f3b73" if r.meets_coverage else "#9db3d9" for r in ranked]
+        bars = ax.barh(range(len(ranked)), values, color=colours, edgecolor="#1f3b73", linewidth=0.6)
+        for bar, r in zip(bars, ranked):
+            text = "no estimate" if r.figures.coverage is None else f"{r.figures.coverage:.0%}"
+            ax.annotate(text, xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=7)
+        ax.axvline(COVERAGE_TARGET, color="black", linewidth=1, linestyle=(0, (6, 3)))
+        ax.annotate(f"target {COVERAGE_TARGET:.0%}", xy=(COVERAGE_TARGET, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -10), textcoords="offset points", fontsize=8)
+        ax.set_yticks(range(len(ranked)), labels, fontsize=7 if len(ranked) > 30 else 8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max([1.05, *[v * 1.1 for v in values]]))
+        _percent_axis(ax.xaxis)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        return _svg(figure, title)
+
+
+def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
+    """Pre-case registration rate per precinct (only precincts with case subjects), with the 60 % target."""
+    import matplotlib
+
+    rows = [r for r in ranked if r.figures.pre_case_rate is not None]
+    with _lock, matplotlib.rc_context(_rc()):
+        figure = _figure(8, max(2.0, 0.9 + 0.24 * len(rows)))
+        ax = figure.subplots()
+        values = [r.figures.pre_case_rate for r in rows]
+        ax.barh(range(len(rows)), values, color=["#4f8a3c" if r.meets_pre_case else "#b9d7ae" for r in rows],
+                edgecolor="#4f8a3c", linewidth=0.6)
+        ax.axvline(PRE_CASE_TARGET, color="black", linewidth=1, linestyle=(0, (6, 3)))
+        ax.set_yticks(range(len(rows)), [label(r.figures) for r in rows], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.05)
+        _percent_axis(ax.xaxis)
+        if not rows:
+            ax.text(0.5, 0.5, "no case subjects imported for this month", ha="center", va="center",
+                    transform=ax.transAxes)
+        return _svg(figure, title)
+
+
+def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10) -> str:
+    """Rejected messages by reason code, most frequent first (the rest grouped as `other`)."""
+    import matplotlib
+
+    items = list(rejections[:top])
+    rest = sum(n for _, n in rejections[top:])
+    if rest:
+        items.append(("other", rest))
+    with _lock, matplotlib.rc_context(_rc()):
+        figure = _figure(8, max(2.0, 0.9 + 0.28 * len(items)))
+        ax = figure.subplots()
+        ax.barh(range(len(items)), [n for _, n in items], color="#c0504d", edgecolor="#7a2e2c", linewidth=0.6,
+                hatch="//")
+        ax.set_yticks(range(len(items)), [code for code, _ in items])
+        ax.invert_yaxis()
+        ax.set_xlabel("rejected messages")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if not items:
+            ax.text(0.5, 0.5, "no rejected messages this month", ha="center", va="center", transform=ax.transAxes)
+        return _svg(figure, title)

@@ -1,0 +1,137 @@
+"""The monthly bulletin as HTML and CSV, shared by `declgate report monthly` and the printable page.
+
+The HTML is one self-contained file (styles and SVG charts inline) so it can be mailed or printed as is;
+it uses no Flask helpers, so the CLI renders the very template the web page does.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import click
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
+
+TEMPLATES = Path(__file__).with_name("templates")
+CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "meets_coverage_target",
+              "housing_coverage", "pre_case_rate", "meets_pre_case_target", "case_subjects",
+              "case_subjects_declared", "new_declarations", "previous_new_declarations", "active_residents",
+              "increment", "move_outs", "late_declarations", "late_share", "estimated_population",
+              "estimated_rental_units", "enrolled_landlords", "enrolled_properties", "landlords_declaring")
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
+    rows = []
+    for r in ranked:
+        f = r.figures
+        rows.append({
+            "rank": r.rank, "precinct_code": f.precinct_code, "precinct_name": f.precinct_name, "month": f.month,
+            "coverage": _rate(f.coverage), "meets_coverage_target": int(r.meets_coverage),
+            "housing_coverage": _rate(f.housing_coverage), "pre_case_rate": _rate(f.pre_case_rate),
+            "meets_pre_case_target": int(r.meets_pre_case), "case_subjects": f.case_subjects,
+            "case_subjects_declared": f.case_subjects_declared, "new_declarations": f.new_declarations,
+            "previous_new_declarations": r.previous_new, "active_residents": f.active_residents,
+            "increment": r.increment, "move_outs": f.move_outs, "late_declarations": f.late_declarations,
+            "late_share": _rate(f.late_share), "estimated_population": f.estimated_population or "",
+            "estimated_rental_units": f.estimated_rental_units or "", "enrolled_landlords": f.enrolled_landlords,
+            "enrolled_properties": f.enrolled_properties, "landlords_declaring": f.landlords_declaring,
+        })
+    return rows
+
+
+def bulletin_csv(ranked: list[Ranked]) -> str:
+    """The ranking as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names right)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(ranked))
+    return out.getvalue()
+
+
+def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime) -> dict[str, Any]:
+    """What the bulletin template needs, charts included."""
+    from gateway import stats_charts
+
+    covered = [r for r in ranked if r.figures.coverage is not None]
+    with_cases = [r for r in ranked if r.figures.pre_case_rate is not None]
+    totals = {
+        "precincts": len(ranked),
+        "meeting_coverage": sum(r.meets_coverage for r in ranked),
+        "meeting_pre_case": sum(r.meets_pre_case for r in ranked),
+        "new_declarations": sum(r.figures.new_declarations for r in ranked),
+        "active_residents": sum(r.figures.active_residents for r in ranked),
+        "increment": sum(r.increment for r in ranked),
+        "coverage": (sum(r.figures.active_residents for r in covered)
+                     / sum(r.figures.estimated_population for r in covered)) if covered else None,
+        "pre_case_rate": (sum(r.figures.case_subjects_declared for r in with_cases)
+                          / sum(r.figures.case_subjects for r in with_cases)) if with_cases else None,
+    }
+    return {
+        "month": str(month), "ranked": ranked, "totals": totals, "generated": generated,
+        "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
+        "coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
+        "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}"),
+    }
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["pct"] = pct
+    env.filters["signed"] = signed
+    return env
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f} %"
+
+
+def signed(value: int) -> str:
+    return f"{value:+d}" if value else "0"
+
+
+def render_bulletin(context: dict[str, Any]) -> str:
+    return environment().get_template("stats/bulletin.html").render(**context)
+
+
+@click.group("report")
+def report() -> None:
+    """Campaign reports."""
+
+
+@report.command("monthly")
+@click.option("--month", required=True, help="The bulletin's month, YYYY-MM.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for bulletin-YYYY-MM.html and .csv (created if missing).")
+def monthly(month: str, out_dir: Path) -> None:
+    """Write the monthly bulletin (every precinct ranked, targets shown) as HTML and CSV."""
+    from gateway.cli import _runtime
+    from store import stats
+
+    try:
+        wanted = Month.parse(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    rt = _runtime(migrate=True)
+    with rt.sessions() as session:
+        ranked = stats.ranking(session, wanted, tz=rt.tz)
+    if not ranked:
+        raise click.ClickException("there are no precincts yet: enrol landlords first (declgate landlord import)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, csv_path = out_dir / f"bulletin-{wanted}.html", out_dir / f"bulletin-{wanted}.csv"
+    generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
+    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated)), encoding="utf-8")
+    csv_path.write_text(bulletin_csv(ranked), encoding="utf-8")
+    meeting = sum(r.meets_coverage for r in ranked)
+    click.echo(f"bulletin {wanted}: {len(ranked)} precinct(s), {meeting} at or above the "
+               f"{COVERAGE_TARGET:.0%} coverage target")
+    click.echo(f"wrote {html_path}")
+    click.echo(f"wrote {csv_path}")
