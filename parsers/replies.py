@@ -19,11 +19,17 @@ _EXAMPLE_CODES = frozenset({"unknown_keyword", "empty_message"})
 _MAX_TOKEN_SHOWN = 8  # longer unrecognised text may be most of an ID number
 
 
+def _message_errors(result: ParseResult) -> tuple:
+    # ParseResult.message_errors is shadowed by its `property` field (the
+    # decorator name is rebound in the class body), so filter here instead.
+    return tuple(p for p in result.errors if p.record is None)
+
+
 def rejections(result: ParseResult) -> list[Outcome]:
     """Outcomes for what the parser alone already rejects (the pipeline adds the rest)."""
     out: list[Outcome] = []
-    if result.message_errors:
-        out.append(Outcome("rejected", None, codes=_unique(p.code for p in result.message_errors)))
+    if _message_errors(result):
+        out.append(Outcome("rejected", None, codes=_unique(p.code for p in _message_errors(result))))
     for i, rec in enumerate(result.records):
         errs = result.record_errors(i)
         if errs:
@@ -54,13 +60,13 @@ def _record_line(cat: ModuleType, o: Outcome, result: ParseResult) -> str:
     number = o.document_number
     if number is None and rec is not None and rec.document is not None:
         number = rec.document.number
-    parts = [cat.STATUS.get(o.status, o.status)]
+    parts = [] if o.status == "listed" else [cat.STATUS.get(o.status, o.status)]
     if name:
         parts.append(name)
     if number:
         parts.append(mask_id(number))
     room = o.room or (rec.room if rec else None)
-    if room and not number and o.status in ("moved_out", "listed"):
+    if room and (o.status == "listed" or (not number and o.status == "moved_out")):
         parts.append(cat.TEMPLATES["room"].format(room=room))
     if o.receipt:
         parts.append(cat.TEMPLATES["receipt"].format(receipt=o.receipt))
@@ -77,8 +83,8 @@ def render_reply(result: ParseResult, outcomes: Sequence[Outcome], *, language: 
     lines: list[str] = []
     whole = [o for o in outcomes if o.record is None and o.status == "rejected"]
     codes = _unique(c for o in whole for c in o.codes)
-    if not outcomes and result.message_errors:
-        codes = _unique(p.code for p in result.message_errors)
+    if not outcomes and _message_errors(result):
+        codes = _unique(p.code for p in _message_errors(result))
     if codes:
         lines.append(cat.STATUS["rejected"] + ("：" if cat is catalog_zh else ": ")
                      + cat.TEMPLATES["joiner"].join(_code_text(cat, c, result, None) for c in codes))

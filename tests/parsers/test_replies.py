@@ -1,0 +1,116 @@
+"""render_reply and the code catalogues."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from parsers import Outcome, parse_sms, render_reply
+from parsers import catalog_en, catalog_zh
+from parsers.codes import ALL_CODES, ERROR_CODES, PIPELINE_CODES, WARNING_CODES
+from parsers.replies import rejections
+
+TODAY = dt.date(2014, 1, 10)
+ID = "350102199001011238"
+STATUSES = ["registered", "already_registered", "superseded", "pending_review", "moved_out",
+            "cancelled", "confirmed", "disputed", "rejected", "listed"]
+
+
+def zh(text="登记 张三 350102199001011238 301"):
+    return parse_sms(text, today=TODAY)
+
+
+class TestRenderReply:
+    @pytest.mark.parametrize("status", STATUSES)
+    @pytest.mark.parametrize("language", ["zh", "en"])
+    def test_masked_id_present_and_full_id_absent(self, status, language):
+        """Every outcome shows the masked ID and never the full one."""
+        o = Outcome(status, 0, name="张三", document_number=ID, receipt="12345671", room="301",
+                    codes=("id_checksum",) if status == "rejected" else ())
+        reply = render_reply(zh(), [o], language=language)
+        assert "3501**********1238" in reply
+        assert ID not in reply
+
+    def test_one_reply_covers_every_record(self):
+        """Two records give two numbered lines with receipt and rejection reason."""
+        r = zh(f"登记 张三 {ID} 301; 李四 350102199001011239")
+        outcomes = [Outcome("registered", 0, name="张三", document_number=ID, receipt="12345671")]
+        outcomes += rejections(r)
+        reply = render_reply(r, outcomes)
+        assert reply.splitlines() == [
+            "1.已登记 张三 3501**********1238 回执12345671",
+            "2.未受理 李四 3501**********1239：身份证号有数字输错，请逐位核对。",
+        ]
+
+    def test_rejection_never_reveals_the_correct_check_digit(self):
+        """A checksum rejection names neither the full ID nor the digit that would fix it."""
+        r = zh("登记 张三 350102199001011230")
+        reply = render_reply(r, rejections(r), language="en")
+        assert "350102199001011238" not in reply and "1238" not in reply
+
+    def test_long_unrecognized_text_is_masked(self):
+        """Unrecognised text long enough to be an ID is masked in the reply."""
+        r = zh("登记 张三 无证 3501021990010112X8")
+        reply = render_reply(r, rejections(r))
+        assert "3501021990010112X8" not in reply and "3501**********12X8" in reply
+
+    @pytest.mark.parametrize(("text", "language"), [("REG LI NA NOID", "en"), ("登记 张三 无证", "zh")])
+    def test_language_follows_the_message(self, text, language):
+        """Without an override the reply uses the message's language."""
+        reply = render_reply(zh(text), [Outcome("pending_review", 0, name="X")])
+        expected = catalog_zh if language == "zh" else catalog_en
+        assert reply.startswith(expected.STATUS["pending_review"])
+
+    def test_language_override(self):
+        """An explicit language wins over the message's."""
+        assert render_reply(zh(), [Outcome("registered", 0)], language="en").startswith("Registered")
+
+    def test_whole_message_rejection(self):
+        """A record-less rejected outcome explains the pipeline code."""
+        reply = render_reply(zh(), [Outcome("rejected", None, codes=("ambiguous_property",))])
+        assert reply == "未受理：" + catalog_zh.CODES["ambiguous_property"]
+
+    @pytest.mark.parametrize("text", ["hello", "HELP", "帮助"])
+    def test_help_and_unknown_keyword_show_the_format(self, text):
+        """Help and an unknown keyword both get a short format example."""
+        r = zh(text)
+        cat = catalog_zh if r.language == "zh" else catalog_en
+        assert cat.TEMPLATES["help"] in render_reply(r, rejections(r))
+
+    def test_list(self):
+        """A list reply shows each active tenant, or says there are none."""
+        r = zh("名单")
+        assert render_reply(r, []) == catalog_zh.TEMPLATES["list_empty"]
+        reply = render_reply(r, [Outcome("listed", None, name="张三", document_number=ID, room="301")])
+        assert reply == "在住租客：\n张三 3501**********1238 301室"
+
+    def test_single_record_fits_three_segments(self):
+        """A one-record Chinese reply with every code stays within 3 UCS-2 segments."""
+        o = Outcome("rejected", 0, name="欧阳·娜娜", document_number=ID, codes=tuple(ERROR_CODES)[2:6])
+        assert len(render_reply(zh(), [o])) <= 3 * 67
+
+
+class TestCodeCatalogues:
+    @pytest.mark.parametrize("code", sorted(ALL_CODES))
+    def test_every_code_has_text_in_both_languages(self, code):
+        """Each parser and pipeline code has a reply text and a description in both languages."""
+        assert catalog_zh.CODES[code] and catalog_en.CODES[code]
+        en, zh_ = ALL_CODES[code]
+        assert en and zh_
+
+    def test_catalogues_cover_the_spec_codes(self):
+        """The exported sets hold exactly the §5 codes."""
+        assert set(ERROR_CODES) == {
+            "empty_message", "unknown_keyword", "missing_name", "missing_id", "id_length", "id_checksum",
+            "id_birthdate", "multiple_ids", "multiple_names", "bad_date", "date_in_future", "date_too_old",
+            "unrecognized_token", "too_many_records", "message_too_long", "missing_receipt", "bad_receipt"}
+        assert set(WARNING_CODES) == {"legacy_id", "region_unknown", "late"}
+        assert set(PIPELINE_CODES) == {"missing_room", "unknown_sender", "unknown_property",
+                                       "ambiguous_property", "unknown_receipt", "no_matching_tenant",
+                                       "ambiguous_tenant", "opted_out"}
+        assert set(catalog_zh.CODES) == set(catalog_en.CODES) == set(ALL_CODES)
+
+    @pytest.mark.parametrize("status", STATUSES)
+    def test_every_status_has_text_in_both_languages(self, status):
+        """Each outcome status has a word in both catalogues."""
+        assert catalog_zh.STATUS[status] and catalog_en.STATUS[status]
