@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp):
         app.register_blueprint(officer_bp)
+    from gateway import stats
+
+    app.register_blueprint(stats.bp)  # /stats: campaign figures, ranking, follow-up, imports
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):

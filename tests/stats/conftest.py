@@ -104,3 +104,34 @@ def campaign(rt) -> SimpleNamespace:
         s.flush()
         return SimpleNamespace(p01=p01.id, p02=p02.id, l1=l1.id, l2=l2.id,
                                decl={n: d.id for n, d in decls.items()})
+
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def officers(rt, campaign):
+    """Officer `a` in P01, officer `b` in P02, supervisor `chief`."""
+    from store.officers import add_officer
+
+    with rt.sessions.begin() as s:
+        add_officer(s, "a", PASSWORD, "P01")
+        add_officer(s, "b", PASSWORD, "P02")
+        add_officer(s, "chief", PASSWORD, "P01", "supervisor")
+    return campaign
+
+
+@pytest.fixture
+def login_as(settings, rt, officers):
+    """A test client logged in as the given officer (CSRF checks off: these tests are about scope)."""
+    from gateway.app import create_app
+
+    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+    def client_for(username: str | None):
+        client = app.test_client()
+        if username:
+            response = client.post("/login", data={"username": username, "password": PASSWORD})
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return client_for

@@ -1,0 +1,295 @@
+"""Campaign statistics pages: ranking, precinct figures, follow-up, case subjects, estimate and case imports.
+
+Supervisors see every precinct; an officer sees their own, and another precinct's page answers 404.
+Views are thin: the figures come from store.stats, the bulletin from gateway.stats_report.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from gateway import stats_charts, stats_report
+from gateway.auth import current_officer, officer_required, supervisor_required
+from gateway.i18n import language
+from gateway.stats_i18n import STRINGS
+from store import audit, stats
+from store.models import Precinct
+from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
+TREND_MONTHS = 12
+
+
+def s(key: str, **values: object) -> str:
+    """This surface's UI string in the officer's language."""
+    text = STRINGS[language()].get(key) or STRINGS["zh"].get(key) or key
+    return text.format(**values) if values else text
+
+
+@bp.context_processor
+def helpers() -> dict[str, object]:
+    return {"s": s, "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
+            "reason_label": _reason_label}
+
+
+def _reason_label(code: str) -> str:
+    try:
+        from gateway.review import reason_text
+    except ImportError:  # the review surface is optional for statistics
+        return code
+    return reason_text(code)
+
+
+bp.add_app_template_filter(stats_report.pct, "pct")
+bp.add_app_template_filter(stats_report.signed, "signed")
+
+
+@bp.app_template_filter("stats_time")
+def stats_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (naive UTC) time in the deployment's time zone."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(_rt().tz).strftime(fmt)
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _rt():
+    return current_app.extensions["declgate"]
+
+
+def _month() -> Month:
+    """The month asked for, or the current month in the deployment's zone."""
+    raw = request.args.get("month") or request.form.get("month")
+    if raw:
+        try:
+            return Month.parse(raw)
+        except ValueError:
+            abort(400)
+    return Month.of(dt.datetime.now(_rt().tz).date())
+
+
+def _scope() -> list[int] | None:
+    """The precincts the officer may see (None: all), narrowed by ?precinct= for supervisors."""
+    if not current_officer.sees_all_precincts:
+        return [current_officer.precinct_id]
+    wanted = request.args.get("precinct", type=int)
+    return [wanted] if wanted else None
+
+
+def _months(month: Month) -> list[Month]:
+    return (month.next.next).back(18)[::-1]
+
+
+def _precincts(session) -> list[Precinct]:
+    return stats.precinct_choices(session, None if current_officer.sees_all_precincts
+                                  else [current_officer.precinct_id])
+
+
+@bp.get("/")
+@officer_required
+def index():
+    """Open the ranking for supervisors, the own precinct's figures for officers."""
+    if current_officer.sees_all_precincts:
+        return redirect(url_for("stats.ranking"))
+    return redirect(url_for("stats.precinct", precinct_id=current_officer.precinct_id))
+
+
+@bp.get("/ranking")
+@officer_required
+def ranking():
+    """Show every precinct ranked (an officer: their own line and rank) with the charts."""
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        ranked = stats.ranking(session, month, tz=rt.tz)
+    total = len(ranked)
+    if not current_officer.sees_all_precincts:
+        ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
+    mix: Counter[str] = Counter()
+    for r in ranked:
+        mix.update(dict(r.figures.rejections))
+    charts = {
+        "coverage": stats_charts.ranking_bars(ranked, s("chart_coverage", month=month)),
+        "pre_case": stats_charts.pre_case_bars(ranked, s("chart_pre_case", month=month)),
+        "reasons": stats_charts.reason_mix(mix.most_common(), s("chart_reasons", month=month)),
+    }
+    return render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
+                           total=total, charts=charts,
+                           precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
+
+
+@bp.get("/bulletin")
+@supervisor_required
+def bulletin():
+    """Show the printable monthly bulletin: the same file `declgate report monthly` writes."""
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        ranked = stats.ranking(session, month, tz=rt.tz)
+    generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
+    return render_template("stats/bulletin.html", **stats_report.bulletin_context(ranked, month, generated))
+
+
+@bp.get("/bulletin.csv")
+@supervisor_required
+def bulletin_csv():
+    """Download the monthly bulletin as CSV."""
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        ranked = stats.ranking(session, month, tz=rt.tz)
+    return Response(stats_report.bulletin_csv(ranked), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=bulletin-{month}.csv"})
+
+
+@bp.get("/precinct/<int:precinct_id>")
+@officer_required
+def precinct(precinct_id: int):
+    """Show one precinct's figures for the month, its trends and its rejection reasons."""
+    if not current_officer.sees_all_precincts and precinct_id != current_officer.precinct_id:
+        abort(404)
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        found = stats.month_figures(session, month, precinct_ids=[precinct_id], tz=rt.tz)
+        if not found:
+            abort(404)
+        series = stats.trend(session, month.back(TREND_MONTHS), precinct_ids=[precinct_id], tz=rt.tz)
+        choices = _precincts(session)
+    fig = found[0]
+    charts = {
+        "declarations": stats_charts.trend_chart(series, "new_declarations", s("chart_new", months=TREND_MONTHS)),
+        "coverage": stats_charts.trend_chart(series, "coverage", s("chart_coverage_trend", months=TREND_MONTHS),
+                                             target=COVERAGE_TARGET, percent=True),
+        "residents": stats_charts.trend_chart(series, "active_residents", s("chart_residents", months=TREND_MONTHS)),
+        "reasons": stats_charts.reason_mix(fig.rejections, s("chart_reasons", month=month)),
+    }
+    return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=charts,
+                           choices=choices)
+
+
+@bp.get("/follow-up")
+@officer_required
+def follow_up():
+    """List landlords to call: unconfirmed tenant self-declarations and late declarations, with receipts."""
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        lines = stats.follow_up(session, month, precinct_ids=_scope(), tz=rt.tz)
+        choices = _precincts(session)
+    return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines,
+                           choices=choices, precinct_id=request.args.get("precinct", type=int))
+
+
+@bp.get("/cases")
+@officer_required
+def cases():
+    """List the month's case subjects who were not declared before their case, with their last declaration."""
+    month = _month()
+    rt = _rt()
+    with rt.sessions() as session:
+        rows = stats.case_subjects(session, month, precinct_ids=_scope())
+        choices = _precincts(session)
+    return render_template("stats/cases.html", month=month, months=_months(month), rows=rows, choices=choices,
+                           precinct_id=request.args.get("precinct", type=int))
+
+
+def _upload_text() -> str | None:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(s("choose_file"), "error")
+        return None
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        flash(s("file_too_big"), "error")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        flash(s("not_utf8"), "error")
+        return None
+
+
+@bp.route("/estimates", methods=["GET", "POST"])
+@supervisor_required
+def estimates():
+    """Show, enter and import survey estimates (one row by hand, or a CSV: all rows or none)."""
+    month = _month()
+    rt = _rt()
+    report = None
+    if request.method == "POST":
+        with rt.sessions.begin() as session:
+            if request.form.get("action") == "import":
+                text = _upload_text()
+                if text is not None:
+                    report = stats.import_estimates(session, text)
+                    if report.ok:
+                        audit.record(session, current_officer.id, "stats_estimates_import",
+                                     request.files["file"].filename or "", rows=report.written)
+                    else:
+                        session.rollback()
+            else:
+                report = _enter_estimate(session, month)
+        if report is not None and report.ok:
+            flash(s("imported", rows=report.written), "ok")
+            return redirect(url_for("stats.estimates", month=str(month)))
+    with rt.sessions() as session:
+        figures = stats.month_figures(session, month, tz=rt.tz, timing=False)
+    status = 400 if report is not None and not report.ok else 200
+    return render_template("stats/estimates.html", month=month, months=_months(month), figures=figures,
+                           report=report), status
+
+
+def _enter_estimate(session, month: Month) -> stats.ImportReport:
+    form = request.form
+    fail = lambda message: stats.ImportReport(rows=1, errors=(stats.RowError(0, message),))  # noqa: E731
+    try:
+        precinct_id = int(form.get("precinct_id", ""))
+        population, units = int(form.get("floating_population", "")), int(form.get("rental_units", ""))
+    except ValueError:
+        return fail(s("whole_numbers"))
+    if session.get(Precinct, precinct_id) is None:
+        return fail(s("unknown_precinct"))
+    try:
+        stats.set_estimate(session, precinct_id, month, population, units)
+    except ValueError as exc:
+        return fail(str(exc))
+    audit.record(session, current_officer.id, "stats_estimate_set", f"precinct:{precinct_id}", month=str(month),
+                 floating_population=population, rental_units=units)
+    return stats.ImportReport(rows=1, written=1)
+
+
+@bp.route("/cases/import", methods=["GET", "POST"])
+@supervisor_required
+def cases_import():
+    """Import case subjects exported from a case system; only keyed hashes and outcomes are kept."""
+    rt = _rt()
+    report = None
+    if request.method == "POST":
+        text = _upload_text()
+        if text is not None:
+            with rt.sessions.begin() as session:
+                report = stats.import_case_subjects(session, text, secret_key=rt.settings.secret_key or "",
+                                                    tz=rt.tz)
+                if report.ok:
+                    audit.record(session, current_officer.id, "stats_cases_import",
+                                 request.files["file"].filename or "", rows=report.written, **report.detail)
+                else:
+                    session.rollback()
+            if report.ok:
+                flash(s("cases_imported", rows=report.written, **report.detail), "ok")
+                return redirect(url_for("stats.cases_import"))
+    return render_template("stats/cases_import.html", report=report), (400 if report and not report.ok else 200)
