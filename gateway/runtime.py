@@ -18,8 +18,6 @@ from gateway.outbound import OutboxSender, Sender, TwilioSender
 from gateway.settings import Settings
 from store.db import make_engine, make_sessionmaker
 
-QUEUE_NAME = "declgate"
-
 _embedded_servers: dict[str, object] = {}
 _lock = threading.Lock()
 _current: Runtime | None = None
@@ -59,7 +57,7 @@ def build_runtime(settings: Settings) -> Runtime:
     else:
         sender = OutboxSender()
     return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), redis=conn,
-                   queue=Queue(QUEUE_NAME, connection=conn), sender=sender)
+                   queue=Queue(settings.queue_name, connection=conn), sender=sender)
 
 
 def install(runtime: Runtime) -> Runtime:

@@ -32,6 +32,7 @@ class Settings:
     secret_key: str | None = None
     timezone: str = "Asia/Shanghai"
     demo: bool = False
+    queue_name: str = "declgate"  # several deployments (or test runs) can share one Redis
     rate_limit_per_hour: int = 30  # SMS per sender per hour before the rest go to officers silently
     voice_number: str | None = None  # the voice line residents call, printed on tenant notices
     extra: dict[str, Any] = field(default_factory=dict)
@@ -67,7 +68,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     for key, name in (("twilio_auth_token", "TWILIO_AUTH_TOKEN"), ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
                       ("public_base_url", "PUBLIC_BASE_URL"), ("secret_key", "SECRET_KEY"),
                       ("default_region", "DEFAULT_REGION"), ("timezone", "TIMEZONE"),
-                      ("voice_number", "VOICE_NUMBER")):
+                      ("voice_number", "VOICE_NUMBER"), ("queue_name", "DECLGATE_QUEUE")):
         if env.get(name):
             values[key] = env[name]
     for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR")):

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL and a busy timeout so the web thread and the worker thread can share it."""
+    """Create an engine; SQLite gets WAL, a busy timeout and real transactions.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT, so
+    SQLAlchemy emits BEGIN itself (SQLAlchemy's documented recipe). IMMEDIATE
+    takes the write lock up front: the web thread and the worker thread then
+    wait for each other (busy timeout) instead of failing a read-then-write
+    transaction with SQLITE_BUSY halfway through.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -17,11 +24,16 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

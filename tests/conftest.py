@@ -23,7 +23,9 @@ from store.migrate import upgrade
 from store.models import Base
 
 TOKEN = "test-auth-token"
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/declgate_test")
+# Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
+RUN_ID = uuid.uuid4().hex[:8]
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql://postgres@127.0.0.1:5432/declgate_test_{RUN_ID}")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 START_HINT = ("start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
               " / redis-server --daemonize yes --port 6379 --save '' (or run .ci/run, which does both)")
@@ -63,7 +65,18 @@ def postgres_url() -> str:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    yield POSTGRES_URL
+    if "TEST_POSTGRES_URL" not in os.environ:
+        _drop_postgres_db(POSTGRES_URL)
+
+
+def _drop_postgres_db(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +108,8 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
         return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret")
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
-    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret")
+    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
+                    queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture
@@ -108,7 +122,6 @@ def rt(settings) -> Runtime:
         runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)
     else:
         truncate_all(runtime)
-        runtime.redis.flushdb()
     install(runtime)
     yield runtime
     runtime.engine.dispose()

@@ -1,0 +1,151 @@
+"""The `declgate` command line against the same database the app uses."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from gateway.cli import cli
+from store.models import Landlord, Officer, Property
+from tests.support import drain, sms
+
+ID_A = "350102199001011238"
+
+
+@pytest.fixture
+def run(settings, rt):
+    """Invoke the CLI with the test database (and Redis) in its environment."""
+    env = {"DATABASE_URL": settings.database_url, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name}
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def count(rt, model) -> int:
+    with rt.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+class TestLandlordAdd:
+    def test_enrols_landlord_and_property(self, run, rt):
+        """`landlord add` stores the landlord with an E.164 phone and the property in its precinct."""
+        result = run("landlord", "add", "--phone", "13800138000", "--name", "陈", "--property-code", "100001",
+                     "--address", "东街12号", "--precinct", "GL01", "--alias", "东街")
+        assert result.exit_code == 0, result.output
+        with rt.sessions() as session:
+            landlord = session.scalar(select(Landlord))
+            assert landlord.phone == "+8613800138000"
+            assert [p.alias for p in landlord.properties] == ["东街"]
+
+    def test_bad_phone_says_how_to_write_it(self, run, rt):
+        """An invalid phone is refused with a message that shows the expected form; nothing is stored."""
+        result = run("landlord", "add", "--phone", "12", "--name", "陈", "--property-code", "100001",
+                     "--address", "东街12号", "--precinct", "GL01")
+        assert result.exit_code != 0
+        assert "13912345678" in result.output
+        assert count(rt, Landlord) == 0
+
+
+class TestLandlordImport:
+    def _write(self, tmp_path, rows):
+        path = tmp_path / "landlords.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["phone", "name", "property_code", "address", "precinct", "alias", "single_unit"])
+            writer.writerows(rows)
+        return path
+
+    def test_imports_every_row(self, run, rt, tmp_path):
+        """A clean CSV enrols every row, several properties per landlord included."""
+        path = self._write(tmp_path, [["13800138000", "陈", "100001", "东街12号", "GL01", "东街", ""],
+                                      ["13800138000", "陈", "100002", "西巷3号", "GL01", "西巷", "yes"],
+                                      ["13900139000", "李", "200001", "北路8号", "GL02", "", ""]])
+        result = run("landlord", "import", str(path))
+        assert result.exit_code == 0, result.output
+        assert count(rt, Landlord) == 2 and count(rt, Property) == 3
+
+    def test_one_bad_row_imports_nothing_and_names_the_line(self, run, rt, tmp_path):
+        """Any bad row is reported by line number and nothing at all is written."""
+        path = self._write(tmp_path, [["13800138000", "陈", "100001", "东街12号", "GL01", "", ""],
+                                      ["not-a-phone", "李", "100002", "北路8号", "GL01", "", ""],
+                                      ["13900139000", "王", "100001", "重复", "GL01", "", ""]])
+        result = run("landlord", "import", str(path))
+        assert result.exit_code != 0
+        assert "line 3:" in result.output and "line 4:" in result.output
+        assert "nothing was imported" in result.output
+        assert count(rt, Landlord) == 0 and count(rt, Property) == 0
+
+
+class TestOfficerAdd:
+    def test_password_is_stored_hashed(self, run, rt):
+        """`officer add` stores a hash, never the password."""
+        result = run("officer", "add", "wang", "--precinct", "GL01", "--password-stdin", input="correct horse\n")
+        assert result.exit_code == 0, result.output
+        with rt.sessions() as session:
+            officer = session.scalar(select(Officer))
+            assert officer.password_hash != "correct horse" and officer.password_hash.startswith(("scrypt", "pbkdf2"))
+
+    def test_short_password_is_refused(self, run, rt):
+        """A password under 8 characters is refused with the rule."""
+        result = run("officer", "add", "wang", "--precinct", "GL01", "--password-stdin", input="short\n")
+        assert result.exit_code != 0 and "8 characters" in result.output
+        assert count(rt, Officer) == 0
+
+
+class TestExportAndOutbox:
+    @pytest.fixture
+    def declared(self, run, rt, client):
+        run("landlord", "add", "--phone", "13800138000", "--name", "陈", "--property-code", "100001",
+            "--address", "东街12号", "--precinct", "GL01")
+        sms(client, f"登记 张三 {ID_A} 301", "+8613800138000")
+        drain(rt)
+        return rt
+
+    def test_export_masks_ids_by_default(self, run, declared):
+        """JSON export carries every contract field with the ID masked; --unmasked shows it."""
+        masked = run("export", "--format", "json")
+        [row] = [json.loads(line) for line in masked.output.splitlines()]
+        assert row["document_number"] == "3501**********1238" and ID_A not in masked.output
+        assert row["status"] == "active" and row["channel"] == "sms" and row["property_code"] == "100001"
+        assert set(row) >= {"receipt", "status", "name", "document_type", "document_number", "property_code",
+                            "room", "move_in", "move_out", "channel", "declared_at", "late"}
+        full = run("export", "--format", "json", "--unmasked")
+        assert ID_A in full.output
+
+    def test_export_csv_has_a_header(self, run, declared):
+        """CSV export starts with the field names."""
+        result = run("export")
+        assert result.output.splitlines()[0].startswith("receipt,status,name")
+
+    def test_outbox_lists_replies_as_json_lines(self, run, declared):
+        """`outbox --json` prints the reply with its recipient and the inbound it answers."""
+        result = run("outbox", "--json")
+        [msg] = [json.loads(line) for line in result.output.splitlines()]
+        assert msg["to"] == "+8613800138000" and msg["in_reply_to"] is not None and "回执" in msg["body"]
+
+
+class TestRequeue:
+    def test_requeue_queues_what_no_worker_handled(self, run, rt, client, backend):
+        """A message stored while the queue lost it is queued again by `requeue` and then processed."""
+        if backend == "sqlite":
+            result = run("requeue")
+            assert result.exit_code != 0 and "REDIS_URL" in result.output
+            return
+        run("landlord", "add", "--phone", "13800138000", "--name", "陈", "--property-code", "100001",
+            "--address", "东街12号", "--precinct", "GL01")
+        response = sms(client, f"登记 张三 {ID_A} 301", "+8613800138000")
+        rt.queue.empty()  # the job is gone, as after a Redis restart
+        rt.redis.delete("rq:job:inbound-1")
+        drain(rt)
+        result = run("requeue")
+        assert "requeued 1" in result.output
+        drain(rt)
+        from tests.support import inbound
+
+        assert inbound(rt, response.sid).status == "processed"
