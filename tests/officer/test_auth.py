@@ -1,0 +1,128 @@
+"""Login, lockouts, roles and CSRF on the officer UI."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from gateway.auth import IP_MAX_FAILURES
+from store.logins import MAX_FAILURES
+from store.models import Officer
+from tests.officer.conftest import PASSWORD, login, token
+from tests.support import reply_to, sms
+from tests.support import drain
+
+
+class TestLogin:
+    def test_pages_need_a_login(self, ui):
+        """An anonymous visitor is sent to the login page with the page they wanted as `next`."""
+        for path in ("/review", "/review/1", "/people", "/landlords", "/audit"):
+            response = ui.get(path)
+            assert response.status_code == 302
+            assert response.location.startswith("/login") and "next=" in response.location
+
+    def test_right_password_logs_in(self, ui):
+        """The right password opens the queue and shows who is logged in."""
+        response = login(ui, "a")
+        assert response.status_code == 302 and response.location == "/review"
+        page = ui.get("/review").get_data(as_text=True)
+        assert "a（民警，GL01）" in page
+
+    def test_wrong_password_is_refused(self, ui):
+        """A wrong password answers 401 with a message and no session."""
+        response = login(ui, "a", "wrong password")
+        assert response.status_code == 401
+        assert "用户名或密码错误" in response.get_data(as_text=True)
+        assert ui.get("/review").status_code == 302
+
+    def test_fifth_failure_locks_the_account(self, ui, people):
+        """Five failures in a row lock the account; even the right password is refused, with the wait time."""
+        for _ in range(MAX_FAILURES):
+            login(ui, "a", "wrong password")
+        response = login(ui, "a")
+        assert response.status_code == 401
+        assert "账号已锁定" in response.get_data(as_text=True) and "15" in response.get_data(as_text=True)
+        with people.sessions() as session:
+            assert session.scalar(select(Officer.locked_until).where(Officer.username == "a")) is not None
+
+    def test_success_resets_the_failure_count(self, ui, people):
+        """A successful login forgets earlier failures."""
+        for _ in range(MAX_FAILURES - 1):
+            login(ui, "a", "wrong password")
+        assert login(ui, "a").status_code == 302
+        with people.sessions() as session:
+            assert session.scalar(select(Officer.failed_logins).where(Officer.username == "a")) == 0
+
+    def test_many_failures_from_one_address_are_refused(self, ui):
+        """Past the per-address limit, every attempt from that address gets 429, across usernames."""
+        for i in range(IP_MAX_FAILURES):
+            login(ui, f"nobody{i}", "wrong password")
+        response = login(ui, "b")
+        assert response.status_code == 429
+        assert "此设备" in response.get_data(as_text=True)
+
+    def test_logout_ends_the_session(self, ui):
+        """After logout the queue asks for a login again."""
+        login(ui, "a")
+        assert ui.post("/logout").status_code == 302
+        assert ui.get("/review").status_code == 302
+
+    def test_next_must_be_a_local_path(self, ui):
+        """A `next` pointing at another site is ignored (no open redirect)."""
+        response = ui.post("/login", data={"username": "a", "password": PASSWORD, "next": "//evil.example/x"})
+        assert response.location == "/review"
+
+
+class TestRoles:
+    def test_officer_cannot_read_the_audit_log(self, ui):
+        """An officer gets 403 on the supervisors' audit log."""
+        login(ui, "a")
+        assert ui.get("/audit").status_code == 403
+
+    def test_supervisor_reads_the_audit_log(self, ui):
+        """A supervisor sees the audit log."""
+        login(ui, "chief")
+        assert ui.get("/audit").status_code == 200
+
+
+class TestCsrf:
+    def test_login_without_token_is_rejected(self, client, people):
+        """With CSRF on, a login form posted without its token is refused with 400."""
+        response = client.post("/login", data={"username": "a", "password": PASSWORD})
+        assert response.status_code == 400
+        assert client.get("/review").status_code == 302
+
+    def test_action_without_token_is_rejected(self, client, people):
+        """A logged-in officer's action posted without the token changes nothing."""
+        assert login(client, "a").status_code == 302
+        response = sms(client, "hello", "+8613800138000")
+        drain(people)
+        response = client.post("/review/1/spam", data={})
+        assert response.status_code == 400
+        page = client.get("/review/1").get_data(as_text=True)
+        assert "state-open" in page
+
+    def test_action_with_token_is_accepted(self, client, people):
+        """The same action with the session's token goes through."""
+        login(client, "a")
+        sms(client, "hello", "+8613800138000")
+        drain(people)
+        response = client.post("/review/1/spam", data={"csrf_token": token(client)})
+        assert response.status_code == 302
+        assert "state-spam" in client.get("/review/1").get_data(as_text=True)
+
+    def test_twilio_webhook_needs_no_token(self, client, people):
+        """The signed SMS webhook works with CSRF on: it is exempt and checked by signature instead."""
+        response = sms(client, "登记 张三 350102199001011238 301 @100001", "+8613800138000")
+        assert response.status_code == 200
+        drain(people)
+        assert reply_to(people, response.sid)
+
+
+class TestLanguage:
+    def test_toggle_switches_to_english_and_back(self, ui):
+        """The toggle stores the language in the session; Chinese is the default."""
+        login(ui, "a")
+        assert "待处理短信" in ui.get("/review").get_data(as_text=True)
+        assert ui.post("/lang/en", data={"next": "/people"}).location == "/people"
+        assert "Messages to review" in ui.get("/review").get_data(as_text=True)
+        ui.post("/lang/zh", data={"next": "/review"})
+        assert "待处理短信" in ui.get("/review").get_data(as_text=True)
