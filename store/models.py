@@ -246,3 +246,5 @@ class CaseSubject(Base):
 Index("ix_declarations_property_declared", Declaration.property_id, Declaration.declared_at)
 Index("ix_declarations_move_out", Declaration.move_out)
 Index("ix_inbound_precinct_received", InboundMessage.precinct_id, InboundMessage.received_at)
+Index("ix_declarations_residency", Declaration.property_id, Declaration.move_in,
+      postgresql_include=["move_out", "declared_at", "status", "late", "channel"])  # migration 0003
