@@ -1,0 +1,151 @@
+"""The officer UI in a real browser (Debian's chromium via Playwright) against a real HTTP server.
+
+CSRF stays on: every form is submitted the way an officer's browser submits it.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from gateway.app import create_app
+from gateway.runtime import build_runtime, embedded_redis, install
+from gateway.settings import Settings
+from store.models import Declaration, InboundMessage, OutboundMessage
+from tests.officer.conftest import LANDLORD_A, LANDLORD_B, PASSWORD
+from tests.officer.conftest import people as seed_people  # noqa: F401  (fixture reused below)
+from tests.support import TOKEN, drain, sms
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ID_OK = "350102199001011238"
+ID_BAD = "350102199001011239"
+XSS = '登记 <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 301'
+
+
+@pytest.fixture
+def rt(tmp_path, sqlite_template):
+    """SQLite and the embedded queue only: the browser tests are about the page, not the backend."""
+    db = tmp_path / "declgate.sqlite"
+    shutil.copy(sqlite_template, db)
+    runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
+                                     secret_key="test-secret"))
+    runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
+    from rq import Queue
+
+    runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)
+    install(runtime)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def server(rt, seed_people):
+    """The app on a real werkzeug server in a thread, on a free port."""
+    app = create_app(rt.settings, rt=rt)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def text_in(app, rt, body: str, sender: str) -> int:
+    client = app.test_client()
+    response = sms(client, body, sender)
+    assert response.status_code == 200
+    drain(rt)
+    with rt.sessions() as session:
+        return session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == response.sid))
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/review")
+
+
+class TestBrowser:
+    def test_login_and_work_an_item_end_to_end(self, server, rt, page):
+        """An officer logs in, corrects a mistyped ID, and the edited message stores a declaration and a reply."""
+        app, base = server
+        item = text_in(app, rt, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
+        text_in(app, rt, f"登记 王五 {ID_OK} 302", "+8613700000000")
+        text_in(app, rt, "hello, how do I register?", LANDLORD_A)
+        log_in(page, base, "a")
+        assert page.locator("tbody tr").count() == 3
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "review-queue.png"), full_page=True)
+
+        page.click(f"a[href='/review/{item}'] >> nth=0")
+        page.wait_for_url(f"{base}/review/{item}")
+        assert page.locator("mark[title='id_checksum']").inner_text() == ID_BAD
+        page.screenshot(path=str(SCREENSHOTS / "review-item.png"), full_page=True)
+
+        page.fill("textarea[name=body]", f"登记 李四 {ID_OK} 301 @100001")
+        page.click("text=修改并重新处理 >> nth=-1")
+        page.wait_for_url(f"{base}/review/*")
+        assert "已生成修改后的事项" in page.inner_text(".flash")
+        drain(rt)
+        page.reload()
+        assert page.locator("td.mono", has_text="3501").count() >= 1
+        with rt.sessions() as session:
+            copy = session.scalar(select(InboundMessage).where(InboundMessage.edited_from_id == item))
+            decl = session.scalar(select(Declaration).where(Declaration.inbound_id == copy.id))
+            reply = session.scalar(select(OutboundMessage).where(OutboundMessage.in_reply_to == copy.id))
+            original = session.get(InboundMessage, item)
+        assert decl.status == "active" and reply.status == "outbox" and decl.receipt in reply.body
+        assert original.review_state == "resolved"
+        assert decl.receipt in page.content()
+
+    def test_markup_in_an_sms_stays_inert(self, server, rt, page):
+        """Script and onerror markup in a message body run nowhere and show as literal text."""
+        app, base = server
+        item = text_in(app, rt, XSS, LANDLORD_A)
+        log_in(page, base, "a")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        page.goto(f"{base}/review/{item}")
+        page.wait_for_load_state("load")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        shown = page.inner_text("#sms-text")
+        assert "<script>window.__pwned=1</script>" in shown
+        assert '<img src=x onerror="window.__pwned=1">' in shown
+        assert page.locator("#sms-text img, #sms-text script").count() == 0
+        assert page.input_value("textarea[name=body]") == XSS
+
+    def test_officer_cannot_open_another_precincts_item(self, server, rt, page):
+        """An officer of GL02 gets a 404 for a GL01 item in the browser too."""
+        app, base = server
+        item = text_in(app, rt, "hello", LANDLORD_A)
+        text_in(app, rt, "hello", LANDLORD_B)
+        log_in(page, base, "b")
+        assert page.locator("tbody tr").count() == 1
+        response = page.goto(f"{base}/review/{item}")
+        assert response.status == 404
