@@ -1,6 +1,7 @@
 """The Flask app factory: one blueprint per surface, resources kept in app.extensions."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -28,7 +29,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     )
     if test_config:
         app.config.update(test_config)
-    rt = rt or runtime_mod.build_runtime(settings)
+    # One source of truth: a runtime handed in (tests, `declgate serve`) shares its connections
+    # but answers with this app's settings.
+    rt = dataclasses.replace(rt, settings=settings) if rt is not None else runtime_mod.build_runtime(settings)
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 

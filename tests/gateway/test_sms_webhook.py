@@ -202,6 +202,17 @@ class TestRejections:
         with enrolled.sessions() as session:
             assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
 
+    def test_signature_is_checked_against_public_base_url_behind_a_proxy(self, settings, rt, enrolled):
+        """Behind a proxy Twilio signs the public URL: that signature passes, one for the inner URL does not."""
+        from gateway.app import create_app
+
+        app = create_app(settings.with_(public_base_url="https://declgate.example.org"), rt=rt)
+        client = app.test_client()
+        params = {"MessageSid": "SMproxy1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        assert signed_post(client, "/sms", params).status_code == 403
+        public = signed_post(client, "/sms", params, base="https://declgate.example.org")
+        assert public.status_code == 200
+
     def test_missing_fields_get_400(self, client, enrolled):
         """A signed request without MessageSid or From is a 400, not a 500."""
         response = signed_post(client, "/sms", {"Body": "登记"})

@@ -151,6 +151,23 @@ class TestMoveInCall:
         call.press("2")
         assert 'language="en-US"' in call.twiml
 
+    def test_whole_english_call(self, client, enrolled, schema):
+        """An English caller is prompted in en-US, speech is recognised as en-US and the receipt is read twice."""
+        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call.start()
+        call.press("2")
+        for digits in ("1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
+            call.press(digits)
+        assert 'language="en-US"' in call.twiml and "<Gather" in call.twiml
+        call.speak("John Smith", 0.95)
+        call.press("1")
+        call.press("1")
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.person.name == "John Smith"
+        assert 'language="cmn-CN"' not in call.twiml.split("<Hangup")[0].split("Say")[-1]
+        assert receipt_said(call).count(decl.receipt) == 2
+
     def test_same_person_twice_keeps_one_declaration(self, client, enrolled, schema):
         """A second call for the same person and property is deduplicated and hears the standing receipt."""
         for _ in range(2):
