@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from gateway.callstate import CallBusy, CallStore
 from gateway.signature import signed
@@ -36,9 +36,17 @@ def goodbye_twiml() -> str:
     return str(response)
 
 
-def _call_sid() -> str | None:
+def _call_sid() -> str:
     sid = request.form.get("CallSid", "")
-    return sid if 0 < len(sid) <= 64 else None
+    if not 0 < len(sid) <= 64:
+        abort(400, "CallSid is required")
+    return sid
+
+
+@bp.errorhandler(CallBusy)
+def call_busy(_exc: CallBusy) -> Response:
+    """Another request of this call held its lock too long: a 5xx makes Twilio retry or use its fallback."""
+    return Response("call busy, retry\n", status=503, mimetype="text/plain")
 
 
 @bp.post("/voice")
@@ -46,16 +54,12 @@ def _call_sid() -> str | None:
 def incoming_call() -> Response:
     """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
     sid = _call_sid()
-    if sid is None:
-        return Response("CallSid is required\n", status=400, mimetype="text/plain")
-    rt = current_app.extensions["declgate"]
-    calls = CallStore(rt.redis)
+    calls = CallStore(current_app.extensions["declgate"].redis)
     with calls.locked(sid):
         state = calls.get(sid)
         if state is None:
-            turn = start_call(sid, request.form.get("From", ""), today=_today())
-            calls.put(sid, turn.state)
-            return _xml(turn.twiml)
+            state = start_call(sid, request.form.get("From", ""), today=_today()).state
+            calls.put(sid, state)
         return _xml(state["twiml"])
 
 
@@ -64,21 +68,15 @@ def incoming_call() -> Response:
 def call_step() -> Response:
     """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
     sid = _call_sid()
-    if sid is None:
-        return Response("CallSid is required\n", status=400, mimetype="text/plain")
     rt = current_app.extensions["declgate"]
     calls = CallStore(rt.redis)
-    try:
-        with calls.locked(sid):
-            state = calls.get(sid)
-            if state is None:
-                # Expired or never started here: end politely rather than guess where the caller was.
-                return _xml(goodbye_twiml())
-            port = DatabasePort(rt, to_number=request.form.get("To", ""), language=state.get("language", "zh"))
-            turn = advance(state, CallInput.from_form(request.form, request.args.get("seq")), port, today=_today())
-            if turn.state != state:
-                calls.put(sid, turn.state)
-            return _xml(turn.twiml)
-    except CallBusy:
-        # The same step is still being handled; Twilio retries on 5xx-free timeouts, so answer with a pause.
-        return Response("call busy, retry\n", status=503, mimetype="text/plain")
+    with calls.locked(sid):
+        state = calls.get(sid)
+        if state is None:
+            # Expired or never started here: end politely rather than guess where the caller was.
+            return _xml(goodbye_twiml())
+        port = DatabasePort(rt, to_number=request.form.get("To", ""), language=state.get("language", "zh"))
+        turn = advance(state, CallInput.from_form(request.form, request.args.get("seq")), port, today=_today())
+        if turn.state != state:
+            calls.put(sid, turn.state)
+        return _xml(turn.twiml)
