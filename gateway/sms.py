@@ -23,13 +23,17 @@ def inbound_sms() -> Response:
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid")
     sender = form.get("From", "").strip()
-    body = form.get("Body", "")
-    if not sid or not sender or len(sid) > 64 or len(sender) > 32:
-        return Response("MessageSid and From are required\n", status=400, mimetype="text/plain")
+    to = form.get("To", "").strip()
+    # PostgreSQL cannot store NUL: a body keeps its place marked, header junk is refused (never a 503 loop).
+    body = form.get("Body", "").replace("\x00", "\ufffd")
+    if not sid or not sender or len(sid) > 64 or len(sender) > 32 or len(to) > 32 \
+            or "\x00" in sid + sender + to:
+        return Response("MessageSid and From are required (To, if given, a phone number)\n", status=400,
+                        mimetype="text/plain")
     if len(body) > MAX_BODY_CHARS:
         return Response("Body too long\n", status=413, mimetype="text/plain")
     rt = current_app.extensions["declgate"]
-    inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=form.get("To", ""), body=body)
+    inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
     if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
         intake.enqueue(rt, inbound_id)
     return twiml()
