@@ -1,0 +1,109 @@
+"""Full ID numbers never leave the database: not in logs, replies, exports or error pages."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from gateway.cli import cli
+from store.enrolment import Enrolment, enrol
+from store.models import Declaration, OutboundMessage
+from tests.fault import stack as st
+from tests.support import drain, signed_post, sms
+
+LANDLORD = "+8613800138000"
+VALID = ["350102199001011238", "110101199003074477", "440304198506120027"]
+BAD_CHECKSUM = "350102199001011230"
+EVERY_ID = VALID + [BAD_CHECKSUM]
+
+
+def flow(client, rt) -> None:
+    """Declare, fail a checksum, move out, cancel; every step's reply is sent."""
+    sms(client, f"登记 张三 {VALID[0]} 301", LANDLORD)
+    sms(client, f"登记 李四 {VALID[1]} 302\n王五 {VALID[2]} 303", LANDLORD)
+    sms(client, f"登记 赵六 {BAD_CHECKSUM} 304", LANDLORD)
+    drain(rt)
+    sms(client, f"退租 {VALID[0]}", LANDLORD)
+    with rt.sessions() as session:
+        receipt = session.scalar(select(Declaration.receipt).where(Declaration.room == "302"))
+    sms(client, f"撤销 {receipt}", LANDLORD)
+    sms(client, f"LIST", LANDLORD)
+    drain(rt)
+
+
+def leaks(text: str) -> list[str]:
+    return [number for number in EVERY_ID if number in text or number.lower() in text]
+
+
+@pytest.fixture
+def enrolled(rt):
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                 precinct="GL01"))
+    return rt
+
+
+class TestNoFullIdsInProcess:
+    def test_logs_replies_and_error_pages_carry_no_full_id(self, client, enrolled, caplog):
+        """A whole flow logged at DEBUG leaves no full ID in any log record, reply or error page."""
+        caplog.set_level(logging.DEBUG)
+        flow(client, enrolled)
+        bad = signed_post(client, "/sms", {"MessageSid": "SMbad", "From": LANDLORD, "Body": "x" * 7000 + VALID[0]})
+        forged = client.post("/sms", data={"MessageSid": "SMf", "From": LANDLORD, "Body": VALID[1]})
+        missing = client.get(f"/no-such-page/{VALID[2]}")
+        with enrolled.sessions() as session:
+            replies = list(session.scalars(select(OutboundMessage.body)))
+
+        assert len(replies) == 6
+        assert leaks("\n".join(replies)) == []
+        assert leaks("\n".join(r.getMessage() for r in caplog.records)) == []
+        assert caplog.records, "nothing was logged: the check above would prove nothing"
+        for response in (bad, forged, missing):
+            assert 400 <= response.status_code < 500
+            assert leaks(response.get_data(as_text=True)) == []
+
+    def test_export_masks_by_default_and_unmasked_shows(self, client, enrolled, settings):
+        """`declgate export` masks every ID unless --unmasked is given."""
+        flow(client, enrolled)
+        env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x"}
+        masked = CliRunner().invoke(cli, ["export"], env=env)
+        as_json = CliRunner().invoke(cli, ["export", "--format", "json"], env=env)
+        unmasked = CliRunner().invoke(cli, ["export", "--unmasked"], env=env)
+
+        assert masked.exit_code == 0 and as_json.exit_code == 0 and unmasked.exit_code == 0
+        assert leaks(masked.output) == [] and leaks(as_json.output) == []
+        assert len(re.findall(r"\d{4}\*{10}\d{3}[\dX]", masked.output)) == 3
+        assert [json.loads(line)["document_number"][:4] for line in as_json.output.splitlines()] == \
+            [n[:4] for n in VALID]
+        assert set(leaks(unmasked.output)) == set(VALID)
+
+
+class TestNoFullIdsInProcessOutput:
+    def test_gunicorn_and_worker_output_at_debug_carries_no_full_id(self, stack, fault_engine):
+        """gunicorn at --log-level debug and a `declgate worker` print no full ID through a whole flow."""
+        with st.make_sessionmaker(fault_engine).begin() as session:
+            enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                     precinct="GL01"))
+        stack.extra_env["LOG_LEVEL"] = "DEBUG"
+        port = stack.start_web(log_level="debug")
+        stack.start_worker()
+        for body in (f"登记 张三 {VALID[0]} 301", f"登记 李四 {VALID[1]} 302\n王五 {VALID[2]} 303",
+                     f"登记 赵六 {BAD_CHECKSUM} 304"):
+            assert stack.post_sms(port, body, LANDLORD).status == 200
+        st.settle(fault_engine, 3)
+        assert stack.post_sms(port, f"退租 {VALID[0]}", LANDLORD).status == 200
+        with st.make_sessionmaker(fault_engine)() as session:
+            receipt = session.scalar(select(Declaration.receipt).where(Declaration.room == "302"))
+        assert stack.post_sms(port, f"撤销 {receipt}", LANDLORD).status == 200
+        st.settle(fault_engine, 5)
+        export = stack.cli("export")
+        logs = stack.logs()
+
+        assert export.returncode == 0 and leaks(export.stdout) == []
+        assert "POST /sms" in logs and "process_inbound" in logs
+        assert leaks(logs) == []
