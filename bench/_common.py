@@ -1,0 +1,139 @@
+"""Shared pieces of the benchmarks: a scratch database and Redis db, a signed-webhook load generator, processes.
+
+Benchmarks use `declgate_bench` on the local PostgreSQL and Redis db 13, never the
+test databases, and talk only to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, ROOT)
+
+from flask import Flask, Response, request  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from gateway.signature import sign  # noqa: E402
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+TOKEN = "bench-auth-token"
+GATEWAY_NUMBER = "+8610690000"
+
+
+def fresh_database(url: str = DATABASE_URL) -> str:
+    """Create (or empty) the benchmark database and migrate it."""
+    from store.migrate import upgrade
+
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+    return url
+
+
+def env() -> dict[str, str]:
+    values = dict(os.environ)
+    values.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="bench",
+                  SMS_RATE_LIMIT_PER_HOUR="100000000", PYTHONPATH=ROOT)
+    return values
+
+
+def bare_app() -> Flask:
+    """The floor for the intake benchmark: Flask reading the same form and answering the same TwiML."""
+    app = Flask("bare")
+
+    @app.post("/sms")
+    def sms() -> Response:
+        request.form.get("Body")
+        return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', mimetype="text/xml")
+
+    return app
+
+
+def noop(i: int) -> int:
+    """The floor for the worker benchmark: an RQ job that does nothing."""
+    return i
+
+
+def signed_form(port: int, body: str, sender: str) -> tuple[bytes, dict[str, str]]:
+    sid = "SM" + uuid.uuid4().hex
+    params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "1" * 32, "From": sender,
+              "To": GATEWAY_NUMBER, "Body": body, "NumMedia": "0"}
+    headers = {"X-Twilio-Signature": sign(TOKEN, f"http://127.0.0.1:{port}/sms", params),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    return urllib.parse.urlencode(params).encode(), headers
+
+
+def load(port: int, bodies: list[tuple[str, str]], concurrency: int) -> dict[str, float]:
+    """POST every (body, sender) as a signed webhook from `concurrency` threads; requests/s and latencies."""
+    forms = [signed_form(port, body, sender) for body, sender in bodies]
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    it = iter(forms)
+
+    def run() -> None:
+        nonlocal errors
+        while True:
+            with lock:
+                form = next(it, None)
+            if form is None:
+                return
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("POST", "/sms", body=form[0], headers=form[1])
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            finally:
+                conn.close()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                errors += not ok
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(run) for _ in range(concurrency)]:
+            future.result()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"rps": len(latencies) / wall, "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (gunicorn's master + workers)."""
+    total = 0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            pids += [int(p) for p in fh.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total

@@ -1,0 +1,83 @@
+"""Webhook intake: signed POST /sms requests per second through gunicorn, against a bare Flask floor.
+
+Run: python bench/intake.py [--requests 3000] [--concurrency 16] [--workers 2]
+
+Both servers run the same gunicorn command (sync workers) one after the other in
+the same run, loaded by the same threaded generator; the ratio real/bare is the
+figure that travels between machines (target >= 0.5). The real app stores each
+message in PostgreSQL and enqueues it on Redis (no worker drains it meanwhile).
+"""
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import _common as c  # noqa: E402  (puts the repo root on sys.path)
+from store.db import make_engine  # noqa: E402
+from store.enrolment import Enrolment, enrol  # noqa: E402
+from store.db import make_sessionmaker  # noqa: E402
+
+SENDERS = [f"+86138{i:08d}" for i in range(20)]
+
+
+def serve(app: str, workers: int) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                             f"127.0.0.1:{port}", "--log-level", "warning", app],
+                            cwd=c.ROOT + "/bench", env={**c.env(), "PYTHONPATH": c.ROOT}, stdout=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{app} did not start")
+
+
+def measure(app: str, workers: int, requests: int, concurrency: int) -> dict[str, float]:
+    proc, port = serve(app, workers)
+    try:
+        bodies = [(f"登记 张三 350102199001011238 {300 + i % 50}", SENDERS[i % len(SENDERS)]) for i in range(requests)]
+        c.load(port, bodies[:200], concurrency)  # warm-up: imports, pools, first connections
+        return c.load(port, bodies, concurrency)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    c.fresh_database()
+    import redis
+
+    redis.Redis.from_url(c.REDIS_URL).flushdb()
+    engine = make_engine(c.DATABASE_URL)
+    with make_sessionmaker(engine).begin() as session:
+        for i, phone in enumerate(SENDERS):
+            enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{400000 + i}", address="东街",
+                                     precinct="GL01"))
+    engine.dispose()
+    bare = measure("_common:bare_app()", args.workers, args.requests, args.concurrency)
+    real = measure("gateway.app:create_app()", args.workers, args.requests, args.concurrency)
+    for name, r in (("bare Flask", bare), ("declgate /sms", real)):
+        print(f"{name:14} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+              f"errors {r['errors']}/{r['n']}")
+    ratio = real["rps"] / bare["rps"]
+    print(f"ratio declgate/bare = {ratio:.2f} (target >= 0.5)  "
+          f"[gunicorn --workers {args.workers}, {args.concurrency} client threads, {args.requests} requests]")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, c.ROOT + "/bench")
+    main()
