@@ -87,13 +87,13 @@ def _load(officer_id: str) -> OfficerUser | None:
         return OfficerUser.of(officer) if officer is not None else None
 
 
-def _ip_key() -> str:
-    return f"declgate:login-failures:{request.remote_addr or 'unknown'}"
+def _ip_key(rt) -> str:
+    return rt.key("login-failures", request.remote_addr or "unknown")
 
 
 def _ip_blocked(rt) -> bool:
     try:
-        return int(rt.redis.get(_ip_key()) or 0) >= IP_MAX_FAILURES
+        return int(rt.redis.get(_ip_key(rt)) or 0) >= IP_MAX_FAILURES
     except RedisError:
         return False  # the per-account lockout still applies when Redis is away
 
@@ -101,8 +101,8 @@ def _ip_blocked(rt) -> bool:
 def _count_ip_failure(rt) -> None:
     try:
         pipe = rt.redis.pipeline()
-        pipe.incr(_ip_key())
-        pipe.expire(_ip_key(), IP_WINDOW_SECONDS)
+        pipe.incr(_ip_key(rt))
+        pipe.expire(_ip_key(rt), IP_WINDOW_SECONDS)
         pipe.execute()
     except RedisError:
         pass

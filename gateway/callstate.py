@@ -8,7 +8,6 @@ from typing import Any, Iterator
 import redis
 
 CALL_TTL_SECONDS = 3600
-PREFIX = "declgate:call:"
 
 
 class CallBusy(Exception):
@@ -16,21 +15,22 @@ class CallBusy(Exception):
 
 
 class CallStore:
-    def __init__(self, conn: redis.Redis, ttl: int = CALL_TTL_SECONDS) -> None:
+    def __init__(self, conn: redis.Redis, prefix: str, ttl: int = CALL_TTL_SECONDS) -> None:
         self._redis = conn
+        self._prefix = prefix
         self._ttl = ttl
 
     def get(self, call_sid: str) -> dict[str, Any] | None:
-        raw = self._redis.get(PREFIX + call_sid)
+        raw = self._redis.get(self._prefix + call_sid)
         return json.loads(raw) if raw else None
 
     def put(self, call_sid: str, state: dict[str, Any]) -> None:
-        self._redis.set(PREFIX + call_sid, json.dumps(state, ensure_ascii=False), ex=self._ttl)
+        self._redis.set(self._prefix + call_sid, json.dumps(state, ensure_ascii=False), ex=self._ttl)
 
     @contextmanager
     def locked(self, call_sid: str, wait: float = 5.0) -> Iterator[None]:
         """Serialise the steps of one call across processes: a retry waits, then sees the advanced state."""
-        lock = self._redis.lock(PREFIX + call_sid + ":lock", timeout=30, blocking_timeout=wait)
+        lock = self._redis.lock(self._prefix + call_sid + ":lock", timeout=30, blocking_timeout=wait)
         if not lock.acquire():
             raise CallBusy(call_sid)
         try:

@@ -32,6 +32,10 @@ class Runtime:
     queue: Queue
     sender: Sender
 
+    def key(self, *parts: str) -> str:
+        """A Redis key in this deployment's namespace (the queue name), so deployments can share a Redis."""
+        return ":".join((self.settings.queue_name, *parts))
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)

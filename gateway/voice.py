@@ -54,7 +54,8 @@ def call_busy(_exc: CallBusy) -> Response:
 def incoming_call() -> Response:
     """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
     sid = _call_sid()
-    calls = CallStore(current_app.extensions["declgate"].redis)
+    rt = current_app.extensions["declgate"]
+    calls = CallStore(rt.redis, rt.key("call", ""))
     with calls.locked(sid):
         state = calls.get(sid)
         if state is None:
@@ -69,7 +70,7 @@ def call_step() -> Response:
     """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
     sid = _call_sid()
     rt = current_app.extensions["declgate"]
-    calls = CallStore(rt.redis)
+    calls = CallStore(rt.redis, rt.key("call", ""))
     with calls.locked(sid):
         state = calls.get(sid)
         if state is None:

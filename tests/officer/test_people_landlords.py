@@ -129,7 +129,8 @@ class TestLandlords:
 class TestNotice:
     def test_notice_shows_code_voice_number_and_both_languages(self, ui, people):
         """The notice prints the property code, the voice-line number and the instructions in Chinese and English."""
-        people.settings = people.settings.with_(voice_number="+8610690001")
+        app_rt = ui.application.extensions["declgate"]
+        app_rt.settings = app_rt.settings.with_(voice_number="+8610690001")
         client = ui
         login(client, "a")
         page = client.get("/landlords/property/100001/notice").get_data(as_text=True)
