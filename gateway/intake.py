@@ -51,10 +51,16 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
         return existing, False
 
 
+def job_id(rt: Runtime, inbound_id: int) -> str:
+    """One job id per inbound message, in the deployment's namespace: two deployments sharing a Redis
+    (or two test runs) must not see each other's `inbound-1`."""
+    return f"{rt.settings.queue_name}-inbound-{inbound_id}"
+
+
 def enqueue(rt: Runtime, inbound_id: int) -> bool:
     """Queue the processing job; False (and a log line) when Redis is down: the sweep will catch up."""
     try:
-        rt.queue.enqueue(jobs.process_inbound, inbound_id, job_id=f"inbound-{inbound_id}",
+        rt.queue.enqueue(jobs.process_inbound, inbound_id, job_id=job_id(rt, inbound_id),
                          retry=Retry(max=len(JOB_RETRY_INTERVALS), interval=JOB_RETRY_INTERVALS),
                          on_failure=Callback(jobs.mark_failed), result_ttl=600, failure_ttl=7 * 86400)
         return True
@@ -94,7 +100,7 @@ def _job_pending(rt: Runtime, inbound_id: int, older_than: dt.timedelta) -> bool
     from rq.job import Job, JobStatus
 
     try:
-        job = Job.fetch(f"inbound-{inbound_id}", connection=rt.redis)
+        job = Job.fetch(job_id(rt, inbound_id), connection=rt.redis)
     except NoSuchJobError:
         return False
     except RedisError:

@@ -6,6 +6,7 @@ which uses `declgate_test` and db 15 on the same servers.
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import redis
@@ -16,7 +17,10 @@ from store.db import make_engine
 from store.migrate import upgrade
 from tests.fault import stack as st
 
-FAULT_POSTGRES_URL = os.environ.get("FAULT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/declgate_fault")
+# One database and queue namespace per run: several engineers run the suite against the same servers.
+RUN = uuid.uuid4().hex[:8]
+FAULT_POSTGRES_URL = os.environ.get("FAULT_POSTGRES_URL", f"postgresql://postgres@127.0.0.1:5432/declgate_fault_{RUN}")
+FAULT_QUEUE = f"declgate-fault-{RUN}"
 FAULT_REDIS_URL = os.environ.get("FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
@@ -41,7 +45,12 @@ def fault_database_url() -> str:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     upgrade(FAULT_POSTGRES_URL)
-    return FAULT_POSTGRES_URL
+    yield FAULT_POSTGRES_URL
+    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -55,10 +64,10 @@ def fault_engine(fault_database_url):
 
 @pytest.fixture
 def fault_redis():
-    """Redis db 14, flushed before the test."""
+    """Redis db 14; this run's keys live under its own queue name, so nothing is flushed."""
     conn = redis.Redis.from_url(FAULT_REDIS_URL)
     try:
-        conn.flushdb()
+        conn.ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis at {FAULT_REDIS_URL} is unreachable ({exc}); start it with .ci/run", pytrace=False)
     yield conn
@@ -70,7 +79,8 @@ def stack(fault_engine, fault_redis, tmp_path, request):
     """Start web and worker processes on demand; they are all ended after the test, pass or fail."""
     logdir = tmp_path / "logs"
     logdir.mkdir()
-    deployment = st.Stack(database_url=FAULT_POSTGRES_URL, redis_url=FAULT_REDIS_URL, logdir=logdir)
+    deployment = st.Stack(database_url=FAULT_POSTGRES_URL, redis_url=FAULT_REDIS_URL, logdir=logdir,
+                          extra_env={"DECLGATE_QUEUE": f"{FAULT_QUEUE}-{uuid.uuid4().hex[:6]}"})
     yield deployment
     deployment.close()
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
