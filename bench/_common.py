@@ -1,6 +1,6 @@
 """Shared pieces of the benchmarks: a scratch database and Redis db, a signed-webhook load generator, processes.
 
-Benchmarks use `declgate_bench` on the local PostgreSQL and Redis db 13, never the
+Benchmarks use `declgate_perf` on the local PostgreSQL and Redis db 13, never the
 test databases, and talk only to 127.0.0.1.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from gateway.signature import sign  # noqa: E402
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_bench")
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_perf")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 TOKEN = "bench-auth-token"
 GATEWAY_NUMBER = "+8610690000"
