@@ -54,7 +54,7 @@
     call.next = r.next_path;
     call.silence = r.silence_path;
     call.waits = r.waits;
-    r.said.forEach(function (line) { add(callThread, "🔊", line, "in"); });
+    r.said.forEach(function (line) { add(callThread, S.line, line, "in"); });
     if (r.waits === "hangup") {
       add(callThread, "", S.ended, "end");
       form.hidden = true;
@@ -83,7 +83,7 @@
       payload.recording_url = "https://api.twilio.com/demo-recordings/" + Date.now();
       payload.digits = "#";
     } else { payload.digits = value; }
-    add(callThread, S.you, call.waits === "record" ? "🎙 " + value : value, "out");
+    add(callThread, S.you, call.waits === "record" ? S.rec + ": " + value : value, "out");
     post("/dev/phone/voice", payload).then(show);
   });
 
