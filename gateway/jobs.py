@@ -322,17 +322,6 @@ def deliver_stale(older_than: dt.timedelta) -> int:
     return sum(deliver(inbound_id) for inbound_id in inbound_ids if inbound_id is not None)
 
 
-def deliver_stale(older_than: dt.timedelta) -> int:
-    """Send replies still `pending` after `older_than`: their job committed, then died before sending."""
-    rt = runtime.current()
-    with rt.sessions() as session:
-        inbound_ids = list(session.scalars(
-            select(OutboundMessage.in_reply_to).where(OutboundMessage.status == "pending",
-                                                      OutboundMessage.created_at <= utcnow() - older_than)
-            .distinct()))
-    return sum(deliver(inbound_id) for inbound_id in inbound_ids if inbound_id is not None)
-
-
 def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:
     """RQ failure callback: a message whose job failed for good goes to the officers' queue."""
     inbound_id = job.args[0] if job.args else None
