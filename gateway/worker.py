@@ -10,6 +10,9 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
+
+import redis
 
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
@@ -67,8 +70,17 @@ def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = start_sweeper(rt)
     try:
-        worker = SimpleWorker([rt.queue], connection=rt.redis)
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        while True:
+            try:
+                worker = SimpleWorker([rt.queue], connection=rt.redis)
+                worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+                return
+            except redis.exceptions.ConnectionError as exc:
+                # RQ gives up when Redis stays away; a restart of Redis must not take the workers with it.
+                if burst:
+                    raise
+                log.warning("lost Redis (%s); starting the worker again in 1s", exc)
+                time.sleep(1)
     finally:
         stop.set()
 
