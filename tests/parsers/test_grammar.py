@@ -147,6 +147,9 @@ VARIANTS = [
     ("登记 张三 350102199001011238 3-2-301", "move_in", [rec(room="3-2-301")]),
     ("登记 张三 350102199001011238 a301号", "move_in", [rec(room="A301")]),
     ("登记 张三 350102199001011238 12-5室", "move_in", [rec(room="12-5")]),
+    ("登记 张三 350102199001011238 301房", "move_in", [rec()]),
+    # a `房` followed by digits opens the next field: a date, then room 301
+    ("登记 张三 350102199001011238 1-8房301", "move_in", [rec(date=dt.date(2014, 1, 8))]),
     ("登记 张三 350102199001011238", "move_in", [rec(room=None)]),
     # every date form
     ("登记 张三 350102199001011238 301 2014-01-08", "move_in", [rec(date=dt.date(2014, 1, 8))]),
