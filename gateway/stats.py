@@ -12,8 +12,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 
 from gateway import stats_charts, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
-from gateway.i18n import language
-from gateway.stats_i18n import STRINGS
+from gateway.i18n import translate
 from store import audit, stats
 from store.models import Precinct
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
@@ -23,15 +22,9 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well unde
 TREND_MONTHS = 12
 
 
-def s(key: str, **values: object) -> str:
-    """This surface's UI string in the officer's language."""
-    text = STRINGS[language()].get(key) or STRINGS["zh"].get(key) or key
-    return text.format(**values) if values else text
-
-
 @bp.context_processor
 def helpers() -> dict[str, object]:
-    return {"s": s, "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
+    return {"coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
             "reason_label": _reason_label}
 
 
@@ -122,9 +115,9 @@ def ranking():
     for r in ranked:
         mix.update(dict(r.figures.rejections))
     charts = {
-        "coverage": stats_charts.ranking_bars(ranked, s("chart_coverage", month=month)),
-        "pre_case": stats_charts.pre_case_bars(ranked, s("chart_pre_case", month=month)),
-        "reasons": stats_charts.reason_mix(mix.most_common(), s("chart_reasons", month=month)),
+        "coverage": stats_charts.ranking_bars(ranked, translate("stats_chart_coverage", month=month)),
+        "pre_case": stats_charts.pre_case_bars(ranked, translate("stats_chart_pre_case", month=month)),
+        "reasons": stats_charts.reason_mix(mix.most_common(), translate("stats_chart_reasons", month=month)),
     }
     return render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
                            total=total, charts=charts,
@@ -170,12 +163,13 @@ def precinct(precinct_id: int):
         series = stats.trend(session, month.back(TREND_MONTHS), precinct_ids=[precinct_id], tz=rt.tz)
         choices = _precincts(session)
     fig = found[0]
+    span = {"months": TREND_MONTHS}
     charts = {
-        "declarations": stats_charts.trend_chart(series, "new_declarations", s("chart_new", months=TREND_MONTHS)),
-        "coverage": stats_charts.trend_chart(series, "coverage", s("chart_coverage_trend", months=TREND_MONTHS),
+        "declarations": stats_charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span)),
+        "coverage": stats_charts.trend_chart(series, "coverage", translate("stats_chart_coverage_trend", **span),
                                              target=COVERAGE_TARGET, percent=True),
-        "residents": stats_charts.trend_chart(series, "active_residents", s("chart_residents", months=TREND_MONTHS)),
-        "reasons": stats_charts.reason_mix(fig.rejections, s("chart_reasons", month=month)),
+        "residents": stats_charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span)),
+        "reasons": stats_charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month)),
     }
     return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=charts,
                            choices=choices)
@@ -210,16 +204,16 @@ def cases():
 def _upload_text() -> str | None:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(s("choose_file"), "error")
+        flash(translate("stats_choose_file"), "error")
         return None
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        flash(s("file_too_big"), "error")
+        flash(translate("stats_file_too_big"), "error")
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        flash(s("not_utf8"), "error")
+        flash(translate("stats_not_utf8"), "error")
         return None
 
 
@@ -244,7 +238,7 @@ def estimates():
             else:
                 report = _enter_estimate(session, month)
         if report is not None and report.ok:
-            flash(s("imported", rows=report.written), "ok")
+            flash(translate("stats_imported", rows=report.written), "ok")
             return redirect(url_for("stats.estimates", month=str(month)))
     with rt.sessions() as session:
         figures = stats.month_figures(session, month, tz=rt.tz, timing=False)
@@ -260,9 +254,9 @@ def _enter_estimate(session, month: Month) -> stats.ImportReport:
         precinct_id = int(form.get("precinct_id", ""))
         population, units = int(form.get("floating_population", "")), int(form.get("rental_units", ""))
     except ValueError:
-        return fail(s("whole_numbers"))
+        return fail(translate("stats_whole_numbers"))
     if session.get(Precinct, precinct_id) is None:
-        return fail(s("unknown_precinct"))
+        return fail(translate("stats_unknown_precinct"))
     try:
         stats.set_estimate(session, precinct_id, month, population, units)
     except ValueError as exc:
@@ -290,6 +284,6 @@ def cases_import():
                 else:
                     session.rollback()
             if report.ok:
-                flash(s("cases_imported", rows=report.written, **report.detail), "ok")
+                flash(translate("stats_cases_imported", rows=report.written, **report.detail), "ok")
                 return redirect(url_for("stats.cases_import"))
     return render_template("stats/cases_import.html", report=report), (400 if report and not report.ok else 200)
