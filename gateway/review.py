@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from gateway.i18n import language, translate
 from gateway.i18n_replies import TEMPLATES
 from parsers import mask_id
 from parsers.codes import describe
-from store import review
+from store import audit, review
 from store.models import Precinct
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -29,6 +30,9 @@ EXTRA_REASONS = {
                      "该号码一小时内短信过多，未回复。"),
     "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
 }
+
+
+FULL_ID = re.compile(r"\d{14}[\dXx]")  # 15- and 18-character ID numbers, as typed
 
 
 def reason_text(code: str) -> str:
@@ -132,11 +136,14 @@ def segments(body: str, errors: list[dict], warnings: list[dict]) -> list[Segmen
 def item(inbound_id: int):
     """Show one item: the text with its errors highlighted, the sender, history and actions."""
     scope = officer_scope()
-    with _rt().sessions() as session:
+    with _rt().sessions.begin() as session:
         try:
             inbound = review.item(session, scope, inbound_id)
         except LookupError:
             abort(404)
+        if FULL_ID.search(inbound.body or ""):
+            # The raw text is shown as received, so this is a view of a full ID number.
+            audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
         parse = inbound.parse or {}
         history = review.history(session, inbound)
         pieces = segments(inbound.body or "", parse.get("errors", []), parse.get("warnings", []))

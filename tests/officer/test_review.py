@@ -96,6 +96,17 @@ class TestItemPage:
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert f'<mark class="" title="id_checksum">{ID_BAD}</mark>' in page
 
+    def test_viewing_a_raw_id_number_is_audited(self, ui, people):
+        """Opening an item whose text holds a full ID number writes a view_full_id audit entry."""
+        login(ui, "a")
+        with_id = texted(ui, people, "登记 张三 350102199001011239 301", LANDLORD_A)
+        without_id = texted(ui, people, "hello", LANDLORD_A)
+        assert ui.get(f"/review/{without_id}").status_code == 200
+        assert audit_actions(people, "view_full_id") == []
+        assert ui.get(f"/review/{with_id}").status_code == 200
+        [entry] = audit_actions(people, "view_full_id")
+        assert entry.target == f"inbound:{with_id}" and entry.officer.username == "a"
+
     def test_markup_in_the_message_is_escaped(self, ui, people):
         """HTML in an SMS body is shown as text, never as markup."""
         body = '登记 <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 301'
