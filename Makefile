@@ -1,7 +1,7 @@
 # The README's two commands live here so CI and newcomers run exactly the same thing.
 PYTHON ?= python3
 
-.PHONY: install test test-fast serve
+.PHONY: install test test-fast serve screenshots
 install:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
@@ -13,3 +13,7 @@ test-fast: install
 
 serve:
 	$(PYTHON) -m pip install -q . && declgate serve --demo
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: install
+	DECLGATE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PYTHON) -m pytest -q -m browser
