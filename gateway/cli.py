@@ -342,6 +342,10 @@ from gateway.stats_report import report  # noqa: E402  (the bulletin command liv
 
 cli.add_command(report)
 
+from gateway.stats_cli import stats_group  # noqa: E402
+
+cli.add_command(stats_group)
+
 
 def main() -> None:
     cli(prog_name="declgate")

@@ -35,12 +35,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, and_, case, delete,
+                        event, exists, func, inspect, or_, select, text)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from parsers.documents import check_ric, convert_legacy_ric
-from store.models import (CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
-                          SurveyEstimate)
+from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
+                          SurveyEstimate, utcnow)
 
 UTC = ZoneInfo("UTC")
 COVERAGE_TARGET = 0.80
@@ -49,6 +52,12 @@ CHANNELS = ("sms", "voice", "officer")
 RESIDENT_STATUSES = ("active", "ended", "superseded")
 DOCUMENT_TYPES = ("ric", "passport", "hkmo_permit", "tw_permit")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Written as literals, not bound parameters, so PostgreSQL can match the partial indexes of migration
+# 0004_stats_snapshots even when psycopg prepares the statement (a generic plan proves nothing about $1).
+# Parenthesised: a text clause is pasted into the WHERE as is, next to ANDs.
+MOVED_OUT = text("(declarations.status IN ('ended', 'superseded'))")
+TO_FOLLOW_UP = text("(declarations.late OR (declarations.channel = 'voice' AND declarations.landlord_response IS NULL"
+                    " AND declarations.status IN ('active', 'pending_review')))")
 
 
 # ---------------------------------------------------------------------------------------------- months
@@ -200,8 +209,7 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
     put(session.execute(_scoped(
         select(Property.precinct_id, func.count())
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
-        .where(Declaration.move_out >= month.first_day, Declaration.move_out < month.next.first_day,
-               Declaration.status.in_(("ended", "superseded")))
+        .where(Declaration.move_out >= month.first_day, Declaration.move_out < month.next.first_day, MOVED_OUT)
         .group_by(Property.precinct_id), Property.precinct_id, ids)), "move_outs")
     put(_active_rows(session, month, tz, ids), "active_residents")
     put(session.execute(_scoped(
@@ -227,15 +235,9 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
         for precinct_id, median in _median_to_receipt(session, in_month, ids).items():
             if precinct_id in values:
                 values[precinct_id]["median_seconds_to_receipt"] = median
-    put(session.execute(_scoped(
-        select(SurveyEstimate.precinct_id, SurveyEstimate.floating_population, SurveyEstimate.rental_units)
-        .where(SurveyEstimate.month == str(month)), SurveyEstimate.precinct_id, ids)),
-        "estimated_population", "estimated_rental_units")
-    put(session.execute(_scoped(
-        select(CaseSubject.precinct_id, func.count(), flag(CaseSubject.declared_before.is_(True)))
-        .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
-        .group_by(CaseSubject.precinct_id), CaseSubject.precinct_id, ids)),
-        "case_subjects", "case_subjects_declared")
+    for precinct_id, extra in _imported(session, month, ids).items():
+        if precinct_id in values:
+            values[precinct_id].update(extra)
 
     figures = []
     for p in precincts:
@@ -246,6 +248,22 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
                                      **{k: (int(x) if isinstance(x, (int, float)) and k != "median_seconds_to_receipt"
                                             else x) for k, x in v.items()}))
     return figures
+
+
+def _imported(session: Session, month: Month, ids) -> dict[int, dict]:
+    """The month's survey estimates and case subjects per precinct: imported after the month, so never snapshotted."""
+    flag = func.coalesce(func.sum(case((CaseSubject.declared_before.is_(True), 1), else_=0)), 0)
+    out: dict[int, dict] = defaultdict(dict)
+    for pid, population, units in session.execute(_scoped(
+            select(SurveyEstimate.precinct_id, SurveyEstimate.floating_population, SurveyEstimate.rental_units)
+            .where(SurveyEstimate.month == str(month)), SurveyEstimate.precinct_id, ids)):
+        out[pid].update(estimated_population=population, estimated_rental_units=units)
+    for pid, subjects, declared in session.execute(_scoped(
+            select(CaseSubject.precinct_id, func.count(), flag)
+            .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
+            .group_by(CaseSubject.precinct_id), CaseSubject.precinct_id, ids)):
+        out[pid].update(case_subjects=int(subjects), case_subjects_declared=int(declared))
+    return out
 
 
 def _active_rows(session: Session, month: Month, tz: ZoneInfo, ids):
@@ -290,12 +308,161 @@ def _median_to_receipt(session: Session, in_month, ids) -> dict[int, float]:
 
 def trend(session: Session, months: Sequence[Month], *, precinct_ids: Sequence[int] | None = None,
           tz: ZoneInfo = UTC) -> dict[str, list[PrecinctMonth]]:
-    """Figures per precinct code over `months` (oldest first), for the trend charts."""
+    """Figures per precinct code over `months` (oldest first), for the trend charts; closed months from snapshots."""
     series: dict[str, list[PrecinctMonth]] = defaultdict(list)
     for month in months:
-        for fig in month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False):
+        for fig in figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False):
             series[fig.precinct_code].append(fig)
     return dict(series)
+
+
+# ------------------------------------------------------------------------------------------- snapshots
+
+class MonthSnapshot(Base):
+    """A closed month's figures for one precinct, exactly as `month_figures` computed them when it was taken.
+
+    Estimates and case subjects are not kept: they are imported after the month and always read live. A
+    change to a declaration, message, property or landlord that reaches back into a closed month deletes
+    that month's snapshots and every later one (`_forget_snapshots`), so the next view recomputes them.
+    It lives here rather than in store.models because the figures it stores are defined in this module.
+    """
+
+    __tablename__ = "stats_month_snapshots"
+    __table_args__ = (UniqueConstraint("month", "time_zone", "precinct_id", name="uq_stats_month_snapshots_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    time_zone: Mapped[str] = mapped_column(String(64))  # months start at local midnight
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    new_declarations: Mapped[int] = mapped_column(Integer)
+    move_outs: Mapped[int] = mapped_column(Integer)
+    active_residents: Mapped[int] = mapped_column(Integer)
+    enrolled_landlords: Mapped[int] = mapped_column(Integer)
+    enrolled_properties: Mapped[int] = mapped_column(Integer)
+    landlords_declaring: Mapped[int] = mapped_column(Integer)
+    late_declarations: Mapped[int] = mapped_column(Integer)
+    sms: Mapped[int] = mapped_column(Integer)
+    voice: Mapped[int] = mapped_column(Integer)
+    officer: Mapped[int] = mapped_column(Integer)
+    inbound_messages: Mapped[int] = mapped_column(Integer)
+    rejected_messages: Mapped[int] = mapped_column(Integer)
+    rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first
+    median_seconds_to_receipt: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
+                   "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages")
+
+
+def is_closed(month: Month, today: dt.date) -> bool:
+    """A month is closed once the next one has begun (in the deployment's zone)."""
+    return month.next.first_day <= today
+
+
+def take_snapshot(session: Session, month: Month, *, tz: ZoneInfo = UTC,
+                  precinct_ids: Sequence[int] | None = None, replace: bool = False) -> int:
+    """Store the month's live figures for every precinct (or `precinct_ids`); the caller commits.
+
+    Without `replace`, a precinct already snapshotted (by a concurrent request, say) keeps its row.
+    """
+    live = month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=True)
+    if replace:
+        session.execute(delete(MonthSnapshot).where(
+            MonthSnapshot.month == str(month), MonthSnapshot.time_zone == tz.key,
+            MonthSnapshot.precinct_id.in_([f.precinct_id for f in live])))
+    rows = [{"month": str(month), "time_zone": tz.key, "precinct_id": f.precinct_id, "computed_at": utcnow(),
+             **{name: getattr(f, name) for name in SNAPSHOT_COUNTS}, **dict(f.channels),
+             "rejections": [list(r) for r in f.rejections],
+             "median_seconds_to_receipt": f.median_seconds_to_receipt} for f in live]
+    if rows:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(MonthSnapshot).values(rows).on_conflict_do_nothing(
+            index_elements=["month", "time_zone", "precinct_id"]))
+    return len(rows)
+
+
+def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None, tz: ZoneInfo = UTC,
+            timing: bool = True, today: dt.date | None = None) -> list[PrecinctMonth]:
+    """`month_figures`, read from the snapshot for a closed month (taken now where missing) and live otherwise.
+
+    Taking a missing snapshot writes to `session`: commit it to keep the snapshot for the next view.
+    """
+    today = today or dt.datetime.now(tz).date()
+    if not is_closed(month, today):
+        return month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=timing)
+    precincts = _precincts(session, precinct_ids)
+    ids = [p.id for p in precincts]
+    stored = _snapshots(session, month, tz, ids)
+    missing = [pid for pid in ids if pid not in stored]
+    if missing:
+        take_snapshot(session, month, tz=tz, precinct_ids=missing)
+        stored.update(_snapshots(session, month, tz, missing))
+    imported = _imported(session, month, ids if precinct_ids is not None else None)
+    out = []
+    for p in precincts:
+        row = stored[p.id]
+        out.append(PrecinctMonth(
+            precinct_id=p.id, precinct_code=p.code, precinct_name=p.name, month=str(month),
+            **{name: getattr(row, name) for name in SNAPSHOT_COUNTS},
+            channels=tuple((c, getattr(row, c)) for c in CHANNELS),
+            rejections=tuple((code, n) for code, n in row.rejections),
+            median_seconds_to_receipt=row.median_seconds_to_receipt if timing else None,
+            **imported.get(p.id, {})))
+    return out
+
+
+def _snapshots(session: Session, month: Month, tz: ZoneInfo, ids: Sequence[int]) -> dict[int, MonthSnapshot]:
+    rows = session.scalars(select(MonthSnapshot).where(MonthSnapshot.month == str(month),
+                                                       MonthSnapshot.time_zone == tz.key))
+    wanted = set(ids)
+    return {row.precinct_id: row for row in rows if row.precinct_id in wanted}
+
+
+# Attributes whose change can alter a figure, and the dates that say which months it reaches.
+_FIGURE_FIELDS = {
+    Declaration: ("declared_at", "move_in", "move_out", "status", "property_id", "late", "channel", "inbound_id"),
+    InboundMessage: ("received_at", "status", "codes", "review_reason", "precinct_id"),
+    Landlord: ("created_at",),
+    Property: ("landlord_id", "precinct_id"),
+}
+_DATES = {Declaration: ("declared_at", "move_in", "move_out"), InboundMessage: ("received_at",),
+          Landlord: ("created_at",)}
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_snapshots(session: Session, _context, _instances) -> None:
+    """Delete the snapshots of every closed month a pending change reaches back into.
+
+    A change reaches back from the earliest date among the old and new values of its row (a move-out
+    reported in April for 28 March changes March's residents; a property added to a landlord enrolled in
+    January changes January's enrolled properties, so properties count from the beginning). Changes
+    dated in a month that has not closed anywhere yet, like every new SMS declaration, cost nothing.
+    """
+    earliest: dt.date | None = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        fields = _FIGURE_FIELDS.get(type(obj))
+        if fields is None:
+            continue
+        state = inspect(obj)
+        histories = [state.attrs[name].history for name in fields]
+        if obj in session.dirty and not any(h.has_changes() for h in histories):
+            continue
+        if isinstance(obj, Property):
+            earliest = dt.date(2000, 1, 1)
+            break
+        for name in _DATES[type(obj)]:
+            history = state.attrs[name].history
+            for value in (*history.added, *history.unchanged, *history.deleted):
+                if value is not None:
+                    day = value.date() if isinstance(value, dt.datetime) else value
+                    earliest = day if earliest is None else min(earliest, day)
+    if earliest is None:
+        return
+    first = Month.of(earliest - dt.timedelta(days=1))  # dates are UTC or local: a day either side covers both
+    if first.next.first_day > utcnow().date() + dt.timedelta(days=1):
+        return  # no month from `first` on has ended in any time zone, so none has a snapshot
+    session.execute(delete(MonthSnapshot).where(MonthSnapshot.month >= str(first)))
 
 
 # --------------------------------------------------------------------------------------------- ranking
@@ -333,21 +500,18 @@ def ranking(session: Session, month: Month, *, precinct_ids: Sequence[int] | Non
 
     A precinct without a survey estimate (or without case subjects) sorts after those with one.
     """
-    figures = month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False)
-    ids = [f.precinct_id for f in figures]
-    previous_active = {pid: n for pid, n in _active_rows(session, month.previous, tz, ids)}
-    start, end = month.previous.bounds(tz)
-    previous_new = dict(session.execute(_scoped(
-        select(Property.precinct_id, func.count()).select_from(Declaration).join(Property, Declaration.property_id == Property.id)
-        .where(Declaration.declared_at >= start, Declaration.declared_at < end, Declaration.status != "cancelled")
-        .group_by(Property.precinct_id), Property.precinct_id, ids)).all())
+    current = figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False)
+    before = {f.precinct_id: f for f in figures(session, month.previous, precinct_ids=precinct_ids, tz=tz,
+                                                  timing=False)}
+    previous_active = {pid: f.active_residents for pid, f in before.items()}
+    previous_new = {pid: f.new_declarations for pid, f in before.items()}
 
     def key(f: PrecinctMonth):
         gain = f.active_residents - previous_active.get(f.precinct_id, 0)
         return (f.coverage is None, -(f.coverage or 0), f.pre_case_rate is None, -(f.pre_case_rate or 0),
                 -f.new_declarations, -gain, f.precinct_code)
 
-    ordered = sorted(figures, key=key)
+    ordered = sorted(current, key=key)
     return [Ranked(rank=i, figures=f, previous_active=previous_active.get(f.precinct_id, 0),
                    previous_new=previous_new.get(f.precinct_id, 0)) for i, f in enumerate(ordered, start=1)]
 
@@ -384,35 +548,69 @@ class FollowUp:
     late: tuple[Evidence, ...]
 
 
-def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-              tz: ZoneInfo = UTC) -> list[FollowUp]:
-    """Landlords with, among the month's declarations, a tenant's voice self-declaration they neither
-    declared nor confirmed, or a late declaration; most evidence first."""
+def _follow_up_query(query, month: Month, precinct_ids: Sequence[int] | None, tz: ZoneInfo):
     start, end = month.bounds(tz)
+    query = (query.select_from(Declaration).join(Property, Declaration.property_id == Property.id)
+             .where(Declaration.declared_at >= start, Declaration.declared_at < end,
+                    Declaration.status != "cancelled", TO_FOLLOW_UP))
+    return _scoped(query, Property.precinct_id, precinct_ids)
+
+
+def _by_name(session: Session, column):
+    """Names in code point order, as Python sorts them, whatever the database's collation."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
+def follow_up_count(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+                    tz: ZoneInfo = UTC) -> int:
+    """How many landlords `follow_up` lists."""
+    return session.scalar(_follow_up_query(select(func.count(func.distinct(Property.landlord_id))),
+                                           month, precinct_ids, tz)) or 0
+
+
+def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+              tz: ZoneInfo = UTC, limit: int | None = None, offset: int = 0) -> list[FollowUp]:
+    """Landlords with, among the month's declarations, a tenant's voice self-declaration they neither
+    declared nor confirmed, or a late declaration; most evidence first, `limit` landlords from `offset`.
+
+    Two statements whatever the size: the landlords of the page ranked in SQL, then their evidence as
+    plain columns (a declaration both late and unconfirmed counts, and is listed, under both).
+    """
     unconfirmed = and_(Declaration.channel == "voice", Declaration.landlord_response.is_(None),
                        Declaration.status.in_(("active", "pending_review")))
-    query = (select(Declaration, Property, Landlord, Precinct.code)
-             .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
-             .join(Landlord, Property.landlord_id == Landlord.id)
-             .join(Precinct, Property.precinct_id == Precinct.id)
-             .where(Declaration.declared_at >= start, Declaration.declared_at < end,
-                    Declaration.status != "cancelled", or_(unconfirmed, Declaration.late.is_(True)))
-             .order_by(Declaration.declared_at))
-    query = _scoped(query, Property.precinct_id, precinct_ids)
-    lines: dict[int, dict] = {}
-    for decl, prop, landlord, code in session.execute(query):
-        line = lines.setdefault(landlord.id, {"landlord": landlord, "codes": set(), "unconfirmed": [], "late": []})
+    evidence_count = (func.sum(case((unconfirmed, 1), else_=0))
+                      + func.sum(case((Declaration.late.is_(True), 1), else_=0)))
+    counts = (_follow_up_query(select(Property.landlord_id.label("landlord_id"), evidence_count.label("evidence")),
+                               month, precinct_ids, tz).group_by(Property.landlord_id).subquery("counts"))
+    ranked = (select(Landlord.id, Landlord.name, Landlord.phone).join(counts, counts.c.landlord_id == Landlord.id)
+              .order_by(counts.c.evidence.desc(), _by_name(session, Landlord.name), Landlord.id)
+              .offset(offset).limit(limit))
+    landlords = session.execute(ranked).all()
+    if not landlords:
+        return []
+    query = _follow_up_query(
+        select(Property.landlord_id, Precinct.code, Declaration.receipt, Property.code, Declaration.room,
+               Declaration.move_in, Declaration.declared_at, Declaration.channel, Declaration.late,
+               Declaration.status, Declaration.landlord_response), month, precinct_ids, tz)
+    query = query.join(Precinct, Property.precinct_id == Precinct.id).order_by(Declaration.declared_at,
+                                                                              Declaration.id)
+    if limit is not None or offset:
+        query = query.where(Property.landlord_id.in_([row.id for row in landlords]))
+    lines: dict[int, dict] = {row.id: {"codes": set(), "unconfirmed": [], "late": []} for row in landlords}
+    for (landlord_id, code, receipt, property_code, room, move_in, declared_at, channel, late, status,
+         response) in session.execute(query):
+        line = lines[landlord_id]
         line["codes"].add(code)
-        evidence = Evidence(receipt=decl.receipt, property_code=prop.code, room=decl.room, move_in=decl.move_in,
-                            declared_at=decl.declared_at, channel=decl.channel, late=decl.late, status=decl.status)
-        if decl.channel == "voice" and decl.landlord_response is None and decl.status in ("active", "pending_review"):
+        evidence = Evidence(receipt=receipt, property_code=property_code, room=room, move_in=move_in,
+                            declared_at=declared_at, channel=channel, late=late, status=status)
+        if channel == "voice" and response is None and status in ("active", "pending_review"):
             line["unconfirmed"].append(evidence)
-        if decl.late:
+        if late:
             line["late"].append(evidence)
-    result = [FollowUp(landlord_id=lid, name=v["landlord"].name, phone=v["landlord"].phone,
-                       precinct_codes=tuple(sorted(v["codes"])), unconfirmed=tuple(v["unconfirmed"]),
-                       late=tuple(v["late"])) for lid, v in lines.items()]
-    return sorted(result, key=lambda f: (-(len(f.unconfirmed) + len(f.late)), f.name, f.landlord_id))
+    return [FollowUp(landlord_id=row.id, name=row.name, phone=row.phone,
+                     precinct_codes=tuple(sorted(lines[row.id]["codes"])),
+                     unconfirmed=tuple(lines[row.id]["unconfirmed"]), late=tuple(lines[row.id]["late"]))
+            for row in landlords]
 
 
 @dataclass(frozen=True)
@@ -429,28 +627,43 @@ class CaseOutcome:
     last_address: str | None = None
 
 
-def case_subjects(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-                  declared: bool | None = False) -> list[CaseOutcome]:
-    """The month's case subjects (by default those not declared before their case), by case date."""
-    query = (select(CaseSubject, Precinct.code, Declaration, Property)
-             .join(Precinct, CaseSubject.precinct_id == Precinct.id)
-             .outerjoin(Declaration, CaseSubject.last_declaration_id == Declaration.id)
-             .outerjoin(Property, Declaration.property_id == Property.id)
-             .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
-             .order_by(CaseSubject.case_date, CaseSubject.id))
+def _case_query(query, month: Month, precinct_ids: Sequence[int] | None, declared: bool | None):
+    query = query.where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
     if declared is not None:
         query = query.where(CaseSubject.declared_before.is_(declared))
-    query = _scoped(query, CaseSubject.precinct_id, precinct_ids)
+    return _scoped(query, CaseSubject.precinct_id, precinct_ids)
+
+
+def case_subjects_count(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+                        declared: bool | None = False) -> int:
+    """How many subjects `case_subjects` lists."""
+    return session.scalar(_case_query(select(func.count()).select_from(CaseSubject), month, precinct_ids,
+                                      declared)) or 0
+
+
+def case_subjects(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+                  declared: bool | None = False, limit: int | None = None, offset: int = 0) -> list[CaseOutcome]:
+    """The month's case subjects (by default those not declared before their case), by case date."""
+    query = (select(CaseSubject.id, Precinct.code, CaseSubject.document_type, CaseSubject.case_date,
+                    CaseSubject.declared_before, Declaration.id, Declaration.receipt, Property.code,
+                    Declaration.room, Declaration.move_in, Declaration.declared_at, Declaration.channel,
+                    Declaration.late, Declaration.status, Declaration.move_out, Property.address)
+             .select_from(CaseSubject).join(Precinct, CaseSubject.precinct_id == Precinct.id)
+             .outerjoin(Declaration, CaseSubject.last_declaration_id == Declaration.id)
+             .outerjoin(Property, Declaration.property_id == Property.id)
+             .order_by(CaseSubject.case_date, CaseSubject.id).offset(offset).limit(limit))
     out = []
-    for subject, code, decl, prop in session.execute(query):
+    for (subject_id, code, document_type, case_date, declared_before, decl_id, receipt, property_code, room,
+         move_in, declared_at, channel, late, status, move_out, address) in session.execute(
+            _case_query(query, month, precinct_ids, declared)):
         last = None
-        if decl is not None:
-            last = Evidence(receipt=decl.receipt, property_code=prop.code, room=decl.room, move_in=decl.move_in,
-                            declared_at=decl.declared_at, channel=decl.channel, late=decl.late, status=decl.status)
-        out.append(CaseOutcome(id=subject.id, precinct_code=code, document_type=subject.document_type,
-                               case_date=subject.case_date, declared_before=subject.declared_before, last=last,
-                               last_move_out=decl.move_out if decl is not None else None,
-                               last_address=prop.address if prop is not None else None))
+        if decl_id is not None:
+            last = Evidence(receipt=receipt, property_code=property_code, room=room, move_in=move_in,
+                            declared_at=declared_at, channel=channel, late=late, status=status)
+        out.append(CaseOutcome(id=subject_id, precinct_code=code, document_type=document_type, case_date=case_date,
+                               declared_before=declared_before, last=last,
+                               last_move_out=move_out if decl_id is not None else None,
+                               last_address=address if decl_id is not None else None))
     return out
 
 

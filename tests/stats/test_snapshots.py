@@ -1,0 +1,145 @@
+"""Closed months read from snapshots: the same figures as the live count, forgotten when a change reaches back."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from gateway.cli import cli
+from store import stats
+from store.models import Declaration, SurveyEstimate
+from store.stats import Month, MonthSnapshot
+
+MARCH = Month(2026, 3)
+TODAY = dt.date(2026, 4, 15)  # March and February closed, April open
+
+
+def snapshot_rows(rt) -> list[str]:
+    with rt.sessions() as s:
+        return sorted(s.scalars(select(MonthSnapshot.month).distinct()))
+
+
+def read(rt, month, **kw):
+    with rt.sessions.begin() as s:
+        return stats.figures(s, month, today=TODAY, **kw)
+
+
+def live(rt, month, **kw):
+    with rt.sessions() as s:
+        return stats.month_figures(s, month, **kw)
+
+
+class TestFigures:
+    @pytest.mark.parametrize("month", [Month(2026, 2), MARCH])
+    def test_snapshot_agrees_with_live(self, rt, campaign, month):
+        """A closed month's figures read back from its snapshot equal the live count, median included."""
+        first = read(rt, month)
+        assert snapshot_rows(rt) == [str(month)]
+        assert read(rt, month) == first == live(rt, month)
+
+    def test_estimates_and_cases_stay_live(self, rt, campaign):
+        """An estimate imported after the snapshot shows at once: it is never snapshotted."""
+        read(rt, MARCH)
+        with rt.sessions.begin() as s:
+            s.add(SurveyEstimate(precinct_id=campaign.p01, month="2026-03", floating_population=8, rental_units=4))
+        p01 = {f.precinct_code: f for f in read(rt, MARCH)}["P01"]
+        assert p01.coverage == 0.5 and read(rt, MARCH) == live(rt, MARCH)
+
+    def test_one_precinct_snapshots_only_itself(self, rt, campaign):
+        """The precinct page snapshots its own precinct; the ranking adds the others later."""
+        assert read(rt, MARCH, precinct_ids=[campaign.p02]) == live(rt, MARCH, precinct_ids=[campaign.p02])
+        with rt.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(MonthSnapshot)) == 1
+        assert read(rt, MARCH) == live(rt, MARCH)
+
+    def test_open_month_is_live(self, rt, campaign):
+        """The month not yet ended is counted live and leaves no snapshot."""
+        assert read(rt, Month(2026, 4)) == live(rt, Month(2026, 4))
+        assert snapshot_rows(rt) == []
+
+    def test_ranking_and_trend_agree(self, rt, campaign):
+        """The ranking and the trend give the same figures through snapshots as before them."""
+        with rt.sessions() as s:
+            before = (stats.ranking(s, MARCH), stats.trend(s, Month(2026, 4).back(3)))
+            s.commit()
+        assert snapshot_rows(rt) == ["2026-02", "2026-03", "2026-04"]  # today, April has ended too
+        with rt.sessions() as s:
+            assert (stats.ranking(s, MARCH), stats.trend(s, Month(2026, 4).back(3))) == before
+
+
+class TestForgetting:
+    def test_move_out_reported_late_forgets_the_month(self, rt, campaign):
+        """A move-out reported in April for 20 March deletes March's snapshot; the next view counts it."""
+        p01 = {f.precinct_code: f for f in read(rt, MARCH)}["P01"]
+        with rt.sessions.begin() as s:
+            decl = s.get(Declaration, campaign.decl[2])
+            decl.status, decl.move_out = "ended", dt.date(2026, 3, 20)
+        assert snapshot_rows(rt) == []
+        again = {f.precinct_code: f for f in read(rt, MARCH)}["P01"]
+        assert (again.active_residents, again.move_outs) == (p01.active_residents - 1, p01.move_outs + 1)
+        assert read(rt, MARCH) == live(rt, MARCH)
+
+    def test_cancelling_an_old_declaration_forgets_from_its_month(self, rt, campaign):
+        """Cancelling February's declaration forgets February and March, not January."""
+        for month in (Month(2026, 1), Month(2026, 2), MARCH):
+            read(rt, month)
+        with rt.sessions.begin() as s:
+            s.get(Declaration, campaign.decl[1]).status = "cancelled"
+        assert snapshot_rows(rt) == ["2026-01"]
+        assert read(rt, MARCH) == live(rt, MARCH)
+
+    def test_unrelated_change_keeps_snapshots(self, rt, campaign):
+        """A landlord confirming a tenant's declaration changes no figure and keeps the snapshot."""
+        read(rt, MARCH)
+        with rt.sessions.begin() as s:
+            s.get(Declaration, campaign.decl[3]).landlord_response = "confirmed"
+        assert snapshot_rows(rt) == ["2026-03"]
+
+
+class TestSnapshotCommand:
+    @pytest.fixture
+    def run(self, settings, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", settings.database_url)
+        if settings.redis_url:
+            monkeypatch.setenv("REDIS_URL", settings.redis_url)
+        return lambda *args: CliRunner().invoke(cli, ["stats", "snapshot", *args], catch_exceptions=False)
+
+    def test_snapshots_a_closed_month(self, rt, campaign, run):
+        """`declgate stats snapshot --month` stores every precinct's figures for that month."""
+        result = run("--month", "2026-03")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("snapshot 2026-03 (") and "2 precinct(s)" in result.output
+        assert snapshot_rows(rt) == ["2026-03"]
+        assert run("--month", "2026-03", "--refresh").exit_code == 0
+        with rt.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(MonthSnapshot)) == 2
+
+    def test_refuses_an_open_month(self, rt, campaign, run):
+        """A month that has not ended cannot be snapshotted, and the message says why."""
+        result = run("--month", "2999-01")
+        assert result.exit_code == 1 and "has not ended yet" in result.output
+
+
+class TestPaging:
+    def test_follow_up_pages(self, rt, campaign):
+        """Paged follow-up lines are the full list cut in order, and the count is the number of landlords."""
+        with rt.sessions.begin() as s:
+            s.get(Declaration, campaign.decl[6]).late = True  # Wang Fang in P02 now has a late declaration
+        with rt.sessions() as s:
+            every = stats.follow_up(s, MARCH)
+            assert stats.follow_up_count(s, MARCH) == len(every) == 2
+            assert stats.follow_up(s, MARCH, limit=1) + stats.follow_up(s, MARCH, limit=1, offset=1) == every
+
+    def test_page_control(self, rt, login_as, monkeypatch):
+        """With one landlord a page, the follow-up page links to the next page and keeps the month."""
+        from gateway import stats as views
+
+        with rt.sessions.begin() as s:
+            s.execute(Declaration.__table__.update().values(late=True))
+        monkeypatch.setattr(views, "FOLLOW_UP_PAGE", 1)
+        html = login_as("chief").get("/stats/follow-up?month=2026-03").get_data(as_text=True)
+        assert "第 1 / 2 页，共 2 条" in html and "page=2" in html and "month=2026-03" in html
+        second = login_as("chief").get("/stats/follow-up?month=2026-03&page=2").get_data(as_text=True)
+        assert "第 2 / 2 页" in second and ("Li Lei" in html) != ("Li Lei" in second)
