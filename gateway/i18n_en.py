@@ -268,4 +268,17 @@ STRINGS.update({
     "stats_estimates_link": "Survey estimates",
     "stats_cases_import_link": "Import case subjects",
     "stats_line": "Line",
+    # error pages
+    "error_403": "Not allowed",
+    "error_404": "Page not found",
+    "error_405": "Not supported",
+    "error_429": "Too many attempts, try again later",
+    "error_hint": "It does not exist, or it is outside your precinct.",
+    "error_back": "Back to the review queue",
+    "stats_pages": "Pages",
+    "stats_first": "First",
+    "stats_previous": "Previous",
+    "stats_next": "Next",
+    "stats_last": "Last",
+    "stats_page_of": "Page {page} of {pages} ({total} in all)",
 })

@@ -275,4 +275,17 @@ STRINGS.update({
     "stats_estimates_link": "调查估算数",
     "stats_cases_import_link": "导入涉案人员",
     "stats_line": "行",
+    # error pages
+    "error_403": "无权访问",
+    "error_404": "找不到该页面",
+    "error_405": "不支持该操作",
+    "error_429": "尝试次数过多，请稍后再试",
+    "error_hint": "该内容不存在，或不在您的辖区内。",
+    "error_back": "返回待处理列表",
+    "stats_pages": "分页",
+    "stats_first": "首页",
+    "stats_previous": "上一页",
+    "stats_next": "下一页",
+    "stats_last": "末页",
+    "stats_page_of": "第 {page} / {pages} 页，共 {total} 条",
 })

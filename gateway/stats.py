@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -20,6 +21,8 @@ from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
 TREND_MONTHS = 12
+FOLLOW_UP_PAGE = 50  # landlords per page of the follow-up list
+CASES_PAGE = 100  # subjects per page of the case list
 
 
 @bp.context_processor
@@ -106,7 +109,7 @@ def ranking():
     """Show every precinct ranked (an officer: their own line and rank) with the charts."""
     month = _month()
     rt = _rt()
-    with rt.sessions() as session:
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
         ranked = stats.ranking(session, month, tz=rt.tz)
     total = len(ranked)
     if not current_officer.sees_all_precincts:
@@ -130,7 +133,7 @@ def bulletin():
     """Show the printable monthly bulletin: the same file `declgate report monthly` writes."""
     month = _month()
     rt = _rt()
-    with rt.sessions() as session:
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
         ranked = stats.ranking(session, month, tz=rt.tz)
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     return render_template("stats/bulletin.html", **stats_report.bulletin_context(ranked, month, generated))
@@ -142,7 +145,7 @@ def bulletin_csv():
     """Download the monthly bulletin as CSV."""
     month = _month()
     rt = _rt()
-    with rt.sessions() as session:
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
         ranked = stats.ranking(session, month, tz=rt.tz)
     return Response(stats_report.bulletin_csv(ranked), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=bulletin-{month}.csv"})
@@ -156,8 +159,8 @@ def precinct(precinct_id: int):
         abort(404)
     month = _month()
     rt = _rt()
-    with rt.sessions() as session:
-        found = stats.month_figures(session, month, precinct_ids=[precinct_id], tz=rt.tz)
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
+        found = stats.figures(session, month, precinct_ids=[precinct_id], tz=rt.tz)
         if not found:
             abort(404)
         series = stats.trend(session, month.back(TREND_MONTHS), precinct_ids=[precinct_id], tz=rt.tz)
@@ -182,9 +185,11 @@ def follow_up():
     month = _month()
     rt = _rt()
     with rt.sessions() as session:
-        lines = stats.follow_up(session, month, precinct_ids=_scope(), tz=rt.tz)
+        page = _page(stats.follow_up_count(session, month, precinct_ids=_scope(), tz=rt.tz), FOLLOW_UP_PAGE)
+        lines = stats.follow_up(session, month, precinct_ids=_scope(), tz=rt.tz, limit=page.size,
+                                offset=page.offset)
         choices = _precincts(session)
-    return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines,
+    return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines, page=page,
                            choices=choices, precinct_id=request.args.get("precinct", type=int))
 
 
@@ -195,10 +200,39 @@ def cases():
     month = _month()
     rt = _rt()
     with rt.sessions() as session:
-        rows = stats.case_subjects(session, month, precinct_ids=_scope())
+        page = _page(stats.case_subjects_count(session, month, precinct_ids=_scope()), CASES_PAGE)
+        rows = stats.case_subjects(session, month, precinct_ids=_scope(), limit=page.size, offset=page.offset)
         choices = _precincts(session)
-    return render_template("stats/cases.html", month=month, months=_months(month), rows=rows, choices=choices,
-                           precinct_id=request.args.get("precinct", type=int))
+    return render_template("stats/cases.html", month=month, months=_months(month), rows=rows, page=page,
+                           choices=choices, precinct_id=request.args.get("precinct", type=int))
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a long list is: page `number` (from 1) of `pages`, `size` lines each, `total` lines in all."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    def link(self, number: int) -> str:
+        """This page's URL with another page number (month and precinct kept)."""
+        args = {**request.args.to_dict(), "page": number}
+        return url_for(request.endpoint, **args)
+
+
+def _page(total: int, size: int) -> Page:
+    """The page asked for with ?page=, kept within the list."""
+    wanted = request.args.get("page", 1, type=int) or 1
+    return Page(number=min(max(wanted, 1), max(1, -(-total // size))), size=size, total=total)
 
 
 def _upload_text() -> str | None:
@@ -240,8 +274,8 @@ def estimates():
         if report is not None and report.ok:
             flash(translate("stats_imported", rows=report.written), "ok")
             return redirect(url_for("stats.estimates", month=str(month)))
-    with rt.sessions() as session:
-        figures = stats.month_figures(session, month, tz=rt.tz, timing=False)
+    with rt.sessions.begin() as session:
+        figures = stats.figures(session, month, tz=rt.tz, timing=False)
     status = 400 if report is not None and not report.ok else 200
     return render_template("stats/estimates.html", month=month, months=_months(month), figures=figures,
                            report=report), status
