@@ -5,7 +5,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, render_template, request, url_for
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -35,26 +35,24 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import health, sms, voice
+    from gateway import (audit, auth, health, i18n, landlords, people, review, simulator, sms, stats,
+                         voice)
 
-    # One blueprint (or init_app) per surface.
+    # Twilio's webhooks, signature-checked.
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
-    from gateway import simulator
-
-    simulator.init_app(app)  # /dev/phone, demo mode only
-    from gateway import auth, i18n
-
-    auth.init_app(app)  # login, roles and CSRF for every form except the Twilio webhooks
+    # The officers' side: login, roles and CSRF for every form (the webhooks are exempt), UI strings.
+    auth.init_app(app)
     i18n.init_app(app)
-    from gateway import audit, landlords, people, review
-
-    for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp):
+    for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp, stats.bp):
         app.register_blueprint(officer_bp)
-    from gateway import stats
+    simulator.init_app(app)  # /dev/phone, demo mode only
 
-    app.register_blueprint(stats.bp)  # /stats: campaign figures, ranking, follow-up, imports
+    @app.get("/")
+    def index():
+        """Officers land on their queue (the login page first, when needed)."""
+        return redirect(url_for("review.queue"))
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):
@@ -64,7 +62,16 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return Response(f"{exc.code} {exc.name}\n", status=exc.code or 500, mimetype="text/plain")
+        """Plain text for Twilio and scripts; a page with the navigation for people in a browser."""
+        status = exc.code or 500
+        machine = request.path in ("/sms", "/voice", "/healthz") or request.path.startswith("/voice/")
+        if machine or not request.accept_mimetypes.accept_html:
+            return Response(f"{status} {exc.name}\n", status=status, mimetype="text/plain")
+        from gateway.i18n import translate
+
+        title = translate(f"error_{status}")
+        return render_template("error.html", status=status,
+                               title=exc.name if title == f"error_{status}" else title), status
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
