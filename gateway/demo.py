@@ -7,14 +7,17 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from gateway.runtime import Runtime
+from gateway.settings import DEMO_NUMBER
+from ivr_flows import VoiceDeclaration
 from store.enrolment import Enrolment, enrol
-from store.models import Landlord, Officer
+from store.models import Landlord, Officer, utcnow
 from store.officers import add_officer
 
 DEMO_LANDLORD = "+8613800138000"
 DEMO_PRECINCT = "GL01"
 DEMO_OFFICER = "demo"
 DEMO_SUPERVISOR = "chief"
+DEMO_RECORDING = "/static/demo-name.wav"  # served by the app itself: no network needed to play it
 REJECTED_SAMPLES = (
     ("+8613800138000", "登记 李四 350102199001011239 301"),  # wrong check digit
     ("+8613700000000", "登记 王五 110101199003074477 302"),  # unknown sender
@@ -43,11 +46,17 @@ def seed(rt: Runtime) -> dict[str, str]:
 
 
 def seed_rejected(rt: Runtime) -> None:
-    """Send a few bad messages through the real intake so the review queue has something in it."""
+    """Put work in the review queue through the real intake: bad SMS and a voice declaration to transcribe."""
     from gateway import intake
+    from gateway.voice_port import DatabasePort
 
     for i, (sender, body) in enumerate(REJECTED_SAMPLES):
         inbound_id, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
-                                           to_number="+8610690000", body=body)
+                                           to_number=DEMO_NUMBER, body=body)
         if new:
             intake.enqueue(rt, inbound_id)
+    # A caller whose name the recogniser was unsure of: an officer listens and types it.
+    DatabasePort(rt, to_number=DEMO_NUMBER).submit("CADEMO0000000000000000000000000001", VoiceDeclaration(
+        kind="move_in", document_type="ric", document_number="110101199003074477", property_code="100002",
+        room="2", date=utcnow().date(), name="王五", name_recording_url=DEMO_RECORDING,
+        address_recording_url=None, name_confidence=0.31, caller="+8613900002222", language="zh"))

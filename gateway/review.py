@@ -49,6 +49,12 @@ def helpers() -> dict[str, object]:
     return {"reason_text": reason_text, "mask_id": mask_id}
 
 
+@bp.app_template_filter("mask_ids")
+def mask_ids(text: str) -> str:
+    """A message preview with every ID number masked: lists show many messages and are not audited."""
+    return FULL_ID.sub(lambda m: mask_id(m.group()), text)
+
+
 @bp.app_template_filter("localtime")
 def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored (naive UTC) time in the deployment's time zone."""

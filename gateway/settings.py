@@ -14,6 +14,7 @@ from dotenv import load_dotenv
 
 INSTANCE = Path(os.environ.get("DECLGATE_INSTANCE", Path.cwd() / "instance"))
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
+DEMO_NUMBER = "+8610690000"  # the demo gateway's SMS and voice number (what the simulator dials)
 
 
 class SettingsError(Exception):
@@ -83,4 +84,6 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
         settings = settings.with_(twilio_auth_token=DEMO_AUTH_TOKEN)
     if settings.demo and not settings.secret_key:
         settings = settings.with_(secret_key="demo-secret-key-not-secret")
+    if settings.demo and not settings.voice_number:
+        settings = settings.with_(voice_number=DEMO_NUMBER)
     return settings

@@ -96,6 +96,13 @@ class TestItemPage:
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert f'<mark class="" title="id_checksum">{ID_BAD}</mark>' in page
 
+    def test_queue_masks_id_numbers_in_previews(self, ui, people):
+        """The queue lists message previews with ID numbers masked (only the audited item page shows them)."""
+        login(ui, "a")
+        texted(ui, people, "登记 张三 350102199001011239 301", LANDLORD_A)
+        page = ui.get("/review").get_data(as_text=True)
+        assert "350102199001011239" not in page and "3501**********1239" in page
+
     def test_viewing_a_raw_id_number_is_audited(self, ui, people):
         """Opening an item whose text holds a full ID number writes a view_full_id audit entry."""
         login(ui, "a")
