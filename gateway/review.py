@@ -32,7 +32,7 @@ EXTRA_REASONS = {
 }
 
 
-FULL_ID = re.compile(r"\d{14}[\dXx]")  # 15- and 18-character ID numbers, as typed
+FULL_ID = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")  # 18- and 15-character ID numbers, as typed
 
 
 def reason_text(code: str) -> str:
