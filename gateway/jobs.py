@@ -90,13 +90,20 @@ def _process(session: Session, inbound_id: int) -> str:
 
 
 def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
-    """More than the hourly allowance from this number (counting this one), or a message from ourselves."""
+    """More than the hourly allowance from this number (counting this one), or a message from ourselves.
+
+    Officers' reprocessed copies are neither limited nor counted: enrolling a landlord and
+    reprocessing their forty waiting messages is work, not a flood.
+    """
+    if inbound.edited_from_id is not None:
+        return False
     if inbound.from_number == inbound.to_number:
         return True
     limit = runtime.current().settings.rate_limit_per_hour
     since = inbound.received_at - dt.timedelta(hours=1)
     earlier = session.scalar(select(func.count()).select_from(InboundMessage).where(
         InboundMessage.from_number == inbound.from_number, InboundMessage.channel == "sms",
+        InboundMessage.edited_from_id.is_(None),
         InboundMessage.received_at > since, InboundMessage.id < inbound.id))
     return earlier >= limit
 

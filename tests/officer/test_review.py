@@ -1,7 +1,7 @@
 """The review queue, the item page, precinct scoping and every officer action."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, OutboundMessage, Property
@@ -317,6 +317,22 @@ class TestBulk:
         with people.sessions() as session:
             active = session.scalars(select(Declaration).where(Declaration.status == "active")).all()
         assert sorted(d.room for d in active) == ["302", "303"]
+
+    def test_reprocessed_copies_are_not_rate_limited(self, ui, people):
+        """An officer's reprocessing is not a flood: copies pass even when the sender used up the hourly limit."""
+        app_rt = ui.application.extensions["declgate"]
+        app_rt.settings = app_rt.settings.with_(rate_limit_per_hour=2)
+        texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
+        texted(ui, people, "登记 赵六 110101199003074477 303", STRANGER)
+        login(ui, "a")
+        ui.post("/landlords/new", data={"phone": STRANGER, "name": "王房东", "property_code": "300001",
+                                        "address": "鼓楼区南路1号"})
+        ui.post("/review/bulk/reprocess", data={"reason": "unknown_sender"})
+        drain(people)
+        with people.sessions() as session:
+            limited = session.scalars(select(InboundMessage).where(InboundMessage.review_reason == "rate_limited"))
+            assert list(limited) == []
+            assert session.scalar(select(func.count()).select_from(Declaration)) == 2
 
     def test_reject_selected(self, ui, people):
         """Only the selected items are rejected."""
