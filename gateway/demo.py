@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from gateway.runtime import Runtime
 from gateway.settings import DEMO_NUMBER
 from ivr_flows import VoiceDeclaration
-from store.enrolment import Enrolment, enrol
+from store.enrolment import Enrolment, enrol, precinct
 from store.models import Landlord, Officer, utcnow
 from store.officers import add_officer
 
@@ -29,6 +29,7 @@ def seed(rt: Runtime) -> dict[str, str]:
     """Create the demo precinct, landlord, properties and officers once. Returns the logins to print."""
     logins: dict[str, str] = {}
     with rt.sessions.begin() as session:
+        precinct(session, DEMO_PRECINCT, "鼓楼派出所")
         if session.scalar(select(Landlord).where(Landlord.phone == DEMO_LANDLORD)) is None:
             for code, alias, address in (("100001", "东街", "鼓楼区东街12号"), ("100002", "西巷", "鼓楼区西巷3号")):
                 enrol(session, Enrolment(phone=DEMO_LANDLORD, name="陈房东", property_code=code, address=address,
