@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Blueprint, Response, abort, current_app, request
 
 from gateway.callstate import CallBusy, CallStore
+from gateway.runtime import Runtime
 from gateway.signature import signed
 from gateway.voice_port import DatabasePort
 from ivr_flows import CallInput, advance, start_call
@@ -49,15 +52,21 @@ def call_busy(_exc: CallBusy) -> Response:
     return Response("call busy, retry\n", status=503, mimetype="text/plain")
 
 
-@bp.post("/voice")
-@signed
-def incoming_call() -> Response:
-    """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
+@contextmanager
+def _call() -> Iterator[tuple[Runtime, CallStore, str, dict | None]]:
+    """This request's call under its lock: (runtime, call store, CallSid, stored state or None)."""
     sid = _call_sid()
     rt = current_app.extensions["declgate"]
     calls = CallStore(rt.redis, rt.key("call", ""))
     with calls.locked(sid):
-        state = calls.get(sid)
+        yield rt, calls, sid, calls.get(sid)
+
+
+@bp.post("/voice")
+@signed
+def incoming_call() -> Response:
+    """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
+    with _call() as (_rt, calls, sid, state):
         if state is None:
             state = start_call(sid, request.form.get("From", ""), today=_today()).state
             calls.put(sid, state)
@@ -68,11 +77,7 @@ def incoming_call() -> Response:
 @signed
 def call_step() -> Response:
     """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
-    sid = _call_sid()
-    rt = current_app.extensions["declgate"]
-    calls = CallStore(rt.redis, rt.key("call", ""))
-    with calls.locked(sid):
-        state = calls.get(sid)
+    with _call() as (rt, calls, sid, state):
         if state is None:
             # Expired or never started here: end politely rather than guess where the caller was.
             return _xml(goodbye_twiml())
