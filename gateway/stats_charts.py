@@ -8,6 +8,9 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Sequence
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
 
 from matplotlib import font_manager
@@ -21,6 +24,32 @@ PALETTE = ("#1f3b73", "#c0504d", "#4f8a3c", "#8064a2", "#d68a00", "#2c8c99", "#7
 STYLES = ("-", "--", "-.", ":")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _lock = threading.Lock()  # matplotlib's font and text caches are not thread-safe
+CACHE_SIZE = 64
+_drawn: OrderedDict[str, str] = OrderedDict()
+
+
+def memoised(draw: Callable[..., str]) -> Callable[..., str]:
+    """Keep recent charts: a chart is a pure function of its figures, and drawing 100 bars takes most of a second.
+
+    The key is the figures' repr (frozen dataclasses), so a changed figure draws a new chart;
+    a closed month's charts are drawn once per process.
+    """
+
+    @functools.wraps(draw)
+    def wrapper(*args: object, **kwargs: object) -> str:
+        key = f"{draw.__name__}:{args!r}:{sorted(kwargs.items())!r}"
+        with _lock:
+            if key in _drawn:
+                _drawn.move_to_end(key)
+                return _drawn[key]
+        svg = draw(*args, **kwargs)
+        with _lock:
+            _drawn[key] = svg
+            while len(_drawn) > CACHE_SIZE:
+                _drawn.popitem(last=False)
+        return svg
+
+    return wrapper
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +89,7 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
 
 
+@memoised
 def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: str,
                 target: float | None = None, percent: bool = False) -> str:
     """One line per precinct of `value` (a PrecinctMonth attribute) month by month; months without it are gaps."""
@@ -88,6 +118,7 @@ def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: s
         return _svg(figure, title)
 
 
+@memoised
 def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
     """Coverage per precinct as horizontal bars in rank order, with the coverage target as a line.
 
@@ -118,6 +149,7 @@ def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
         return _svg(figure, title)
 
 
+@memoised
 def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
     """Pre-case registration rate per precinct (only precincts with case subjects), with the 60 % target."""
     import matplotlib
@@ -140,6 +172,7 @@ def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
         return _svg(figure, title)
 
 
+@memoised
 def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10) -> str:
     """Rejected messages by reason code, most frequent first (the rest grouped as `other`)."""
     import matplotlib
