@@ -1,4 +1,4 @@
-"""The five voice-line flows, as data. Menu digits and step order follow shared/spec/voice-line.md.
+"""The five voice-line flows, as data. Menu digits and step order are the voice line's fixed contract (v1).
 
 Steps shared by several flows (ID entry, property code, room, date) are built
 by small functions so each flow reads like the spec's list of steps.
