@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -11,6 +13,13 @@ from parsers.documents import check_ric
 from .ports import Port, PropertyView
 
 MOVE_IN_DEADLINE_DAYS = 7  # only decides `late`, which the store recomputes; kept for symmetry with SMS
+
+# What XML 1.0 cannot carry: a heard name holding one of these would make every later TwiML answer unparseable.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_DIGITS = 64  # an ID is 18 keys; nothing the flows ask for is longer
+MAX_SPEECH = 100  # a spoken name (people.name holds 200)
+MAX_RECORDING_URL = 500  # declarations.*_recording_url
+RECORDING_URL = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -26,21 +35,28 @@ class CallInput:
     @classmethod
     def from_form(cls, form: Mapping[str, str], seq: str | int | None) -> "CallInput":
         """Build from Twilio's form fields (Digits, SpeechResult, Confidence, RecordingUrl) and `?seq=`."""
-        def text(key: str) -> str | None:
-            value = form.get(key)
-            return value if value else None
+        def text(key: str, limit: int) -> str | None:
+            """The field without characters TwiML cannot carry, cut to `limit`; None when nothing is left."""
+            value = NOT_XML.sub("", form.get(key) or "").strip()[:limit]
+            return value or None
 
         confidence: float | None
         try:
             confidence = float(form["Confidence"]) if form.get("Confidence") else None
         except ValueError:
             confidence = None
+        if confidence is not None:
+            # NaN and infinities are not JSON (the call state, the stored payload): treat them as "not sure".
+            confidence = min(max(confidence, 0.0), 1.0) if math.isfinite(confidence) else None
+        recording = text("RecordingUrl", MAX_RECORDING_URL + 1)
+        if recording is not None and (len(recording) > MAX_RECORDING_URL or not RECORDING_URL.fullmatch(recording)):
+            recording = None  # not a recording Twilio made: as if nothing was recorded
         try:
             number = int(seq) if seq is not None and str(seq) != "" else None
         except ValueError:
             number = None
-        return cls(seq=number, digits=text("Digits"), speech=text("SpeechResult"),
-                   confidence=confidence, recording_url=text("RecordingUrl"))
+        return cls(seq=number, digits=text("Digits", MAX_DIGITS), speech=text("SpeechResult", MAX_SPEECH),
+                   confidence=confidence, recording_url=recording)
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,8 @@ class Context:
         """The property for the typed code (one port lookup per request)."""
         if "property" not in self._memo:
             code = self.keyed()
-            self._memo["property"] = self.port.find_property(code) if code.isdigit() else None
+            found = code.isascii() and code.isdigit()
+            self._memo["property"] = self.port.find_property(code) if found else None
         return self._memo["property"]
 
     def date_entered(self) -> tuple[dt.date | None, str | None]:
@@ -104,7 +121,7 @@ class Context:
         if "date" not in self._memo:
             text = self.keyed()
             d = None
-            if len(text) == 8 and text.isdigit():
+            if len(text) == 8 and text.isascii() and text.isdigit():  # "²" is a digit int() cannot read
                 d = make_date(int(text[:4]), int(text[4:6]), int(text[6:]))
             if d is None:
                 self._memo["date"] = (None, "bad_date")
