@@ -19,3 +19,31 @@ field_names = st.one_of(st.sampled_from(["MessageSid", "SmsSid", "From", "To", "
                                          "MediaUrl0", "FromCountry"]), st.text(min_size=1, max_size=12))
 phones = st.one_of(st.just("+8613800138000"), st.from_regex(r"\+?[0-9]{1,20}", fullmatch=True), st.text(max_size=40))
 sids = st.one_of(st.from_regex(r"SM[0-9a-f]{32}", fullmatch=True), st.text(max_size=80))
+
+# The voice line: what Twilio posts to /voice and /voice/step, and what a hostile or broken client might.
+VOICE_ID = "350102199001011238"
+KEYPAD = "0123456789*#"
+voice_junk = st.one_of(st.text(max_size=40), st.sampled_from(["\x00", "1\x00", "\x00#", "١٢٣#", "²²²²²²²²#", "٢٠٢٤٠١٠١#", "𝟏", "\ufeff1",
+                                                              "<Say>x</Say>", "]]>", "&amp;", "\x1b[31m", "\ud7ff"]),
+                       st.text(min_size=2000, max_size=6000))
+keypad = st.one_of(st.text(KEYPAD, min_size=1, max_size=24), st.sampled_from(list(KEYPAD)),
+                   st.sampled_from([VOICE_ID + "#", VOICE_ID.replace("8", "*") + "#", "100001#", "999999#", "301#",
+                                    "3*1#", "20240101#", "99999999#", "00000000#"]))
+confidences = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str),
+                        st.sampled_from(["0.9", "0.1", "1", "-1", "nan", "inf", "", "high"]), st.text(max_size=8))
+recording_urls = st.one_of(st.just("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"),
+                           st.just("javascript:alert(1)"), st.text(max_size=80),
+                           st.text(min_size=600, max_size=900).map(lambda s: "https://x/" + s))
+voice_fields = st.fixed_dictionaries({}, optional={
+    "Digits": st.one_of(keypad, voice_junk), "SpeechResult": st.one_of(st.just("张三"), voice_junk),
+    "Confidence": confidences, "RecordingUrl": recording_urls})
+# Where a step is posted: the seq the last answer asked for, an old or future one, none, or junk. Junk stays
+# within the characters Werkzeug rebuilds into request.url unchanged: Twilio signs the URL our TwiML gave
+# it (digits only), so the signature check need not agree on how to spell anything else.
+SEQ_CHARS = "0123456789abcXYZ-._~:/@!$'()*,;=[]+% \x00"
+seqs = st.one_of(st.just("current"), st.just("current"), st.just("current"), st.just("missing"),
+                 st.integers(-3, 40).map(str), st.sampled_from(["", "1e3", "0x2", "99999999999999999999999", "1\x00",
+                                                                "-0", " 2", "%E4%BA%8C"]),
+                 st.text(SEQ_CHARS, max_size=10))
+call_sids = st.one_of(st.from_regex(r"CA[0-9a-f]{32}", fullmatch=True), st.text(max_size=80),
+                      st.sampled_from(["", "\x00", "CA" + "f" * 62, "CA" + "f" * 63]))
