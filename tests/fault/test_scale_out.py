@@ -1,13 +1,26 @@
-"""The multi-machine shape on loopback: two web processes behind one public URL, two workers, one Redis, one PostgreSQL."""
+"""The multi-machine shape on loopback: two web processes behind one public URL, workers, one Redis, one PostgreSQL."""
 from __future__ import annotations
 
-import pytest
+import re
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ET
 
+import pytest
+from sqlalchemy import select
+
+from gateway.signature import sign
+from store.db import make_sessionmaker
+from store.models import Declaration, OutboundMessage
 from tests.fault import stack as st
 
 pytestmark = pytest.mark.fault
 
 MESSAGES = 80
+ID = "350102199001011238"
+TENANT = "+8613900001111"
+ZH_DIGITS = "零一二三四五六七八九"
 
 
 class TestScaleOut:
@@ -29,3 +42,65 @@ class TestScaleOut:
         assert ledger.replies == MESSAGES and ledger.inbound_without_one_reply == 0
         logs = [(stack.logdir / f"worker-{i}.log").read_text() for i in range(len(workers))]
         assert all("process_inbound" in log for log in logs), "one worker did no work"
+
+    def test_voice_call_hopping_between_web_processes_is_declared_once(self, stack, fault_engine):
+        """A move-in call whose steps alternate between two web processes gives one declaration, its receipt read twice and the landlord's SMS."""
+        stack.public_base_url = "https://declgate.example.org"
+        [landlord] = st.enrol_landlords(fault_engine, 1)
+        ports = [stack.start_web(), stack.start_web()]
+        stack.start_worker()
+        call = HoppingCall(stack, ports)
+        call.post("/voice")
+        for fields in ({"Digits": "1"}, {"Digits": "1"}, {"Digits": ID + "#"}, {"Digits": "1"},
+                       {"Digits": "300000#"}, {"Digits": "1"}, {"Digits": "301#"}, {"Digits": "1"},
+                       {"SpeechResult": "张三", "Confidence": "0.93"}, {"Digits": "1"}, {"Digits": "1"}):
+            call.post(call.step_path(), fields)
+        assert "<Hangup" in call.twiml
+        ledger = st.settle(fault_engine, 1)
+
+        assert ledger.by_status == {"processed": 1} and ledger.declarations == 1 and ledger.people == 1
+        with make_sessionmaker(fault_engine)() as session:
+            decl = session.scalars(select(Declaration)).one()
+            sent = session.execute(select(OutboundMessage.purpose, OutboundMessage.to_number, OutboundMessage.body)
+                                   .order_by(OutboundMessage.id)).all()
+        assert decl.status == "active" and decl.channel == "voice" and decl.room == "301"
+        assert call.digits_said().count(decl.receipt) == 2
+        confirm = [(to, text) for purpose, to, text in sent if purpose == "landlord_confirm"]
+        assert confirm == [(landlord, confirm[0][1])] and f"Y {decl.receipt}" in confirm[0][1]
+        assert all(ID not in text for _, _, text in sent)
+        served = [(stack.logdir / f"web-{port}.log").read_text().count("POST /voice") for port in ports]
+        assert served == [6, 6], served  # every other request of the call went to the other process
+
+
+class HoppingCall:
+    """One Twilio call whose requests go to the web processes in turn, as a load balancer without stickiness would."""
+
+    def __init__(self, stack: st.Stack, ports: list[int]) -> None:
+        self.stack, self.ports = stack, ports
+        self.sid = "CA" + uuid.uuid4().hex
+        self.twiml = ""
+        self.requests = 0
+
+    def post(self, path: str, fields: dict[str, str] | None = None) -> str:
+        params = {"CallSid": self.sid, "AccountSid": "AC" + "1" * 32, "From": TENANT, "To": st.GATEWAY_NUMBER,
+                  "CallStatus": "in-progress", **(fields or {})}
+        port = self.ports[self.requests % len(self.ports)]
+        self.requests += 1
+        signature = sign(st.TOKEN, self.stack.public_base_url.rstrip("/") + path, params)
+        request = urllib.request.Request(self.stack.url(port, path), data=urllib.parse.urlencode(params).encode(),
+                                         headers={"X-Twilio-Signature": signature})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200 and response.headers.get_content_type() == "text/xml"
+            self.twiml = response.read().decode()
+        return self.twiml
+
+    def step_path(self) -> str:
+        found = re.findall(r"/voice/step\?seq=\d+", self.twiml)
+        assert found, self.twiml
+        return found[-1]
+
+    def digits_said(self) -> str:
+        """Every digit said in the last answer, Mandarin digits turned into 0-9."""
+        said = "".join(el.text or "" for el in ET.fromstring(self.twiml).iter("Say"))
+        return "".join(str(ZH_DIGITS.index(ch)) if ch in ZH_DIGITS else ch for ch in said
+                       if ch in ZH_DIGITS or ch.isdigit())
