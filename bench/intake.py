@@ -32,12 +32,15 @@ def serve(app: str, workers: int) -> tuple[subprocess.Popen, int]:
                              f"127.0.0.1:{port}", "--log-level", "warning", app],
                             cwd=c.ROOT + "/bench", env={**c.env(), "PYTHONPATH": c.ROOT}, stdout=subprocess.DEVNULL)
     for _ in range(300):
-        try:
+        try:  # any HTTP answer (200 after a redirect, 404, 405) means the server is up
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return proc, port
         except urllib.error.HTTPError:
             return proc, port
         except OSError:
             time.sleep(0.1)
+    proc.terminate()
+    proc.wait()
     raise SystemExit(f"{app} did not start")
 
 
