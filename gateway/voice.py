@@ -12,10 +12,16 @@ from gateway.runtime import Runtime
 from gateway.signature import signed
 from gateway.voice_port import DatabasePort
 from ivr_flows import CallInput, advance, start_call
+from ivr_flows.call import NOT_XML
 from ivr_flows.catalogue import LANGUAGES
 from ivr_flows.render import SAY_LANGUAGE, lines
 
 bp = Blueprint("voice", __name__)
+
+# A confirmed call is stored as `<CallSid>:<kind>` in inbound_messages.provider_sid (64 characters), the
+# longest kind being `no_document`; Twilio's own CallSids are 34 characters.
+MAX_CALL_SID = 64 - len(":no_document")
+MAX_NUMBER = 32  # inbound_messages.from_number / to_number
 
 
 def _xml(twiml: str) -> Response:
@@ -39,11 +45,21 @@ def goodbye_twiml() -> str:
     return str(response)
 
 
+def usable_call_sid(sid: str) -> bool:
+    """Whether a CallSid can key the call state and the stored message: printable ASCII, not too long."""
+    return 0 < len(sid) <= MAX_CALL_SID and sid.isascii() and sid.isprintable()
+
+
 def _call_sid() -> str:
     sid = request.form.get("CallSid", "")
-    if not 0 < len(sid) <= 64:
+    if not usable_call_sid(sid):
         abort(400, "CallSid is required")
     return sid
+
+
+def _number(field: str) -> str:
+    """From or To as it can be stored and read out: no NUL or control characters, at most 32 characters."""
+    return NOT_XML.sub("", request.form.get(field, "")).strip()[:MAX_NUMBER]
 
 
 @bp.errorhandler(CallBusy)
@@ -68,7 +84,7 @@ def incoming_call() -> Response:
     """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
     with _call() as (_rt, calls, sid, state):
         if state is None:
-            state = start_call(sid, request.form.get("From", ""), today=_today()).state
+            state = start_call(sid, _number("From"), today=_today()).state
             calls.put(sid, state)
         return _xml(state["twiml"])
 
@@ -81,7 +97,7 @@ def call_step() -> Response:
         if state is None:
             # Expired or never started here: end politely rather than guess where the caller was.
             return _xml(goodbye_twiml())
-        port = DatabasePort(rt, to_number=request.form.get("To", ""), language=state.get("language", "zh"))
+        port = DatabasePort(rt, to_number=_number("To"), language=state.get("language", "zh"))
         turn = advance(state, CallInput.from_form(request.form, request.args.get("seq")), port, today=_today())
         if turn.state != state:
             calls.put(sid, turn.state)
