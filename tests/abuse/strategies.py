@@ -46,4 +46,4 @@ seqs = st.one_of(st.just("current"), st.just("current"), st.just("current"), st.
                                                                 "-0", " 2", "%E4%BA%8C"]),
                  st.text(SEQ_CHARS, max_size=10))
 call_sids = st.one_of(st.from_regex(r"CA[0-9a-f]{32}", fullmatch=True), st.text(max_size=80),
-                      st.sampled_from(["", "\x00", "CA" + "f" * 62, "CA" + "f" * 63]))
+                      st.sampled_from(["", "\x00", "CA" + "f" * 50, "CA" + "f" * 51]))

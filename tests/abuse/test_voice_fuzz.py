@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from gateway import jobs
 from gateway.callstate import CallStore
+from gateway.voice import usable_call_sid
 from store.models import Declaration, InboundMessage
 from tests.abuse import strategies as junk
 from tests.support import GATEWAY_NUMBER, signed_post
@@ -80,9 +81,9 @@ class TestIncomingCall:
     @fuzz(400)
     @given(sid=junk.call_sids, caller=junk.phones, extra=st.dictionaries(junk.field_names, junk.voice_junk, max_size=4))
     def test_any_first_request_answers_the_welcome_or_a_clean_400(self, fuzz, fuzz_rt, schema, sid, caller, extra):
-        """A signed first request gets the welcome as valid TwiML, or a 400 when it names no usable CallSid."""
+        """A signed first request gets the welcome as valid TwiML, or a 400 when its CallSid is unusable."""
         params = {**extra, "CallSid": sid, "From": caller, "To": GATEWAY_NUMBER}
-        if not 0 < len(sid) <= 64:
+        if not usable_call_sid(sid):
             response = signed_post(fuzz, "/voice", params)
             assert response.status_code == 400
             return
@@ -131,7 +132,7 @@ class TestCallStep:
     def test_a_step_of_an_unknown_call_says_goodbye(self, fuzz, fuzz_rt, schema, sid, fields, seq):
         """A step for a call never started here hangs up politely (or 400 without a usable CallSid), storing nothing."""
         params = call_params("unknown-" + sid, fields)
-        if len(params["CallSid"]) > 64:
+        if not usable_call_sid(params["CallSid"]):
             assert signed_post(fuzz, step_path(fuzz_rt, sid, seq), params).status_code == 400
             return
         twiml = answered(fuzz, schema, step_path(fuzz_rt, sid, seq), params)
