@@ -10,9 +10,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from gateway import runtime
@@ -24,6 +25,7 @@ from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, Prop
 log = logging.getLogger(__name__)
 
 RACE_RETRIES = 3
+BATCH_SIZE = 50  # messages one job handles at most in one transaction: its own first, then waiting ones
 
 
 @dataclass
@@ -34,23 +36,101 @@ class Handled:
     codes: list[str] = field(default_factory=list)  # every rejection code, for the officers' queue
     extra_sms: list[tuple[str, str, str]] = field(default_factory=list)  # (purpose, to, body)
     reply: bool = True
+    landlord_id: int | None = None  # written on the inbound row by _finish
+    precinct_id: int | None = None
 
 
 def process_inbound(inbound_id: int) -> str:
-    """Apply an inbound message to the store, write its reply, then deliver what is pending."""
+    """Apply an inbound message to the store, write its reply, then deliver what is pending.
+
+    After its own message the job also handles up to BATCH_SIZE - 1 other `received` messages
+    that no other transaction holds (one commit for all of them), then drops their queued jobs.
+    """
     rt = runtime.current()
     for attempt in range(RACE_RETRIES):
         try:
             with rt.sessions.begin() as session:
-                status = _process(session, inbound_id)
+                # Locked (PostgreSQL): a batch in another worker holding this message is waited for, then seen.
+                inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
+                if inbound is None:
+                    raise LookupError(f"inbound message {inbound_id} does not exist")
+                status = _process(session, inbound)
+                session.flush()  # its own errors surface here, not inside a batched message's savepoint
+                others = _process_others(session, inbound_id)
             break
-        except IntegrityError:
-            # Another worker stored the same person or reply first; the next pass sees its rows.
-            if attempt == RACE_RETRIES - 1:
+        except (IntegrityError, OperationalError) as exc:
+            # Another worker stored the same person or reply first (or PostgreSQL broke a lock cycle
+            # between two batches); the next pass sees its rows.
+            if not _lost_race(exc) or attempt == RACE_RETRIES - 1:
                 raise
             log.info("inbound %s: lost a race, retrying", inbound_id)
-    deliver(inbound_id)
+    _drop_queued_jobs(rt, others)
+    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
+        for handled_id in [inbound_id, *others]:
+            deliver(handled_id)
     return status
+
+
+def _lost_race(exc: Exception) -> bool:
+    """A unique violation, or a deadlock / serialization failure PostgreSQL resolved by aborting us."""
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001")
+
+
+def _process_others(session: Session, inbound_id: int) -> list[int]:
+    """Handle other waiting messages in this transaction; returns the ids handled.
+
+    They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
+    two workers never take the same one, and a message whose own job is running is skipped. Each is
+    applied under a savepoint: if one fails, it is rolled back alone and left `received` for its own
+    job, which runs it again and fails loudly (RQ's retries, then the officers' queue), so one bad
+    message cannot hold up the others that happen to share its batch.
+    """
+    if BATCH_SIZE <= 1:
+        return []
+    claimed = list(session.scalars(
+        select(InboundMessage).where(InboundMessage.status == "received", InboundMessage.id != inbound_id,
+                                        InboundMessage.review_state.is_(None))
+        .order_by(InboundMessage.id).limit(BATCH_SIZE - 1).with_for_update(skip_locked=True)))
+    handled = []
+    for other in claimed:
+        try:
+            with session.begin_nested():
+                _process(session, other)
+        except Exception:  # noqa: BLE001 - not swallowed: the message's own job runs it again and fails loudly
+            log.warning("inbound %s: left for its own job (failed in the batch of %s)", other.id, inbound_id,
+                        exc_info=True)
+            continue
+        handled.append(other.id)
+    return handled
+
+
+def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
+    """Take the now pointless jobs of messages handled in a batch off the queue.
+
+    Only a job still waiting in the queue list is deleted (LREM says so); one a worker has already
+    taken runs, finds its message handled and does nothing. A Redis error here costs only those
+    no-op runs, so it is logged rather than failing a job whose work is committed.
+    """
+    from rq.job import Job
+
+    if not inbound_ids:
+        return
+    from gateway.intake import job_id
+
+    ids = [job_id(rt, inbound_id) for inbound_id in inbound_ids]
+    try:
+        with rt.redis.pipeline(transaction=False) as pipe:
+            for jid in ids:
+                rt.queue.remove(jid, pipeline=pipe)
+            removed = pipe.execute()
+        gone = [Job.key_for(jid) for jid, count in zip(ids, removed) if count]
+        if gone:
+            rt.redis.delete(*gone)
+    except RedisError as exc:
+        log.warning("could not drop %d handled jobs from the queue (%s); they will run as no-ops", len(ids), exc)
 
 
 def today_for(received_at: dt.datetime) -> dt.date:
@@ -59,13 +139,11 @@ def today_for(received_at: dt.datetime) -> dt.date:
     return received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
 
 
-def _process(session: Session, inbound_id: int) -> str:
-    inbound = session.get(InboundMessage, inbound_id)
-    if inbound is None:
-        raise LookupError(f"inbound message {inbound_id} does not exist")
+def _process(session: Session, inbound: InboundMessage) -> str:
     if inbound.status != "received":
         return inbound.status
-    inbound.attempts += 1
+    # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
+    attempts = inbound.attempts + 1
     if inbound.channel == "voice":
         from gateway.voice_jobs import handle_voice
 
@@ -75,17 +153,18 @@ def _process(session: Session, inbound_id: int) -> str:
         word = classify_optout(inbound.body)
         if word is not None:
             _record_optout(session, inbound.from_number, word)
-            inbound.status, inbound.processed_at = "ignored", utcnow()
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, "ignored", utcnow()
             return inbound.status
         if _over_rate_limit(session, inbound):
             # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it.
-            inbound.status, inbound.processed_at = "rejected", utcnow()
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, "rejected", utcnow()
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
             return inbound.status
         result = _parse(inbound)
         handled = handle_sms(session, inbound, result)
         result_language = result.language
     _finish(session, inbound, handled, result, result_language)
+    inbound.attempts = attempts
     return inbound.status
 
 
@@ -101,7 +180,8 @@ def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
         return True
     limit = runtime.current().settings.rate_limit_per_hour
     since = inbound.received_at - dt.timedelta(hours=1)
-    earlier = session.scalar(select(func.count()).select_from(InboundMessage).where(
+    # On the session's connection, without an autoflush: it counts other rows by columns no job changes.
+    earlier = session.connection().scalar(select(func.count()).select_from(InboundMessage).where(
         InboundMessage.from_number == inbound.from_number, InboundMessage.channel == "sms",
         InboundMessage.edited_from_id.is_(None),
         InboundMessage.received_at > since, InboundMessage.id < inbound.id))
@@ -128,9 +208,9 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is None:
         return _reject_message(handled, "unknown_sender")
-    inbound.landlord_id = landlord.id
+    handled.landlord_id = landlord.id
     if landlord.properties:
-        inbound.precinct_id = landlord.properties[0].precinct_id
+        handled.precinct_id = landlord.properties[0].precinct_id
     if result.message_errors():
         for problem in result.message_errors():
             handled.codes.append(problem.code)
@@ -209,6 +289,7 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
     if code:
         return _reject_record(handled, index, record, [code])
     decls.end(found, record.date or today)
+    session.flush()  # a later record of the same message must not find these tenants still active
     for decl in found:
         handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
@@ -250,30 +331,48 @@ def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Ha
 
 def _finish(session: Session, inbound: InboundMessage, handled: Handled, result: ParseResult | None,
             language: str) -> None:
-    """Write the outcome back on the inbound row and queue the reply (one per inbound message)."""
+    """Write the outcome back on the inbound row and queue the reply (one per inbound message).
+
+    The replies are queued first and nothing is flushed here: the opt-out look-up then has nothing to
+    autoflush, and the reply's INSERT and the row's UPDATE go out together at the caller's flush.
+    """
+    if handled.reply:
+        if result is None:
+            result = ParseResult(command=None, language=language)
+        body = render_reply(result, handled.outcomes, language=language)
+        queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply", flush=False)
+    for purpose, to, body in handled.extra_sms:
+        queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)
     codes = list(dict.fromkeys(handled.codes))
+    if handled.landlord_id is not None:
+        inbound.landlord_id = handled.landlord_id
+    if handled.precinct_id is not None:
+        inbound.precinct_id = handled.precinct_id
     inbound.codes = codes or None
     inbound.processed_at = utcnow()
     rejected = any(o.status == "rejected" for o in handled.outcomes)
     inbound.status = "rejected" if rejected else "processed"
     if codes:
         inbound.review_state, inbound.review_reason = "open", codes[0]
-    if handled.reply:
-        if result is None:
-            result = ParseResult(command=None, language=language)
-        body = render_reply(result, handled.outcomes, language=language)
-        queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply")
-    for purpose, to, body in handled.extra_sms:
-        queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose)
 
 
-def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, purpose: str) -> OutboundMessage:
-    """Record an SMS to send; an opted-out number gets a `suppressed` row instead of a message."""
+def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, purpose: str,
+              flush: bool = True) -> OutboundMessage:
+    """Record an SMS to send; an opted-out number gets a `suppressed` row instead of a message.
+
+    With Twilio the row stays `pending` until `send_one` claims it after the commit. The local outbox
+    sends nothing anywhere, so its row is written already delivered, in the caller's transaction:
+    there is no provider call to order against the commit, and a rollback takes the record with it.
+    """
+    sender = runtime.current().sender
     suppressed = session.get(OptOut, to) is not None
     msg = OutboundMessage(to_number=to, body=body, in_reply_to=in_reply_to, purpose=purpose,
                           status="suppressed" if suppressed else "pending")
+    if not suppressed and sender.kind == "outbox":
+        msg.status, msg.provider_sid, msg.sent_at = "outbox", sender.send(to, body), utcnow()
     session.add(msg)
-    session.flush()
+    if flush:  # callers that enqueue a delivery job need the id now
+        session.flush()
     return msg
 
 

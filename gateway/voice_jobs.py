@@ -30,7 +30,7 @@ def handle_voice(session: Session, inbound: InboundMessage):
         handled.codes.append("unknown_property")
         handled.outcomes.append(Outcome(status="rejected", codes=("unknown_property",)))
         return handled
-    inbound.precinct_id = prop.precinct_id
+    handled.precinct_id = prop.precinct_id
     date = dt.date.fromisoformat(payload["date"])
     number = payload.get("document_number")
     if payload.get("kind") == "move_out":

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
 from store.models import Declaration, Landlord, Person, Property, utcnow
@@ -21,12 +21,16 @@ def new_receipt(session: Session) -> str:
     """A fresh, unused receipt: random so receipts leak nothing about volumes; the unique index is the backstop."""
     while True:
         receipt = receipt_from_serial(secrets.randbelow(10_000_000))
-        if session.scalar(select(Declaration.id).where(Declaration.receipt == receipt)) is None:
+        # On the connection, without an autoflush: register flushes every declaration it adds, so the
+        # receipts this transaction took are already visible; the unique index is the backstop.
+        if session.connection().scalar(select(Declaration.id).where(Declaration.receipt == receipt)) is None:
             return receipt
 
 
 def find_landlord(session: Session, phone: str) -> Landlord | None:
-    return session.scalar(select(Landlord).where(Landlord.phone == phone))
+    """The landlord texting from `phone`, with their properties (every SMS needs them) in the same query."""
+    return session.scalars(select(Landlord).options(joinedload(Landlord.properties))
+                           .where(Landlord.phone == phone)).unique().one_or_none()
 
 
 def resolve_property(landlord: Landlord, selector: str | None) -> tuple[Property | None, str | None]:
@@ -50,6 +54,17 @@ def find_person(session: Session, document_type: str, number: str) -> Person | N
                                                Person.document_number == number))
 
 
+def _person_and_active(session: Session, document_type: str, number: str) -> tuple[Person | None, list[Declaration]]:
+    """The person with this document and their active declarations, in one query (dedupe's hot path)."""
+    rows = session.execute(
+        select(Person, Declaration)
+        .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
+        .where(Person.document_type == document_type, Person.document_number == number)).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [decl for _, decl in rows if decl is not None]
+
+
 def register(session: Session, *, prop: Property, document_type: str, document_number: str | None,
              name: str | None, phone: str | None, room: str | None, move_in: dt.date, late: bool,
              channel: str, inbound_id: int | None, pending_review: bool = False,
@@ -60,19 +75,17 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     Returns ("registered" | "already_registered" | "superseded" | "pending_review", declaration).
     A person already active elsewhere is ended there (`superseded`): people live in one place.
     """
-    person = None
+    person, active = None, []
     if document_type != "none" and document_number:
-        person = find_person(session, document_type, document_number)
+        person, active = _person_and_active(session, document_type, document_number)
     if person is None:
+        # Inserted with the declaration at the flush below; someone new has no declaration to end.
         person = Person(document_type=document_type, document_number=document_number, name=name, phone=phone)
         session.add(person)
-        session.flush()
     else:
         person.name = name or person.name
         person.phone = phone or person.phone
 
-    active = session.scalars(select(Declaration).where(Declaration.person_id == person.id,
-                                                       Declaration.status == "active")).all()
     for decl in active:
         if decl.property_id == prop.id:
             return "already_registered", decl

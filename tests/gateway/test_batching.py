@@ -1,0 +1,197 @@
+"""A processing job handles waiting messages in one transaction: each still stored once and answered once."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+
+from gateway import intake, jobs
+from store.enrolment import Enrolment, enrol
+from store.models import Declaration, InboundMessage, OutboundMessage
+from tests.support import GATEWAY_NUMBER, drain
+
+LANDLORD = "+8613800138000"
+IDS = ["350102199001011238", "110101199003074477", "440304198506120027", "110101199001011237"]
+
+
+@pytest.fixture
+def enrolled(rt):
+    """One landlord with one property."""
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                 precinct="GL01"))
+    return rt
+
+
+def store(rt, bodies: list[str]) -> list[int]:
+    """Store messages as the webhook does and queue their jobs; nothing runs them yet."""
+    ids = []
+    for i, body in enumerate(bodies):
+        inbound_id, _ = intake.store_sms(rt, sid=f"SMBATCH{i}", from_number=LANDLORD, to_number=GATEWAY_NUMBER,
+                                         body=body)
+        intake.enqueue(rt, inbound_id)
+        ids.append(inbound_id)
+    return ids
+
+
+NAMES = ["张三", "李四", "王五", "赵六"]
+
+
+def declare(count: int) -> list[str]:
+    return [f"登记 {NAMES[i]} {IDS[i]} {301 + i}" for i in range(count)]
+
+
+def ledger(rt) -> dict[str, object]:
+    with rt.sessions() as session:
+        return {
+            "statuses": list(session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))),
+            "replies": dict(session.execute(select(OutboundMessage.in_reply_to, func.count())
+                                            .group_by(OutboundMessage.in_reply_to)).all()),
+            "reply_statuses": set(session.scalars(select(OutboundMessage.status))),
+            "declarations": session.scalar(select(func.count()).select_from(Declaration)),
+        }
+
+
+class TestBatch:
+    def test_one_job_handles_every_waiting_message_once(self, enrolled):
+        """The first message's job also stores and answers the messages waiting behind it, one reply each."""
+        ids = store(enrolled, declare(4))
+        assert jobs.process_inbound(ids[0]) == "processed"
+        after = ledger(enrolled)
+        assert after["statuses"] == ["processed"] * 4
+        assert after["replies"] == {i: 1 for i in ids}
+        assert after["declarations"] == 4
+
+    def test_outbox_replies_are_recorded_in_the_one_commit(self, enrolled):
+        """With the local outbox a whole batch, replies included, is a single commit and leaves nothing pending."""
+        ids = store(enrolled, declare(3))
+        commits = []
+
+        def count(conn) -> None:
+            commits.append(conn)
+
+        event.listen(enrolled.engine, "commit", count)
+        try:
+            jobs.process_inbound(ids[0])
+        finally:
+            event.remove(enrolled.engine, "commit", count)
+        assert len(commits) == 1
+        assert ledger(enrolled)["reply_statuses"] == {"outbox"}
+
+    def test_jobs_of_batched_messages_leave_the_queue(self, enrolled):
+        """The queued jobs of the messages a batch handled are dropped; the queue is left empty."""
+        ids = store(enrolled, declare(3))
+        assert enrolled.queue.count == 3
+        jobs.process_inbound(ids[0])
+        # Only the first message's job is left: this test ran it directly, without RQ taking it off the queue.
+        assert enrolled.queue.job_ids == [intake.job_id(enrolled, ids[0])]
+        drain(enrolled)
+        assert ledger(enrolled)["replies"] == {i: 1 for i in ids}
+
+    def test_jobs_run_again_after_a_batch_change_nothing(self, enrolled):
+        """Every message's own job, run after the batch that handled it, stores and replies nothing more."""
+        ids = store(enrolled, declare(3))
+        jobs.process_inbound(ids[0])
+        before = ledger(enrolled)
+        for inbound_id in ids:
+            assert jobs.process_inbound(inbound_id) == "processed"
+        assert ledger(enrolled) == before
+
+    def test_a_batch_that_loses_a_race_retries_cleanly(self, enrolled, monkeypatch):
+        """A unique violation on the job's own message rolls the whole batch back; the retry answers each once."""
+        ids = store(enrolled, declare(3))
+        real, calls = jobs._process, []
+
+        def lose_first_race(session, inbound):
+            calls.append(inbound.id)
+            if len(calls) == 1:
+                raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+            return real(session, inbound)
+
+        monkeypatch.setattr(jobs, "_process", lose_first_race)
+        assert jobs.process_inbound(ids[0]) == "processed"
+        after = ledger(enrolled)
+        assert after["statuses"] == ["processed"] * 3
+        assert after["replies"] == {i: 1 for i in ids}
+        assert after["declarations"] == 3
+
+    def test_a_batched_message_that_loses_a_race_goes_back_to_its_own_job(self, enrolled, monkeypatch):
+        """A unique violation on a batched message rolls back only that message; its own job answers it once."""
+        ids = store(enrolled, declare(3))
+        real = jobs._process
+
+        def lose_race_on_second(session, inbound):
+            if inbound.id == ids[1]:
+                raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+            return real(session, inbound)
+
+        monkeypatch.setattr(jobs, "_process", lose_race_on_second)
+        jobs.process_inbound(ids[0])
+        assert ledger(enrolled)["statuses"] == ["processed", "received", "processed"]
+        monkeypatch.setattr(jobs, "_process", real)
+        drain(enrolled)
+        after = ledger(enrolled)
+        assert after["statuses"] == ["processed"] * 3
+        assert after["replies"] == {i: 1 for i in ids}
+
+    def test_a_message_failing_in_a_batch_is_left_to_its_own_job(self, enrolled, monkeypatch):
+        """A batched message that raises is rolled back alone; the others commit, and its own job answers it once."""
+        ids = store(enrolled, declare(3))
+        real = jobs.handle_sms
+
+        def fail_second(session, inbound, result):
+            if inbound.id == ids[1]:
+                raise RuntimeError("broken message")
+            return real(session, inbound, result)
+
+        monkeypatch.setattr(jobs, "handle_sms", fail_second)
+        jobs.process_inbound(ids[0])
+        assert ledger(enrolled)["statuses"] == ["processed", "received", "processed"]
+        with pytest.raises(RuntimeError):
+            jobs.process_inbound(ids[1])  # its own job fails loudly; RQ retries it
+        monkeypatch.setattr(jobs, "handle_sms", real)
+        assert jobs.process_inbound(ids[1]) == "processed"
+        assert ledger(enrolled)["replies"] == {i: 1 for i in ids}
+
+    def test_a_person_declared_twice_in_one_batch_is_stored_once(self, enrolled):
+        """Two messages of one batch declaring the same person give one declaration and two replies."""
+        ids = store(enrolled, [f"登记 张三 {IDS[0]} 301", f"登记 张三 {IDS[0]} 301"])
+        jobs.process_inbound(ids[0])
+        after = ledger(enrolled)
+        assert after["declarations"] == 1
+        assert after["replies"] == {ids[0]: 1, ids[1]: 1}
+
+    def test_a_stop_in_a_batch_silences_the_messages_after_it(self, enrolled):
+        """A STOP handled in a batch suppresses the replies to the later messages of the same batch."""
+        ids = store(enrolled, ["STOP", *declare(1)])
+        jobs.process_inbound(ids[0])
+        with enrolled.sessions() as session:
+            assert list(session.scalars(select(OutboundMessage.status))) == ["suppressed"]
+        assert ledger(enrolled)["statuses"] == ["ignored", "processed"]
+
+
+class RecordingTwilio:
+    """A provider stand-in that checks, at each send, that the row was claimed and committed first."""
+
+    kind = "twilio"
+
+    def __init__(self, rt) -> None:
+        self.rt, self.sent = rt, []
+
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
+        with self.rt.sessions() as session:  # a separate connection: sees only committed rows
+            statuses = set(session.scalars(select(OutboundMessage.status).where(OutboundMessage.body == body)))
+        assert statuses == {"sending"}, statuses
+        self.sent.append(to)
+        return f"SM{len(self.sent):032d}"
+
+
+class TestBatchWithTwilio:
+    def test_each_reply_is_claimed_before_the_provider_call(self, enrolled):
+        """With a real provider every reply of a batch is committed, claimed `sending`, sent once, then marked sent."""
+        enrolled.sender = RecordingTwilio(enrolled)
+        ids = store(enrolled, declare(3))
+        jobs.process_inbound(ids[0])
+        assert len(enrolled.sender.sent) == 3
+        after = ledger(enrolled)
+        assert after["reply_statuses"] == {"sent"} and after["replies"] == {i: 1 for i in ids}
