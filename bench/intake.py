@@ -24,11 +24,16 @@ from store.db import make_sessionmaker  # noqa: E402
 SENDERS = [f"+86138{i:08d}" for i in range(20)]
 
 
-def serve(app: str, workers: int) -> tuple[subprocess.Popen, int]:
+def gunicorn_options(workers: int, worker_class: str, threads: int) -> list[str]:
+    """The one gunicorn configuration both servers of a run get."""
+    return ["--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads)]
+
+
+def serve(app: str, options: list[str]) -> tuple[subprocess.Popen, int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *options, "--bind",
                              f"127.0.0.1:{port}", "--log-level", "warning", app],
                             cwd=c.ROOT + "/bench", env={**c.env(), "PYTHONPATH": c.ROOT}, stdout=subprocess.DEVNULL)
     for _ in range(300):
@@ -44,8 +49,8 @@ def serve(app: str, workers: int) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"{app} did not start")
 
 
-def measure(app: str, workers: int, requests: int, concurrency: int) -> dict[str, float]:
-    proc, port = serve(app, workers)
+def measure(app: str, options: list[str], requests: int, concurrency: int) -> dict[str, float]:
+    proc, port = serve(app, options)
     try:
         bodies = [(f"登记 张三 350102199001011238 {300 + i % 50}", SENDERS[i % len(SENDERS)]) for i in range(requests)]
         c.load(port, bodies[:200], concurrency)  # warm-up: imports, pools, first connections
@@ -60,7 +65,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    options = gunicorn_options(args.workers, args.worker_class, args.threads)
     c.fresh_database()
     import redis
 
@@ -71,14 +79,14 @@ def main() -> None:
             enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{400000 + i}", address="东街",
                                      precinct="GL01"))
     engine.dispose()
-    bare = measure("_common:bare_app()", args.workers, args.requests, args.concurrency)
-    real = measure("gateway.app:create_app()", args.workers, args.requests, args.concurrency)
+    bare = measure("_common:bare_app()", options, args.requests, args.concurrency)
+    real = measure("gateway.app:create_app()", options, args.requests, args.concurrency)
     for name, r in (("bare Flask", bare), ("declgate /sms", real)):
         print(f"{name:14} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"errors {r['errors']}/{r['n']}")
     ratio = real["rps"] / bare["rps"]
     print(f"ratio declgate/bare = {ratio:.2f} (target >= 0.5)  "
-          f"[gunicorn --workers {args.workers}, {args.concurrency} client threads, {args.requests} requests]")
+          f"[gunicorn {' '.join(options)}, {args.concurrency} client threads, {args.requests} requests]")
 
 
 if __name__ == "__main__":
