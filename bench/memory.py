@@ -26,6 +26,7 @@ import uuid
 
 import _common as c  # noqa: E402  (puts the repo root on sys.path)
 from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from store.db import make_engine, make_sessionmaker  # noqa: E402
 from store.enrolment import Enrolment, enrol  # noqa: E402
@@ -91,19 +92,33 @@ def start(values: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen, i
 
 
 def drained(sessions, expected: int, timeout: float = 600) -> None:
-    """Wait until all `expected` messages are handled and their replies sent."""
+    """Wait until all `expected` messages are handled and their replies sent.
+
+    Other engineers' fault tests restart PostgreSQL and Redis on this machine: an outage is waited out
+    (the web and worker processes recover by themselves), it does not end the run.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sessions() as session:
-            stored = session.scalar(select(func.count()).select_from(InboundMessage))
-            waiting = session.scalar(select(func.count()).select_from(InboundMessage)
-                                     .where(InboundMessage.status == "received"))
-            pending = session.scalar(select(func.count()).select_from(OutboundMessage)
-                                     .where(OutboundMessage.status.in_(("pending", "sending"))))
-        if stored == expected and waiting == 0 and pending == 0:
+        try:
+            counts = _counts(sessions)
+        except OperationalError:
+            time.sleep(1)
+            continue
+        if counts == (expected, 0, 0):
             return
         time.sleep(0.2)
     raise SystemExit(f"the worker did not drain {expected} messages within {timeout:g}s")
+
+
+def _counts(sessions) -> tuple[int, int, int]:
+    """Messages stored, still waiting for the worker, replies not yet sent."""
+    with sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(InboundMessage))
+        waiting = session.scalar(select(func.count()).select_from(InboundMessage)
+                                 .where(InboundMessage.status == "received"))
+        pending = session.scalar(select(func.count()).select_from(OutboundMessage)
+                                 .where(OutboundMessage.status.in_(("pending", "sending"))))
+    return stored, waiting, pending
 
 
 def main() -> None:
@@ -122,6 +137,7 @@ def main() -> None:
                                      address=f"西街{i}号", precinct="GL01"))
     web, worker, port = start(env())
     series: list[tuple[int, int, int, int]] = []
+    refused = 0
     started = time.perf_counter()
     try:
         [web_worker] = children(web.pid)
@@ -134,14 +150,15 @@ def main() -> None:
                   f"[{minutes:.1f} min]", flush=True)
 
         sample(0)
-        sent = 0
+        sent = accepted = 0
         while sent < args.messages:
             count = min(args.batch, args.messages - sent)
             result = c.load(port, [(body(i), sender(i)) for i in range(sent, sent + count)], args.concurrency)
-            if result["errors"]:
-                raise SystemExit(f"{result['errors']} webhooks were not answered 200")
+            # A webhook refused (503 while PostgreSQL restarts) stored nothing; Twilio would retry it.
+            refused += result["errors"]
             sent += count
-            drained(sessions, sent)
+            accepted += count - result["errors"]
+            drained(sessions, accepted)
             if sent % args.sample_every == 0 or sent == args.messages:
                 sample(sent)
     finally:
@@ -157,7 +174,7 @@ def main() -> None:
         growth = last[index] - base[index]
         print(f"{name:16} {base[index] / 1024:6.1f} MB at {base[0]:,} -> {last[index] / 1024:6.1f} MB at {last[0]:,}"
               f"  growth {growth / 1024:+.1f} MB ({growth / max(base[index], 1) * 100:+.1f} %)")
-    print(f"[gunicorn --workers 1 sync, 1 declgate worker, batches of {args.batch}, "
+    print(f"[gunicorn --workers 1 sync, 1 declgate worker, batches of {args.batch}, {refused} webhooks refused, "
           f"{args.concurrency} client threads, {(time.perf_counter() - started) / 60:.1f} min]")
 
 
