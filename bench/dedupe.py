@@ -114,25 +114,16 @@ def grow(engine, start: int, stop: int) -> None:
     began = time.perf_counter()
     for lo in range(start, stop, chunk):
         hi = min(stop, lo + chunk)
-        serials = range(lo, hi)
-        with connect() as conn:
-            # Ids are serial + 1 in all four tables; sequences move past the seeded range afterwards.
-            copy_rows(conn, "people", "id, document_type, document_number, name, created_at",
-                      ((s + 1, "ric", id_number(s), tenant_name(s % 8000), SEEDED_AT) for s in serials))
-            copy_rows(conn, "inbound_messages",
-                      "id, provider_sid, channel, from_number, to_number, body, received_at, status, attempts,"
-                      " precinct_id, landlord_id",
-                      ((s + 1, f"SMseed{s}", "sms", landlord_phone(property_of(s)), c.GATEWAY_NUMBER, body(s),
-                        SEEDED_AT, "processed", 1, 1, property_of(s) + 1) for s in serials))
-            copy_rows(conn, "declarations",
-                      "id, person_id, property_id, room, move_in, status, receipt, channel, late, inbound_id,"
-                      " declared_at",
-                      ((s + 1, s + 1, property_of(s) + 1, room(s), SEEDED_AT.date(), "active",
-                        receipt(s), "sms", False, s + 1, SEEDED_AT) for s in serials))
-            copy_rows(conn, "outbound_messages",
-                      "id, to_number, body, in_reply_to, purpose, status, provider_sid, created_at, sent_at",
-                      ((s + 1, landlord_phone(property_of(s)), "已登记", s + 1, "reply", "outbox", f"LOCAL{s}",
-                        SEEDED_AT, SEEDED_AT) for s in serials))
+        for attempt in range(5):
+            try:
+                _seed_chunk(range(lo, hi), receipt)
+                break
+            except psycopg.OperationalError:
+                # Other suites on this machine restart PostgreSQL; the chunk's transaction rolled back.
+                if attempt == 4:
+                    raise
+                print("  PostgreSQL went away; retrying this chunk", flush=True)
+                time.sleep(10)
         rate = (hi - start) / (time.perf_counter() - began)
         print(f"  seeded {hi:>9,} people ({rate:,.0f} rows/s per table)", flush=True)
     with connect() as conn:
@@ -142,6 +133,28 @@ def grow(engine, start: int, stop: int) -> None:
             conn.execute(f"SELECT setval('{table}_id_seq', GREATEST(%s, (SELECT last_value FROM {table}_id_seq)))",
                          (NEW_SERIALS * 2,))
         conn.execute("ANALYZE")
+
+
+def _seed_chunk(serials: range, receipt: Callable[[int], str]) -> None:
+    """One chunk of people with their declaration, inbound SMS and reply, in one transaction."""
+    with connect() as conn:
+        # Ids are serial + 1 in all four tables; sequences move past the seeded range afterwards.
+        copy_rows(conn, "people", "id, document_type, document_number, name, created_at",
+                  ((s + 1, "ric", id_number(s), tenant_name(s % 8000), SEEDED_AT) for s in serials))
+        copy_rows(conn, "inbound_messages",
+                  "id, provider_sid, channel, from_number, to_number, body, received_at, status, attempts,"
+                  " precinct_id, landlord_id",
+                  ((s + 1, f"SMseed{s}", "sms", landlord_phone(property_of(s)), c.GATEWAY_NUMBER, body(s),
+                    SEEDED_AT, "processed", 1, 1, property_of(s) + 1) for s in serials))
+        copy_rows(conn, "declarations",
+                  "id, person_id, property_id, room, move_in, status, receipt, channel, late, inbound_id,"
+                  " declared_at",
+                  ((s + 1, s + 1, property_of(s) + 1, room(s), SEEDED_AT.date(), "active",
+                    receipt(s), "sms", False, s + 1, SEEDED_AT) for s in serials))
+        copy_rows(conn, "outbound_messages",
+                  "id, to_number, body, in_reply_to, purpose, status, provider_sid, created_at, sent_at",
+                  ((s + 1, landlord_phone(property_of(s)), "已登记", s + 1, "reply", "outbox", f"LOCAL{s}",
+                    SEEDED_AT, SEEDED_AT) for s in serials))
 
 
 def messages(count: int, size: int, round_no: int) -> list[tuple[str, str]]:
