@@ -9,11 +9,14 @@ from twilio.request_validator import RequestValidator
 
 
 def public_url() -> str:
-    """The URL Twilio signed: PUBLIC_BASE_URL + path + query behind a proxy, else the request URL."""
-    base = current_app.extensions["declgate"].settings.public_base_url
-    if not base:
-        return request.url
-    url = base.rstrip("/") + request.path
+    """The URL Twilio signed: PUBLIC_BASE_URL (behind a proxy) or this request's scheme and host, then
+    the path and the query string exactly as sent.
+
+    Werkzeug's `request.url` is rebuilt with some escapes decoded (`%2F`, `%3A`…), which would fail
+    a correct signature; the raw query string is what Twilio hashed.
+    """
+    base = current_app.extensions["declgate"].settings.public_base_url or request.host_url
+    url = base.rstrip("/") + request.script_root + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
     return url

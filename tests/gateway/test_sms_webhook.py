@@ -213,6 +213,16 @@ class TestRejections:
         public = signed_post(client, "/sms", params, base="https://declgate.example.org")
         assert public.status_code == 200
 
+    def test_escaped_query_string_is_checked_as_sent(self, client, enrolled):
+        """A signature over a URL whose query holds escapes (%2F, %3A) is checked against the URL as sent."""
+        params = {"MessageSid": "SMescaped1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        from twilio.request_validator import RequestValidator
+
+        url = "http://localhost/sms?src=a%2Fb%3Ac"
+        signature = RequestValidator("test-auth-token").compute_signature(url, params)
+        response = client.post("/sms?src=a%2Fb%3Ac", data=params, headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 200
+
     def test_missing_fields_get_400(self, client, enrolled):
         """A signed request without MessageSid or From is a 400, not a 500."""
         response = signed_post(client, "/sms", {"Body": "登记"})
