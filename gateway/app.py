@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, url_for
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from gateway import runtime as runtime_mod
@@ -55,9 +55,14 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         return redirect(url_for("review.queue"))
 
     @app.errorhandler(DBAPIError)
-    def database_unavailable(exc: DBAPIError):
+    def database_error(exc: DBAPIError):
+        reason = type(exc.orig).__name__ if exc.orig else type(exc).__name__
+        if isinstance(exc, DataError):
+            # Input the database can never hold: a 5xx would make Twilio retry it forever.
+            app.logger.error("request to %s cannot be stored (%s)", request.path, reason)
+            return Response("this request cannot be stored\n", status=400, mimetype="text/plain")
         # Twilio retries (or uses the fallback URL) on a 5xx: never acknowledge what was not stored.
-        app.logger.error("database error on %s: %s", request.path, type(exc.orig).__name__ if exc.orig else exc)
+        app.logger.error("database error on %s: %s", request.path, reason)
         return Response("database unavailable, retry later\n", status=503, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)

@@ -223,6 +223,23 @@ class TestRejections:
         response = client.post("/sms?src=a%2Fb%3Ac", data=params, headers={"X-Twilio-Signature": signature})
         assert response.status_code == 200
 
+    def test_unstorable_input_is_a_400_not_a_retry_loop(self, client, enrolled, monkeypatch):
+        """A value the database can never hold gets a 400 (Twilio stops), an outage gets a 503 (Twilio retries)."""
+        from sqlalchemy.exc import DataError, OperationalError
+
+        from gateway import intake
+
+        def refuse(*_args, **_kwargs):
+            raise DataError("INSERT", {}, Exception("value too long"))
+
+        def outage(*_args, **_kwargs):
+            raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+        monkeypatch.setattr(intake, "store_sms", refuse)
+        assert sms(client, "HELP", LANDLORD).status_code == 400
+        monkeypatch.setattr(intake, "store_sms", outage)
+        assert sms(client, "HELP", LANDLORD).status_code == 503
+
     def test_missing_fields_get_400(self, client, enrolled):
         """A signed request without MessageSid or From is a 400, not a 500."""
         response = signed_post(client, "/sms", {"Body": "登记"})
