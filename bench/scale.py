@@ -1,0 +1,81 @@
+"""Worker scale-out: messages stored and replied per second with 1, 2, … `declgate worker` processes.
+
+Run: python bench/scale.py [--messages 4000] [--workers 1,2]
+
+For each worker count the same number of SMS declarations is stored by intake (as the
+webhook does) and queued, then that many `declgate worker --burst` processes are started
+at once against the same PostgreSQL and Redis; the time runs from their start until the
+last one exits with every message replied. Process start-up (about a second of imports)
+is inside the timing for every count alike. On a 2-core machine that also runs
+PostgreSQL and Redis, expect sub-linear growth: the figure says how much a second worker
+buys here, not on a real deployment with the database on its own host.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+
+import _common as c  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from gateway import intake  # noqa: E402
+from gateway.runtime import build_runtime, install  # noqa: E402
+from gateway.settings import Settings  # noqa: E402
+from store.enrolment import Enrolment, enrol  # noqa: E402
+from store.models import OutboundMessage  # noqa: E402
+from tests.fault.stack import declaration, unique_id_numbers  # noqa: E402
+
+SENDERS = [f"+86139{i:08d}" for i in range(20)]
+QUEUE = "bench-scale"
+
+
+def run(messages: int, workers: int) -> float:
+    """Messages per second for `workers` burst workers draining `messages` stored declarations."""
+    c.fresh_database()
+    settings = Settings(database_url=c.DATABASE_URL, redis_url=c.REDIS_URL, twilio_auth_token=c.TOKEN,
+                        secret_key="x", rate_limit_per_hour=10**9, queue_name=QUEUE)
+    rt = install(build_runtime(settings))
+    rt.redis.flushdb()
+    with rt.sessions.begin() as session:
+        for i, phone in enumerate(SENDERS):
+            enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{500000 + i}", address="东街",
+                                     precinct="GL01"))
+    for i, number in enumerate(unique_id_numbers(messages)):
+        inbound_id, _ = intake.store_sms(rt, sid=f"SMscale{i}", from_number=SENDERS[i % len(SENDERS)],
+                                         to_number=c.GATEWAY_NUMBER, body=declaration(i, number))
+        intake.enqueue(rt, inbound_id)
+    env = {**c.env(), "DECLGATE_QUEUE": QUEUE}
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "gateway", "worker", "--burst"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    for proc in procs:
+        proc.wait(timeout=600)
+    seconds = time.perf_counter() - started
+    with rt.sessions() as session:
+        replied = session.scalar(select(func.count()).select_from(OutboundMessage)
+                                 .where(OutboundMessage.purpose == "reply"))
+    rt.engine.dispose()
+    if replied != messages:
+        raise SystemExit(f"{workers} worker(s): only {replied} of {messages} replied")
+    return messages / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=4000)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+    counts = [int(n) for n in args.workers.split(",")]
+    rates = {n: run(args.messages, n) for n in counts}
+    base = rates[counts[0]]
+    for n, rate in rates.items():
+        print(f"{n} worker(s): {rate:7.0f} messages/s  ({rate / base:.2f} x {counts[0]} worker(s))")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, c.ROOT)
+    main()
