@@ -193,7 +193,7 @@ class _Parser:
                 f["room"] = tok.value.upper()
             elif kind in DATE_KINDS and f["date_token"] is None:
                 f["date_token"] = tok
-            elif kind == "NUMBER" and len(tok.text) == 8 and f["date_token"] is None and tok.text[:2] in ("19", "20"):
+            elif kind == "NUMBER" and len(tok.text) == 8 and tok.text.isdigit() and f["date_token"] is None and tok.text[:2] in ("19", "20"):
                 f["date_token"] = tok  # YYYYMMDD
             elif kind == "PHONE" and f["phone"] is None and (phone := to_e164(tok.text, self.region)):
                 f["phone"] = phone
