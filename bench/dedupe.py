@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import sys
 import time
 from collections.abc import Callable
 

@@ -20,7 +20,7 @@ from gateway import runtime
 from parsers import Outcome, ParseResult, parse_sms, render_reply
 from parsers.optout import classify_optout
 from store import declarations as decls
-from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, Property, utcnow
+from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, utcnow
 
 log = logging.getLogger(__name__)
 

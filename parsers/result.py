@@ -6,7 +6,7 @@ and the officer UI can highlight exactly where the message went wrong.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
