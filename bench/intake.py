@@ -1,6 +1,6 @@
 """Webhook intake: signed POST /sms requests per second through gunicorn, against a bare Flask floor.
 
-Run: python bench/intake.py [--requests 3000] [--concurrency 16] [--workers 2]
+Run: python bench/intake.py [--requests 3000] [--concurrency 16] [--workers 4]
 
 Both servers run the same gunicorn command (sync workers) one after the other in
 the same run, loaded by the same threaded generator; the ratio real/bare is the
@@ -64,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)  # the Procfile's web: WEB_CONCURRENCY defaults to 4
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()

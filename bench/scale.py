@@ -57,7 +57,7 @@ def run(messages: int, workers: int) -> float:
     with rt.sessions() as session:
         replied = session.scalar(select(func.count()).select_from(OutboundMessage)
                                  .where(OutboundMessage.purpose == "reply"))
-    rt.engine.dispose()
+    rt.dispose()
     if replied != messages:
         raise SystemExit(f"{workers} worker(s): only {replied} of {messages} replied")
     return messages / seconds

@@ -11,8 +11,10 @@ import logging
 
 from redis.exceptions import RedisError
 from rq import Callback, Retry
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from gateway import jobs
 from gateway.runtime import Runtime
@@ -23,7 +25,23 @@ log = logging.getLogger(__name__)
 
 JOB_RETRY_INTERVALS = [5, 30, 120]
 ABANDONED_AFTER = dt.timedelta(seconds=60)  # a job `started` this long ago died with its worker
-_INSERT_INBOUND = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
+_INBOUND = InboundMessage.__table__
+
+
+def _insert_once(dialect: str):
+    """INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id, for this database.
+
+    A Twilio retry of a stored SID then costs no error and no rollback: the statement returns no row.
+    """
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERTS[dialect] = (insert(_INBOUND).on_conflict_do_nothing(index_elements=["provider_sid"])
+                                         .returning(_INBOUND.c.id))
+    return statement
+
+
+_INSERTS: dict[str, object] = {}
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
@@ -43,15 +61,28 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
                received_at=received_at, status="received", parse=parsed.to_json(), attempts=0,
                edited_from_id=edited_from_id)
-    try:
-        with rt.engine.begin() as conn:
-            return conn.execute(_INSERT_INBOUND, row).scalar_one(), True
-    except IntegrityError:
-        with rt.engine.connect() as conn:
-            existing = conn.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == sid))
-        if existing is None:
-            raise
-        return existing, False
+    engine = rt.intake_engine
+    statement = _insert_once(engine.dialect.name)
+    for attempt in range(2):
+        try:
+            # On PostgreSQL this engine is in AUTOCOMMIT: the INSERT is committed when it returns.
+            with engine.begin() as conn:
+                inserted = conn.execute(statement, row).scalar_one_or_none()
+                if inserted is not None:
+                    return inserted, True
+                existing = conn.scalar(select(_INBOUND.c.id).where(_INBOUND.c.provider_sid == sid))
+        except DBAPIError as exc:
+            # A connection the database dropped (a restart): the pool has discarded it and its peers.
+            if not exc.connection_invalidated or attempt:
+                raise
+            log.info("database connection lost; storing %s again on a new one", sid)
+            continue
+        if existing is None:  # pragma: no cover - a row that conflicts exists until officers delete it
+            raise LookupError(f"inbound {sid} conflicted but cannot be found")
+        # After a lost connection the first attempt may have stored the row itself: treat it as new, so
+        # it is queued (a message queued twice is handled once). Otherwise this is a Twilio retry.
+        return existing, attempt > 0
+    raise AssertionError("unreachable")
 
 
 def job_id(rt: Runtime, inbound_id: int) -> str:

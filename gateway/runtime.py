@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.outbound import OutboxSender, Sender, TwilioSender
 from gateway.settings import Settings
-from store.db import make_engine, make_sessionmaker
+from store.db import make_engine, make_sessionmaker, make_statement_engine
 
 _embedded_servers: dict[str, object] = {}
 _lock = threading.Lock()
@@ -27,6 +27,7 @@ _current: Runtime | None = None
 class Runtime:
     settings: Settings
     engine: Engine
+    intake_engine: Engine  # the webhook's single self-committing INSERT (see store.db.make_statement_engine)
     sessions: sessionmaker[Session]
     redis: redis.Redis
     queue: Queue
@@ -35,6 +36,12 @@ class Runtime:
     def key(self, *parts: str) -> str:
         """A Redis key in this deployment's namespace (the queue name), so deployments can share a Redis."""
         return ":".join((self.settings.queue_name, *parts))
+
+    def dispose(self) -> None:
+        """Close every pooled database connection (before a fork, or when a test drops its database)."""
+        self.engine.dispose()
+        if self.intake_engine is not self.engine:
+            self.intake_engine.dispose()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -60,7 +67,8 @@ def build_runtime(settings: Settings) -> Runtime:
         sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token)
     else:
         sender = OutboxSender()
-    return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), redis=conn,
+    return Runtime(settings=settings, engine=engine,
+                   intake_engine=make_statement_engine(settings.database_url, engine), sessions=make_sessionmaker(engine), redis=conn,
                    queue=Queue(settings.queue_name, connection=conn), sender=sender)
 
 

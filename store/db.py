@@ -41,5 +41,22 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def make_statement_engine(url: str, engine: Engine) -> Engine:
+    """An engine for single statements that commit themselves, on PostgreSQL: the webhook's one INSERT.
+
+    In AUTOCOMMIT the INSERT is its own transaction, durable when PostgreSQL answers (synchronous
+    commit stays on), so the BEGIN and COMMIT round trips go. There is no pre-ping either: a
+    connection PostgreSQL dropped fails the statement with `connection_invalidated` set, the pool
+    discards every connection as old as it, and the caller runs the statement again once. Together
+    that is one round trip per webhook instead of five. SQLite has no round trips to save, so it
+    keeps the one engine (and its BEGIN IMMEDIATE, which the embedded worker thread relies on).
+    """
+    if url.startswith("sqlite"):
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)

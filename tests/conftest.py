@@ -124,7 +124,7 @@ def rt(settings) -> Runtime:
         truncate_all(runtime)
     install(runtime)
     yield runtime
-    runtime.engine.dispose()
+    runtime.dispose()
 
 
 @pytest.fixture

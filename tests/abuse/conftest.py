@@ -31,7 +31,7 @@ def fuzz_rt(tmp_path_factory, sqlite_template):
         enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
                                  precinct="GL01"))
     yield runtime
-    runtime.engine.dispose()
+    runtime.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -240,6 +240,26 @@ class TestRejections:
         monkeypatch.setattr(intake, "store_sms", outage)
         assert sms(client, "HELP", LANDLORD).status_code == 503
 
+    def test_connection_dropped_by_the_database_is_retried_not_refused(self, client, enrolled, backend):
+        """The webhook's pooled connection has no pre-ping: a connection PostgreSQL killed is replaced at once.
+
+        Without the retry the first webhook after a database restart would be answered 503.
+        """
+        if backend != "postgres":
+            pytest.skip("SQLite has no server to drop a connection")
+        from sqlalchemy import text
+
+        assert sms(client, f"登记 张三 {ID_A} 301", LANDLORD).status_code == 200  # the pool holds a connection now
+        with enrolled.engine.begin() as conn:
+            killed = conn.scalar(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        assert killed >= 1
+        response = sms(client, f"登记 李四 {ID_B} 302", LANDLORD)
+        assert response.status_code == 200
+        drain(enrolled)
+        assert len(reply_to(enrolled, response.sid)) == 1  # stored, queued and answered
+        assert len(declarations(enrolled)) == 2
+
     def test_missing_fields_get_400(self, client, enrolled):
         """A signed request without MessageSid or From is a 400, not a 500."""
         response = signed_post(client, "/sms", {"Body": "登记"})

@@ -39,7 +39,7 @@ def production(postgres_url, redis_url):
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
-    rt.engine.dispose()
+    rt.dispose()
 
 
 def wait_for(predicate, timeout: float = 30.0):

@@ -47,7 +47,7 @@ def rt(tmp_path, sqlite_template):
     runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)
     install(runtime)
     yield runtime
-    runtime.engine.dispose()
+    runtime.dispose()
 
 
 @pytest.fixture
