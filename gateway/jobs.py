@@ -20,11 +20,13 @@ from gateway import runtime
 from parsers import Outcome, ParseResult, parse_sms, render_reply
 from parsers.optout import classify_optout
 from store import declarations as decls
+from store import lookups
 from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, utcnow
 
 log = logging.getLogger(__name__)
 
 RACE_RETRIES = 3
+RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
 BATCH_SIZE = 50  # messages one job handles at most in one transaction: its own first, then waiting ones
 
 
@@ -45,24 +47,33 @@ def process_inbound(inbound_id: int) -> str:
 
     After its own message the job also handles up to BATCH_SIZE - 1 other `received` messages
     that no other transaction holds (one commit for all of them), then drops their queued jobs.
+    The batch is first applied in one go (`_apply_batch`: its look-ups preloaded, its rows written
+    in one flush); if anything in it fails, the transaction is rolled back and the batch applied
+    again message by message under savepoints (`_apply_carefully`), where a failing message is
+    left for its own job and the others are stored.
     """
     rt = runtime.current()
-    for attempt in range(RACE_RETRIES):
+    careful, races = False, 0
+    while True:
         try:
             with rt.sessions.begin() as session:
                 # Locked (PostgreSQL): a batch in another worker holding this message is waited for, then seen.
                 inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
                 if inbound is None:
                     raise LookupError(f"inbound message {inbound_id} does not exist")
-                status = _process(session, inbound)
-                session.flush()  # its own errors surface here, not inside a batched message's savepoint
-                others = _process_others(session, inbound_id)
+                status, others = (_apply_carefully if careful else _apply_batch)(session, inbound)
             break
-        except (IntegrityError, OperationalError) as exc:
+        except Exception as exc:
+            if not careful:
+                log.info("inbound %s: batch failed as a whole (%s); applying it message by message",
+                         inbound_id, type(exc).__name__)
+                careful = True
+                continue
             # Another worker stored the same person or reply first (or PostgreSQL broke a lock cycle
             # between two batches); the next pass sees its rows.
-            if not _lost_race(exc) or attempt == RACE_RETRIES - 1:
+            if not _lost_race(exc) or races == RACE_RETRIES - 1:
                 raise
+            races += 1
             log.info("inbound %s: lost a race, retrying", inbound_id)
     _drop_queued_jobs(rt, others)
     if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
@@ -71,10 +82,77 @@ def process_inbound(inbound_id: int) -> str:
     return status
 
 
+def _apply_batch(session: Session, inbound: InboundMessage) -> tuple[str, list[int]]:
+    """Apply this message and the waiting ones claimed with it, with one query per kind of look-up
+    and one flush for all of their rows."""
+    claimed = _claim_others(session, inbound.id)
+    batch = [inbound, *claimed]
+    parsed = _preload(session, [message for message in batch if message.status == "received"])
+    for message in batch:
+        _process(session, message, parsed.get(message.id))
+    session.flush()
+    return inbound.status, [message.id for message in claimed]
+
+
+def _apply_carefully(session: Session, inbound: InboundMessage) -> tuple[str, list[int]]:
+    """Apply this message, then each waiting one under its own savepoint (see `_process_others`)."""
+    status = _process(session, inbound)
+    session.flush()  # its own errors surface here, not inside a batched message's savepoint
+    return status, _process_others(session, inbound.id)
+
+
+def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, ParseResult]:
+    """Parse the batch's SMS and load everything they will look up, in one query per kind.
+
+    Returns the parses, so each message is parsed once.
+    """
+    rt = runtime.current()
+    parsed: dict[int, ParseResult] = {}
+    phones: set[str] = set()
+    documents: set[tuple[str, str]] = set()
+    receipts = 0
+    counted: list[tuple[int, str, dt.datetime]] = []
+    for message in messages:
+        if message.channel == "voice":
+            continue  # a call carries its own answers; the few it looks up are asked as before
+        phones.add(message.from_number)
+        if classify_optout(message.body) is not None:
+            continue
+        if message.edited_from_id is None and message.from_number != message.to_number:
+            counted.append((message.id, message.from_number, message.received_at))
+        result = parsed[message.id] = _parse(message)
+        if result.command != "move_in":
+            continue
+        for index, record in enumerate(result.records):
+            receipts += 1
+            if record.document is not None and not result.record_errors(index):
+                documents.add((record.document.type, record.document.number))
+    found = lookups.preload(session, phones=phones, documents=documents, receipts_needed=receipts)
+    found.earlier = lookups.count_earlier(session, counted, window=RATE_WINDOW,
+                                          cap=rt.settings.rate_limit_per_hour)
+    return parsed
+
+
+def _claim_others(session: Session, inbound_id: int) -> list[InboundMessage]:
+    """Up to BATCH_SIZE - 1 other waiting messages no other transaction holds.
+
+    They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
+    two workers never take the same one, and a message whose own job is running is skipped.
+    """
+    if BATCH_SIZE <= 1:
+        return []
+    return list(session.scalars(
+        select(InboundMessage).where(InboundMessage.status == "received", InboundMessage.id != inbound_id,
+                                        InboundMessage.review_state.is_(None))
+        .order_by(InboundMessage.id).limit(BATCH_SIZE - 1).with_for_update(skip_locked=True)))
+
+
 def _lost_race(exc: Exception) -> bool:
     """A unique violation, or a deadlock / serialization failure PostgreSQL resolved by aborting us."""
     if isinstance(exc, IntegrityError):
         return True
+    if not isinstance(exc, OperationalError):
+        return False
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in ("40P01", "40001")
 
@@ -82,20 +160,12 @@ def _lost_race(exc: Exception) -> bool:
 def _process_others(session: Session, inbound_id: int) -> list[int]:
     """Handle other waiting messages in this transaction; returns the ids handled.
 
-    They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
-    two workers never take the same one, and a message whose own job is running is skipped. Each is
-    applied under a savepoint: if one fails, it is rolled back alone and left `received` for its own
-    job, which runs it again and fails loudly (RQ's retries, then the officers' queue), so one bad
-    message cannot hold up the others that happen to share its batch.
+    Each is applied under a savepoint: if one fails, it is rolled back alone and left `received`
+    for its own job, which runs it again and fails loudly (RQ's retries, then the officers' queue),
+    so one bad message cannot hold up the others that happen to share its batch.
     """
-    if BATCH_SIZE <= 1:
-        return []
-    claimed = list(session.scalars(
-        select(InboundMessage).where(InboundMessage.status == "received", InboundMessage.id != inbound_id,
-                                        InboundMessage.review_state.is_(None))
-        .order_by(InboundMessage.id).limit(BATCH_SIZE - 1).with_for_update(skip_locked=True)))
     handled = []
-    for other in claimed:
+    for other in _claim_others(session, inbound_id):
         try:
             with session.begin_nested():
                 _process(session, other)
@@ -139,7 +209,7 @@ def today_for(received_at: dt.datetime) -> dt.date:
     return received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
 
 
-def _process(session: Session, inbound: InboundMessage) -> str:
+def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | None = None) -> str:
     if inbound.status != "received":
         return inbound.status
     # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
@@ -160,7 +230,7 @@ def _process(session: Session, inbound: InboundMessage) -> str:
             inbound.attempts, inbound.status, inbound.processed_at = attempts, "rejected", utcnow()
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
             return inbound.status
-        result = _parse(inbound)
+        result = parsed or _parse(inbound)
         handled = handle_sms(session, inbound, result)
         result_language = result.language
     _finish(session, inbound, handled, result, result_language)
@@ -179,7 +249,10 @@ def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
     if inbound.from_number == inbound.to_number:
         return True
     limit = runtime.current().settings.rate_limit_per_hour
-    since = inbound.received_at - dt.timedelta(hours=1)
+    batch = lookups.current(session)
+    if batch is not None and inbound.id in batch.earlier:
+        return batch.earlier[inbound.id] >= limit
+    since = inbound.received_at - RATE_WINDOW
     # On the session's connection, without an autoflush: it counts other rows by columns no job changes.
     earlier = session.connection().scalar(select(func.count()).select_from(InboundMessage).where(
         InboundMessage.from_number == inbound.from_number, InboundMessage.channel == "sms",
@@ -195,6 +268,9 @@ def _parse(inbound: InboundMessage) -> ParseResult:
 
 
 def _record_optout(session: Session, phone: str, word: str) -> None:
+    batch = lookups.current(session)
+    if batch is not None:  # this batch's later replies to this phone follow the word
+        batch.opted_out[phone] = word == "stop"
     existing = session.get(OptOut, phone)
     if word == "stop" and existing is None:
         session.add(OptOut(phone=phone))
@@ -365,7 +441,11 @@ def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, 
     there is no provider call to order against the commit, and a rollback takes the record with it.
     """
     sender = runtime.current().sender
-    suppressed = session.get(OptOut, to) is not None
+    batch = lookups.current(session)
+    if batch is not None and to in batch.opted_out:
+        suppressed = batch.opted_out[to]
+    else:
+        suppressed = session.get(OptOut, to) is not None
     msg = OutboundMessage(to_number=to, body=body, in_reply_to=in_reply_to, purpose=purpose,
                           status="suppressed" if suppressed else "pending")
     if not suppressed and sender.kind == "outbox":

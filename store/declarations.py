@@ -14,13 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
+from store import lookups
 from store.models import Declaration, Landlord, Person, Property, utcnow
 
 
 def new_receipt(session: Session) -> str:
     """A fresh, unused receipt: random so receipts leak nothing about volumes; the unique index is the backstop."""
+    batch = lookups.current(session)
+    if batch is not None and batch.receipts:
+        return batch.receipts.pop()
     while True:
-        receipt = receipt_from_serial(secrets.randbelow(10_000_000))
+        receipt = receipt_from_serial(secrets.randbelow(lookups.RECEIPT_SERIALS))
         # On the connection, without an autoflush: register flushes every declaration it adds, so the
         # receipts this transaction took are already visible; the unique index is the backstop.
         if session.connection().scalar(select(Declaration.id).where(Declaration.receipt == receipt)) is None:
@@ -29,6 +33,9 @@ def new_receipt(session: Session) -> str:
 
 def find_landlord(session: Session, phone: str) -> Landlord | None:
     """The landlord texting from `phone`, with their properties (every SMS needs them) in the same query."""
+    batch = lookups.current(session)
+    if batch is not None and phone in batch.landlords:
+        return batch.landlords[phone]
     return session.scalars(select(Landlord).options(joinedload(Landlord.properties))
                            .where(Landlord.phone == phone)).unique().one_or_none()
 
@@ -56,13 +63,19 @@ def find_person(session: Session, document_type: str, number: str) -> Person | N
 
 def _person_and_active(session: Session, document_type: str, number: str) -> tuple[Person | None, list[Declaration]]:
     """The person with this document and their active declarations, in one query (dedupe's hot path)."""
+    batch = lookups.current(session)
+    known = batch.person((document_type, number)) if batch is not None else None
+    if known is not None:
+        return known
     rows = session.execute(
         select(Person, Declaration)
         .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
         .where(Person.document_type == document_type, Person.document_number == number)).all()
-    if not rows:
-        return None, []
-    return rows[0][0], [decl for _, decl in rows if decl is not None]
+    person = rows[0][0] if rows else None
+    active = [decl for _, decl in rows if decl is not None]
+    if batch is not None:  # a message the preload did not foresee (a voice call): later ones must see this too
+        batch.people[(document_type, number)] = (person, list(active))
+    return person, active
 
 
 def register(session: Session, *, prop: Property, document_type: str, document_number: str | None,
@@ -87,7 +100,8 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
         person.phone = phone or person.phone
 
     for decl in active:
-        if decl.property_id == prop.id:
+        # A declaration this batch made is not flushed yet: it has its property but no property_id.
+        if decl.property_id == prop.id or (decl.property_id is None and decl.property is prop):
             return "already_registered", decl
 
     status = "pending_review" if pending_review or document_type == "none" else "active"
@@ -102,7 +116,11 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
                        receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
                        name_recording_url=name_recording_url, address_recording_url=address_recording_url)
     session.add(decl)
-    session.flush()
+    batch = lookups.current(session)
+    if batch is None:
+        session.flush()  # the caller may want its id; the next receipt look-up must see this one
+    elif document_type != "none" and document_number:
+        batch.declared((document_type, document_number), person, decl)  # flushed with the whole batch
     return outcome, decl
 
 

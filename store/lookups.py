@@ -1,0 +1,127 @@
+"""What a batch of inbound messages needs to know, asked once per batch instead of once per message.
+
+A worker applies up to fifty messages in one transaction. Asked one message at a time, the
+sender's landlord, the tenant and their active declarations, the sender's opt-out and a free
+receipt cost four queries per message, most of a job's time. `preload` asks each of them once
+for the whole batch and keeps the answers on the session (`session.info`), where the functions
+that would otherwise query (`store.declarations`, the opt-out check) look first; without a
+preload they query as before, so a single message, a voice call or an officer's action behaves
+exactly as it always did.
+
+The answers stay true through the batch because the ORM keeps one object per row in a session:
+an earlier message's move-out or cancellation changes the very Declaration objects held here
+(active lists are filtered by status when read), and people, declarations and opt-outs made by
+the batch are added here as they are made. Rows another worker commits meanwhile are the same
+race as before: the unique indexes decide, and the job retries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import Session, joinedload
+
+from parsers.receipts import receipt_from_serial
+from store.models import Declaration, InboundMessage, Landlord, OptOut, Person
+
+RECEIPT_SERIALS = 10_000_000  # 7 random digits and a Damm check digit (sms-format.md)
+_KEY = "declgate.lookups"
+
+DocumentKey = tuple[str, str]  # (document type, number)
+
+
+@dataclass
+class Lookups:
+    landlords: dict[str, Landlord | None] = field(default_factory=dict)  # by phone; None: not enrolled
+    people: dict[DocumentKey, tuple[Person | None, list[Declaration]]] = field(default_factory=dict)
+    opted_out: dict[str, bool] = field(default_factory=dict)  # by phone
+    receipts: list[str] = field(default_factory=list)  # free when drawn; the unique index is the backstop
+    earlier: dict[int, int] = field(default_factory=dict)  # inbound id -> the sender's earlier SMS in the window
+
+    def person(self, key: DocumentKey) -> tuple[Person | None, list[Declaration]] | None:
+        """(person or None, their active declarations) if this batch looked them up, else None."""
+        known = self.people.get(key)
+        if known is None:
+            return None
+        person, declarations = known
+        return person, [decl for decl in declarations if decl.status == "active"]
+
+    def declared(self, key: DocumentKey, person: Person, decl: Declaration) -> None:
+        """A declaration this batch made: later messages of the batch must see it."""
+        _, declarations = self.people.get(key, (None, []))
+        self.people[key] = (person, [*declarations, decl])
+
+
+def current(session: Session) -> Lookups | None:
+    """The batch's look-ups, if a batch preloaded them in this transaction."""
+    return session.info.get(_KEY)
+
+
+def clear(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def preload(session: Session, *, phones: Iterable[str], documents: Iterable[DocumentKey],
+            receipts_needed: int) -> Lookups:
+    """Load the batch's landlords (with properties), people (with active declarations), opt-outs and
+    free receipts: four queries whatever the batch size."""
+    phones, documents = set(phones), set(documents)
+    found = Lookups()
+    if phones:
+        landlords = session.scalars(select(Landlord).options(joinedload(Landlord.properties))
+                                    .where(Landlord.phone.in_(phones))).unique()
+        found.landlords = dict.fromkeys(phones)
+        found.landlords.update({landlord.phone: landlord for landlord in landlords})
+        found.opted_out = dict.fromkeys(phones, False)
+        found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones))),
+                                             True))
+    if documents:
+        found.people = {key: (None, []) for key in documents}
+        rows = session.execute(
+            select(Person, Declaration)
+            .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
+            .where(Person.document_number.in_({number for _, number in documents}))).all()
+        for person, decl in rows:
+            key = (person.document_type, person.document_number)
+            if key not in found.people:
+                continue  # the same number under another document type
+            _, declarations = found.people[key]
+            found.people[key] = (person, [*declarations, decl] if decl is not None else declarations)
+    if receipts_needed:
+        found.receipts = _free_receipts(session, receipts_needed)
+    session.info[_KEY] = found
+    return found
+
+
+def _free_receipts(session: Session, count: int) -> list[str]:
+    """`count` distinct receipts no declaration holds, drawn at random (receipts leak nothing about volumes)."""
+    drawn: set[str] = set()
+    while len(drawn) < count:
+        drawn.add(receipt_from_serial(secrets.randbelow(RECEIPT_SERIALS)))
+    taken = set(session.connection().scalars(select(Declaration.receipt).where(Declaration.receipt.in_(drawn))))
+    return [receipt for receipt in drawn if receipt not in taken]
+
+
+def count_earlier(session: Session, messages: Iterable[tuple[int, str, dt.datetime]], *, window: dt.timedelta,
+                  cap: int) -> dict[int, int]:
+    """For each (inbound id, sender, received at): the sender's earlier SMS within `window`, counted up to `cap`.
+
+    One statement for the batch (one bounded index range scan per message); counting stops at the
+    cap, so a flood costs no more to check than a landlord's usual handful.
+    """
+    counts = []
+    for inbound_id, phone, received_at in messages:
+        earlier = (select(InboundMessage.id).where(
+            InboundMessage.from_number == phone, InboundMessage.channel == "sms",
+            InboundMessage.edited_from_id.is_(None), InboundMessage.received_at > received_at - window,
+            InboundMessage.id < inbound_id).limit(cap).subquery())
+        counts.append(select(literal(inbound_id).label("id"),
+                             select(func.count()).select_from(earlier).scalar_subquery().label("n")))
+    if not counts:
+        return {}
+    statement = counts[0] if len(counts) == 1 else union_all(*counts)
+    # On the connection, without an autoflush: it counts rows by columns no job changes.
+    return {inbound_id: n for inbound_id, n in session.connection().execute(statement)}
