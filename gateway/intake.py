@@ -24,6 +24,9 @@ from store.models import InboundMessage, utcnow
 log = logging.getLogger(__name__)
 
 JOB_RETRY_INTERVALS = [5, 30, 120]
+# Built once: RQ only reads them when it creates a job, and every webhook creates one.
+JOB_RETRY = Retry(max=len(JOB_RETRY_INTERVALS), interval=JOB_RETRY_INTERVALS)
+JOB_ON_FAILURE = Callback(jobs.mark_failed)
 ABANDONED_AFTER = dt.timedelta(seconds=60)  # a job `started` this long ago died with its worker
 _INBOUND = InboundMessage.__table__
 
@@ -97,8 +100,7 @@ def enqueue(rt: Runtime, inbound_id: int) -> bool:
         # One MULTI/EXEC: RQ otherwise registers the queue and saves and pushes the job in two round trips.
         with rt.redis.pipeline() as pipe:
             rt.queue.enqueue(jobs.process_inbound, inbound_id, job_id=job_id(rt, inbound_id),
-                             retry=Retry(max=len(JOB_RETRY_INTERVALS), interval=JOB_RETRY_INTERVALS),
-                             on_failure=Callback(jobs.mark_failed), result_ttl=600, failure_ttl=7 * 86400,
+                             retry=JOB_RETRY, on_failure=JOB_ON_FAILURE, result_ttl=600, failure_ttl=7 * 86400,
                              pipeline=pipe)
             pipe.execute()
         return True
