@@ -121,16 +121,51 @@ def load(port: int, bodies: list[tuple[str, str]], concurrency: int) -> dict[str
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of a process and its children (gunicorn's master + workers)."""
-    total = 0
+def tree_pids(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master and workers)."""
     pids = [pid]
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as fh:
             pids += [int(p) for p in fh.read().split()]
     except OSError:
         pass
-    for p in pids:
+    return pids
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by a process and its children."""
+    ticks = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, timeout: float = 120.0) -> None:
+    """Wait until a server's processes stop using CPU: every worker has loaded the app.
+
+    The first worker answers long before the last has imported everything (a Flask app with
+    matplotlib takes seconds); timing from the first answer would bill the others' start-up to
+    the requests.
+    """
+    deadline = time.monotonic() + timeout
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = tree_cpu_seconds(pid)
+        if now - before < 0.05:  # under 10 % of one core over the last half second
+            return
+        before = now
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (gunicorn's master + workers)."""
+    total = 0
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/status") as fh:
                 total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
