@@ -83,7 +83,9 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
         rows = session.execute(
             select(Person, Declaration)
             .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
-            .where(Person.document_number.in_({number for _, number in documents}))).all()
+            # Both columns, so the (document_type, document_number) unique index serves it.
+            .where(Person.document_type.in_({kind for kind, _ in documents}),
+                   Person.document_number.in_({number for _, number in documents}))).all()
         for person, decl in rows:
             key = (person.document_type, person.document_number)
             if key not in found.people:
