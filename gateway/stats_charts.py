@@ -9,7 +9,9 @@ import functools
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from matplotlib import font_manager
@@ -18,6 +20,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
+from store.stats_cache import ChartStore
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
 # Grey-friendly colours with distinct lightness, plus markers and dashes: they survive black-and-white printing.
@@ -27,13 +30,26 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _lock = threading.Lock()  # matplotlib's font and text caches are not thread-safe
 CACHE_SIZE = 64
 _drawn: OrderedDict[str, str] = OrderedDict()
+_store: ContextVar[ChartStore | None] = ContextVar("chart_store", default=None)
+
+
+@contextmanager
+def stored_in(store: ChartStore) -> Iterator[None]:
+    """Charts asked for inside are also looked up in, and kept in, the database: a web process that has not
+    drawn them yet (a new gunicorn worker) serves what another one drew."""
+    token = _store.set(store)
+    try:
+        yield
+    finally:
+        _store.reset(token)
 
 
 def memoised(draw: Callable[..., str]) -> Callable[..., str]:
-    """Keep recent charts: a chart is a pure function of its figures, and drawing 100 bars takes most of a second.
+    """Keep recent charts: a chart is a pure function of its figures, and drawing 100 bars takes a few
+    hundred milliseconds.
 
-    The key is the figures' repr (frozen dataclasses), so a changed figure draws a new chart;
-    a closed month's charts are drawn once per process.
+    The key is the figures' repr (frozen dataclasses), so a changed figure draws a new chart. Charts are
+    kept in this process's memory and, inside `stored_in`, in the database under a digest of that key.
     """
 
     @functools.wraps(draw)
@@ -43,7 +59,12 @@ def memoised(draw: Callable[..., str]) -> Callable[..., str]:
             if key in _drawn:
                 _drawn.move_to_end(key)
                 return _drawn[key]
-        svg = draw(*args, **kwargs)
+        store = _store.get()
+        svg = store.load(key) if store is not None else None
+        if svg is None:
+            svg = draw(*args, **kwargs)
+            if store is not None:
+                store.save(key, svg)
         with _lock:
             _drawn[key] = svg
             while len(_drawn) > CACHE_SIZE:
