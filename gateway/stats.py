@@ -6,20 +6,24 @@ Views are thin: the figures come from store.stats, the bulletin from gateway.sta
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 
 from gateway import stats_charts, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
 from gateway.i18n import translate
-from store import audit, stats
+from store import audit, stats, stats_cache
 from store.models import Precinct
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
-from store.stats_cache import ChartStore
+from store.models import utcnow
+from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
+log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
 TREND_MONTHS = 12
 FOLLOW_UP_PAGE = 50  # landlords per page of the follow-up list
@@ -86,6 +90,25 @@ def _scope() -> list[int] | None:
     return [wanted] if wanted else None
 
 
+def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
+    """Serve a month under way's count up to STALE_MAX old (the page says when it was taken), and take it
+    again once the response has gone, so no one waits over a second for the count of every precinct."""
+    if as_of is not None and as_of <= utcnow() - LIVE_TTL:
+        rt = _rt()
+        response.call_on_close(lambda: recount(rt, month))
+    return response
+
+
+def recount(rt, month: Month) -> None:
+    """Take the month under way's count again unless another view just did; a failure only leaves it old."""
+    try:
+        with rt.sessions.begin() as session:
+            if stats_cache.load_live(session, str(month), rt.tz.key, utcnow()) is None:
+                stats.recount_live(session, month, tz=rt.tz)
+    except Exception:  # noqa: BLE001 - the response has gone; the next view serves the old count and tries again
+        log.exception("recounting the statistics of %s failed", month)
+
+
 def _chart_store(month: Month) -> ChartStore:
     """Where this view's charts are kept: a closed month's until a change reaches back into it."""
     rt = _rt()
@@ -124,7 +147,7 @@ def ranking():
     month = _month()
     rt = _rt()
     with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz)
+        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
     total = len(ranked)
     as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
@@ -138,9 +161,10 @@ def ranking():
             "pre_case": stats_charts.pre_case_bars(ranked, translate("stats_chart_pre_case", month=month)),
             "reasons": stats_charts.reason_mix(mix.most_common(), translate("stats_chart_reasons", month=month)),
         }
-    return render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
+    html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
                            total=total, charts=charts, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
+    return _recount_if_old(make_response(html), month, as_of)
 
 
 @bp.get("/bulletin")
@@ -150,12 +174,12 @@ def bulletin():
     month = _month()
     rt = _rt()
     with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz)
+        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     as_of = ranked[0].figures.as_of if ranked else None
     with stats_charts.stored_in(_chart_store(month)):
         context = stats_report.bulletin_context(ranked, month, generated, as_of=_local(as_of))
-    return render_template("stats/bulletin.html", **context)
+    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 
 @bp.get("/bulletin.csv")

@@ -404,16 +404,17 @@ def _from_counts(p: Precinct, month: Month, counts, imported: dict, *, timing: b
 
 
 def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None, tz: ZoneInfo = UTC,
-            timing: bool = True, today: dt.date | None = None, now: dt.datetime | None = None) -> list[PrecinctMonth]:
+            timing: bool = True, today: dt.date | None = None, now: dt.datetime | None = None,
+            max_age: dt.timedelta = stats_cache.LIVE_TTL) -> list[PrecinctMonth]:
     """`month_figures`, read from the snapshot for a closed month (taken now where missing); for the month
-    under way, every precinct's figures without timings (the ranking) come from a count at most LIVE_TTL old.
+    under way, every precinct's figures without timings (the ranking) come from a count at most `max_age` old.
 
     Taking a missing snapshot or recounting writes to `session`: commit it to keep them for the next view.
     """
     today = today or dt.datetime.now(tz).date()
     if not is_closed(month, today):
         if precinct_ids is None and not timing:
-            return _live(session, month, tz, now or utcnow())
+            return _live(session, month, tz, now or utcnow(), max_age)
         return month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=timing)
     precincts = _precincts(session, precinct_ids)
     ids = [p.id for p in precincts]
@@ -426,21 +427,29 @@ def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | Non
     return [_from_counts(p, month, stored[p.id], imported, timing=timing) for p in precincts]
 
 
-def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime) -> list[PrecinctMonth]:
-    """Every precinct's figures for the month under way, recounted when the kept count is LIVE_TTL old.
+def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime,
+          max_age: dt.timedelta) -> list[PrecinctMonth]:
+    """Every precinct's figures for the month under way, recounted when the kept count is `max_age` old.
 
     Counting all precincts takes more than a second on a province's store; a page shows when it was
     counted. Estimates and case subjects are always read now. A precinct added since the count recounts.
     """
-    kept = stats_cache.load_live(session, str(month), tz.key, now)
+    kept = stats_cache.load_live(session, str(month), tz.key, now, max_age)
     precincts = _precincts(session, None)
     if kept is None or any(str(p.id) not in kept.figures for p in precincts):
-        live = month_figures(session, month, tz=tz, timing=False)
-        stats_cache.save_live(session, str(month), tz.key, now, {str(f.precinct_id): _counts(f) for f in live})
-        return [replace(f, as_of=now) for f in live]
+        return recount_live(session, month, tz=tz, now=now)
     imported = _imported(session, month, None)
     return [_from_counts(p, month, kept.figures[str(p.id)], imported, timing=False, as_of=kept.computed_at)
             for p in precincts]
+
+
+def recount_live(session: Session, month: Month, *, tz: ZoneInfo = UTC,
+                 now: dt.datetime | None = None) -> list[PrecinctMonth]:
+    """Count every precinct's month under way now and keep the count for the next views; the caller commits."""
+    now = now or utcnow()
+    live = month_figures(session, month, tz=tz, timing=False)
+    stats_cache.save_live(session, str(month), tz.key, now, {str(f.precinct_id): _counts(f) for f in live})
+    return [replace(f, as_of=now) for f in live]
 
 
 def _snapshots(session: Session, month: Month, tz: ZoneInfo, ids: Sequence[int]) -> dict[int, MonthSnapshot]:
@@ -527,12 +536,13 @@ class Ranked:
 
 
 def ranking(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-            tz: ZoneInfo = UTC) -> list[Ranked]:
+            tz: ZoneInfo = UTC, max_age: dt.timedelta = stats_cache.LIVE_TTL) -> list[Ranked]:
     """Every precinct ranked by coverage, then pre-case rate, new declarations and increment.
 
-    A precinct without a survey estimate (or without case subjects) sorts after those with one.
+    A precinct without a survey estimate (or without case subjects) sorts after those with one. The
+    month under way's figures may be up to `max_age` old (each says when it was counted, `as_of`).
     """
-    current = figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False)
+    current = figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False, max_age=max_age)
     before = {f.precinct_id: f for f in figures(session, month.previous, precinct_ids=precinct_ids, tz=tz,
                                                   timing=False)}
     previous_active = {pid: f.active_residents for pid, f in before.items()}

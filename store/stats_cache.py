@@ -22,6 +22,8 @@ from store.models import Base, utcnow
 log = logging.getLogger(__name__)
 # How old the month under way's figures may be when a page shows them (with the time they were counted).
 LIVE_TTL = dt.timedelta(minutes=5)
+# A page may show an older count, up to STALE_MAX, while it has the count taken again after its response.
+STALE_MAX = dt.timedelta(hours=1)
 # Charts of the month under way change as declarations arrive; older ones are dropped when a new one is kept.
 OPEN_CHART_TTL = dt.timedelta(hours=1)
 
@@ -65,10 +67,11 @@ def save_live(session: Session, month: str, time_zone: str, computed_at: dt.date
     session.execute(delete(LiveFigures).where(LiveFigures.month < month, LiveFigures.time_zone == time_zone))
 
 
-def load_live(session: Session, month: str, time_zone: str, now: dt.datetime) -> LiveFigures | None:
-    """The month's figures if they were counted less than LIVE_TTL before `now`."""
+def load_live(session: Session, month: str, time_zone: str, now: dt.datetime,
+              max_age: dt.timedelta = LIVE_TTL) -> LiveFigures | None:
+    """The month's figures if they were counted less than `max_age` before `now`."""
     row = session.scalar(select(LiveFigures).where(LiveFigures.month == month, LiveFigures.time_zone == time_zone))
-    return row if row is not None and now - LIVE_TTL < row.computed_at <= now else None
+    return row if row is not None and now - max_age < row.computed_at <= now else None
 
 
 def forget(session: Session, first_month: str) -> None:

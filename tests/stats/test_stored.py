@@ -153,3 +153,49 @@ class TestStoredCharts:
             ranked = stats.ranking(s, MARCH)
         with stats_charts.stored_in(ChartStore(broken, "2026-03", closed=True)):
             assert stats_charts.ranking_bars(ranked, "broken-store").startswith("<svg")
+
+
+class TestRecountAfterResponse:
+    @pytest.fixture
+    def under_way(self, monkeypatch):
+        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+
+    def age_count(self, rt, by: dt.timedelta) -> dt.datetime:
+        with rt.sessions.begin() as s:
+            row = s.scalar(select(LiveFigures))
+            row.computed_at -= by
+            return row.computed_at
+
+    def kept(self, rt) -> LiveFigures:
+        with rt.sessions() as s:
+            return s.scalar(select(LiveFigures))
+
+    def test_old_count_served_then_taken_again(self, rt, login_as, campaign, under_way):
+        """A count older than LIVE_TTL is shown with its time, and taken again once the response has gone."""
+        chief = login_as("chief")
+        assert chief.get("/stats/ranking?month=2026-03").status_code == 200
+        old = self.age_count(rt, LIVE_TTL + dt.timedelta(minutes=1))
+        cancel_quietly(rt, campaign.decl[2])
+        response = chief.get("/stats/ranking?month=2026-03")
+        assert response.status_code == 200 and self.kept(rt).computed_at == old  # served the old count
+        response.close()  # the server has sent the page
+        assert self.kept(rt).computed_at > old
+        assert p01(read(rt, self.kept(rt).computed_at)) == p01(live(rt))
+
+    def test_count_past_stale_max_is_taken_before_answering(self, rt, login_as, campaign, under_way):
+        """A count older than STALE_MAX is not shown: the view counts again first."""
+        from store.stats_cache import STALE_MAX
+
+        chief = login_as("chief")
+        chief.get("/stats/bulletin?month=2026-03")
+        old = self.age_count(rt, STALE_MAX + dt.timedelta(minutes=1))
+        chief.get("/stats/bulletin?month=2026-03")
+        assert self.kept(rt).computed_at > old
+
+    def test_recount_failure_is_only_logged(self, rt, campaign, monkeypatch, caplog):
+        """A recount that fails after the response leaves the old count and logs why."""
+        from gateway import stats as views
+
+        monkeypatch.setattr(stats, "recount_live", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+        views.recount(rt, MARCH)
+        assert "recounting the statistics of 2026-03 failed" in caplog.text
