@@ -278,12 +278,22 @@ def measure(url: str, explain: bool) -> None:
 
 
 def _forget(rt, *statements: str) -> None:
-    """Run the DELETEs whose table exists (older commits have no live cache or stored charts)."""
+    """Run the DELETEs and UPDATEs whose table exists (older commits have no live count or stored charts)."""
     with rt.engine.begin() as conn:
         for statement in statements:
-            table = statement.split()[2]
+            table = statement.split()[2 if statement.startswith("DELETE") else 1]
             if conn.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is not None:
                 conn.execute(text(statement), {"month": str(LAST)})
+
+
+def _fresh_count_view(rt, get, page) -> None:
+    """A view right after a recount: the count is fresh but its charts were never drawn."""
+    from gateway import stats_charts
+
+    _forget(rt, "UPDATE stats_live_figures SET computed_at = now() AT TIME ZONE 'UTC' WHERE month = :month",
+            "DELETE FROM stats_charts WHERE month >= :month")
+    stats_charts._drawn.clear()
+    get(page)
 
 
 def first_views(app, rt, precinct: int) -> None:
@@ -312,10 +322,17 @@ def first_views(app, rt, precinct: int) -> None:
     stats.is_closed = lambda month, today: month < LAST  # as if viewed during LAST: it is counted live
     try:
         for page in pages:
-            timed(f"GET {page} (super), month under way, first view",
+            timed(f"GET {page} (super), month under way, first view of the month (nothing counted yet)",
                   lambda page=page: (stats_charts._drawn.clear(),
                                      _forget(rt, "DELETE FROM stats_live_figures WHERE month >= :month",
                                              "DELETE FROM stats_charts WHERE month >= :month"), get(page)))
+            timed(f"GET {page} (super), month under way, new process, count 6 minutes old",
+                  lambda page=page: (stats_charts._drawn.clear(),
+                                     _forget(rt, "UPDATE stats_live_figures SET computed_at = "
+                                                 "now() AT TIME ZONE 'UTC' - interval '6 minutes' WHERE month = :month"),
+                                     get(page)))
+            timed(f"GET {page} (super), month under way, first view after a recount (charts not drawn)",
+                  lambda page=page: _fresh_count_view(rt, get, page))
             timed(f"GET {page} (super), month under way, later views", lambda page=page: get(page))
     finally:
         stats.is_closed = closed

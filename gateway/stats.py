@@ -90,21 +90,44 @@ def _scope() -> list[int] | None:
     return [wanted] if wanted else None
 
 
-def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
+def _ranking_titles(month: Month) -> dict[str, str]:
+    """The ranking charts' titles in the officer's language (a chart is kept under its title too)."""
+    return {name: translate(f"stats_chart_{name}", month=month) for name in ("coverage", "pre_case", "reasons")}
+
+
+def _ranking_charts(ranked: list[stats.Ranked], titles: dict[str, str]) -> dict[str, str]:
+    mix: Counter[str] = Counter()
+    for r in ranked:
+        mix.update(dict(r.figures.rejections))
+    return {"coverage": stats_charts.ranking_bars(ranked, titles["coverage"]),
+            "pre_case": stats_charts.pre_case_bars(ranked, titles["pre_case"]),
+            "reasons": stats_charts.reason_mix(mix.most_common(), titles["reasons"])}
+
+
+def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None, titles: dict[str, str]) -> Response:
     """Serve a month under way's count up to STALE_MAX old (the page says when it was taken), and take it
     again once the response has gone, so no one waits over a second for the count of every precinct."""
     if as_of is not None and as_of <= utcnow() - LIVE_TTL:
         rt = _rt()
-        response.call_on_close(lambda: recount(rt, month))
+        response.call_on_close(lambda: recount(rt, month, titles))
     return response
 
 
-def recount(rt, month: Month) -> None:
-    """Take the month under way's count again unless another view just did; a failure only leaves it old."""
+def recount(rt, month: Month, titles: dict[str, str] | None = None) -> None:
+    """Take the month under way's count again unless another view just did, and draw the supervisors'
+    ranking (with `titles`) and bulletin charts of the new count, so the next view neither counts nor draws.
+    A failure only leaves the old count."""
     try:
         with rt.sessions.begin() as session:
-            if stats_cache.load_live(session, str(month), rt.tz.key, utcnow()) is None:
-                stats.recount_live(session, month, tz=rt.tz)
+            if stats_cache.load_live(session, str(month), rt.tz.key, utcnow()) is not None:
+                return
+            stats.recount_live(session, month, tz=rt.tz)
+        with rt.sessions() as session:
+            ranked = stats.ranking(session, month, tz=rt.tz)
+        with stats_charts.stored_in(ChartStore(rt.sessions, str(month), closed=False)):
+            if titles:
+                _ranking_charts(ranked, titles)
+            stats_report.bulletin_charts(ranked, month)
     except Exception:  # noqa: BLE001 - the response has gone; the next view serves the old count and tries again
         log.exception("recounting the statistics of %s failed", month)
 
@@ -152,19 +175,13 @@ def ranking():
     as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
         ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
-    mix: Counter[str] = Counter()
-    for r in ranked:
-        mix.update(dict(r.figures.rejections))
+    titles = _ranking_titles(month)
     with stats_charts.stored_in(_chart_store(month)):
-        charts = {
-            "coverage": stats_charts.ranking_bars(ranked, translate("stats_chart_coverage", month=month)),
-            "pre_case": stats_charts.pre_case_bars(ranked, translate("stats_chart_pre_case", month=month)),
-            "reasons": stats_charts.reason_mix(mix.most_common(), translate("stats_chart_reasons", month=month)),
-        }
+        charts = _ranking_charts(ranked, titles)
     html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
                            total=total, charts=charts, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
-    return _recount_if_old(make_response(html), month, as_of)
+    return _recount_if_old(make_response(html), month, as_of, titles)
 
 
 @bp.get("/bulletin")
@@ -179,7 +196,8 @@ def bulletin():
     as_of = ranked[0].figures.as_of if ranked else None
     with stats_charts.stored_in(_chart_store(month)):
         context = stats_report.bulletin_context(ranked, month, generated, as_of=_local(as_of))
-    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
+    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of,
+                           _ranking_titles(month))
 
 
 @bp.get("/bulletin.csv")

@@ -80,9 +80,16 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
     return {
         "month": str(month), "ranked": ranked, "totals": totals, "generated": generated, "as_of": as_of,
         "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
-        "coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
-        "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}"),
+        **bulletin_charts(ranked, month),
     }
+
+
+def bulletin_charts(ranked: list[Ranked], month: Month) -> dict[str, str]:
+    """The bulletin's two charts (also drawn ahead by a recount of the month under way)."""
+    from gateway import stats_charts
+
+    return {"coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
+            "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}")}
 
 
 def environment() -> Environment:
