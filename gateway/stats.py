@@ -6,24 +6,21 @@ Views are thin: the figures come from store.stats, the bulletin from gateway.sta
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections import Counter
 from dataclasses import dataclass
 
 from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 
-from gateway import stats_charts, stats_report
+from gateway import stats_charts, stats_refresh, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
-from gateway.i18n import translate
-from store import audit, stats, stats_cache
+from gateway.i18n import language, translate
+from store import audit, stats
 from store.models import Precinct
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
 from store.models import utcnow
 from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
-log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
 TREND_MONTHS = 12
 FOLLOW_UP_PAGE = 50  # landlords per page of the follow-up list
@@ -90,46 +87,14 @@ def _scope() -> list[int] | None:
     return [wanted] if wanted else None
 
 
-def _ranking_titles(month: Month) -> dict[str, str]:
-    """The ranking charts' titles in the officer's language (a chart is kept under its title too)."""
-    return {name: translate(f"stats_chart_{name}", month=month) for name in ("coverage", "pre_case", "reasons")}
-
-
-def _ranking_charts(ranked: list[stats.Ranked], titles: dict[str, str]) -> dict[str, str]:
-    mix: Counter[str] = Counter()
-    for r in ranked:
-        mix.update(dict(r.figures.rejections))
-    return {"coverage": stats_charts.ranking_bars(ranked, titles["coverage"]),
-            "pre_case": stats_charts.pre_case_bars(ranked, titles["pre_case"]),
-            "reasons": stats_charts.reason_mix(mix.most_common(), titles["reasons"])}
-
-
-def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None, titles: dict[str, str]) -> Response:
+def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
     """Serve a month under way's count up to STALE_MAX old (the page says when it was taken), and take it
-    again once the response has gone, so no one waits over a second for the count of every precinct."""
+    again, with the charts of the officer's language, once the response has gone: no one waits over a second
+    for the count of every precinct."""
     if as_of is not None and as_of <= utcnow() - LIVE_TTL:
-        rt = _rt()
-        response.call_on_close(lambda: recount(rt, month, titles))
+        rt, languages = _rt(), [language()]
+        response.call_on_close(lambda: stats_refresh.recount(rt, month, languages))
     return response
-
-
-def recount(rt, month: Month, titles: dict[str, str] | None = None) -> None:
-    """Take the month under way's count again unless another view just did, and draw the supervisors'
-    ranking (with `titles`) and bulletin charts of the new count, so the next view neither counts nor draws.
-    A failure only leaves the old count."""
-    try:
-        with rt.sessions.begin() as session:
-            if stats_cache.load_live(session, str(month), rt.tz.key, utcnow()) is not None:
-                return
-            stats.recount_live(session, month, tz=rt.tz)
-        with rt.sessions() as session:
-            ranked = stats.ranking(session, month, tz=rt.tz)
-        with stats_charts.stored_in(ChartStore(rt.sessions, str(month), closed=False)):
-            if titles:
-                _ranking_charts(ranked, titles)
-            stats_report.bulletin_charts(ranked, month)
-    except Exception:  # noqa: BLE001 - the response has gone; the next view serves the old count and tries again
-        log.exception("recounting the statistics of %s failed", month)
 
 
 def _chart_store(month: Month) -> ChartStore:
@@ -175,13 +140,12 @@ def ranking():
     as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
         ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
-    titles = _ranking_titles(month)
     with stats_charts.stored_in(_chart_store(month)):
-        charts = _ranking_charts(ranked, titles)
+        charts = stats_refresh.ranking_charts(ranked, stats_refresh.titles_in(language(), month))
     html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
                            total=total, charts=charts, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
-    return _recount_if_old(make_response(html), month, as_of, titles)
+    return _recount_if_old(make_response(html), month, as_of)
 
 
 @bp.get("/bulletin")
@@ -196,8 +160,7 @@ def bulletin():
     as_of = ranked[0].figures.as_of if ranked else None
     with stats_charts.stored_in(_chart_store(month)):
         context = stats_report.bulletin_context(ranked, month, generated, as_of=_local(as_of))
-    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of,
-                           _ranking_titles(month))
+    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 
 @bp.get("/bulletin.csv")

@@ -201,8 +201,40 @@ class TestRecountAfterResponse:
 
     def test_recount_failure_is_only_logged(self, rt, campaign, monkeypatch, caplog):
         """A recount that fails after the response leaves the old count and logs why."""
-        from gateway import stats as views
+        from gateway import stats_refresh
 
         monkeypatch.setattr(stats, "recount_live", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-        views.recount(rt, MARCH)
+        assert stats_refresh.recount(rt, MARCH) is False
         assert "recounting the statistics of 2026-03 failed" in caplog.text
+
+
+class TestRefreshCommand:
+    @pytest.fixture
+    def run(self, settings, monkeypatch):
+        from click.testing import CliRunner
+
+        from gateway.cli import cli
+
+        monkeypatch.setenv("DATABASE_URL", settings.database_url)
+        if settings.redis_url:
+            monkeypatch.setenv("REDIS_URL", settings.redis_url)
+        return lambda: CliRunner().invoke(cli, ["stats", "refresh"], catch_exceptions=False)
+
+    def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch):
+        """`declgate stats refresh` leaves the month under way counted and both months' charts drawn, so the
+        pages of a new process neither count nor draw; run again at once, it does not count again."""
+        from gateway import stats_refresh
+
+        monkeypatch.setattr(stats_refresh.dt, "datetime", _Frozen)  # "today" is 28 March 2026
+        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+        result = run()
+        assert result.exit_code == 0 and "2026-03 counted, charts drawn" in result.output, result.output
+        # three ranking charts in each language; the English ones are the bulletin's too
+        assert live_rows(rt) == 1 and stored_charts(rt) == 6 and stored_charts(rt, "2026-02") == 6
+        assert "already counted" in run().output
+
+
+class _Frozen(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return cls(2026, 3, 28, 8, 0, tzinfo=tz)
