@@ -89,11 +89,11 @@ def _scope() -> list[int] | None:
 
 def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
     """Serve a month under way's count up to STALE_MAX old (the page says when it was taken), and take it
-    again, with the charts of the officer's language, once the response has gone: no one waits over a second
-    for the count of every precinct."""
+    again, with its charts in every UI language, once the response has gone: no one waits over a second for
+    the count of every precinct, nor a supervisor in another language for the charts of the new count."""
     if as_of is not None and as_of <= utcnow() - LIVE_TTL:
-        rt, languages = _rt(), [language()]
-        response.call_on_close(lambda: stats_refresh.recount(rt, month, languages))
+        rt = _rt()
+        response.call_on_close(lambda: stats_refresh.recount(rt, month))
     return response
 
 
