@@ -266,6 +266,7 @@ def measure(url: str, explain: bool) -> None:
                 assert response.status_code == 200, (page, response.status_code)
             timed(f"GET {page} ({name.split('-')[1]})", get, repeat=3)
     del Officer
+    first_views(app, rt, precinct)
 
     if explain:
         start, end = LAST.bounds(rt.tz)
@@ -274,6 +275,68 @@ def measure(url: str, explain: bool) -> None:
                 plan = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql),
                                     {"start": start, "end": end, "last": LAST.last_day, "p": precinct}).scalars()
                 print(f"\n{title}\n```\n" + "\n".join(plan) + "\n```")
+
+
+def _forget(rt, *statements: str) -> None:
+    """Run the DELETEs and UPDATEs whose table exists (older commits have no live count or stored charts)."""
+    with rt.engine.begin() as conn:
+        for statement in statements:
+            table = statement.split()[2 if statement.startswith("DELETE") else 1]
+            if conn.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is not None:
+                conn.execute(text(statement), {"month": str(LAST)})
+
+
+def _fresh_count_view(rt, get, page) -> None:
+    """A view right after a recount: the count is fresh but its charts were never drawn."""
+    from gateway import stats_charts
+
+    _forget(rt, "UPDATE stats_live_figures SET computed_at = now() AT TIME ZONE 'UTC' WHERE month = :month",
+            "DELETE FROM stats_charts WHERE month >= :month")
+    stats_charts._drawn.clear()
+    get(page)
+
+
+def first_views(app, rt, precinct: int) -> None:
+    """Views the warm figures above hide: a new web process (no chart in its memory), a closed month no
+    one has viewed (no snapshot), and the month under way (counted live)."""
+    from gateway import stats_charts
+    from store import stats
+
+    client = app.test_client()
+    client.post("/login", data={"username": "bench-super", "password": "bench-password-1"})
+
+    def get(page):
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+
+    pages = [f"/stats/ranking?month={LAST}", f"/stats/bulletin?month={LAST}", f"/stats/precinct/{precinct}?month={LAST}"]
+    for page in pages:
+        timed(f"GET {page} (super), first view in a new process",
+              lambda page=page: (stats_charts._drawn.clear(), get(page)))
+    for page in pages[:2]:
+        timed(f"GET {page} (super), first view of the month anywhere (no snapshot yet)",
+              lambda page=page: (stats_charts._drawn.clear(),
+                                 _forget(rt, "DELETE FROM stats_month_snapshots WHERE month >= :month",
+                                         "DELETE FROM stats_charts WHERE month >= :month"), get(page)))
+    closed = stats.is_closed
+    stats.is_closed = lambda month, today: month < LAST  # as if viewed during LAST: it is counted live
+    try:
+        for page in pages:
+            timed(f"GET {page} (super), month under way, first view of the month (nothing counted yet)",
+                  lambda page=page: (stats_charts._drawn.clear(),
+                                     _forget(rt, "DELETE FROM stats_live_figures WHERE month >= :month",
+                                             "DELETE FROM stats_charts WHERE month >= :month"), get(page)))
+            timed(f"GET {page} (super), month under way, new process, count 6 minutes old",
+                  lambda page=page: (stats_charts._drawn.clear(),
+                                     _forget(rt, "UPDATE stats_live_figures SET computed_at = "
+                                                 "now() AT TIME ZONE 'UTC' - interval '6 minutes' WHERE month = :month"),
+                                     get(page)))
+            timed(f"GET {page} (super), month under way, first view after a recount (charts not drawn)",
+                  lambda page=page: _fresh_count_view(rt, get, page))
+            timed(f"GET {page} (super), month under way, later views", lambda page=page: get(page))
+    finally:
+        stats.is_closed = closed
+    get(pages[0])  # leave the month's snapshot in place for the next run
 
 
 EXPLAINS = {

@@ -193,6 +193,7 @@ STRINGS.update({
     "stats_printable": "Printable bulletin",
     "stats_csv": "Download CSV",
     "stats_ranked_of": "{total} precincts in all",
+    "stats_as_of": "month under way: figures as of {time}",
     "stats_targets": "Targets: coverage ≥ {coverage}, pre-case registration ≥ {pre_case}",
     "stats_chart_coverage": "Coverage by precinct, {month}",
     "stats_chart_pre_case": "Registered before their case, {month}",

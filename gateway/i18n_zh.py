@@ -200,6 +200,7 @@ STRINGS.update({
     "stats_printable": "打印版通报",
     "stats_csv": "下载 CSV",
     "stats_ranked_of": "共 {total} 个派出所",
+    "stats_as_of": "本月尚未结束：数据截至 {time}",
     "stats_targets": "目标：覆盖率 ≥ {coverage}，案前登记率 ≥ {pre_case}",
     "stats_chart_coverage": "各派出所覆盖率 {month}",
     "stats_chart_pre_case": "案前登记率 {month}",

@@ -6,17 +6,19 @@ Views are thin: the figures come from store.stats, the bulletin from gateway.sta
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 
-from gateway import stats_charts, stats_report
+from gateway import stats_charts, stats_refresh, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
-from gateway.i18n import translate
+from gateway.i18n import language, translate
 from store import audit, stats
 from store.models import Precinct
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
+from store.models import utcnow
+from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
@@ -85,6 +87,29 @@ def _scope() -> list[int] | None:
     return [wanted] if wanted else None
 
 
+def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
+    """Serve a month under way's count up to STALE_MAX old (the page says when it was taken), and take it
+    again, with its charts in every UI language, once the response has gone: no one waits over a second for
+    the count of every precinct, nor a supervisor in another language for the charts of the new count."""
+    if as_of is not None and as_of <= utcnow() - LIVE_TTL:
+        rt = _rt()
+        response.call_on_close(lambda: stats_refresh.recount(rt, month))
+    return response
+
+
+def _chart_store(month: Month) -> ChartStore:
+    """Where this view's charts are kept: a closed month's until a change reaches back into it."""
+    rt = _rt()
+    return ChartStore(rt.sessions, str(month), closed=stats.is_closed(month, dt.datetime.now(rt.tz).date()))
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored (naive UTC) time as the deployment's naive local time."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(_rt().tz).replace(tzinfo=None)
+
+
 def _months(month: Month) -> list[Month]:
     return (month.next.next).back(18)[::-1]
 
@@ -110,21 +135,17 @@ def ranking():
     month = _month()
     rt = _rt()
     with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz)
+        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
     total = len(ranked)
+    as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
         ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
-    mix: Counter[str] = Counter()
-    for r in ranked:
-        mix.update(dict(r.figures.rejections))
-    charts = {
-        "coverage": stats_charts.ranking_bars(ranked, translate("stats_chart_coverage", month=month)),
-        "pre_case": stats_charts.pre_case_bars(ranked, translate("stats_chart_pre_case", month=month)),
-        "reasons": stats_charts.reason_mix(mix.most_common(), translate("stats_chart_reasons", month=month)),
-    }
-    return render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
-                           total=total, charts=charts,
+    with stats_charts.stored_in(_chart_store(month)):
+        charts = stats_refresh.ranking_charts(ranked, stats_refresh.titles_in(language(), month))
+    html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
+                           total=total, charts=charts, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
+    return _recount_if_old(make_response(html), month, as_of)
 
 
 @bp.get("/bulletin")
@@ -134,9 +155,12 @@ def bulletin():
     month = _month()
     rt = _rt()
     with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz)
+        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
-    return render_template("stats/bulletin.html", **stats_report.bulletin_context(ranked, month, generated))
+    as_of = ranked[0].figures.as_of if ranked else None
+    with stats_charts.stored_in(_chart_store(month)):
+        context = stats_report.bulletin_context(ranked, month, generated, as_of=_local(as_of))
+    return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 
 @bp.get("/bulletin.csv")
@@ -167,15 +191,20 @@ def precinct(precinct_id: int):
         choices = _precincts(session)
     fig = found[0]
     span = {"months": TREND_MONTHS}
-    charts = {
+    with stats_charts.stored_in(_chart_store(month)):
+        charts = _precinct_charts(fig, series, month, span)
+    return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=charts,
+                           choices=choices)
+
+
+def _precinct_charts(fig: stats.PrecinctMonth, series: dict, month: Month, span: dict) -> dict[str, str]:
+    return {
         "declarations": stats_charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span)),
         "coverage": stats_charts.trend_chart(series, "coverage", translate("stats_chart_coverage_trend", **span),
                                              target=COVERAGE_TARGET, percent=True),
         "residents": stats_charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span)),
         "reasons": stats_charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month)),
     }
-    return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=charts,
-                           choices=choices)
 
 
 @bp.get("/follow-up")

@@ -5,18 +5,22 @@ precinct names. Without one (`fonts-noto-cjk` on Debian) labels fall back to pre
 """
 from __future__ import annotations
 
+import functools
 import io
 import threading
-from collections.abc import Sequence
-import functools
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
+from store.stats_cache import ChartStore
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
 # Grey-friendly colours with distinct lightness, plus markers and dashes: they survive black-and-white printing.
@@ -26,13 +30,26 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _lock = threading.Lock()  # matplotlib's font and text caches are not thread-safe
 CACHE_SIZE = 64
 _drawn: OrderedDict[str, str] = OrderedDict()
+_store: ContextVar[ChartStore | None] = ContextVar("chart_store", default=None)
+
+
+@contextmanager
+def stored_in(store: ChartStore) -> Iterator[None]:
+    """Charts asked for inside are also looked up in, and kept in, the database: a web process that has not
+    drawn them yet (a new gunicorn worker) serves what another one drew."""
+    token = _store.set(store)
+    try:
+        yield
+    finally:
+        _store.reset(token)
 
 
 def memoised(draw: Callable[..., str]) -> Callable[..., str]:
-    """Keep recent charts: a chart is a pure function of its figures, and drawing 100 bars takes most of a second.
+    """Keep recent charts: a chart is a pure function of its figures, and drawing 100 bars takes a few
+    hundred milliseconds.
 
-    The key is the figures' repr (frozen dataclasses), so a changed figure draws a new chart;
-    a closed month's charts are drawn once per process.
+    The key is the figures' repr (frozen dataclasses), so a changed figure draws a new chart. Charts are
+    kept in this process's memory and, inside `stored_in`, in the database under a digest of that key.
     """
 
     @functools.wraps(draw)
@@ -42,7 +59,12 @@ def memoised(draw: Callable[..., str]) -> Callable[..., str]:
             if key in _drawn:
                 _drawn.move_to_end(key)
                 return _drawn[key]
-        svg = draw(*args, **kwargs)
+        store = _store.get()
+        svg = store.load(key) if store is not None else None
+        if svg is None:
+            svg = draw(*args, **kwargs)
+            if store is not None:
+                store.save(key, svg)
         with _lock:
             _drawn[key] = svg
             while len(_drawn) > CACHE_SIZE:
@@ -66,22 +88,50 @@ def label(fig: PrecinctMonth) -> str:
     return fig.precinct_code
 
 
-def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+# Fixed margins in inches around the axes: room for the title above and the tick labels below. Drawn with
+# matplotlib's constrained layout, a 100-bar chart took twice as long: the layout measures every label
+# again on each pass, where here only the longest tick label of each chart is measured, once per process.
+TOP = 0.45
+BOTTOM = 0.4
+PAD = 0.15
+_text2path = TextToPath()
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, size: float) -> float:
+    """How wide `text` is drawn at `size` points, in inches: the margin a label needs."""
+    width, _height, _descent = _text2path.get_text_width_height_descent(
+        text, FontProperties(family=_families(), size=size), ismath=False)
+    return width / 72
+
+
+def _figure(width: float, height: float, *, left: float = 0.6, right: float = 0.3, bottom: float = BOTTOM) -> Figure:
+    """A figure whose axes sit `left`/`right`/`bottom` inches from the edges (and TOP from the top)."""
+    figure = Figure(figsize=(width, height), dpi=100)
+    figure.subplots_adjust(left=min(left / width, 0.6), right=1 - right / width, top=1 - TOP / height,
+                           bottom=min(bottom / height, 0.45))
     return figure
 
 
+def _label_margin(labels: Sequence[str], size: float) -> float:
+    """Inches to the left of the axes for the widest tick label, plus the tick and a little air."""
+    return max((text_width(t, size) for t in labels), default=0.3) + PAD + 0.1
+
+
 def _svg(figure: Figure, title: str) -> str:
-    figure.suptitle(title, fontsize=11)
+    figure.suptitle(title, fontsize=11, va="top", y=1 - 0.08 / figure.get_figheight())  # in the TOP margin
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]  # drop the XML prologue and doctype so it can be inlined in HTML
 
 
+def _families() -> list[str]:
+    return [f for f in (cjk_family(), "DejaVu Sans") if f]
+
+
 def _rc() -> dict:
-    families = [f for f in (cjk_family(), "DejaVu Sans") if f]
-    return {"font.family": families, "svg.fonttype": "path", "axes.spines.top": False,
+    return {"font.family": _families(), "svg.fonttype": "path", "axes.spines.top": False,
             "axes.spines.right": False, "font.size": 9}
 
 
@@ -95,8 +145,12 @@ def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: s
     """One line per precinct of `value` (a PrecinctMonth attribute) month by month; months without it are gaps."""
     import matplotlib
 
+    rotate = max((len(figs) for figs in series.values()), default=0) > 6
+    legend = 0 < len(series) <= 12
+    names = [label(figs[0]) for _code, figs in sorted(series.items()) if figs]
+    right = (_label_margin(names, 8) + 0.45) if legend else 0.3
     with _lock, matplotlib.rc_context(_rc()):
-        figure = _figure(8, 3.6)
+        figure = _figure(8, 3.6, left=0.7, right=right, bottom=0.8 if rotate else BOTTOM)
         ax = figure.subplots()
         months: list[str] = []
         for i, (_code, figs) in enumerate(sorted(series.items())):
@@ -108,12 +162,12 @@ def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: s
         if target is not None:
             ax.axhline(target, color="black", linewidth=1, linestyle=(0, (6, 3)))
             ax.annotate(f"target {target:.0%}", xy=(0, target), xytext=(2, 3), textcoords="offset points", fontsize=8)
-        ax.set_xticks(range(len(months)), months, rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
+        ax.set_xticks(range(len(months)), months, rotation=45 if rotate else 0, ha="right" if rotate else "center")
         if percent:
             _percent_axis(ax.yaxis)
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        if 0 < len(series) <= 12:
+        if legend:
             ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _svg(figure, title)
 
@@ -128,9 +182,10 @@ def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
 
     with _lock, matplotlib.rc_context(_rc()):
         height = max(2.4, 0.9 + 0.24 * len(ranked))
-        figure = _figure(8, height)
-        ax = figure.subplots()
         labels = [f"{r.rank}. {label(r.figures)}" for r in ranked]
+        size = 7 if len(ranked) > 30 else 8
+        figure = _figure(8, height, left=_label_margin(labels, size), right=0.35)
+        ax = figure.subplots()
         values = [r.figures.coverage or 0 for r in ranked]
         colours = ["#1f3b73" if r.meets_coverage else "#9db3d9" for r in ranked]
         bars = ax.barh(range(len(ranked)), values, color=colours, edgecolor="#1f3b73", linewidth=0.6)
@@ -141,8 +196,8 @@ def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
         ax.axvline(COVERAGE_TARGET, color="black", linewidth=1, linestyle=(0, (6, 3)))
         ax.annotate(f"target {COVERAGE_TARGET:.0%}", xy=(COVERAGE_TARGET, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(3, -10), textcoords="offset points", fontsize=8)
-        ax.set_yticks(range(len(ranked)), labels, fontsize=7 if len(ranked) > 30 else 8)
-        ax.invert_yaxis()
+        ax.set_yticks(range(len(ranked)), labels, fontsize=size)
+        ax.set_ylim(len(ranked) - 0.4, -0.6)  # first rank on top, no empty rows above or below
         ax.set_xlim(0, max([1.05, *[v * 1.1 for v in values]]))
         _percent_axis(ax.xaxis)
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -156,14 +211,15 @@ def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
 
     rows = [r for r in ranked if r.figures.pre_case_rate is not None]
     with _lock, matplotlib.rc_context(_rc()):
-        figure = _figure(8, max(2.0, 0.9 + 0.24 * len(rows)))
+        names = [label(r.figures) for r in rows]
+        figure = _figure(8, max(2.0, 0.9 + 0.24 * len(rows)), left=_label_margin(names, 8))
         ax = figure.subplots()
         values = [r.figures.pre_case_rate for r in rows]
         ax.barh(range(len(rows)), values, color=["#4f8a3c" if r.meets_pre_case else "#b9d7ae" for r in rows],
                 edgecolor="#4f8a3c", linewidth=0.6)
         ax.axvline(PRE_CASE_TARGET, color="black", linewidth=1, linestyle=(0, (6, 3)))
-        ax.set_yticks(range(len(rows)), [label(r.figures) for r in rows], fontsize=8)
-        ax.invert_yaxis()
+        ax.set_yticks(range(len(rows)), names, fontsize=8)
+        ax.set_ylim(max(len(rows), 1) - 0.4, -0.6)
         ax.set_xlim(0, 1.05)
         _percent_axis(ax.xaxis)
         if not rows:
@@ -182,7 +238,8 @@ def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10)
     if rest:
         items.append(("other", rest))
     with _lock, matplotlib.rc_context(_rc()):
-        figure = _figure(8, max(2.0, 0.9 + 0.28 * len(items)))
+        figure = _figure(8, max(2.0, 0.9 + 0.28 * len(items)), left=_label_margin([c for c, _ in items], 9),
+                         bottom=0.65)
         ax = figure.subplots()
         ax.barh(range(len(items)), [n for _, n in items], color="#c0504d", edgecolor="#7a2e2c", linewidth=0.6,
                 hatch="//")

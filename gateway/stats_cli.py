@@ -1,4 +1,5 @@
-"""`declgate stats snapshot`: keep a closed month's figures, so its pages read them instead of recounting."""
+"""`declgate stats snapshot`: keep a closed month's figures, so its pages read them instead of recounting;
+`declgate stats refresh`: the same for the month that ended last, plus the month under way's count and charts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -32,3 +33,17 @@ def snapshot(month: str | None, refresh: bool) -> None:
     with rt.sessions.begin() as session:
         count = stats.take_snapshot(session, wanted, tz=rt.tz, replace=refresh)
     click.echo(f"snapshot {wanted} ({rt.tz.key}): {count} precinct(s)")
+
+
+@stats_group.command("refresh")
+def refresh() -> None:
+    """Snapshot the month that ended last if missing, count the month under way (unless counted in the last
+    five minutes) and draw both months' ranking and bulletin charts. Run it from cron every few minutes:
+    then no view waits for a count or a chart."""
+    from gateway.cli import _runtime
+    from gateway.stats_refresh import refresh as run
+
+    rt = _runtime(migrate=True)
+    closed, current, counted = run(rt)
+    click.echo(f"{closed} snapshotted, charts drawn; {current} "
+               + ("counted, charts drawn" if counted else "already counted in the last few minutes"))

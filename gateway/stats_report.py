@@ -57,8 +57,10 @@ def bulletin_csv(ranked: list[Ranked]) -> str:
     return out.getvalue()
 
 
-def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime) -> dict[str, Any]:
-    """What the bulletin template needs, charts included."""
+def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
+                     as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """What the bulletin template needs, charts included; `as_of` (local time) when the month's figures
+    were counted earlier than `generated` (the month under way)."""
     from gateway import stats_charts
 
     covered = [r for r in ranked if r.figures.coverage is not None]
@@ -76,11 +78,18 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime)
                           / sum(r.figures.case_subjects for r in with_cases)) if with_cases else None,
     }
     return {
-        "month": str(month), "ranked": ranked, "totals": totals, "generated": generated,
+        "month": str(month), "ranked": ranked, "totals": totals, "generated": generated, "as_of": as_of,
         "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
-        "coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
-        "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}"),
+        **bulletin_charts(ranked, month),
     }
+
+
+def bulletin_charts(ranked: list[Ranked], month: Month) -> dict[str, str]:
+    """The bulletin's two charts (also drawn ahead by a recount of the month under way)."""
+    from gateway import stats_charts
+
+    return {"coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
+            "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}")}
 
 
 def environment() -> Environment:
@@ -128,7 +137,10 @@ def monthly(month: str, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = out_dir / f"bulletin-{wanted}.html", out_dir / f"bulletin-{wanted}.csv"
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
-    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated)), encoding="utf-8")
+    as_of = ranked[0].figures.as_of
+    if as_of is not None:  # the month under way, counted up to LIVE_TTL ago
+        as_of = as_of.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).replace(tzinfo=None)
+    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated, as_of=as_of)), encoding="utf-8")
     csv_path.write_text(bulletin_csv(ranked), encoding="utf-8")
     meeting = sum(r.meets_coverage for r in ranked)
     click.echo(f"bulletin {wanted}: {len(ranked)} precinct(s), {meeting} at or above the "

@@ -32,7 +32,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, and_, case, delete,
@@ -42,6 +42,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from parsers.documents import check_ric, convert_legacy_ric
+from store import stats_cache
 from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
                           SurveyEstimate, utcnow)
 
@@ -140,6 +141,9 @@ class PrecinctMonth:
     estimated_rental_units: int | None = None
     case_subjects: int = 0
     case_subjects_declared: int = 0
+    # When the figures of a month under way were counted (naive UTC); None when counted for this view or
+    # read from a closed month's snapshot. Not part of the figures: equal figures are equal whenever counted.
+    as_of: dt.datetime | None = field(default=None, compare=False, repr=False)
 
     @property
     def late_share(self) -> float | None:
@@ -372,9 +376,7 @@ def take_snapshot(session: Session, month: Month, *, tz: ZoneInfo = UTC,
             MonthSnapshot.month == str(month), MonthSnapshot.time_zone == tz.key,
             MonthSnapshot.precinct_id.in_([f.precinct_id for f in live])))
     rows = [{"month": str(month), "time_zone": tz.key, "precinct_id": f.precinct_id, "computed_at": utcnow(),
-             **{name: getattr(f, name) for name in SNAPSHOT_COUNTS}, **dict(f.channels),
-             "rejections": [list(r) for r in f.rejections],
-             "median_seconds_to_receipt": f.median_seconds_to_receipt} for f in live]
+             **_counts(f)} for f in live]
     if rows:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(insert(MonthSnapshot).values(rows).on_conflict_do_nothing(
@@ -382,14 +384,37 @@ def take_snapshot(session: Session, month: Month, *, tz: ZoneInfo = UTC,
     return len(rows)
 
 
-def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None, tz: ZoneInfo = UTC,
-            timing: bool = True, today: dt.date | None = None) -> list[PrecinctMonth]:
-    """`month_figures`, read from the snapshot for a closed month (taken now where missing) and live otherwise.
+def _counts(f: PrecinctMonth) -> dict:
+    """The figures a snapshot (or the live figures' cache) keeps: all but estimates and case subjects."""
+    return {**{name: getattr(f, name) for name in SNAPSHOT_COUNTS}, **dict(f.channels),
+            "rejections": [list(r) for r in f.rejections], "median_seconds_to_receipt": f.median_seconds_to_receipt}
 
-    Taking a missing snapshot writes to `session`: commit it to keep the snapshot for the next view.
+
+def _from_counts(p: Precinct, month: Month, counts, imported: dict, *, timing: bool,
+                 as_of: dt.datetime | None = None) -> PrecinctMonth:
+    """A precinct's figures from kept counts (a snapshot row or a dict of the live cache), estimates added."""
+    get = counts.get if isinstance(counts, dict) else lambda name: getattr(counts, name)
+    return PrecinctMonth(
+        precinct_id=p.id, precinct_code=p.code, precinct_name=p.name, month=str(month),
+        **{name: get(name) for name in SNAPSHOT_COUNTS},
+        channels=tuple((c, get(c)) for c in CHANNELS),
+        rejections=tuple((code, n) for code, n in get("rejections")),
+        median_seconds_to_receipt=get("median_seconds_to_receipt") if timing else None,
+        as_of=as_of, **imported.get(p.id, {}))
+
+
+def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None, tz: ZoneInfo = UTC,
+            timing: bool = True, today: dt.date | None = None, now: dt.datetime | None = None,
+            max_age: dt.timedelta = stats_cache.LIVE_TTL) -> list[PrecinctMonth]:
+    """`month_figures`, read from the snapshot for a closed month (taken now where missing); for the month
+    under way, every precinct's figures without timings (the ranking) come from a count at most `max_age` old.
+
+    Taking a missing snapshot or recounting writes to `session`: commit it to keep them for the next view.
     """
     today = today or dt.datetime.now(tz).date()
     if not is_closed(month, today):
+        if precinct_ids is None and not timing:
+            return _live(session, month, tz, now or utcnow(), max_age)
         return month_figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=timing)
     precincts = _precincts(session, precinct_ids)
     ids = [p.id for p in precincts]
@@ -399,17 +424,32 @@ def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | Non
         take_snapshot(session, month, tz=tz, precinct_ids=missing)
         stored.update(_snapshots(session, month, tz, missing))
     imported = _imported(session, month, ids if precinct_ids is not None else None)
-    out = []
-    for p in precincts:
-        row = stored[p.id]
-        out.append(PrecinctMonth(
-            precinct_id=p.id, precinct_code=p.code, precinct_name=p.name, month=str(month),
-            **{name: getattr(row, name) for name in SNAPSHOT_COUNTS},
-            channels=tuple((c, getattr(row, c)) for c in CHANNELS),
-            rejections=tuple((code, n) for code, n in row.rejections),
-            median_seconds_to_receipt=row.median_seconds_to_receipt if timing else None,
-            **imported.get(p.id, {})))
-    return out
+    return [_from_counts(p, month, stored[p.id], imported, timing=timing) for p in precincts]
+
+
+def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime,
+          max_age: dt.timedelta) -> list[PrecinctMonth]:
+    """Every precinct's figures for the month under way, recounted when the kept count is `max_age` old.
+
+    Counting all precincts takes more than a second on a province's store; a page shows when it was
+    counted. Estimates and case subjects are always read now. A precinct added since the count recounts.
+    """
+    kept = stats_cache.load_live(session, str(month), tz.key, now, max_age)
+    precincts = _precincts(session, None)
+    if kept is None or any(str(p.id) not in kept.figures for p in precincts):
+        return recount_live(session, month, tz=tz, now=now)
+    imported = _imported(session, month, None)
+    return [_from_counts(p, month, kept.figures[str(p.id)], imported, timing=False, as_of=kept.computed_at)
+            for p in precincts]
+
+
+def recount_live(session: Session, month: Month, *, tz: ZoneInfo = UTC,
+                 now: dt.datetime | None = None) -> list[PrecinctMonth]:
+    """Count every precinct's month under way now and keep the count for the next views; the caller commits."""
+    now = now or utcnow()
+    live = month_figures(session, month, tz=tz, timing=False)
+    stats_cache.save_live(session, str(month), tz.key, now, {str(f.precinct_id): _counts(f) for f in live})
+    return [replace(f, as_of=now) for f in live]
 
 
 def _snapshots(session: Session, month: Month, tz: ZoneInfo, ids: Sequence[int]) -> dict[int, MonthSnapshot]:
@@ -463,6 +503,7 @@ def _forget_snapshots(session: Session, _context, _instances) -> None:
     if first.next.first_day > utcnow().date() + dt.timedelta(days=1):
         return  # no month from `first` on has ended in any time zone, so none has a snapshot
     session.execute(delete(MonthSnapshot).where(MonthSnapshot.month >= str(first)))
+    stats_cache.forget(session, str(first))
 
 
 # --------------------------------------------------------------------------------------------- ranking
@@ -495,12 +536,13 @@ class Ranked:
 
 
 def ranking(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-            tz: ZoneInfo = UTC) -> list[Ranked]:
+            tz: ZoneInfo = UTC, max_age: dt.timedelta = stats_cache.LIVE_TTL) -> list[Ranked]:
     """Every precinct ranked by coverage, then pre-case rate, new declarations and increment.
 
-    A precinct without a survey estimate (or without case subjects) sorts after those with one.
+    A precinct without a survey estimate (or without case subjects) sorts after those with one. The
+    month under way's figures may be up to `max_age` old (each says when it was counted, `as_of`).
     """
-    current = figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False)
+    current = figures(session, month, precinct_ids=precinct_ids, tz=tz, timing=False, max_age=max_age)
     before = {f.precinct_id: f for f in figures(session, month.previous, precinct_ids=precinct_ids, tz=tz,
                                                   timing=False)}
     previous_active = {pid: f.active_residents for pid, f in before.items()}
