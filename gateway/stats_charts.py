@@ -13,14 +13,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-
-from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
+from typing import TYPE_CHECKING
 
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
 from store.stats_cache import ChartStore
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a chart is drawn, not here: this module is imported with the app, and
+# importing matplotlib costs every web process about a second of CPU at start and ~30 MB, most of
+# which (webhook and review workers) never draw a chart.
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC")
 # Grey-friendly colours with distinct lightness, plus markers and dashes: they survive black-and-white printing.
@@ -77,6 +80,8 @@ def memoised(draw: Callable[..., str]) -> Callable[..., str]:
 @lru_cache(maxsize=1)
 def cjk_family() -> str | None:
     """The first installed font that draws Chinese, or None."""
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FAMILIES if name in installed), None)
 
@@ -94,19 +99,30 @@ def label(fig: PrecinctMonth) -> str:
 TOP = 0.45
 BOTTOM = 0.4
 PAD = 0.15
-_text2path = TextToPath()
+
+
+@lru_cache(maxsize=1)
+def _text_to_path():
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath()
 
 
 @lru_cache(maxsize=4096)
 def text_width(text: str, size: float) -> float:
     """How wide `text` is drawn at `size` points, in inches: the margin a label needs."""
-    width, _height, _descent = _text2path.get_text_width_height_descent(
+    from matplotlib.font_manager import FontProperties
+
+    width, _height, _descent = _text_to_path().get_text_width_height_descent(
         text, FontProperties(family=_families(), size=size), ismath=False)
     return width / 72
 
 
-def _figure(width: float, height: float, *, left: float = 0.6, right: float = 0.3, bottom: float = BOTTOM) -> Figure:
+def _figure(width: float, height: float, *, left: float = 0.6, right: float = 0.3,
+            bottom: float = BOTTOM) -> Figure:
     """A figure whose axes sit `left`/`right`/`bottom` inches from the edges (and TOP from the top)."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), dpi=100)
     figure.subplots_adjust(left=min(left / width, 0.6), right=1 - right / width, top=1 - TOP / height,
                            bottom=min(bottom / height, 0.45))
