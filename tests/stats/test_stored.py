@@ -238,3 +238,33 @@ class _Frozen(dt.datetime):
     @classmethod
     def now(cls, tz=None):
         return cls(2026, 3, 28, 8, 0, tzinfo=tz)
+
+
+class TestWorkerKeepsThemAhead:
+    def test_the_sweep_refreshes_without_cron(self, rt, campaign, monkeypatch):
+        """Every worker's sweep thread does what `declgate stats refresh` does, so no cron job is needed."""
+        import threading
+
+        from gateway import stats_refresh, worker
+
+        monkeypatch.setattr(stats_refresh.dt, "datetime", _Frozen)
+        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+        refreshed = threading.Event()
+        real = stats_refresh.refresh
+        monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: (real(rt_), refreshed.set())[0])
+        stop = worker.start_sweeper(rt, every=dt.timedelta(seconds=0.05), stats_every=dt.timedelta(seconds=0.05))
+        try:
+            assert refreshed.wait(timeout=30)
+        finally:
+            stop.set()
+        assert live_rows(rt) == 1 and stored_charts(rt) == 6
+
+    def test_a_failing_refresh_is_logged_and_the_sweep_goes_on(self, rt, monkeypatch, caplog):
+        from gateway import stats_refresh, worker
+
+        def broken(_rt):
+            raise OperationalError("SELECT", {}, Exception("database restarting"))
+
+        monkeypatch.setattr(stats_refresh, "refresh", broken)
+        worker.refresh_statistics(rt)
+        assert "refreshing the statistics failed" in caplog.text
