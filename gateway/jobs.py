@@ -51,18 +51,38 @@ def process_inbound(inbound_id: int) -> str:
     in one flush); if anything in it fails, the transaction is rolled back and the batch applied
     again message by message under savepoints (`_apply_carefully`), where a failing message is
     left for its own job and the others are stored.
+
+    When another worker's batch holds this message, the job does not sit waiting for it: it first
+    handles a batch of the waiting messages nobody holds, then takes its own message (waiting for
+    that batch to end, after which it is usually handled already).
     """
     rt = runtime.current()
+    others: list[int] = []
+    status = _run(rt, inbound_id, others, wait=False)
+    if status is None:
+        status = _run(rt, inbound_id, others, wait=True)
+    _drop_queued_jobs(rt, others)
+    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
+        for handled_id in [inbound_id, *others]:
+            deliver(handled_id)
+    return status
+
+
+def _run(rt: runtime.Runtime, inbound_id: int, others: list[int], *, wait: bool) -> str | None:
+    """One transaction of the job; the status of its own message, or None if another batch held it."""
     careful, races = False, 0
     while True:
         try:
             with rt.sessions.begin() as session:
-                # Locked (PostgreSQL): a batch in another worker holding this message is waited for, then seen.
-                inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
-                if inbound is None:
+                # Locked (PostgreSQL; SQLite serialises writers anyway). Without `wait`, a message another
+                # worker's batch holds is skipped rather than waited for.
+                inbound = session.get(InboundMessage, inbound_id,
+                                      with_for_update=True if wait else {"skip_locked": True})
+                if inbound is None and session.get(InboundMessage, inbound_id) is None:
                     raise LookupError(f"inbound message {inbound_id} does not exist")
-                status, others = (_apply_carefully if careful else _apply_batch)(session, inbound)
-            break
+                status, handled = (_apply_carefully if careful else _apply_batch)(session, inbound_id, inbound)
+            others.extend(handled)
+            return status
         except Exception as exc:
             if not careful:
                 log.info("inbound %s: batch failed as a whole (%s); applying it message by message",
@@ -75,30 +95,28 @@ def process_inbound(inbound_id: int) -> str:
                 raise
             races += 1
             log.info("inbound %s: lost a race, retrying", inbound_id)
-    _drop_queued_jobs(rt, others)
-    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
-        for handled_id in [inbound_id, *others]:
-            deliver(handled_id)
-    return status
 
 
-def _apply_batch(session: Session, inbound: InboundMessage) -> tuple[str, list[int]]:
-    """Apply this message and the waiting ones claimed with it, with one query per kind of look-up
-    and one flush for all of their rows."""
-    claimed = _claim_others(session, inbound.id)
-    batch = [inbound, *claimed]
+def _apply_batch(session: Session, inbound_id: int, inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+    """Apply this message (if held) and the waiting ones claimed with it, with one query per kind of
+    look-up and one flush for all of their rows."""
+    claimed = _claim_others(session, inbound_id)
+    batch = [inbound, *claimed] if inbound is not None else claimed
     parsed = _preload(session, [message for message in batch if message.status == "received"])
     for message in batch:
         _process(session, message, parsed.get(message.id))
     session.flush()
-    return inbound.status, [message.id for message in claimed]
+    return (inbound.status if inbound is not None else None), [message.id for message in claimed]
 
 
-def _apply_carefully(session: Session, inbound: InboundMessage) -> tuple[str, list[int]]:
-    """Apply this message, then each waiting one under its own savepoint (see `_process_others`)."""
-    status = _process(session, inbound)
-    session.flush()  # its own errors surface here, not inside a batched message's savepoint
-    return status, _process_others(session, inbound.id)
+def _apply_carefully(session: Session, inbound_id: int,
+                     inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+    """Apply this message (if held), then each waiting one under its own savepoint (see `_process_others`)."""
+    status = None
+    if inbound is not None:
+        status = _process(session, inbound)
+        session.flush()  # its own errors surface here, not inside a batched message's savepoint
+    return status, _process_others(session, inbound_id)
 
 
 def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, ParseResult]:

@@ -257,3 +257,36 @@ class TestBatchWithTwilio:
         assert len(enrolled.sender.sent) == 3
         after = ledger(enrolled)
         assert after["reply_statuses"] == {"sent"} and after["replies"] == {i: 1 for i in ids}
+
+
+class TestHeldByAnotherBatch:
+    def test_a_job_whose_message_is_held_works_on_others_meanwhile(self, enrolled, backend):
+        """While another worker's batch holds a job's own message, the job handles the waiting messages
+        nobody holds (two workers then work side by side instead of one waiting on the other), then its
+        own once the lock is released; every message is answered once."""
+        if backend != "postgres":
+            pytest.skip("SQLite has one writer at a time; there is no row lock to skip")
+        import threading
+        import time
+
+        from sqlalchemy import text
+
+        ids = store(enrolled, declare(3))
+        holder = enrolled.engine.connect()
+        holder.begin()
+        holder.execute(text("SELECT id FROM inbound_messages WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+        job = threading.Thread(target=jobs.process_inbound, args=(ids[0],))
+        job.start()
+        try:
+            deadline = time.monotonic() + 20
+            while ledger(enrolled)["statuses"] != ["received", "processed", "processed"]:
+                assert time.monotonic() < deadline, ledger(enrolled)
+                time.sleep(0.05)
+            assert job.is_alive()  # now waiting for its own message
+        finally:
+            holder.rollback()
+            holder.close()
+            job.join(timeout=20)
+        after = ledger(enrolled)
+        assert after["statuses"] == ["processed"] * 3
+        assert after["replies"] == {i: 1 for i in ids}
