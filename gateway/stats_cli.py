@@ -37,9 +37,10 @@ def snapshot(month: str | None, refresh: bool) -> None:
 
 @stats_group.command("refresh")
 def refresh() -> None:
-    """Snapshot the month that ended last if missing, count the month under way (unless counted in the last
-    five minutes) and draw both months' ranking and bulletin charts. Run it from cron every few minutes:
-    then no view waits for a count or a chart."""
+    """Snapshot the month that ended last if missing (and the eleven before it), count the month under way
+    (unless counted in the last five minutes) and draw both months' ranking and bulletin charts. Every
+    declgate worker does this every three minutes; run it by hand after a large import, or from cron
+    when the workers' refresh is turned off (DECLGATE_STATS_EVERY=0)."""
     from gateway.cli import _runtime
     from gateway.stats_refresh import refresh as run
 

@@ -1,15 +1,18 @@
 """Counting the month under way and drawing its charts off the request path: after a response that showed
-an old count, and from `declgate stats refresh` (cron, every few minutes), so no view waits for either."""
+an old count, and from `declgate stats refresh` (every worker's sweep, every three minutes), so no view
+waits for either."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections import Counter
 
+from sqlalchemy import func, select
+
 from gateway import stats_charts, stats_report
 from gateway.i18n import DEFAULT, LANGUAGES
 from store import stats, stats_cache
-from store.models import utcnow
+from store.models import Declaration, utcnow
 from store.stats import Month
 from store.stats_cache import ChartStore
 
@@ -59,9 +62,36 @@ def recount(rt, month: Month, languages: list[str] | tuple[str, ...] = tuple(LAN
         return False
 
 
+SNAPSHOTS_BACK = 12  # closed months kept snapshotted: as far back as the precinct page's trends reach
+
+
+def keep_snapshots(rt, last_closed: Month, months: int = SNAPSHOTS_BACK) -> int:
+    """Take again the snapshots of the closed months before `last_closed` that are missing, back to the
+    first declaration; returns how many months were looked at.
+
+    A change reaching back into an old month (a late move-out, a reviewed message) deletes that month's
+    snapshots and every later month's; without this, the first view of each would count it again.
+    Their charts are drawn when first viewed (under a second). A month already snapshotted costs one
+    read of its snapshot rows.
+    """
+    with rt.sessions() as session:
+        first = session.scalar(select(func.min(Declaration.declared_at)))
+    if first is None:
+        return 0
+    oldest = Month.of(first.date())
+    month, looked = last_closed.previous, 0
+    while looked < months - 1 and not month < oldest:
+        with rt.sessions.begin() as session:
+            stats.ranking(session, month, tz=rt.tz)  # snapshots the precincts it misses
+        month, looked = month.previous, looked + 1
+    return looked
+
+
 def refresh(rt, today: dt.date | None = None) -> tuple[Month, Month, bool]:
-    """Snapshot the month that ended last (if missing) with its charts, and recount the month under way."""
+    """Snapshot the month that ended last (if missing) with its charts, and the eleven before it if a
+    change deleted theirs; recount the month under way."""
     today = today or dt.datetime.now(rt.tz).date()
     current = Month.of(today)
     draw_ahead(rt, current.previous, closed=True)
+    keep_snapshots(rt, current.previous)
     return current.previous, current, recount(rt, current)

@@ -268,3 +268,25 @@ class TestWorkerKeepsThemAhead:
         monkeypatch.setattr(stats_refresh, "refresh", broken)
         worker.refresh_statistics(rt)
         assert "refreshing the statistics failed" in caplog.text
+
+
+class TestOlderSnapshots:
+    def test_refresh_takes_the_missing_snapshots_of_older_months(self, rt, campaign, monkeypatch):
+        """The months before the last closed one (whose snapshots a change reaching back deletes), back to the
+        first declaration, are snapshotted again, with the figures a live count gives."""
+        from gateway import stats_refresh
+        from store.stats import MonthSnapshot
+
+        def months(session) -> set[str]:
+            return set(session.scalars(select(MonthSnapshot.month).distinct()))
+
+        monkeypatch.setattr(stats, "is_closed", lambda month, today: month <= MARCH)
+        assert stats_refresh.keep_snapshots(rt, Month(2026, 4)) == 3  # March, February, January
+        with rt.sessions() as s:
+            # back to the first declaration (January), and December for January's increment; no further
+            assert months(s) == {"2025-12", "2026-01", "2026-02", "2026-03"}
+            feb = {r.figures.precinct_code: r for r in stats.ranking(s, Month(2026, 2))}
+        with rt.sessions() as s:
+            live = {f.precinct_code: f for f in stats.month_figures(s, Month(2026, 2))}
+        assert {code: r.figures.active_residents for code, r in feb.items()} == \
+               {code: f.active_residents for code, f in live.items()}
