@@ -135,3 +135,16 @@ def login_as(settings, rt, officers):
             assert response.status_code == 302, response.get_data(as_text=True)
         return client
     return client_for
+
+
+@pytest.fixture
+def declgate(settings, monkeypatch):
+    """Run a `declgate` command against this test's database, as an operator would from a shell."""
+    from click.testing import CliRunner
+
+    from gateway.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    if settings.redis_url:
+        monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    return lambda *args: CliRunner().invoke(cli, list(args), catch_exceptions=False)

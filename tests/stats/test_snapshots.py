@@ -4,10 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from gateway.cli import cli
 from store import stats
 from store.models import Declaration, SurveyEstimate
 from store.stats import Month, MonthSnapshot
@@ -100,11 +98,8 @@ class TestForgetting:
 
 class TestSnapshotCommand:
     @pytest.fixture
-    def run(self, settings, monkeypatch):
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-        if settings.redis_url:
-            monkeypatch.setenv("REDIS_URL", settings.redis_url)
-        return lambda *args: CliRunner().invoke(cli, ["stats", "snapshot", *args], catch_exceptions=False)
+    def run(self, declgate):
+        return lambda *args: declgate("stats", "snapshot", *args)
 
     def test_snapshots_a_closed_month(self, rt, campaign, run):
         """`declgate stats snapshot --month` stores every precinct's figures for that month."""

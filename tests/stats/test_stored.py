@@ -210,15 +210,8 @@ class TestRecountAfterResponse:
 
 class TestRefreshCommand:
     @pytest.fixture
-    def run(self, settings, monkeypatch):
-        from click.testing import CliRunner
-
-        from gateway.cli import cli
-
-        monkeypatch.setenv("DATABASE_URL", settings.database_url)
-        if settings.redis_url:
-            monkeypatch.setenv("REDIS_URL", settings.redis_url)
-        return lambda: CliRunner().invoke(cli, ["stats", "refresh"], catch_exceptions=False)
+    def run(self, declgate):
+        return lambda: declgate("stats", "refresh")
 
     def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch):
         """`declgate stats refresh` leaves the month under way counted and both months' charts drawn, so the
