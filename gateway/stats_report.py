@@ -61,8 +61,6 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
                      as_of: dt.datetime | None = None) -> dict[str, Any]:
     """What the bulletin template needs, charts included; `as_of` (local time) when the month's figures
     were counted earlier than `generated` (the month under way)."""
-    from gateway import stats_charts
-
     covered = [r for r in ranked if r.figures.coverage is not None]
     with_cases = [r for r in ranked if r.figures.pre_case_rate is not None]
     totals = {

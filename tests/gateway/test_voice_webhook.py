@@ -1,7 +1,6 @@
 """Whole calls through the real, signed voice webhooks: call state in Redis, same dedupe as SMS."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
