@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import random
 import threading
 import time
 
@@ -52,7 +53,8 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEE
     charts) so that no officer's page waits for them, with no cron job to set up. With several workers
     each refreshes, and a count younger than five minutes is not taken again.
     """
-    next_stats = time.monotonic() + stats_every.total_seconds()
+    # Workers started together (a deploy) would otherwise all count at the same moment, every time.
+    next_stats = time.monotonic() + stats_every.total_seconds() * random.uniform(0.5, 1.0)
     while not stop.wait(every.total_seconds()):
         if stats_every and time.monotonic() >= next_stats:
             next_stats = time.monotonic() + stats_every.total_seconds()
