@@ -68,7 +68,8 @@ def build_runtime(settings: Settings) -> Runtime:
     else:
         sender = OutboxSender()
     return Runtime(settings=settings, engine=engine,
-                   intake_engine=make_statement_engine(settings.database_url, engine), sessions=make_sessionmaker(engine), redis=conn,
+                   intake_engine=make_statement_engine(settings.database_url, engine),
+                   sessions=make_sessionmaker(engine), redis=conn,
                    queue=Queue(settings.queue_name, connection=conn), sender=sender)
 
 
