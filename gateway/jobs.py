@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 
 RACE_RETRIES = 3
 RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
-BATCH_SIZE = 50  # messages one job handles at most in one transaction: its own first, then waiting ones
+# Messages one job handles at most in one transaction: its own first, then waiting ones.
+BATCH_SIZE = int(os.environ.get("DECLGATE_BATCH_SIZE") or 50)
 
 
 @dataclass
