@@ -35,6 +35,20 @@ STUCK_AFTER = _seconds("DECLGATE_STUCK_AFTER", 60)
 STATS_EVERY = _seconds("DECLGATE_STATS_EVERY", 180)
 
 
+class ProcessWorker(SimpleWorker):
+    """A SimpleWorker that remembers being asked to stop.
+
+    RQ's loop also ends, without raising, on an error it does not handle, such as Redis going away
+    while it records a finished job; `run_process_worker` starts it again unless a stop was asked for.
+    """
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame) -> None:
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+
 class ThreadWorker(SimpleWorker):
     """A SimpleWorker that can live in a non-main thread: no signals, timer-based job timeouts."""
 
@@ -96,9 +110,13 @@ def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
     try:
         while True:
             try:
-                worker = SimpleWorker([rt.queue], connection=rt.redis)
+                worker = ProcessWorker([rt.queue], connection=rt.redis)
                 worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
-                return
+                if burst or worker.stop_asked:
+                    return
+                # Its message is still `received` (the sweep requeues it) or was handled: nothing is lost.
+                log.warning("the worker loop ended on an error it does not handle; starting it again in 1s")
+                time.sleep(1)
             except redis.exceptions.ConnectionError as exc:
                 # RQ gives up when Redis stays away; a restart of Redis must not take the workers with it.
                 if burst:
