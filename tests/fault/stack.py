@@ -170,6 +170,9 @@ class Stack:
         proc = subprocess.Popen([sys.executable, "-m", "gateway", "worker"], cwd=REPO, env=self.env(),
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers.append(proc)
+        # Ready once RQ listens: a test must not depend on how long a worker takes to start.
+        path = Path(log.name)
+        wait_until(lambda: "Listening on" in path.read_text(errors="replace"), 60, f"{path.name} to listen")
         return proc
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
