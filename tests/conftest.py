@@ -141,3 +141,26 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def twiml_schema():
+    """Twilio's TwiML schema, loaded once for every test that checks a voice answer against it."""
+    import xmlschema
+
+    from tests.support import TWIML_XSD
+
+    return xmlschema.XMLSchema(str(TWIML_XSD))
+
+
+@pytest.fixture
+def enrolled(rt):
+    """One landlord (tests.support.LANDLORD) with one property, 100001, in precinct GL01."""
+    from store.enrolment import Enrolment, enrol
+    from tests.support import LANDLORD
+
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
+                                 precinct="GL01"))
+    return rt
+

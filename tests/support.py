@@ -1,6 +1,8 @@
 """Helpers for tests that talk to the gateway as Twilio and a phone would."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import uuid
 
 from rq import SimpleWorker
@@ -12,6 +14,10 @@ from store.models import InboundMessage, OutboundMessage
 
 TOKEN = "test-auth-token"
 GATEWAY_NUMBER = "+8610690000"
+LANDLORD = "+8613800138000"  # the landlord of `enrolled` (tests/conftest.py)
+# Twilio's TwiML schema, kept beside the project (never copied into it): every voice answer is checked against it.
+TWIML_XSD = (Path(__file__).resolve().parents[1] / ".." / "shared" / "external" / "twiml-xsd"
+             / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 
 
 def signed_post(client, path: str, params: dict[str, str], *, token: str = TOKEN, base: str = "http://localhost"):

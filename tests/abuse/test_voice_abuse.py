@@ -1,33 +1,13 @@
 """Hostile values in whole voice calls, on SQLite and on PostgreSQL: the call still ends with a receipt and one declaration."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import xmlschema
 from sqlalchemy import select
 
 from gateway.voice import MAX_CALL_SID
-from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage
 from tests.support import PhoneCall, drain, signed_post
 
-XSD = (Path(__file__).resolve().parents[2] / ".." / "shared" / "external" / "twiml-xsd"
-       / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 ID_A = "350102199001011238"
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return xmlschema.XMLSchema(str(XSD))
-
-
-@pytest.fixture
-def enrolled(rt):
-    with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone="+8613800138000", name="陈房东", property_code="100001", address="东街12号",
-                                 precinct="GL01"))
-    return rt
 
 
 def confirm_move_in(call: PhoneCall, name: str) -> None:
@@ -45,17 +25,17 @@ def stored(rt) -> tuple[list[InboundMessage], list[Declaration]]:
 
 
 class TestConfirmedCall:
-    def test_longest_accepted_call_sid_is_stored(self, client, enrolled, schema):
+    def test_longest_accepted_call_sid_is_stored(self, client, enrolled, twiml_schema):
         """A CallSid as long as the webhook accepts still fits the stored message id (`<sid>:move_in`)."""
-        call = PhoneCall(client, call_sid="CA" + "f" * (MAX_CALL_SID - 2), schema=schema)
+        call = PhoneCall(client, call_sid="CA" + "f" * (MAX_CALL_SID - 2), schema=twiml_schema)
         confirm_move_in(call, "张三")
         drain(enrolled)
         [message], [decl] = stored(enrolled)
         assert message.status == "processed" and decl.status == "active"
 
-    def test_caller_number_with_nul_and_junk_is_stored_cleanly(self, client, enrolled, schema):
+    def test_caller_number_with_nul_and_junk_is_stored_cleanly(self, client, enrolled, twiml_schema):
         """A From with a NUL and far too many characters neither breaks the call nor the job."""
-        call = PhoneCall(client, caller="+86139\x000000" + "1" * 60, schema=schema)
+        call = PhoneCall(client, caller="+86139\x000000" + "1" * 60, schema=twiml_schema)
         confirm_move_in(call, "张三")
         drain(enrolled)
         [message], [decl] = stored(enrolled)
@@ -68,9 +48,9 @@ class TestConfirmedCall:
             assert response.status_code == 400
         assert stored(enrolled) == ([], [])
 
-    def test_very_long_spoken_name_is_cut_to_fit(self, client, enrolled, schema):
+    def test_very_long_spoken_name_is_cut_to_fit(self, client, enrolled, twiml_schema):
         """A recogniser result longer than any name is kept to its first 100 characters and stored."""
-        call = PhoneCall(client, schema=schema)
+        call = PhoneCall(client, schema=twiml_schema)
         confirm_move_in(call, "张" * 5000)
         drain(enrolled)
         [message], [decl] = stored(enrolled)

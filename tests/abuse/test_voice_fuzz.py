@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import urllib.parse
 import uuid
-from pathlib import Path
 
-import pytest
-import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -18,8 +15,6 @@ from store.models import Declaration, InboundMessage
 from tests.abuse import strategies as junk
 from tests.support import GATEWAY_NUMBER, signed_post
 
-XSD = (Path(__file__).resolve().parents[2] / ".." / "shared" / "external" / "twiml-xsd"
-       / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 TENANT = "+8613900001111"
 # The move-in call of tests/gateway/test_voice_webhook.py, one caller input per step, up to the summary.
 HAPPY_PATH = [{"Digits": "1"}, {"Digits": "1"}, {"Digits": junk.VOICE_ID + "#"}, {"Digits": "1"},
@@ -31,11 +26,6 @@ RECEIPT_STEPS = ("receipt", "receipt_review")
 def fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return xmlschema.XMLSchema(str(XSD))
 
 
 def answered(client, schema, path: str, params: dict[str, str]) -> str:
@@ -80,14 +70,15 @@ def stored_only_if_confirmed(rt, sid: str) -> list[InboundMessage]:
 class TestIncomingCall:
     @fuzz(400)
     @given(sid=junk.call_sids, caller=junk.phones, extra=st.dictionaries(junk.field_names, junk.voice_junk, max_size=4))
-    def test_any_first_request_answers_the_welcome_or_a_clean_400(self, fuzz, fuzz_rt, schema, sid, caller, extra):
+    def test_any_first_request_answers_the_welcome_or_a_clean_400(self, fuzz, fuzz_rt, twiml_schema, sid, caller,
+                                                                    extra):
         """A signed first request gets the welcome as valid TwiML, or a 400 when its CallSid is unusable."""
         params = {**extra, "CallSid": sid, "From": caller, "To": GATEWAY_NUMBER}
         if not usable_call_sid(sid):
             response = signed_post(fuzz, "/voice", params)
             assert response.status_code == 400
             return
-        twiml = answered(fuzz, schema, "/voice", params)
+        twiml = answered(fuzz, twiml_schema, "/voice", params)
         assert "/voice/step?seq=" in twiml
 
 
@@ -95,17 +86,17 @@ class TestCallStep:
     @fuzz(1000)
     @given(prefix=st.integers(0, len(HAPPY_PATH)), steps=st.lists(st.tuples(junk.voice_fields, junk.seqs), max_size=6),
            confirm=st.booleans())
-    def test_random_steps_answer_twiml_and_store_only_a_confirmed_call(self, fuzz, fuzz_rt, schema, prefix, steps,
+    def test_random_steps_answer_twiml_and_store_only_a_confirmed_call(self, fuzz, fuzz_rt, twiml_schema, prefix, steps,
                                                                         confirm):
         """Part of a real call then random steps answer valid TwiML; a declaration exists only once confirmed."""
         sid = "CA" + uuid.uuid4().hex
-        answered(fuzz, schema, "/voice", call_params(sid))
+        answered(fuzz, twiml_schema, "/voice", call_params(sid))
         for fields in HAPPY_PATH[:prefix]:
-            answered(fuzz, schema, step_path(fuzz_rt, sid, "current"), call_params(sid, fields))
+            answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"), call_params(sid, fields))
         for fields, seq in steps:
-            answered(fuzz, schema, step_path(fuzz_rt, sid, seq), call_params(sid, fields))
+            answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, seq), call_params(sid, fields))
         if confirm:
-            answered(fuzz, schema, step_path(fuzz_rt, sid, "current"), call_params(sid, {"Digits": "1"}))
+            answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"), call_params(sid, {"Digits": "1"}))
         stored = stored_only_if_confirmed(fuzz_rt, sid)
         if stored:
             fuzz_rt.redis.flushdb()  # the job runs here directly; the call's state is no longer needed
@@ -118,46 +109,46 @@ class TestCallStep:
 
     @fuzz(800)
     @given(fields=junk.voice_fields, seq=junk.seqs, prefix=st.integers(0, len(HAPPY_PATH)))
-    def test_any_single_step_form_answers_valid_twiml(self, fuzz, fuzz_rt, schema, fields, seq, prefix):
+    def test_any_single_step_form_answers_valid_twiml(self, fuzz, fuzz_rt, twiml_schema, fields, seq, prefix):
         """Whatever fields and seq one step carries, at whatever point of a call, the answer is valid TwiML."""
         sid = "CA" + uuid.uuid4().hex
-        answered(fuzz, schema, "/voice", call_params(sid))
+        answered(fuzz, twiml_schema, "/voice", call_params(sid))
         for happy in HAPPY_PATH[:prefix]:
-            answered(fuzz, schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
-        answered(fuzz, schema, step_path(fuzz_rt, sid, seq), call_params(sid, fields))
+            answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
+        answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, seq), call_params(sid, fields))
         stored_only_if_confirmed(fuzz_rt, sid)
 
     @fuzz(300)
     @given(sid=junk.call_sids, fields=junk.voice_fields, seq=junk.seqs.filter(lambda s: s != "current"))
-    def test_a_step_of_an_unknown_call_says_goodbye(self, fuzz, fuzz_rt, schema, sid, fields, seq):
+    def test_a_step_of_an_unknown_call_says_goodbye(self, fuzz, fuzz_rt, twiml_schema, sid, fields, seq):
         """A step for a call never started here hangs up politely (or 400 without a usable CallSid), storing nothing."""
         params = call_params("unknown-" + sid, fields)
         if not usable_call_sid(params["CallSid"]):
             assert signed_post(fuzz, step_path(fuzz_rt, sid, seq), params).status_code == 400
             return
-        twiml = answered(fuzz, schema, step_path(fuzz_rt, sid, seq), params)
+        twiml = answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, seq), params)
         assert "<Hangup" in twiml
         assert stored_for(fuzz_rt, params["CallSid"]) == []
 
-    def test_a_name_heard_with_control_characters_is_read_back_without_them(self, fuzz, fuzz_rt, schema):
+    def test_a_name_heard_with_control_characters_is_read_back_without_them(self, fuzz, fuzz_rt, twiml_schema):
         """Control characters in SpeechResult never reach the TwiML: the read-back says the name without them."""
         sid = "CA" + uuid.uuid4().hex
-        answered(fuzz, schema, "/voice", call_params(sid))
+        answered(fuzz, twiml_schema, "/voice", call_params(sid))
         for happy in HAPPY_PATH[:8]:
-            answered(fuzz, schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
-        twiml = answered(fuzz, schema, step_path(fuzz_rt, sid, "current"),
+            answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
+        twiml = answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"),
                          call_params(sid, {"SpeechResult": "张\x08三\x00", "Confidence": "0.9"}))
         assert "张三" in twiml and "<Record" not in twiml
         state = CallStore(fuzz_rt.redis, fuzz_rt.key("call", "")).get(sid)
         assert state["data"]["name"] == "张三"
 
-    def test_a_confidence_that_is_not_a_number_counts_as_unsure(self, fuzz, fuzz_rt, schema):
+    def test_a_confidence_that_is_not_a_number_counts_as_unsure(self, fuzz, fuzz_rt, twiml_schema):
         """Confidence `inf` or `nan` (not JSON, not a probability) falls back to recording the name."""
         for confidence in ("inf", "nan"):
             sid = "CA" + uuid.uuid4().hex
-            answered(fuzz, schema, "/voice", call_params(sid))
+            answered(fuzz, twiml_schema, "/voice", call_params(sid))
             for happy in HAPPY_PATH[:8]:
-                answered(fuzz, schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
-            twiml = answered(fuzz, schema, step_path(fuzz_rt, sid, "current"),
+                answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"), call_params(sid, happy))
+            twiml = answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"),
                              call_params(sid, {"SpeechResult": "张三", "Confidence": confidence}))
             assert "<Record" in twiml

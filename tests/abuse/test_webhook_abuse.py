@@ -5,20 +5,11 @@ import pytest
 from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
-from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, OptOut, OutboundMessage
 from tests.support import GATEWAY_NUMBER, TOKEN, drain, inbound, reply_to, signed_post, sms
 
 LANDLORD = "+8613800138000"
 ID_A = "350102199001011238"
-
-
-@pytest.fixture
-def enrolled(rt):
-    with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
-                                 precinct="GL01"))
-    return rt
 
 
 def count(rt, model, *where) -> int:

@@ -15,15 +15,6 @@ LANDLORD = "+8613800138000"
 IDS = ["350102199001011238", "110101199003074477", "440304198506120027", "110101199001011237"]
 
 
-@pytest.fixture
-def enrolled(rt):
-    """One landlord with one property."""
-    with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
-                                 precinct="GL01"))
-    return rt
-
-
 def store(rt, bodies: list[str], *, sender: str = LANDLORD, first: int = 0) -> list[int]:
     """Store messages as the webhook does and queue their jobs; nothing runs them yet."""
     ids = []

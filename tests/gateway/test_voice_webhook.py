@@ -1,37 +1,17 @@
 """Whole calls through the real, signed voice webhooks: call state in Redis, same dedupe as SMS."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import xmlschema
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from gateway.app import create_app
-from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.support import PhoneCall, drain, signed_post, sms
 
-XSD = (Path(__file__).resolve().parents[2] / ".." / "shared" / "external" / "twiml-xsd"
-       / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 LANDLORD = "+8613800138000"
 TENANT_MOBILE = "+8613900001111"
 ID_A = "350102199001011238"
 ID_X = "32010619920815018X"  # ends in X: typed with *
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return xmlschema.XMLSchema(str(XSD))
-
-
-@pytest.fixture
-def enrolled(rt):
-    with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
-                                 precinct="GL01"))
-    return rt
 
 
 def all_declarations(rt):
@@ -71,9 +51,9 @@ def receipt_said(call: PhoneCall) -> str:
 
 
 class TestMoveInCall:
-    def test_whole_call_stores_a_declaration_and_texts_caller_and_landlord(self, client, enrolled, schema):
+    def test_whole_call_stores_a_declaration_and_texts_caller_and_landlord(self, client, enrolled, twiml_schema):
         """A confirmed move-in is stored via the queue, its receipt is read twice and both SMS go out."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")  # confirm the summary
         assert "<Hangup" in call.twiml
@@ -89,9 +69,9 @@ class TestMoveInCall:
         assert f"Y {decl.receipt}" in purposes["landlord_confirm"][1]
         assert all(ID_A not in body for _, _, body in sent)
 
-    def test_landlord_confirms_or_disputes_by_sms(self, client, enrolled, schema):
+    def test_landlord_confirms_or_disputes_by_sms(self, client, enrolled, twiml_schema):
         """The landlord's `Y <receipt>` confirms; `N <receipt>` marks it disputed and queues it for officers."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")
         drain(enrolled)
@@ -107,17 +87,17 @@ class TestMoveInCall:
             origin = session.get(InboundMessage, decl.inbound_id)
             assert origin.review_state == "open" and origin.review_reason == "disputed"
 
-    def test_star_types_the_x_check_character(self, client, enrolled, schema):
+    def test_star_types_the_x_check_character(self, client, enrolled, twiml_schema):
         """An ID ending in X is typed with * and stored with X."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call, ID_X)
         call.press("1")
         drain(enrolled)
         assert all_declarations(enrolled)[0].person.document_number == ID_X
 
-    def test_a_retried_step_neither_advances_nor_stores_twice(self, client, enrolled, schema):
+    def test_a_retried_step_neither_advances_nor_stores_twice(self, client, enrolled, twiml_schema):
         """Twilio posting the confirming step twice gets the same answer and one declaration."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call)
         path = call.step_path
         first = call.send(path=path, Digits="1")
@@ -128,10 +108,10 @@ class TestMoveInCall:
         with enrolled.sessions() as session:
             assert len(list(session.scalars(select(InboundMessage.id)))) == 1
 
-    def test_steps_alternating_between_two_app_instances(self, settings, rt, enrolled, schema):
+    def test_steps_alternating_between_two_app_instances(self, settings, rt, enrolled, twiml_schema):
         """Call state lives in Redis: two app instances can serve alternate steps of one call."""
         first, second = create_app(settings, rt=rt).test_client(), create_app(settings, rt=rt).test_client()
-        call = PhoneCall(first, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(first, TENANT_MOBILE, schema=twiml_schema)
         clients = [first, second]
         call.start(clients[0])
         for i, digits in enumerate(["1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"]):
@@ -142,17 +122,17 @@ class TestMoveInCall:
         drain(enrolled)
         assert [d.status for d in all_declarations(enrolled)] == ["active"]
 
-    def test_english_call_speaks_english(self, client, enrolled, schema):
+    def test_english_call_speaks_english(self, client, enrolled, twiml_schema):
         """Pressing 2 at the welcome switches prompts to en-US."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         assert 'language="cmn-CN"' in call.twiml
         call.press("2")
         assert 'language="en-US"' in call.twiml
 
-    def test_whole_english_call(self, client, enrolled, schema):
+    def test_whole_english_call(self, client, enrolled, twiml_schema):
         """An English caller is prompted in en-US, speech is recognised as en-US and the receipt is read twice."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         call.press("2")
         for digits in ("1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
@@ -167,10 +147,10 @@ class TestMoveInCall:
         assert 'language="cmn-CN"' not in call.twiml.split("<Hangup")[0].split("Say")[-1]
         assert receipt_said(call).count(decl.receipt) == 2
 
-    def test_same_person_twice_keeps_one_declaration(self, client, enrolled, schema):
+    def test_same_person_twice_keeps_one_declaration(self, client, enrolled, twiml_schema):
         """A second call for the same person and property is deduplicated and hears the standing receipt."""
         for _ in range(2):
-            call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+            call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
             move_in_until_summary(call)
             call.press("1")
             drain(enrolled)
@@ -179,9 +159,9 @@ class TestMoveInCall:
 
 
 class TestLowConfidenceAndNoDocument:
-    def test_low_confidence_name_is_recorded_and_pending_review(self, client, enrolled, schema):
+    def test_low_confidence_name_is_recorded_and_pending_review(self, client, enrolled, twiml_schema):
         """A name heard with low confidence falls back to a recording; the declaration waits for an officer."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         for digits in ("1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
             call.press(digits)
@@ -197,9 +177,9 @@ class TestLowConfidenceAndNoDocument:
             row = session.get(InboundMessage, decl.inbound_id)
             assert row.review_state == "open" and row.review_reason == "low_confidence"
 
-    def test_no_document_path_keeps_both_recordings(self, client, enrolled, schema):
+    def test_no_document_path_keeps_both_recordings(self, client, enrolled, twiml_schema):
         """Menu 0 records name and household address, then stores a pending_review declaration."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         call.press("1")
         call.press("0")
@@ -224,16 +204,16 @@ class TestStatusAndMoveOut:
         drain(rt)
         return all_declarations(rt)[0]
 
-    def test_status_is_said_only_to_the_phone_on_record(self, client, enrolled, schema):
+    def test_status_is_said_only_to_the_phone_on_record(self, client, enrolled, twiml_schema):
         """The phone on record hears date and receipt; another phone is told an SMS was sent."""
-        decl = self._declare(client, enrolled, schema)
-        mine = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        decl = self._declare(client, enrolled, twiml_schema)
+        mine = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         mine.start()
         for digits in ("1", "3", ID_A + "#", "1"):
             mine.press(digits)
         assert decl.receipt in receipt_said(mine)
         assert "东街" not in mine.said
-        other = PhoneCall(client, "+8613700002222", schema=schema)
+        other = PhoneCall(client, "+8613700002222", schema=twiml_schema)
         other.start()
         for digits in ("1", "3", ID_A + "#", "1"):
             other.press(digits)
@@ -242,10 +222,10 @@ class TestStatusAndMoveOut:
         status_sms = [(to, body) for p, to, body in outbox(enrolled) if p == "status"]
         assert status_sms == [(TENANT_MOBILE, status_sms[0][1])] and decl.receipt in status_sms[0][1]
 
-    def test_move_out_by_phone_ends_the_declaration(self, client, enrolled, schema):
+    def test_move_out_by_phone_ends_the_declaration(self, client, enrolled, twiml_schema):
         """Menu 2 with ID, property code and date ends the active declaration."""
-        self._declare(client, enrolled, schema)
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        self._declare(client, enrolled, twiml_schema)
+        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         for digits in ("1", "2", ID_A + "#", "1", "100001#", "1", "1", "1"):
             call.press(digits)
@@ -262,9 +242,9 @@ class TestVoiceWebhookSecurity:
         forged = signed_post(client, "/voice/step?seq=1", {"CallSid": "CA1", "Digits": "1"}, token="wrong")
         assert forged.status_code == 403
 
-    def test_unknown_call_step_says_goodbye(self, client, enrolled, schema):
+    def test_unknown_call_step_says_goodbye(self, client, enrolled, twiml_schema):
         """A step for a call with no stored state ends politely with valid TwiML."""
         response = signed_post(client, "/voice/step?seq=4", {"CallSid": "CAgone", "Digits": "1"})
         assert response.status_code == 200
-        schema.validate(response.get_data(as_text=True))
+        twiml_schema.validate(response.get_data(as_text=True))
         assert "<Hangup" in response.get_data(as_text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import xmlschema
@@ -13,15 +12,8 @@ from ivr_flows import CallInput, advance, start_call
 
 from .fakes import APARTMENTS, HOUSE, RecordingPort
 
-XSD = (Path(__file__).resolve().parents[2] / ".." / "shared" / "external" / "twiml-xsd"
-       / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 TODAY = dt.date(2024, 1, 10)
 CALLER = "+8613800138000"
-
-
-@pytest.fixture(scope="session")
-def twiml_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(XSD))
 
 
 @pytest.fixture

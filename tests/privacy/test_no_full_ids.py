@@ -5,7 +5,6 @@ import json
 import logging
 import re
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -37,14 +36,6 @@ def flow(client, rt) -> None:
 
 def leaks(text: str) -> list[str]:
     return [number for number in EVERY_ID if number in text or number.lower() in text]
-
-
-@pytest.fixture
-def enrolled(rt):
-    with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
-                                 precinct="GL01"))
-    return rt
 
 
 class TestNoFullIdsInProcess:
