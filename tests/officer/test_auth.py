@@ -1,6 +1,8 @@
 """Login, lockouts, roles and CSRF on the officer UI."""
 from __future__ import annotations
 
+import flask
+from flask.sessions import NullSession
 from sqlalchemy import select
 
 from gateway.auth import IP_MAX_FAILURES
@@ -115,6 +117,24 @@ class TestCsrf:
         assert response.status_code == 200
         drain(people)
         assert reply_to(people, response.sid)
+
+
+class TestWebhookSessions:
+    def test_webhooks_open_no_session_and_officer_pages_do(self, app):
+        """Twilio's webhooks get Flask's null session (no cookie looked for or set); officers' pages a real one."""
+        for path in ("/sms", "/voice", "/voice/step"):
+            with app.test_request_context(path, method="POST"):
+                assert isinstance(flask.session, NullSession), path
+        with app.test_request_context("/login"):
+            assert not isinstance(flask.session, NullSession)
+
+    def test_officer_browser_posting_to_a_webhook_keeps_its_login(self, client, people):
+        """The same client, logged in, posts a signed SMS: no cookie comes back and the login holds."""
+        assert login(client, "a").status_code == 302
+        response = sms(client, "登记 张三 350102199001011238 301 @100001", "+8613800138000")
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        assert client.get("/review").status_code == 200
 
 
 class TestLanguage:
