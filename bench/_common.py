@@ -145,6 +145,33 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def command_cpu_seconds(*names: str) -> float:
+    """CPU time used so far by every process whose command name starts with one of `names` (the local
+    PostgreSQL's backends, redis-server): what the database and Redis spend on a benchmark's load."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                head, _, rest = fh.read().rpartition(")")
+            if head.partition("(")[2].startswith(names):
+                fields = rest.split()
+                ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine so far, all cores: `stolen` is time a virtual
+    machine's host gave to someone else, a sign that a run was disturbed."""
+    with open("/proc/stat") as fh:
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fh.readline().split()[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
 def wait_until_idle(pid: int, timeout: float = 120.0) -> None:
     """Wait until a server's processes stop using CPU: every worker has loaded the app.
 
