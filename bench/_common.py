@@ -19,7 +19,6 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
 from flask import Flask, Response, request  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from gateway.signature import sign  # noqa: E402
 
@@ -31,22 +30,9 @@ GATEWAY_NUMBER = "+8610690000"
 
 def fresh_database(url: str = DATABASE_URL) -> str:
     """Create (or empty) the benchmark database and migrate it."""
-    from store.migrate import upgrade
+    from tests.databases import fresh_database as fresh
 
-    name = url.rsplit("/", 1)[1]
-    admin = create_engine(url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/postgres",
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url)
-    return url
+    return fresh(url)
 
 
 def env() -> dict[str, str]:

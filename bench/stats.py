@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from store.migrate import upgrade  # noqa: E402
 from store.stats import Month  # noqa: E402
+from tests.databases import ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/declgate_bench"
 PRECINCTS = 100
@@ -43,16 +44,6 @@ BIG_TABLES = ("declarations", "inbound_messages", "people", "properties", "landl
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def ensure_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 @contextmanager

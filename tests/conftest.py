@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.migrate import upgrade
 from store.models import Base
+from tests.databases import drop_database, fresh_database
 
 TOKEN = "test-auth-token"
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
@@ -33,21 +34,6 @@ START_HINT = ("start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/
 _servers = itertools.count()
 
 
-def _ensure_postgres_db(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL at {url} is unreachable ({exc.__class__.__name__}); {START_HINT}", pytrace=False)
-    finally:
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite file copied for each test: migrations run once, every test starts clean."""
@@ -58,25 +44,14 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    _ensure_postgres_db(POSTGRES_URL)
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(POSTGRES_URL)
+    try:
+        fresh_database(POSTGRES_URL)
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable ({exc.orig.__class__.__name__}); {START_HINT}",
+                    pytrace=False)
     yield POSTGRES_URL
     if "TEST_POSTGRES_URL" not in os.environ:
-        _drop_postgres_db(POSTGRES_URL)
-
-
-def _drop_postgres_db(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+        drop_database(POSTGRES_URL)
 
 
 @pytest.fixture(scope="session")

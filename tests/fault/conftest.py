@@ -10,11 +10,10 @@ import uuid
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from store.db import make_engine
-from store.migrate import upgrade
+from tests.databases import drop_database, fresh_database
 from tests.fault import stack as st
 
 # One database and queue namespace per run: several engineers run the suite against the same servers.
@@ -27,30 +26,13 @@ FAULT_REDIS_URL = os.environ.get("FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 @pytest.fixture(scope="session")
 def fault_database_url() -> str:
     """A freshly migrated `declgate_fault` database."""
-    target = make_url(FAULT_POSTGRES_URL)
-    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL at {FAULT_POSTGRES_URL} is unreachable ({type(exc).__name__}); "
+        fresh_database(FAULT_POSTGRES_URL)
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {FAULT_POSTGRES_URL} is unreachable ({type(exc.orig).__name__}); "
                     "start it with .ci/run", pytrace=False)
-    finally:
-        admin.dispose()
-    engine = make_engine(FAULT_POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(FAULT_POSTGRES_URL)
     yield FAULT_POSTGRES_URL
-    admin = create_engine(target.set(database="postgres").set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(FAULT_POSTGRES_URL)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def flow(client, rt) -> None:
     with rt.sessions() as session:
         receipt = session.scalar(select(Declaration.receipt).where(Declaration.room == "302"))
     sms(client, f"撤销 {receipt}", LANDLORD)
-    sms(client, f"LIST", LANDLORD)
+    sms(client, "LIST", LANDLORD)
     drain(rt)
 
 
