@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
                    url_for)
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
