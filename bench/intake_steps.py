@@ -19,6 +19,7 @@ import datetime as dt
 import gc
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,9 @@ def main() -> None:
     if args.child:
         child(args.child, args.calls, args.flag)
         return
+    if args.instructions and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind); "
+                         "without it, run this bench without --instructions")
     prepare()
     if args.instructions:
         calls = min(args.calls, 200)
