@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -271,13 +271,10 @@ def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
     limit = runtime.current().settings.rate_limit_per_hour
     batch = lookups.current(session)
     if batch is not None and inbound.id in batch.earlier:
-        return batch.earlier[inbound.id] >= limit
-    since = inbound.received_at - RATE_WINDOW
-    # On the session's connection, without an autoflush: it counts other rows by columns no job changes.
-    earlier = session.connection().scalar(select(func.count()).select_from(InboundMessage).where(
-        InboundMessage.from_number == inbound.from_number, InboundMessage.channel == "sms",
-        InboundMessage.edited_from_id.is_(None),
-        InboundMessage.received_at > since, InboundMessage.id < inbound.id))
+        earlier = batch.earlier[inbound.id]
+    else:  # a message the batch did not count: the same count, for it alone
+        earlier = lookups.count_earlier(session, [(inbound.id, inbound.from_number, inbound.received_at)],
+                                        window=RATE_WINDOW, cap=limit)[inbound.id]
     return earlier >= limit
 
 

@@ -67,10 +67,8 @@ def _person_and_active(session: Session, document_type: str, number: str) -> tup
     known = batch.person((document_type, number)) if batch is not None else None
     if known is not None:
         return known
-    rows = session.execute(
-        select(Person, Declaration)
-        .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
-        .where(Person.document_type == document_type, Person.document_number == number)).all()
+    rows = session.execute(lookups.people_with_active()
+                           .where(Person.document_type == document_type, Person.document_number == number)).all()
     person = rows[0][0] if rows else None
     active = [decl for _, decl in rows if decl is not None]
     if batch is not None:  # a message the preload did not foresee (a voice call): later ones must see this too

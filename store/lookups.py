@@ -60,8 +60,10 @@ def current(session: Session) -> Lookups | None:
     return session.info.get(_KEY)
 
 
-def clear(session: Session) -> None:
-    session.info.pop(_KEY, None)
+def people_with_active():
+    """Rows of (person, one of their active declarations or None): dedupe's look-up, one message or a batch."""
+    return (select(Person, Declaration)
+            .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active")))
 
 
 def preload(session: Session, *, phones: Iterable[str], documents: Iterable[DocumentKey],
@@ -81,8 +83,7 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
     if documents:
         found.people = {key: (None, []) for key in documents}
         rows = session.execute(
-            select(Person, Declaration)
-            .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active"))
+            people_with_active()
             # Both columns, so the (document_type, document_number) unique index serves it.
             .where(Person.document_type.in_({kind for kind, _ in documents}),
                    Person.document_number.in_({number for _, number in documents}))).all()
