@@ -12,13 +12,12 @@ import logging
 from redis.exceptions import RedisError
 from rq import Callback, Retry
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from gateway import jobs
 from gateway.runtime import Runtime
 from parsers import parse_sms
+from store.db import insert_for
 from store.models import InboundMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,7 @@ def _insert_once(dialect: str):
     """
     statement = _INSERTS.get(dialect)
     if statement is None:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = _INSERTS[dialect] = (insert(_INBOUND).on_conflict_do_nothing(index_elements=["provider_sid"])
+        statement = _INSERTS[dialect] = (insert_for(dialect)(_INBOUND).on_conflict_do_nothing(index_elements=["provider_sid"])
                                          .returning(_INBOUND.c.id))
     return statement
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -60,3 +62,9 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_for(dialect: str):
+    """The INSERT construct with ON CONFLICT for this database (`engine.dialect.name`): PostgreSQL's or
+    SQLite's, which take the same `on_conflict_do_nothing` / `on_conflict_do_update` arguments."""
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert

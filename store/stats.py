@@ -37,12 +37,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, and_, case, delete,
                         event, exists, func, inspect, or_, select, text)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from parsers.documents import check_ric, convert_legacy_ric
 from store import stats_cache
+from store.db import insert_for
 from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
                           SurveyEstimate, utcnow)
 
@@ -378,7 +377,7 @@ def take_snapshot(session: Session, month: Month, *, tz: ZoneInfo = UTC,
     rows = [{"month": str(month), "time_zone": tz.key, "precinct_id": f.precinct_id, "computed_at": utcnow(),
              **_counts(f)} for f in live]
     if rows:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = insert_for(session.get_bind().dialect.name)
         session.execute(insert(MonthSnapshot).values(rows).on_conflict_do_nothing(
             index_elements=["month", "time_zone", "precinct_id"]))
     return len(rows)

@@ -12,12 +12,11 @@ import hashlib
 import logging
 
 from sqlalchemy import JSON, DateTime, String, Text, UniqueConstraint, delete, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from store.models import Base, utcnow
+from store.db import insert_for
 
 log = logging.getLogger(__name__)
 # How old the month under way's figures may be when a page shows them (with the time they were counted).
@@ -55,7 +54,7 @@ class StoredChart(Base):
 
 
 def _insert(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert_for(session.get_bind().dialect.name)
 
 
 def save_live(session: Session, month: str, time_zone: str, computed_at: dt.datetime, figures: dict) -> None:
