@@ -6,9 +6,12 @@ itself, so a forgotten string is visible rather than a crash.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 
 from gateway import i18n_en, i18n_zh
+from store.models import local_time
 
 LANGUAGES = {"zh": i18n_zh.STRINGS, "en": i18n_en.STRINGS}
 DEFAULT = "zh"
@@ -28,6 +31,13 @@ def translate(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """The `localtime` template filter: a stored (naive UTC) time in the deployment's time zone."""
+    if value is None:
+        return ""
+    return local_time(value, current_app.extensions["declgate"].tz).strftime(fmt)
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would turn the toggle into a phishing link."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -45,6 +55,7 @@ def switch(code: str):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_filter(localtime)
 
     @app.context_processor
     def strings() -> dict[str, object]:

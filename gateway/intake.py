@@ -18,7 +18,7 @@ from gateway import jobs
 from gateway.runtime import Runtime
 from parsers import parse_sms
 from store.db import insert_for
-from store.models import InboundMessage, utcnow
+from store.models import InboundMessage, local_time, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     for a message no worker has touched yet.
     """
     received_at = utcnow()
-    today = received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
+    today = local_time(received_at, rt.tz).date()
     parsed = parse_sms(body, today=today, deadline_days=rt.settings.deadline_days,
                        region=rt.settings.default_region)
     # A Core INSERT, not the ORM's unit of work: this is the only statement the webhook runs and the ORM

@@ -22,7 +22,7 @@ from parsers import Outcome, ParseResult, parse_sms, render_reply
 from parsers.optout import classify_optout
 from store import declarations as decls
 from store import lookups
-from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, utcnow
+from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, local_time, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
 def today_for(received_at: dt.datetime) -> dt.date:
     """The landlord's calendar day when the message arrived (stored times are UTC)."""
     rt = runtime.current()
-    return received_at.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).date()
+    return local_time(received_at, rt.tz).date()
 
 
 def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | None = None) -> str:

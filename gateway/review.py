@@ -55,14 +55,6 @@ def mask_ids(text: str) -> str:
     return FULL_ID.sub(lambda m: mask_id(m.group()), text)
 
 
-@bp.app_template_filter("localtime")
-def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (naive UTC) time in the deployment's time zone."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(_rt().tz).strftime(fmt)
-
-
 def _rt():
     return current_app.extensions["declgate"]
 

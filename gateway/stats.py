@@ -15,9 +15,8 @@ from gateway import stats_charts, stats_refresh, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
 from gateway.i18n import language, translate
 from store import audit, stats
-from store.models import Precinct
+from store.models import Precinct, local_time, utcnow
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
-from store.models import utcnow
 from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -43,14 +42,6 @@ def _reason_label(code: str) -> str:
 
 bp.add_app_template_filter(stats_report.pct, "pct")
 bp.add_app_template_filter(stats_report.signed, "signed")
-
-
-@bp.app_template_filter("stats_time")
-def stats_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (naive UTC) time in the deployment's time zone."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(_rt().tz).strftime(fmt)
 
 
 @bp.app_template_filter("duration")
@@ -103,13 +94,6 @@ def _chart_store(month: Month) -> ChartStore:
     return ChartStore(rt.sessions, str(month), closed=stats.is_closed(month, dt.datetime.now(rt.tz).date()))
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored (naive UTC) time as the deployment's naive local time."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(_rt().tz).replace(tzinfo=None)
-
-
 def _months(month: Month) -> list[Month]:
     return (month.next.next).back(18)[::-1]
 
@@ -159,7 +143,8 @@ def bulletin():
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     as_of = ranked[0].figures.as_of if ranked else None
     with stats_charts.stored_in(_chart_store(month)):
-        context = stats_report.bulletin_context(ranked, month, generated, as_of=_local(as_of))
+        local_as_of = local_time(as_of, rt.tz).replace(tzinfo=None) if as_of else None
+        context = stats_report.bulletin_context(ranked, month, generated, as_of=local_as_of)
     return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from store.models import local_time
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -135,10 +136,9 @@ def monthly(month: str, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = out_dir / f"bulletin-{wanted}.html", out_dir / f"bulletin-{wanted}.csv"
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
-    as_of = ranked[0].figures.as_of
-    if as_of is not None:  # the month under way, counted up to LIVE_TTL ago
-        as_of = as_of.replace(tzinfo=dt.timezone.utc).astimezone(rt.tz).replace(tzinfo=None)
-    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated, as_of=as_of)), encoding="utf-8")
+    as_of = ranked[0].figures.as_of  # the month under way, counted up to LIVE_TTL ago
+    local_as_of = local_time(as_of, rt.tz).replace(tzinfo=None) if as_of else None
+    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated, as_of=local_as_of)), encoding="utf-8")
     csv_path.write_text(bulletin_csv(ranked), encoding="utf-8")
     meeting = sum(r.meets_coverage for r in ranked)
     click.echo(f"bulletin {wanted}: {len(ranked)} precinct(s), {meeting} at or above the "

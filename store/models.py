@@ -22,6 +22,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def local_time(stored: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A stored time (naive UTC, as utcnow gives) in the deployment's time zone, aware."""
+    return stored.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
