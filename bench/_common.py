@@ -26,6 +26,16 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 TOKEN = "bench-auth-token"
 GATEWAY_NUMBER = "+8610690000"
+SENDERS = [f"+86138{i:08d}" for i in range(20)]  # enrolled landlords the benchmarks' SMS come from
+
+
+def enrol_senders(session) -> None:
+    """Enrol every one of SENDERS as the landlord of one property, in an empty benchmark database."""
+    from store.enrolment import Enrolment, enrol
+
+    for i, phone in enumerate(SENDERS):
+        enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{400000 + i}", address="东街",
+                                 precinct="GL01"))
 
 
 def fresh_database(url: str = DATABASE_URL) -> str:

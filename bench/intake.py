@@ -24,9 +24,7 @@ import urllib.request
 
 import _common as c  # noqa: E402  (puts the repo root on sys.path)
 from store.db import make_engine, make_sessionmaker  # noqa: E402
-from store.enrolment import Enrolment, enrol  # noqa: E402
 
-SENDERS = [f"+86138{i:08d}" for i in range(20)]
 SERVERS = {"bare Flask": "_common:bare_app()", "declgate /sms": "gateway.app:create_app()"}
 
 
@@ -58,7 +56,7 @@ def serve(app: str, options: list[str]) -> tuple[subprocess.Popen, int]:
 
 
 def bodies(start: int, count: int) -> list[tuple[str, str]]:
-    return [(f"登记 张三 350102199001011238 {300 + i % 50}", SENDERS[i % len(SENDERS)])
+    return [(f"登记 张三 350102199001011238 {300 + i % 50}", c.SENDERS[i % len(c.SENDERS)])
             for i in range(start, start + count)]
 
 
@@ -82,9 +80,7 @@ def prepare() -> None:
     redis.Redis.from_url(c.REDIS_URL).flushdb()
     engine = make_engine(c.DATABASE_URL)
     with make_sessionmaker(engine).begin() as session:
-        for i, phone in enumerate(SENDERS):
-            enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{400000 + i}", address="东街",
-                                     precinct="GL01"))
+        c.enrol_senders(session)
     engine.dispose()
 
 

@@ -7,10 +7,10 @@ Each step the issue requires of POST /sms runs here in-process, with no HTTP and
 other load: the signature check (twilio's RequestValidator), the store (the intake parse
 and one durable INSERT … ON CONFLICT DO NOTHING), the RQ enqueue (one MULTI/EXEC), and
 the whole request through Flask. The app's start-up heap is frozen out of the garbage
-collector first (a full collection would otherwise land on whichever step it falls in). Times are CPU microseconds per call, the least of
-`--rounds` rounds, so a busy neighbour inflates them less; `--instructions` counts
-instructions instead (valgrind's callgrind, the same count whatever else runs),
-one valgrind run per step.
+collector first (a full collection would otherwise land on whichever step it falls in).
+Times are CPU microseconds per call, the least of `--rounds` rounds, so a busy neighbour
+inflates them less; `--instructions` counts instructions instead (valgrind's callgrind,
+the same count whatever else runs), one valgrind run per step.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import time
 import uuid
 
 import _common as c  # noqa: E402  (puts the repo root on sys.path)
-from intake import SENDERS, prepare  # noqa: E402  (bench/intake.py: the same senders and database)
+from intake import prepare  # noqa: E402  (bench/intake.py: the same database)
 
 STEPS = ("bare Flask request", "declgate POST /sms", "signature check", "intake parse",
          "store (parse + INSERT)", "enqueue (RQ job)")
@@ -59,7 +59,7 @@ def step_functions(calls: int) -> dict[str, object]:
     app, bare = create_app(), c.bare_app()
     rt = app.extensions["declgate"]
     text = "登记 张三 350102199001011238 301"
-    params = {"MessageSid": "SM" + "0" * 32, "From": SENDERS[0], "To": c.GATEWAY_NUMBER, "Body": text}
+    params = {"MessageSid": "SM" + "0" * 32, "From": c.SENDERS[0], "To": c.GATEWAY_NUMBER, "Body": text}
     url = f"http://127.0.0.1:{PORT}/sms"
     signature = c.sign(c.TOKEN, url, params)
     base = int(time.time() * 1000)
@@ -69,7 +69,7 @@ def step_functions(calls: int) -> dict[str, object]:
     gc.freeze()
 
     def requests_to(application):
-        environs = [environ(text, SENDERS[i % len(SENDERS)]) for i in range(calls)]
+        environs = [environ(text, c.SENDERS[i % len(c.SENDERS)]) for i in range(calls)]
         return lambda i: b"".join(application(environs[i], lambda status, headers, exc_info=None: None))
 
     return {
@@ -77,7 +77,7 @@ def step_functions(calls: int) -> dict[str, object]:
         "declgate POST /sms": requests_to(app),
         "signature check": lambda i: RequestValidator(c.TOKEN).validate(url, params, signature),
         "intake parse": lambda i: parse_sms(text, today=dt.date.today(), deadline_days=3, region="CN").to_json(),
-        "store (parse + INSERT)": lambda i: intake.store_sms(rt, sid="SM" + uuid.uuid4().hex, from_number=SENDERS[0],
+        "store (parse + INSERT)": lambda i: intake.store_sms(rt, sid="SM" + uuid.uuid4().hex, from_number=c.SENDERS[0],
                                                             to_number=c.GATEWAY_NUMBER, body=text),
         "enqueue (RQ job)": lambda i: intake.enqueue(rt, base + i),
     }

@@ -24,11 +24,9 @@ from sqlalchemy import func, select  # noqa: E402
 from gateway import intake  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
-from store.enrolment import Enrolment, enrol  # noqa: E402
 from store.models import OutboundMessage  # noqa: E402
 from tests.fault.stack import declaration, unique_id_numbers  # noqa: E402
 
-SENDERS = [f"+86139{i:08d}" for i in range(20)]
 QUEUE = "bench-scale"
 
 
@@ -40,11 +38,9 @@ def run(messages: int, workers: int) -> float:
     rt = install(build_runtime(settings))
     rt.redis.flushdb()
     with rt.sessions.begin() as session:
-        for i, phone in enumerate(SENDERS):
-            enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{500000 + i}", address="东街",
-                                     precinct="GL01"))
+        c.enrol_senders(session)
     for i, number in enumerate(unique_id_numbers(messages)):
-        inbound_id, _ = intake.store_sms(rt, sid=f"SMscale{i}", from_number=SENDERS[i % len(SENDERS)],
+        inbound_id, _ = intake.store_sms(rt, sid=f"SMscale{i}", from_number=c.SENDERS[i % len(c.SENDERS)],
                                          to_number=c.GATEWAY_NUMBER, body=declaration(i, number))
         intake.enqueue(rt, inbound_id)
     env = {**c.env(), "DECLGATE_QUEUE": QUEUE}

@@ -20,11 +20,9 @@ from sqlalchemy import func, select  # noqa: E402
 from gateway import intake  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
-from store.enrolment import Enrolment, enrol  # noqa: E402
 from store.models import OutboundMessage  # noqa: E402
 from tests.fault.stack import declaration, unique_id_numbers  # noqa: E402
 
-SENDERS = [f"+86138{i:08d}" for i in range(20)]
 
 
 def timed_burst(queue: Queue) -> float:
@@ -43,9 +41,7 @@ def main() -> None:
                                         twilio_auth_token=c.TOKEN, secret_key="x", rate_limit_per_hour=10**9)))
     rt.redis.flushdb()
     with rt.sessions.begin() as session:
-        for i, phone in enumerate(SENDERS):
-            enrol(session, Enrolment(phone=phone, name="房东", property_code=f"{400000 + i}", address="东街",
-                                     precinct="GL01"))
+        c.enrol_senders(session)
 
     noop_queue = Queue("bench-noop", connection=rt.redis)
     for i in range(args.jobs):
@@ -54,7 +50,7 @@ def main() -> None:
 
     ids = unique_id_numbers(args.jobs)
     for i, number in enumerate(ids):
-        inbound_id, _ = intake.store_sms(rt, sid=f"SMbench{i}", from_number=SENDERS[i % len(SENDERS)],
+        inbound_id, _ = intake.store_sms(rt, sid=f"SMbench{i}", from_number=c.SENDERS[i % len(c.SENDERS)],
                                          to_number=c.GATEWAY_NUMBER, body=declaration(i, number))
         intake.enqueue(rt, inbound_id)
     decl_seconds = timed_burst(rt.queue)
