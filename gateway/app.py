@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         from gateway.i18n import translate
 
         title = translate(f"error_{status}")
-        return render_template("error.html", status=status,
+        # A view that says why (abort(403, description=...)) has the reason shown; werkzeug's stock text is not.
+        reason = exc.description if exc.description != type(exc).description else None
+        return render_template("error.html", status=status, reason=reason,
                                title=exc.name if title == f"error_{status}" else title), status
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

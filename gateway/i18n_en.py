@@ -129,6 +129,10 @@ STRINGS: dict[str, str] = {
     "edit": "Edit",
     "save": "Save",
     "saved": "Saved.",
+    # precinct scoping: a landlord or message shared with another precinct
+    "needs_supervisor": "This landlord also has properties in another precinct: a supervisor must change the landlord or add a property.",
+    "reject_needs_supervisor": "This message also has declarations waiting for an officer in another precinct: a supervisor must reject it.",
+    "landlord_shared": "This landlord also has properties in other precincts; only this precinct's are listed. Ask a supervisor to rename them or add a property.",
     "properties": "Properties",
     "print_notice": "Print tenant notice",
     "tenants_active": "Active tenants",

@@ -134,6 +134,10 @@ STRINGS: dict[str, str] = {
     "edit": "修改",
     "save": "保存",
     "saved": "已保存。",
+    # precinct scoping: a landlord or message shared with another precinct
+    "needs_supervisor": "该房东在其他辖区也有房产：修改房东或为其添加房产须由主管操作。",
+    "reject_needs_supervisor": "该消息在其他辖区还有待民警确认的申报：驳回须由主管操作。",
+    "landlord_shared": "该房东在其他辖区也有房产，这里只列出本辖区的。改名或添加房产请联系主管。",
     "properties": "房产",
     "print_notice": "打印租客告知单",
     "tenants_active": "在住人数",

@@ -46,7 +46,8 @@ _INSERTS: dict[str, object] = {}
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
-              channel: str = "sms", edited_from_id: int | None = None) -> tuple[int, bool]:
+              channel: str = "sms", edited_from_id: int | None = None,
+              precinct_id: int | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
     The parse at intake is kept on the row so officers see errors and spans even
@@ -61,7 +62,7 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
                received_at=received_at, status="received", parse=parsed.to_json(), attempts=0,
-               edited_from_id=edited_from_id)
+               edited_from_id=edited_from_id, precinct_id=precinct_id)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)
     for attempt in range(2):

@@ -21,8 +21,8 @@ from gateway import runtime
 from parsers import Outcome, ParseResult, parse_sms, render_reply
 from parsers.optout import classify_optout
 from store import declarations as decls
-from store import lookups
-from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, local_time, utcnow
+from store import item_precincts, lookups
+from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, Property, local_time, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,15 @@ class Handled:
     extra_sms: list[tuple[str, str, str]] = field(default_factory=list)  # (purpose, to, body)
     reply: bool = True
     landlord_id: int | None = None  # written on the inbound row by _finish
-    precinct_id: int | None = None
+    precinct_id: int | None = None  # the message's primary precinct (store.item_precincts)
+    other_precinct_ids: list[int] = field(default_factory=list)
+
+    def about(self, prop: Property) -> None:
+        """The message concerns this property: its precinct is one of the message's, the first its primary."""
+        if self.precinct_id is None:
+            self.precinct_id = prop.precinct_id
+        elif prop.precinct_id != self.precinct_id and prop.precinct_id not in self.other_precinct_ids:
+            self.other_precinct_ids.append(prop.precinct_id)
 
 
 def process_inbound(inbound_id: int) -> str:
@@ -246,7 +254,9 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
             inbound.attempts, inbound.status, inbound.processed_at = attempts, "ignored", utcnow()
             return inbound.status
         if _over_rate_limit(session, inbound):
-            # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it.
+            # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it,
+            # those of the sender's precincts only when the sender is a landlord.
+            _to_senders_precincts(session, inbound)
             inbound.attempts, inbound.status, inbound.processed_at = attempts, "rejected", utcnow()
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
             return inbound.status
@@ -278,6 +288,13 @@ def _over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
     return earlier >= limit
 
 
+def _to_senders_precincts(session: Session, inbound: InboundMessage) -> None:
+    """A message no record of which was applied belongs to every precinct its (enrolled) sender has a property in."""
+    landlord = decls.find_landlord(session, inbound.from_number)
+    if landlord is not None:
+        item_precincts.assign(session, inbound, item_precincts.of_landlord(landlord))
+
+
 def _parse(inbound: InboundMessage) -> ParseResult:
     rt = runtime.current()
     return parse_sms(inbound.body, today=today_for(inbound.received_at),
@@ -296,19 +313,31 @@ def _record_optout(session: Session, phone: str, word: str) -> None:
 
 
 def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
-    """Apply every record of a parsed SMS from an enrolled landlord."""
+    """Apply every record of a parsed SMS from an enrolled landlord.
+
+    The message goes to the precincts of the properties it is about (each record's, the receipt's);
+    one that names none (rejected as a whole, `HELP`, a `LIST` of everything) to every precinct the
+    landlord has a property in.
+    """
     handled = Handled()
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is None:
         return _reject_message(handled, "unknown_sender")
     handled.landlord_id = landlord.id
-    if landlord.properties:
-        handled.precinct_id = landlord.properties[0].precinct_id
+    _apply_sms(session, inbound, landlord, result, handled)
+    if handled.precinct_id is None:
+        for prop in landlord.properties:
+            handled.about(prop)
+    return handled
+
+
+def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+               handled: Handled) -> None:
     if result.message_errors():
         for problem in result.message_errors():
             handled.codes.append(problem.code)
         handled.outcomes.append(Outcome(status="rejected", codes=tuple(dict.fromkeys(handled.codes))))
-        return handled
+        return
     today = today_for(inbound.received_at)
     command = result.command
     if command == "help":
@@ -319,6 +348,9 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
         _by_receipt(session, landlord, result, handled)
     else:
         for index, record in enumerate(result.records):
+            named, _ = decls.resolve_property(landlord, record.property)
+            if named is not None:  # a record rejected for its other fields still concerns its property
+                handled.about(named)
             errors = [p.code for p in result.record_errors(index)]
             if errors:
                 _reject_record(handled, index, record, errors)
@@ -327,7 +359,6 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
                 _move_in(session, inbound, landlord, result, index, handled, today)
             elif command == "move_out":
                 _move_out(session, landlord, result, index, handled, today)
-    return handled
 
 
 def _reject_message(handled: Handled, code: str) -> Handled:
@@ -383,7 +414,9 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
         return _reject_record(handled, index, record, [code])
     decls.end(found, record.date or today)
     session.flush()  # a later record of the same message must not find these tenants still active
+    by_id = {prop.id: prop for prop in props}
     for decl in found:
+        handled.about(by_id[decl.property_id])  # a move-out naming no property concerns the tenants' ones
         handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
@@ -394,6 +427,7 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
     if decl is None:
         _reject_message(handled, "unknown_receipt")
         return
+    handled.about(decl.property)
     if result.command == "cancel":
         status = decls.cancel(decl)
     else:
@@ -412,6 +446,7 @@ def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Ha
         if prop is None:
             _reject_message(handled, code or "unknown_property")
             return
+        handled.about(prop)
         props = [prop]
     else:
         props = list(landlord.properties)
@@ -440,7 +475,7 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
     if handled.landlord_id is not None:
         inbound.landlord_id = handled.landlord_id
     if handled.precinct_id is not None:
-        inbound.precinct_id = handled.precinct_id
+        item_precincts.assign(session, inbound, [handled.precinct_id, *handled.other_precinct_ids])
     inbound.codes = codes or None
     inbound.processed_at = utcnow()
     rejected = any(o.status == "rejected" for o in handled.outcomes)
@@ -534,5 +569,7 @@ def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:
     with rt.sessions.begin() as session:
         inbound = session.get(InboundMessage, inbound_id)
         if inbound is not None and inbound.status == "received" and job.retries_left in (0, None):
+            if inbound.precinct_id is None and inbound.channel != "voice":
+                _to_senders_precincts(session, inbound)
             inbound.review_state, inbound.review_reason = "open", "job_failed"
             inbound.codes = (inbound.codes or []) + [f"job_failed:{exc_type.__name__}"]

@@ -10,6 +10,7 @@ from gateway.i18n import translate
 from store import audit, property_edits
 from store.enrolment import Enrolment, enrol
 from store.models import Landlord
+from store.scope import NeedsSupervisor
 
 bp = Blueprint("landlords", __name__, url_prefix="/landlords")
 
@@ -26,18 +27,20 @@ def _precinct(form) -> str:
 @bp.get("")
 @officer_required
 def index():
-    """List the landlords of the officer's precinct with their properties."""
+    """List the landlords of the officer's precinct with their properties there."""
+    scope = officer_scope()
     with _rt().sessions() as session:
-        landlords = list(session.scalars(officer_scope().landlords(
+        landlords = list(session.scalars(scope.landlords(
             select(Landlord).options(selectinload(Landlord.properties))).order_by(Landlord.name, Landlord.id)))
-        counts = property_edits.active_counts(session, [p.id for ll in landlords for p in ll.properties])
-        return render_template("landlords/index.html", landlords=landlords, counts=counts)
+        shown = {ll.id: scope.properties_of(ll) for ll in landlords}
+        counts = property_edits.active_counts(session, [p.id for props in shown.values() for p in props])
+        return render_template("landlords/index.html", landlords=landlords, shown=shown, counts=counts)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @officer_required
 def new():
-    """Enrol a landlord with a property (or add a property to an enrolled phone)."""
+    """Enrol a landlord with a property (or add a property to an enrolled phone, if all theirs are in scope)."""
     form = request.form
     if request.method == "POST":
         entry = Enrolment(phone=form.get("phone", ""), name=form.get("name", ""),
@@ -46,13 +49,16 @@ def new():
                           single_unit=bool(form.get("single_unit")))
         try:
             with _rt().sessions.begin() as session:
-                prop = enrol(session, entry, _rt().settings.default_region)
+                prop = enrol(session, entry, _rt().settings.default_region, officer_scope())
                 audit.record(session, current_officer.id, "enrol", f"property:{prop.code}",
                              landlord=prop.landlord.phone)
                 landlord_id = prop.landlord_id
         except ValueError as exc:
             flash(str(exc), "error")
             return render_template("landlords/new.html", form=form), 422
+        except NeedsSupervisor as exc:
+            flash(translate(exc.code), "error")
+            return render_template("landlords/new.html", form=form), 403
         flash(translate("saved"), "ok")
         return redirect(url_for("landlords.landlord", landlord_id=landlord_id))
     return render_template("landlords/new.html", form={"phone": request.args.get("phone", "")})
@@ -61,21 +67,25 @@ def new():
 @bp.route("/<int:landlord_id>", methods=["GET", "POST"])
 @officer_required
 def landlord(landlord_id: int):
-    """Show a landlord; POST renames them."""
+    """Show a landlord with their properties in scope; POST renames them (if all their properties are)."""
+    scope = officer_scope()
     with _rt().sessions.begin() as session:
-        found = officer_scope().get_landlord(session, landlord_id)
+        found = scope.get_landlord(session, landlord_id)
         if found is None:
             abort(404)
         if request.method == "POST":
             try:
-                property_edits.rename_landlord(session, found, request.form.get("name", ""), current_officer.id)
+                property_edits.rename_landlord(session, scope, found, request.form.get("name", ""),
+                                               current_officer.id)
                 flash(translate("saved"), "ok")
             except ValueError as exc:
                 flash(str(exc), "error")
-        scope = officer_scope()
-        props = [p for p in found.properties if scope.all_precincts or p.precinct_id == scope.precinct_id]
+            except NeedsSupervisor as exc:
+                abort(403, description=translate(exc.code))
+        props = scope.properties_of(found)
         counts = property_edits.active_counts(session, [p.id for p in props])
-        return render_template("landlords/landlord.html", landlord=found, properties=props, counts=counts)
+        return render_template("landlords/landlord.html", landlord=found, properties=props, counts=counts,
+                               may_change=scope.may_change(found))
 
 
 @bp.route("/property/<code>/edit", methods=["GET", "POST"])

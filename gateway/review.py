@@ -17,6 +17,7 @@ from parsers import mask_id
 from parsers.codes import describe
 from store import audit, review
 from store.models import Precinct
+from store.scope import NeedsSupervisor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 25
@@ -143,7 +144,7 @@ def item(inbound_id: int):
             # The raw text is shown as received, so this is a view of a full ID number.
             audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
         parse = inbound.parse or {}
-        history = review.history(session, inbound)
+        history = review.history(session, scope, inbound)
         pieces = segments(inbound.body or "", parse.get("errors", []), parse.get("warnings", []))
         return render_template("review/item.html", inbound=inbound, parse=parse, history=history,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(),
@@ -151,11 +152,14 @@ def item(inbound_id: int):
 
 
 def _act(inbound_id: int | None, action):
-    """Run an action; a missing item is 404, an action that no longer applies is a message."""
+    """Run an action; a missing item is 404, one reaching into another precinct 403 (with why), an action
+    that no longer applies is a message."""
     try:
         return action()
     except LookupError:
         abort(404)
+    except NeedsSupervisor as exc:
+        abort(403, description=translate(exc.code))
     except review.ReviewError as exc:
         flash(translate(str(exc)), "error")
     except ValueError as exc:  # enrolment validation: sentences that say what to fix

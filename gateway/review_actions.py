@@ -13,7 +13,7 @@ from gateway.runtime import Runtime
 from store import audit, review
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
-from store.scope import Scope
+from store.scope import NeedsSupervisor, Scope
 
 EDIT_SID_TRIES = 5
 
@@ -22,7 +22,9 @@ def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str
     """Store `body` as a new message from the same sender, close the original, queue the copy.
 
     The original row is never changed except for its review state: what the landlord
-    really sent stays on record next to what the officer made of it.
+    really sent stays on record next to what the officer made of it. The copy starts in the
+    original's primary precinct (an unclaimed original's copy in none), so it never shows in
+    another precinct's view while it waits; the worker then gives it the precincts of what it says.
     """
     for _ in range(EDIT_SID_TRIES):
         with rt.sessions() as session:
@@ -30,9 +32,9 @@ def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str
             if original.channel != "sms":
                 raise review.ReviewError("not_sms")  # a call has no text to run through the SMS grammar
             sid = review.next_edit_sid(session, original)
-            from_number, to_number = original.from_number, original.to_number
+            from_number, to_number, precinct_id = original.from_number, original.to_number, original.precinct_id
         new_id, new = intake.store_sms(rt, sid=sid, from_number=from_number, to_number=to_number, body=body,
-                                       channel="sms", edited_from_id=inbound_id)
+                                       channel="sms", edited_from_id=inbound_id, precinct_id=precinct_id)
         if new:
             break
     else:
@@ -56,13 +58,14 @@ def link_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: i
                        single_unit: bool) -> int:
     """Enrol the sender as a landlord with one property, then process the message again.
 
-    ValueError (from enrolment) says what to fix; nothing is written then.
+    ValueError (from enrolment) says what to fix; nothing is written then. Enrolling claims the
+    message (and any other the number sent) for the property's precinct (store.item_precincts).
     """
     with rt.sessions.begin() as session:
         original = review.open_item(session, scope, inbound_id)
         prop = enrol(session, Enrolment(phone=original.from_number, name=name, property_code=property_code,
                                         address=address, precinct=precinct, alias=alias or None,
-                                        single_unit=single_unit), rt.settings.default_region)
+                                        single_unit=single_unit), rt.settings.default_region, scope)
         audit.record(session, officer_id, "enrol", review.target_of(inbound_id), property=prop.code,
                      landlord=prop.landlord.phone)
         body = original.body
@@ -74,7 +77,7 @@ def reject(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, reason: 
     """Reject an item, optionally with a templated reply queued and delivered at once."""
     with rt.sessions.begin() as session:
         inbound = review.open_item(session, scope, inbound_id)
-        review.reject(session, inbound, officer_id, reason)
+        review.reject(session, scope, inbound, officer_id, reason)
         if template:
             language = (inbound.parse or {}).get("language") or "zh"
             jobs.queue_sms(session, inbound.from_number, reply_text(template, language), in_reply_to=inbound.id,
@@ -120,7 +123,7 @@ def reject_many(rt: Runtime, officer_id: int, scope: Scope, ids: list[int], reas
     for inbound_id in ids:
         try:
             reject(rt, officer_id, scope, inbound_id, reason)
-        except (LookupError, review.ReviewError):
+        except (LookupError, review.ReviewError, NeedsSupervisor):
             continue
         done += 1
     return done

@@ -12,7 +12,9 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store import item_precincts
 from store.models import Landlord, Precinct, Property
+from store.scope import NeedsSupervisor, Scope
 
 PROPERTY_CODE = re.compile(r"\d{4,12}")
 
@@ -67,8 +69,14 @@ def precinct(session: Session, code: str, name: str | None = None) -> Precinct:
     return found
 
 
-def enrol(session: Session, entry: Enrolment, region: str = "CN") -> Property:
-    """Create or extend a landlord with one property. Raises ValueError with every problem found."""
+def enrol(session: Session, entry: Enrolment, region: str = "CN", scope: Scope | None = None) -> Property:
+    """Create or extend a landlord with one property. Raises ValueError with every problem found.
+
+    With an officer's `scope`, the property must be in their precinct and an enrolled landlord must
+    have all their properties there (NeedsSupervisor otherwise): a landlord shared with another
+    precinct is a supervisor's to extend. Messages the number sent while unknown join the property's
+    precinct (store.item_precincts.claim), whichever path enrols it.
+    """
     errors = validate(entry, region)
     phone = normalise_phone(entry.phone, region)
     code = entry.property_code.strip()
@@ -78,15 +86,22 @@ def enrol(session: Session, entry: Enrolment, region: str = "CN") -> Property:
     if errors:
         raise ValueError("; ".join(errors))
     landlord = session.scalar(select(Landlord).where(Landlord.phone == phone))
+    scope = scope or Scope.everything()
+    if landlord is not None:
+        scope.check_change(landlord)
+    where = precinct(session, entry.precinct.strip())
+    if not scope.covers(where.id):
+        raise NeedsSupervisor()
     if landlord is None:
         landlord = Landlord(phone=phone, name=entry.name.strip())
         session.add(landlord)
         session.flush()
     if entry.alias and any((p.alias or "").casefold() == entry.alias.casefold() for p in landlord.properties):
         raise ValueError(f"alias {entry.alias!r} is already used for another property of {phone}")
-    prop = Property(code=code, landlord=landlord, precinct=precinct(session, entry.precinct.strip()),
+    prop = Property(code=code, landlord=landlord, precinct=where,
                     alias=entry.alias.strip() if entry.alias else None, address=entry.address.strip(),
                     single_unit=entry.single_unit)
     session.add(prop)
     session.flush()
+    item_precincts.claim(session, landlord.phone, where.id)
     return prop

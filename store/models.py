@@ -112,6 +112,20 @@ class InboundMessage(Base):
     landlord: Mapped[Landlord | None] = relationship()
 
 
+class InboundPrecinct(Base):
+    """A further precinct an inbound message is about, beyond its primary `precinct_id`.
+
+    Most messages concern one precinct and have no row here; a landlord's message whose records name
+    properties in two precincts has its first precinct as `precinct_id` (what statistics count it under)
+    and one row here for each other one. store.scope.Scope.inbound reads both.
+    """
+
+    __tablename__ = "inbound_precincts"
+
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), primary_key=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), primary_key=True)
+
+
 class Declaration(Base):
     __tablename__ = "declarations"
     __table_args__ = (

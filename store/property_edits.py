@@ -7,10 +7,16 @@ from sqlalchemy.orm import Session
 from store import audit
 from store.enrolment import Enrolment, validate
 from store.models import Declaration, Landlord, Property
+from store.scope import Scope
 
 
-def rename_landlord(session: Session, landlord: Landlord, name: str, officer_id: int) -> None:
-    """Change a landlord's name; ValueError says what is wrong. The phone is the identity and stays."""
+def rename_landlord(session: Session, scope: Scope, landlord: Landlord, name: str, officer_id: int) -> None:
+    """Change a landlord's name; ValueError says what is wrong. The phone is the identity and stays.
+
+    The name shows on the pages of every precinct the landlord has a property in: NeedsSupervisor
+    unless all of them are in `scope`.
+    """
+    scope.check_change(landlord)
     if not name.strip():
         raise ValueError("name is empty")
     old, landlord.name = landlord.name, name.strip()

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store import audit
-from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, utcnow
-from store.scope import Scope
+from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, utcnow
+from store.scope import NeedsSupervisor, Scope, inbound_in
 
 REVIEWABLE = ("pending_review", "disputed")  # declarations an officer can accept
 
@@ -39,7 +39,7 @@ def _open(scope: Scope, filters: Filters, *, with_reason: bool = True):
     if filters.channel:
         query = query.where(InboundMessage.channel == filters.channel)
     if filters.precinct_id and scope.all_precincts:
-        query = query.where(InboundMessage.precinct_id == filters.precinct_id)
+        query = query.where(inbound_in(filters.precinct_id))
     if filters.since:
         query = query.where(InboundMessage.received_at >= filters.since)
     if filters.until:
@@ -86,9 +86,10 @@ def open_item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage
 
 @dataclass
 class History:
-    """Everything around one inbound message that an officer needs to decide."""
+    """Everything around one inbound message that an officer needs to decide, within their scope."""
 
     landlord: Landlord | None
+    properties: list[Property]  # the landlord's, in scope
     edited_from: InboundMessage | None
     edits: list[InboundMessage]
     replies: list[OutboundMessage]
@@ -96,17 +97,21 @@ class History:
     actions: list
 
 
-def history(session: Session, inbound: InboundMessage) -> History:
+def history(session: Session, scope: Scope, inbound: InboundMessage) -> History:
+    """The item's surroundings; a message shared by two precincts shows each only its own part of them."""
     landlord = session.scalar(select(Landlord).where(Landlord.phone == inbound.from_number))
     return History(
         landlord=landlord,
-        edited_from=session.get(InboundMessage, inbound.edited_from_id) if inbound.edited_from_id else None,
-        edits=list(session.scalars(select(InboundMessage).where(InboundMessage.edited_from_id == inbound.id)
+        properties=scope.properties_of(landlord) if landlord is not None else [],
+        edited_from=scope.get_inbound(session, inbound.edited_from_id) if inbound.edited_from_id else None,
+        edits=list(session.scalars(scope.inbound(select(InboundMessage)
+                                                 .where(InboundMessage.edited_from_id == inbound.id))
                                    .order_by(InboundMessage.id))),
         replies=list(session.scalars(select(OutboundMessage).where(OutboundMessage.in_reply_to == inbound.id)
                                      .order_by(OutboundMessage.id))),
-        declarations=list(session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id)
-                                          .order_by(Declaration.id))),
+        declarations=list(session.scalars(scope.declarations(
+            select(Declaration).join(Property).where(Declaration.inbound_id == inbound.id))
+            .order_by(Declaration.id))),
         actions=audit.about(session, target_of(inbound.id)),
     )
 
@@ -130,14 +135,23 @@ def close(session: Session, inbound: InboundMessage, state: str, officer_id: int
     audit.record(session, officer_id, action, target_of(inbound.id), reason=inbound.review_reason, **detail)
 
 
-def reject(session: Session, inbound: InboundMessage, officer_id: int, reason: str) -> list[Declaration]:
-    """Reject an item: declarations from it still waiting for an officer are cancelled. Returns them."""
+def reject(session: Session, scope: Scope, inbound: InboundMessage, officer_id: int,
+           reason: str) -> list[Declaration]:
+    """Reject an item: declarations from it still waiting for an officer are cancelled. Returns them.
+
+    Cancelling another precinct's waiting declaration is that precinct's decision: an item that has
+    one (a message about properties in two precincts) is a supervisor's to reject (NeedsSupervisor).
+    """
+    if inbound.review_state != "open":
+        raise ReviewError("not_open")
+    waiting = [d for d in session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id))
+               if d.status in REVIEWABLE]
+    if not all(scope.covers(d.property.precinct_id) for d in waiting):
+        raise NeedsSupervisor("reject_needs_supervisor")
     close(session, inbound, "rejected", officer_id, "reject", note=reason)
-    cancelled = [d for d in session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id))
-                 if d.status in REVIEWABLE]
-    for decl in cancelled:
+    for decl in waiting:
         decl.status, decl.ended_at = "cancelled", utcnow()
-    return cancelled
+    return waiting
 
 
 def accept(session: Session, decl: Declaration, name: str, officer_id: int) -> tuple[str, Declaration]:

@@ -1,18 +1,39 @@
-"""Precinct scoping, the one place it is decided what an officer may see.
+"""Precinct scoping, the one place it is decided what an officer may see and change.
 
 An officer sees the items, people and landlords of their own precinct, plus
 inbound items with no precinct yet (unknown senders: nobody could be assigned
-them). Supervisors and admins see every precinct. Anything outside the scope is
-treated as not existing, so the web layer answers 404, not 403.
+them). An item belongs to every precinct it is about (store.item_precincts).
+Of a landlord, an officer sees only the properties in their precinct, and may
+change the landlord (rename, add a property) only when all of the landlord's
+properties are there: a landlord shared with another precinct is a
+supervisor's to change. Supervisors and admins see and change every precinct.
+Anything outside the scope is treated as not existing, so the web layer
+answers 404; a change that is not the officer's to make raises NeedsSupervisor
+(403).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Declaration, InboundMessage, Landlord, Person, Property
+from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Person, Property
+
+
+class NeedsSupervisor(Exception):
+    """The change reaches into another precinct: only a supervisor (or admin) may make it."""
+
+    def __init__(self, code: str = "needs_supervisor") -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def inbound_in(precinct_id: int) -> ColumnElement[bool]:
+    """An inbound message belongs to this precinct: its primary one, or one of its further ones."""
+    return or_(InboundMessage.precinct_id == precinct_id,
+               exists().where(InboundPrecinct.inbound_id == InboundMessage.id,
+                              InboundPrecinct.precinct_id == precinct_id))
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,7 @@ class Scope:
     def inbound(self, query: Select) -> Select:
         if self.all_precincts:
             return query
-        return query.where(or_(InboundMessage.precinct_id == self.precinct_id, InboundMessage.precinct_id.is_(None)))
+        return query.where(or_(InboundMessage.precinct_id.is_(None), inbound_in(self.precinct_id)))
 
     def properties(self, query: Select) -> Select:
         if self.all_precincts:
@@ -49,6 +70,21 @@ class Scope:
         return query.where(exists().where(Declaration.person_id == Person.id,
                                           Declaration.property_id == Property.id,
                                           Property.precinct_id == self.precinct_id))
+
+    def covers(self, precinct_id: int | None) -> bool:
+        return self.all_precincts or precinct_id == self.precinct_id
+
+    def properties_of(self, landlord: Landlord) -> list[Property]:
+        """The landlord's properties this scope shows (their others are not the officer's business)."""
+        return [prop for prop in landlord.properties if self.covers(prop.precinct_id)]
+
+    def may_change(self, landlord: Landlord) -> bool:
+        """Renaming a landlord or adding them a property: every property they have must be in scope."""
+        return all(self.covers(prop.precinct_id) for prop in landlord.properties)
+
+    def check_change(self, landlord: Landlord) -> None:
+        if not self.may_change(landlord):
+            raise NeedsSupervisor()
 
     def declarations(self, query: Select) -> Select:
         """Declarations at properties in scope (the query must already join Property)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from store.enrolment import normalise_phone
@@ -25,9 +25,12 @@ def people(session: Session, scope: Scope, query: str, region: str = "CN") -> li
     if len(query) < MIN_QUERY:
         return []
     pattern = _like(query)
-    clauses = [Person.name.ilike(pattern, escape="\\"),
-               exists().where(Declaration.person_id == Person.id, Declaration.property_id == Property.id,
-                              or_(Property.address.ilike(pattern, escape="\\"), Property.code == query))]
+    # Addresses and codes in scope only: a match on where someone lived in another precinct would tell
+    # the officer that precinct's data about them.
+    lived_at = scope.properties(select(Declaration.id).where(
+        Declaration.person_id == Person.id, Declaration.property_id == Property.id,
+        or_(Property.address.ilike(pattern, escape="\\"), Property.code == query)))
+    clauses = [Person.name.ilike(pattern, escape="\\"), lived_at.exists()]
     compact = re.sub(r"[\s-]", "", query)
     if _ID_LIKE.fullmatch(compact):
         clauses.append(Person.document_number.ilike(_like(compact.upper()), escape="\\"))

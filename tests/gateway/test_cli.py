@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from gateway.cli import cli
-from store.models import Landlord, Officer, Property
-from tests.support import drain, sms
+from store.models import InboundMessage, Landlord, Officer, Precinct, Property
+from tests.support import drain, inbound, sms
 
 ID_A = "350102199001011238"
 
@@ -80,6 +80,36 @@ class TestLandlordImport:
         assert "line 3:" in result.output and "line 4:" in result.output
         assert "nothing was imported" in result.output
         assert count(rt, Landlord) == 0 and count(rt, Property) == 0
+
+
+class TestEnrolmentClaimsMessages:
+    """A number enrolled from the command line takes its earlier messages out of every other precinct's view."""
+
+    def _unknown(self, client, rt, sender: str) -> InboundMessage:
+        response = sms(client, f"登记 张三 {ID_A} 301", sender)
+        drain(rt)
+        found = inbound(rt, response.sid)
+        assert found.review_reason == "unknown_sender" and found.precinct_id is None
+        return found
+
+    def _precinct(self, rt, inbound_id: int) -> str | None:
+        with rt.sessions() as session:
+            return session.scalar(select(Precinct.code).join(InboundMessage, InboundMessage.precinct_id == Precinct.id)
+                                  .where(InboundMessage.id == inbound_id))
+
+    def test_landlord_add_claims_the_numbers_messages(self, run, rt, client):
+        """`landlord add` gives the number's unknown-sender item the precinct of the property enrolled."""
+        before = self._unknown(client, rt, "+8613800138000")
+        run("landlord", "add", "--phone", "13800138000", "--name", "陈", "--property-code", "200001",
+            "--address", "北路8号", "--precinct", "GL02")
+        assert self._precinct(rt, before.id) == "GL02"
+
+    def test_landlord_import_claims_only_the_enrolled_numbers(self, run, rt, client, tmp_path):
+        """`landlord import` claims the enrolled number's item and leaves another unknown number's alone."""
+        mine, other = self._unknown(client, rt, "+8613800138000"), self._unknown(client, rt, "+8613700000000")
+        path = TestLandlordImport()._write(tmp_path, [["13800138000", "陈", "100001", "东街12号", "GL01", "", ""]])
+        assert run("landlord", "import", str(path)).exit_code == 0
+        assert self._precinct(rt, mine.id) == "GL01" and self._precinct(rt, other.id) is None
 
 
 class TestOfficerAdd:
