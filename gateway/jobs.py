@@ -405,7 +405,7 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
         status = claims.confirm(session, decl, phone=claimant_phone(decl))
     else:
         status = claims.dispute(decl)
-    handled.outcomes.append(Outcome(status=status, name=decl.person.name,
+    handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
 

@@ -110,6 +110,18 @@ def is_move_in_claim(decl: Declaration) -> bool:
         and decl.landlord_response != "confirmed"
 
 
+def stated_name(decl: Declaration) -> str | None:
+    """The name to show the landlord for this declaration: a caller's claim shows what the caller said.
+
+    A claim may be about a person already on record; their stored name is not the claimant's to reveal,
+    not even to the landlord the claim names (who may answer N: "not my tenant").
+    """
+    call = decl.inbound
+    if decl.channel == "voice" and call is not None and call.channel == "voice":
+        return (call.payload or {}).get("name")
+    return decl.person.name
+
+
 def _needs_transcription(decl: Declaration) -> bool:
     return bool(decl.name_recording_url or decl.address_recording_url)
 

@@ -227,6 +227,8 @@ class TestStrangersMoveIn:
         assert old.status == "active" and claim.status == "disputed"
         item = call_item(rt, call)
         assert item.review_state == "open" and item.review_reason == "disputed"
+        [answer] = sent(rt, OTHER_LANDLORD, "reply")
+        assert "李四" in answer and "张三" not in answer  # the landlord who says "not mine" learns no stored name
 
     def test_another_landlords_y_does_nothing(self, client, rt):
         """Only the claimed property's landlord can confirm: another landlord's `Y` is an unknown receipt."""
