@@ -384,7 +384,7 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
                                             id_suffix=record.id_suffix, room=record.room)
     if code:
         return _reject_record(handled, index, record, [code])
-    decls.end(found, record.date or today)
+    claims.end_by_landlord(session, found, record.date or today)
     session.flush()  # a later record of the same message must not find these tenants still active
     for decl in found:
         handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,

@@ -164,6 +164,14 @@ def dispute(decl: Declaration) -> str:
     return "disputed"
 
 
+def end_by_landlord(session: Session, found: Sequence[Declaration], move_out: dt.date) -> None:
+    """The landlord's own move-out: end these declarations, and close any caller's claim waiting on them."""
+    waiting = [claim for claim in map(pending_move_out, found) if claim is not None]
+    decls.end(found, move_out)
+    for claim in waiting:
+        close(session, claim, "resolved", None, "landlord_move_out")
+
+
 def apply_move_out(session: Session, decl: Declaration, officer_id: int) -> dt.date:
     """An officer applies the move-out claim waiting on this declaration; returns the move-out date."""
     claim = pending_move_out(decl)

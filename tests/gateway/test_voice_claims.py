@@ -161,6 +161,16 @@ class TestStrangersMoveOut:
         assert after.status == "active" and after.landlord_response is None
         assert item.review_state == "open" and item.review_reason == "disputed"
 
+    def test_the_landlords_own_move_out_settles_it(self, client, rt):
+        """When the landlord texts the move-out themselves, the waiting claim leaves the officers' queue."""
+        enrol_two(rt)
+        registered_by_landlord(client, rt)
+        call = move_out_call(client, STRANGER, ID_A)
+        drain(rt)
+        sms(client, f"退租 {ID_A}", LANDLORD)
+        drain(rt)
+        assert declarations(rt)[0].status == "ended" and call_item(rt, call).review_state == "resolved"
+
     def test_another_call_does_not_ask_the_landlord_again(self, client, rt):
         """While one claim waits, repeated calls send the landlord no further SMS."""
         enrol_two(rt)
