@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from gateway import runtime
 from parsers import Outcome, ParseResult, parse_sms, render_reply
 from parsers.optout import classify_optout
+from store import claims
 from store import declarations as decls
 from store import item_precincts, lookups
 from store.models import InboundMessage, Landlord, OptOut, OutboundMessage, Property, local_time, utcnow
@@ -40,6 +41,8 @@ class Handled:
     codes: list[str] = field(default_factory=list)  # every rejection code, for the officers' queue
     extra_sms: list[tuple[str, str, str]] = field(default_factory=list)  # (purpose, to, body)
     reply: bool = True
+    # What the sender is told, when it must not depend on what happened (a voice caller's move-out).
+    told: list[Outcome] | None = None
     landlord_id: int | None = None  # written on the inbound row by _finish
     precinct_id: int | None = None  # the message's primary precinct (store.item_precincts)
     other_precinct_ids: list[int] = field(default_factory=list)
@@ -412,7 +415,7 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
                                             id_suffix=record.id_suffix, room=record.room)
     if code:
         return _reject_record(handled, index, record, [code])
-    decls.end(found, record.date or today)
+    claims.end_by_landlord(session, found, record.date or today)
     session.flush()  # a later record of the same message must not find these tenants still active
     by_id = {prop.id: prop for prop in props}
     for decl in found:
@@ -430,12 +433,13 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
     handled.about(decl.property)
     if result.command == "cancel":
         status = decls.cancel(decl)
+    elif result.command == "confirm":
+        from gateway.voice_jobs import claimant_phone
+
+        status = claims.confirm(session, decl, phone=claimant_phone(decl))
     else:
-        status = decls.landlord_answer(decl, "confirmed" if result.command == "confirm" else "disputed")
-        if status == "disputed" and decl.inbound is not None:
-            # The tenant's declaration goes back to the officers, with the landlord's word attached.
-            decl.inbound.review_state, decl.inbound.review_reason = "open", "disputed"
-    handled.outcomes.append(Outcome(status=status, name=decl.person.name,
+        status = claims.dispute(decl)
+    handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
 
@@ -467,7 +471,7 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
     if handled.reply:
         if result is None:
             result = ParseResult(command=None, language=language)
-        body = render_reply(result, handled.outcomes, language=language)
+        body = render_reply(result, handled.outcomes if handled.told is None else handled.told, language=language)
         queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply", flush=False)
     for purpose, to, body in handled.extra_sms:
         queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)

@@ -27,6 +27,8 @@ EXTRA_REASONS = {
                     "无证件：需民警确认申报。"),
     "low_confidence": ("The voice line could not recognise the name with confidence.", "语音识别姓名把握不足。"),
     "disputed": ("The landlord disputes a tenant's self-declaration.", "房东对租客自主申报有异议。"),
+    "awaiting_landlord": ("A caller's self-declaration waits for the landlord's Y or N (or an officer's decision).",
+                          "来电自主申报待房东回复Y或N（或民警决定）。"),
     "rate_limited": ("Too many messages from this number in an hour; no replies were sent.",
                      "该号码一小时内短信过多，未回复。"),
     "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
@@ -234,6 +236,18 @@ def accept(decl_id: int):
         outcome, receipt = result
         key = "done_already_active" if outcome == "already_registered" else "done_accepted"
         flash(translate(key, receipt=receipt), "ok")
+    back = request.form.get("inbound_id", "")
+    return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))
+
+
+@bp.post("/declaration/<int:decl_id>/move-out")
+@officer_required
+def apply_move_out(decl_id: int):
+    """Apply the move-out a caller claimed for this registration."""
+    result = _act(None, lambda: review_actions.apply_move_out(_rt(), current_officer.id, officer_scope(), decl_id))
+    if result is not None:
+        date, receipt = result
+        flash(translate("done_moved_out", date=date.isoformat(), receipt=receipt), "ok")
     back = request.form.get("inbound_id", "")
     return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))
 

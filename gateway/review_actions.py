@@ -5,12 +5,15 @@ the queue or the SMS sender, and writes an audit entry for every action.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from gateway import intake, jobs
 from gateway.i18n_replies import reply_text
 from gateway.runtime import Runtime
-from store import audit, review
+from gateway.voice_jobs import claimant_phone
+from store import audit, claims, review
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
 from store.scope import NeedsSupervisor, Scope
@@ -98,8 +101,17 @@ def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str) 
         decl = scope.get_declaration(session, decl_id)
         if decl is None:
             raise LookupError(f"declaration {decl_id} not found")
-        outcome, active = review.accept(session, decl, name, officer_id)
+        outcome, active = review.accept(session, decl, name, officer_id, phone=claimant_phone(decl))
         return outcome, active.receipt
+
+
+def apply_move_out(rt: Runtime, officer_id: int, scope: Scope, decl_id: int) -> tuple[dt.date, str]:
+    """Apply a caller's move-out claim on a registration; returns (move-out date, its receipt)."""
+    with rt.sessions.begin() as session:
+        decl = scope.get_declaration(session, decl_id)
+        if decl is None:
+            raise LookupError(f"declaration {decl_id} not found")
+        return claims.apply_move_out(session, decl, officer_id), decl.receipt
 
 
 def reprocess_reason(rt: Runtime, officer_id: int, scope: Scope, reason: str) -> int:

@@ -35,6 +35,8 @@ class Settings:
     demo: bool = False
     queue_name: str = "declgate"  # several deployments (or test runs) can share one Redis
     rate_limit_per_hour: int = 30  # SMS per sender per hour before the rest go to officers silently
+    status_lookups_per_hour: int = 10  # voice status look-ups per calling number
+    status_sms_per_day: int = 3  # status SMS the voice line sends to one person's phone on record
     voice_number: str | None = None  # the voice line residents call, printed on tenant notices
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -72,7 +74,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("voice_number", "VOICE_NUMBER"), ("queue_name", "DECLGATE_QUEUE")):
         if env.get(name):
             values[key] = env[name]
-    for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR")):
+    for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR"),
+                      ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
+                      ("status_sms_per_day", "STATUS_SMS_PER_DAY")):
         if env.get(name):
             try:
                 values[key] = int(env[name])

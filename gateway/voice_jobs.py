@@ -1,7 +1,10 @@
-"""Applying a confirmed voice-line call: the same dedupe as SMS, then the SMS it triggers.
+"""Applying a confirmed voice-line call: a claim for the landlord to confirm, then the SMS it triggers.
 
-The caller gets an SMS copy of the receipt when calling from a mobile; the
-landlord is asked to confirm (`Y <receipt>`) or dispute (`N <receipt>`).
+Whoever calls knows no more than an ID number and the property code on the notice in the building, so
+a call changes no registration by itself (see store.claims). The landlord is asked to confirm
+(`Y <receipt>`) or dispute (`N <receipt>`); the caller gets an SMS copy when calling from a mobile,
+which never tells them more than they said: not the name on record, not a stranger's receipt, and for a
+move-out not even whether the ID lives there.
 """
 from __future__ import annotations
 
@@ -14,13 +17,14 @@ from gateway import runtime
 from gateway.voice_port import is_mobile
 from parsers import Outcome
 from parsers.dates import check_move_in_date
-from parsers.notices import render_landlord_request
+from parsers.notices import render_landlord_move_out_request, render_landlord_request
+from store import claims
 from store import declarations as decls
-from store.models import InboundMessage, Property
+from store.models import Declaration, InboundMessage, Property
 
 
 def handle_voice(session: Session, inbound: InboundMessage):
-    from gateway.jobs import Handled, today_for
+    from gateway.jobs import Handled
 
     payload = inbound.payload or {}
     handled = Handled()
@@ -31,36 +35,65 @@ def handle_voice(session: Session, inbound: InboundMessage):
         handled.outcomes.append(Outcome(status="rejected", codes=("unknown_property",)))
         return handled
     handled.precinct_id = prop.precinct_id
-    date = dt.date.fromisoformat(payload["date"])
-    number = payload.get("document_number")
     if payload.get("kind") == "move_out":
-        found, code = decls.tenants_to_move_out(session, [prop], document_type="ric", document_number=number,
-                                                id_suffix=None, room=None)
-        if code:
-            handled.codes.append(code)
-            handled.outcomes.append(Outcome(status="rejected", codes=(code,), document_number=number))
-            return handled
-        decls.end(found, date)
-        for decl in found:
-            handled.outcomes.append(Outcome(status="moved_out", name=decl.person.name, document_number=number,
-                                            receipt=decl.receipt, room=decl.room))
-        return handled
+        _claim_move_out(session, inbound, prop, handled)
+    else:
+        _claim_move_in(session, inbound, prop, handled)
+    return handled
 
+
+def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, handled) -> None:
+    payload = inbound.payload or {}
+    number = payload.get("document_number")
+    # The same words whether or not the ID lives there: the caller proved no right to know.
+    handled.told = [Outcome(status="move_out_requested", document_number=number)]
+    found, code = decls.tenants_to_move_out(session, [prop], document_type="ric", document_number=number,
+                                            id_suffix=None, room=None)
+    if code:
+        handled.codes.append(code)
+        handled.outcomes.append(Outcome(status="rejected", codes=(code,), document_number=number))
+        return
+    claimed = claims.claim_move_out(found, inbound)
+    handled.outcomes.append(Outcome(status="move_out_requested", document_number=number))
+    if not claimed:
+        return  # a claim already waits on this tenant: the landlord was asked once
+    handled.codes.append(claims.AWAITING_LANDLORD)
+    decl = claimed[0]  # one active declaration per person and property
+    body = render_landlord_move_out_request(
+        name=decl.person.name, document_number=number, room=decl.room, address=prop.address,
+        date=dt.date.fromisoformat(payload["date"]), receipt=decl.receipt, language="zh")
+    handled.extra_sms.append(("landlord_confirm", prop.landlord.phone, body))
+
+
+def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, handled) -> None:
+    from gateway.jobs import today_for
+
+    payload = inbound.payload or {}
+    number, name = payload.get("document_number"), payload.get("name")
+    date = dt.date.fromisoformat(payload["date"])
     needs_review = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
     _problem, late = check_move_in_date(date, today_for(inbound.received_at), runtime.current().settings.deadline_days)
-    status, decl = decls.register(
+    status, claim = claims.claim_move_in(
         session, prop=prop, document_type=payload.get("document_type") or "none", document_number=number,
-        name=payload.get("name"), phone=inbound.from_number if handled.reply else None,
-        room=payload.get("room"), move_in=date, late=late, channel="voice",
-        inbound_id=inbound.id, pending_review=needs_review,
-        name_recording_url=payload.get("name_recording_url"),
+        name=name, room=payload.get("room"), move_in=date, late=late, inbound_id=inbound.id,
+        needs_review=needs_review, name_recording_url=payload.get("name_recording_url"),
         address_recording_url=payload.get("address_recording_url"), receipt=payload.get("receipt"))
     if status == "pending_review":
         handled.codes.append("no_document" if payload.get("document_type") == "none" else "low_confidence")
-    handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,
-                                    receipt=decl.receipt, room=decl.room))
-    if status != "already_registered":
-        body = render_landlord_request(name=decl.person.name, document_number=number, room=decl.room,
-                                       address=prop.address, receipt=decl.receipt, language="zh")
-        handled.extra_sms.append(("landlord_confirm", prop.landlord.phone, body))
-    return handled
+    # The caller's own words and their claim's receipt: never the name or receipt of a registration on record.
+    handled.outcomes.append(Outcome(status="pending_review" if status == "pending_review" else "claimed",
+                                    name=name, document_number=number, receipt=claim.receipt, room=claim.room))
+    if status == "already_claimed":
+        return  # the same caller again: the landlord was asked already
+    handled.codes.append(claims.AWAITING_LANDLORD)
+    body = render_landlord_request(name=name, document_number=number, room=claim.room, address=prop.address,
+                                   receipt=claim.receipt, language="zh")
+    handled.extra_sms.append(("landlord_confirm", prop.landlord.phone, body))
+
+
+def claimant_phone(decl: Declaration) -> str | None:
+    """The mobile a self-declaring caller called from, to keep for the person once the claim is accepted."""
+    call = decl.inbound
+    if decl.channel != "voice" or call is None or call.channel != "voice":
+        return None
+    return call.from_number if is_mobile(call.from_number, runtime.current().settings.default_region) else None

@@ -1,8 +1,11 @@
 """The voice flows' port over the database: look-ups, status SMS and the hand-over of a declaration.
 
 A confirmed call becomes an InboundMessage (channel `voice`, one per call and
-kind) processed by the same job and dedupe as an SMS. The receipt is chosen
-here, before the job runs, because the caller hears it straight away.
+kind) processed by the same job as an SMS, where it becomes a claim (store.claims).
+The receipt is chosen here, before the job runs, because the caller hears it
+straight away. Status look-ups and status SMS are counted per calling number and
+per person (gateway.quotas): the status line must not become a way to test ID
+numbers or to flood a tenant's phone.
 """
 from __future__ import annotations
 
@@ -12,11 +15,15 @@ import datetime as dt
 import phonenumbers
 from sqlalchemy import select
 
-from gateway import intake
+from gateway import intake, quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
+from store import claims
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Person, Property
+
+
+HOUR, DAY = 3600, 86400
 
 
 def is_mobile(number: str, region: str = "CN") -> bool:
@@ -51,7 +58,11 @@ class DatabasePort:
                               .order_by(Declaration.declared_at.desc()).limit(1))
         return person, decl
 
-    def registration_status(self, document_number: str) -> StatusView:
+    def registration_status(self, document_number: str, caller: str) -> StatusView:
+        """The registration, or nothing at all once this number has used up its hourly look-ups."""
+        settings = self.rt.settings
+        if not quotas.take(self.rt, self._caller_key(caller), settings.status_lookups_per_hour, HOUR):
+            return StatusView(active=False, declared_on=None, receipt=None, phone_on_record=None)
         with self.rt.sessions() as session:
             person, decl = self._latest(session, document_number)
             return StatusView(active=decl is not None,
@@ -59,13 +70,20 @@ class DatabasePort:
                               receipt=decl.receipt if decl else None,
                               phone_on_record=person.phone if person else None)
 
-    def send_status_sms(self, document_number: str) -> bool:
+    def send_status_sms(self, document_number: str, caller: str) -> bool:
+        """Text the status to the phone on record, within the caller's and the person's allowances."""
         from gateway import jobs
         from parsers.notices import render_status_sms
 
+        settings = self.rt.settings
+        if quotas.exhausted(self.rt, self._caller_key(caller), settings.status_lookups_per_hour):
+            return False
         with self.rt.sessions.begin() as session:
             person, decl = self._latest(session, document_number)
             if person is None or not person.phone:
+                return False
+            # Keyed by the person, never the ID number: Redis keys show up in monitoring.
+            if not quotas.take(self.rt, self.rt.key("status-sms", str(person.id)), settings.status_sms_per_day, DAY):
                 return False
             body = render_status_sms(active=decl is not None, receipt=decl.receipt if decl else None,
                                      declared_on=decl.declared_at.date() if decl else None,
@@ -75,13 +93,16 @@ class DatabasePort:
         jobs.enqueue_delivery(self.rt, msg_id)
         return True
 
+    def _caller_key(self, caller: str) -> str:
+        return self.rt.key("status-lookups", "".join(ch for ch in caller if ch.isdigit()) or "withheld")
+
     def submit(self, call_sid: str, declaration: VoiceDeclaration) -> str:
         """Store the confirmed call once per (call, kind) and queue it; returns the receipt the caller hears."""
         sid = f"{call_sid}:{declaration.kind}"
         with self.rt.sessions.begin() as session:
             existing = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
             if existing is not None:
-                return (existing.payload or {}).get("receipt", "")
+                return (existing.payload or {}).get("receipt") or ""
             prop = session.scalar(select(Property).where(Property.code == declaration.property_code))
             receipt = self._receipt_for(session, declaration, prop)
             payload = {k: (v.isoformat() if isinstance(v, dt.date) else v)
@@ -94,18 +115,22 @@ class DatabasePort:
             session.flush()
             inbound_id = row.id
         intake.enqueue(self.rt, inbound_id)
-        return receipt
+        return receipt or ""
 
-    def _receipt_for(self, session, declaration: VoiceDeclaration, prop: Property | None) -> str:
-        """The receipt to read out: the standing one when this changes nothing new, else a fresh one."""
+    def _receipt_for(self, session, declaration: VoiceDeclaration, prop: Property | None) -> str | None:
+        """The receipt to read out: a move-in's fresh one, or the caller's own waiting claim's when they call again.
+
+        Never a standing registration's: a caller who typed someone's ID would hear that person's receipt.
+        A move-out claim has none to read (the caller is only told the request was received).
+        """
+        if declaration.kind == "move_out":
+            return None
         if declaration.document_number and prop is not None:
             person = decls.find_person(session, declaration.document_type, declaration.document_number)
             if person is not None:
-                standing = session.scalar(select(Declaration).where(
-                    Declaration.person_id == person.id, Declaration.property_id == prop.id,
-                    Declaration.status == "active"))
-                if standing is not None:
-                    return standing.receipt
+                own = claims.own_open_claim(session, person, prop, declaration.caller)
+                if own is not None:
+                    return own.receipt
         return decls.new_receipt(session)
 
 

@@ -151,13 +151,17 @@ def _same_phone(a: str | None, b: str | None) -> bool:
 
 @action
 def look_up_status(ctx: Context) -> None:
-    """Ask the port once; keep only what this caller may hear (never the phone itself)."""
-    view = ctx.port.registration_status(ctx.data["document_number"])
-    mine = _same_phone(ctx.state["caller"], view.phone_on_record)
+    """Ask the port once; keep only what this caller may hear (never the phone itself).
+
+    A caller who is not the phone on record keeps nothing at all: their answer must be the same
+    whether or not the ID is registered.
+    """
+    caller = ctx.state["caller"]
+    view = ctx.port.registration_status(ctx.data["document_number"], caller)
+    mine = _same_phone(caller, view.phone_on_record)
     ctx.data["status"] = {
-        "active": view.active,
         "caller_on_record": mine,
-        "has_phone": view.phone_on_record is not None,
+        "active": view.active if mine else None,
         "declared_on": view.declared_on.isoformat() if mine and view.declared_on else None,
         "receipt": view.receipt if mine else None,
     }
@@ -165,4 +169,5 @@ def look_up_status(ctx: Context) -> None:
 
 @action
 def send_status_sms(ctx: Context) -> None:
-    ctx.data["sms_sent"] = bool(ctx.port.send_status_sms(ctx.data["document_number"]))
+    """Ask the port to text the phone on record; whether it did is not kept, since nothing said may depend on it."""
+    ctx.port.send_status_sms(ctx.data["document_number"], ctx.state["caller"])

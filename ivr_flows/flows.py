@@ -153,7 +153,7 @@ MOVE_OUT = Flow("move_out", "id", (
         T("key 1", "receipt", actions=("submit",)),
         T("key 2", "id", actions=("start_over",)),
     )),
-    final("receipt", "move_out_receipt"),
+    final("receipt", "move_out_requested"),
     final("goodbye_id", "goodbye_id"),
     GOODBYE_NO_INPUT,
 ))
@@ -163,17 +163,12 @@ STATUS = Flow("status", "id", (
     State("report", None, CHOICE, (
         T("always", "active", guards=("caller_on_record", "registration_active")),
         T("always", "inactive", guards=("caller_on_record",)),
-        T("always", "sms", guards=("phone_on_record",), actions=("send_status_sms",)),
-        T("always", "none_on_record"),
-    )),
-    State("sms", None, CHOICE, (
-        T("always", "sent_by_sms", guards=("status_sms_sent",)),
-        T("always", "none_on_record"),
+        # Anyone else hears one answer, whatever is on record: the line must not tell who is registered.
+        T("always", "sent_if_on_record", actions=("send_status_sms",)),
     )),
     final("active", "status_active"),
     final("inactive", "status_inactive"),
-    final("sent_by_sms", "status_sent_by_sms"),
-    final("none_on_record", "status_none_on_record"),
+    final("sent_if_on_record", "status_sent_if_on_record"),
     final("goodbye_id", "goodbye_id"),
     GOODBYE_NO_INPUT,
 ))

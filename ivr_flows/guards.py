@@ -94,15 +94,3 @@ def caller_on_record(ctx: Context) -> bool:
 def registration_active(ctx: Context) -> bool:
     """An active registration exists for this ID."""
     return bool(ctx.data["status"]["active"])
-
-
-@guard
-def phone_on_record(ctx: Context) -> bool:
-    """Some phone is on record for this ID."""
-    return bool(ctx.data["status"]["has_phone"])
-
-
-@guard
-def status_sms_sent(ctx: Context) -> bool:
-    """The gateway accepted to text the status to the phone on record."""
-    return bool(ctx.data.get("sms_sent"))

@@ -58,11 +58,20 @@ class Port(Protocol):
     def find_property(self, code: str) -> PropertyView | None:
         """The property with this numeric code, or None."""
 
-    def registration_status(self, document_number: str) -> StatusView:
-        """The registration of the person holding this ID number."""
+    def registration_status(self, document_number: str, caller: str) -> StatusView:
+        """The registration of the person holding this ID number, as far as `caller` may still ask.
 
-    def send_status_sms(self, document_number: str) -> bool:
-        """Text the status to the phone on record; False when there is none."""
+        Counted per calling number: past its allowance the view says nothing (no phone, nothing active).
+        """
+
+    def send_status_sms(self, document_number: str, caller: str) -> bool:
+        """Text the status to the phone on record, if there is one and the allowances permit; whether it went.
+
+        What the caller hears must not depend on the answer.
+        """
 
     def submit(self, call_sid: str, declaration: VoiceDeclaration) -> str:
-        """Store the declaration (idempotent per call) and return its 8-digit receipt."""
+        """Store the declaration (idempotent per call) and return the 8-digit receipt to read out.
+
+        A move-out returns "": it is a request to the landlord, with no receipt the caller may hear.
+        """

@@ -11,6 +11,8 @@ STATUS = {
     "disputed": "Disputed",
     "rejected": "Rejected",
     "listed": "Active",
+    "claimed": "Submitted, awaiting your landlord's confirmation",
+    "move_out_requested": "Move-out request received; if it matches a registration, the landlord is asked to confirm",
 }
 
 CODES = {

@@ -11,6 +11,8 @@ STATUS = {
     "disputed": "已标记有误",
     "rejected": "未受理",
     "listed": "在住",
+    "claimed": "已提交，待房东确认",
+    "move_out_requested": "退租申请已收到，如有相应登记将请房东确认",
 }
 
 CODES = {

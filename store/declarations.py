@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
@@ -61,7 +62,7 @@ def find_person(session: Session, document_type: str, number: str) -> Person | N
                                                Person.document_number == number))
 
 
-def _person_and_active(session: Session, document_type: str, number: str) -> tuple[Person | None, list[Declaration]]:
+def person_and_active(session: Session, document_type: str, number: str) -> tuple[Person | None, list[Declaration]]:
     """The person with this document and their active declarations, in one query (dedupe's hot path)."""
     batch = lookups.current(session)
     known = batch.person((document_type, number)) if batch is not None else None
@@ -88,7 +89,7 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     """
     person, active = None, []
     if document_type != "none" and document_number:
-        person, active = _person_and_active(session, document_type, document_number)
+        person, active = person_and_active(session, document_type, document_number)
     if person is None:
         # Inserted with the declaration at the flush below; someone new has no declaration to end.
         person = Person(document_type=document_type, document_number=document_number, name=name, phone=phone)
@@ -119,6 +120,42 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
         session.flush()  # the caller may want its id; the next receipt look-up must see this one
     elif document_type != "none" and document_number:
         batch.declared((document_type, document_number), person, decl)  # flushed with the whole batch
+    return outcome, decl
+
+
+def activate(session: Session, decl: Declaration) -> tuple[str, Declaration]:
+    """Make a waiting declaration (a claim, a pending or disputed one) the person's registration.
+
+    Returns ("registered" | "superseded" | "already_registered", the active declaration). Only now
+    is the person ended elsewhere (people live in one place). One active declaration per person and
+    property is a partial unique index: when the person is already active there, this one is
+    cancelled as a duplicate instead.
+    """
+    active = list(session.scalars(select(Declaration).where(Declaration.person_id == decl.person_id,
+                                                            Declaration.status == "active")))
+    same = next((d for d in active if d.property_id == decl.property_id), None)
+    outcome, before = "registered", decl.status
+    if same is None:
+        for other in active:
+            other.status, other.move_out, other.ended_at = "superseded", decl.move_in, utcnow()
+            outcome = "superseded"
+        try:
+            with session.begin_nested():
+                decl.status = "active"
+                session.flush()
+        except IntegrityError:
+            # Another officer or worker activated the same person there a moment ago.
+            decl.status = before
+            same = session.scalar(select(Declaration).where(Declaration.person_id == decl.person_id,
+                                                            Declaration.property_id == decl.property_id,
+                                                            Declaration.status == "active"))
+    if same is not None:
+        decl.status, decl.ended_at = "cancelled", utcnow()
+        return "already_registered", same
+    batch = lookups.current(session)
+    person = decl.person
+    if batch is not None and person.document_type != "none" and person.document_number:
+        batch.declared((person.document_type, person.document_number), person, decl)  # later messages see it
     return outcome, decl
 
 

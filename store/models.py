@@ -152,12 +152,15 @@ class Declaration(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A tenant's self-declaration waits for the landlord: confirmed | disputed | None
     landlord_response: Mapped[str | None] = mapped_column(String(16))
+    # A caller's claim that this tenant moved out: the call that made it (see store.claims).
+    move_out_claim_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     name_recording_url: Mapped[str | None] = mapped_column(String(500))
     address_recording_url: Mapped[str | None] = mapped_column(String(500))
 
     person: Mapped[Person] = relationship()
     property: Mapped[Property] = relationship()
-    inbound: Mapped[InboundMessage | None] = relationship()
+    inbound: Mapped[InboundMessage | None] = relationship(foreign_keys=[inbound_id])
+    move_out_claim: Mapped[InboundMessage | None] = relationship(foreign_keys=[move_out_claim_id])
 
 
 class OutboundMessage(Base):

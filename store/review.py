@@ -9,10 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import audit
+from store import audit, declarations
 from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, utcnow
 from store.scope import NeedsSupervisor, Scope, inbound_in
 
@@ -95,6 +94,7 @@ class History:
     replies: list[OutboundMessage]
     declarations: list[Declaration]
     actions: list
+    move_out_claims: list[Declaration]  # registrations this call says moved out (store.claims)
 
 
 def history(session: Session, scope: Scope, inbound: InboundMessage) -> History:
@@ -113,6 +113,9 @@ def history(session: Session, scope: Scope, inbound: InboundMessage) -> History:
             select(Declaration).join(Property).where(Declaration.inbound_id == inbound.id))
             .order_by(Declaration.id))),
         actions=audit.about(session, target_of(inbound.id)),
+        move_out_claims=list(session.scalars(scope.declarations(
+            select(Declaration).join(Property).where(Declaration.move_out_claim_id == inbound.id))
+            .order_by(Declaration.id))),
     )
 
 
@@ -127,8 +130,9 @@ def next_edit_sid(session: Session, inbound: InboundMessage) -> str:
     return f"EDIT-{inbound.id}-{count + 1}"
 
 
-def close(session: Session, inbound: InboundMessage, state: str, officer_id: int, action: str, **detail) -> None:
-    """Close an open item (resolved | rejected | spam) and record who did it."""
+def close(session: Session, inbound: InboundMessage, state: str, officer_id: int | None, action: str,
+          **detail) -> None:
+    """Close an open item (resolved | rejected | spam) and record who did it (None: a landlord's SMS)."""
     if inbound.review_state != "open":
         raise ReviewError("not_open")
     inbound.review_state = state
@@ -154,12 +158,12 @@ def reject(session: Session, scope: Scope, inbound: InboundMessage, officer_id: 
     return waiting
 
 
-def accept(session: Session, decl: Declaration, name: str, officer_id: int) -> tuple[str, Declaration]:
+def accept(session: Session, decl: Declaration, name: str, officer_id: int,
+           phone: str | None = None) -> tuple[str, Declaration]:
     """Make a pending (or disputed) declaration active with the name typed from the recording.
 
-    Returns ("registered" | "superseded" | "already_registered", the active declaration).
-    One active declaration per person and property is a partial unique index: when the
-    person is already active there, this one is cancelled as a duplicate instead.
+    Returns ("registered" | "superseded" | "already_registered", the active declaration), as
+    `declarations.activate`. `phone` (a self-declaring caller's) is kept only where none is on record.
     """
     name = name.strip()
     if not name:
@@ -167,36 +171,16 @@ def accept(session: Session, decl: Declaration, name: str, officer_id: int) -> t
     if decl.status not in REVIEWABLE:
         raise ReviewError("not_open")
     decl.person.name = name
-    active = list(session.scalars(select(Declaration).where(Declaration.person_id == decl.person_id,
-                                                            Declaration.status == "active")))
-    same = next((d for d in active if d.property_id == decl.property_id), None)
-    outcome = "registered"
-    if same is None:
-        for other in active:
-            other.status, other.move_out, other.ended_at = "superseded", decl.move_in, utcnow()
-            outcome = "superseded"
-        try:
-            with session.begin_nested():
-                decl.status = "active"
-                session.flush()
-        except IntegrityError:
-            # Another officer or worker activated the same person there a moment ago.
-            decl.status = "pending_review"
-            same = session.scalar(select(Declaration).where(Declaration.person_id == decl.person_id,
-                                                            Declaration.property_id == decl.property_id,
-                                                            Declaration.status == "active"))
-    if same is not None:
-        decl.status, decl.ended_at = "cancelled", utcnow()
-        outcome, result = "already_registered", same
-    else:
-        result = decl
+    if phone and not decl.person.phone:
+        decl.person.phone = phone
+    outcome, result = declarations.activate(session, decl)
     audit.record(session, officer_id, "accept", target_of(decl.inbound_id) if decl.inbound_id else f"declaration:{decl.id}",
                  declaration=decl.id, outcome=outcome, receipt=result.receipt)
-    _resolve_when_done(session, decl, officer_id)
+    resolve_when_done(session, decl, officer_id)
     return outcome, result
 
 
-def _resolve_when_done(session: Session, decl: Declaration, officer_id: int) -> None:
+def resolve_when_done(session: Session, decl: Declaration, officer_id: int | None, action: str = "resolve") -> None:
     """The item closes once none of its declarations waits for an officer."""
     inbound = decl.inbound
     if inbound is None or inbound.review_state != "open":
@@ -204,4 +188,4 @@ def _resolve_when_done(session: Session, decl: Declaration, officer_id: int) -> 
     waiting = session.scalar(select(func.count()).select_from(Declaration).where(
         Declaration.inbound_id == inbound.id, Declaration.status.in_(REVIEWABLE)))
     if not waiting:
-        close(session, inbound, "resolved", officer_id, "resolve")
+        close(session, inbound, "resolved", officer_id, action)

@@ -60,19 +60,21 @@ PROMPTS: dict[str, str] = {
     "summary_name_recorded": "recorded",
     # receipts
     "move_in_receipt": ("Your declaration has been received. Your receipt number is {receipt}. Again: {receipt}. "
-                        "Your landlord will be asked by SMS to confirm it. Thank you for calling. Goodbye."),
+                        "Your landlord will be asked by SMS to confirm it; it takes effect once confirmed. "
+                        "Thank you for calling. Goodbye."),
     "move_in_receipt_review": ("Your declaration has been received. An officer will check the recording of your "
                                "name. Your receipt number is {receipt}. Again: {receipt}. Your landlord will be "
-                               "asked by SMS to confirm it. Thank you for calling. Goodbye."),
-    "move_out_receipt": ("Your move-out has been received. Your receipt number is {receipt}. Again: {receipt}. "
-                         "Thank you for calling. Goodbye."),
+                               "asked by SMS to confirm it; it takes effect once confirmed. "
+                               "Thank you for calling. Goodbye."),
+    "move_out_requested": ("Your move-out request has been received. If it matches a registration, the "
+                           "landlord will be asked by SMS to confirm it. Thank you for calling. Goodbye."),
     "no_document_receipt": ("Your declaration has been received. An officer will check your recordings. "
                             "Your receipt number is {receipt}. Again: {receipt}. Thank you for calling. Goodbye."),
     # status
     "status_active": ("There is an active registration for this ID. It was declared on {declared_on}. "
                       "The receipt number is {receipt}. Again: {receipt}. Goodbye."),
     "status_inactive": "There is no active registration for this ID. Goodbye.",
-    "status_sent_by_sms": "The details have been sent by SMS to the phone number on record. Goodbye.",
-    "status_none_on_record": ("There is no phone number on record for this ID, so we cannot give details on this "
-                              "line. Please ask at your police station. Goodbye."),
+    "status_sent_if_on_record": ("If this ID has a registration with a phone number on record, the details are "
+                                 "sent to that phone by SMS, a few times a day at most. Otherwise, please ask at "
+                                 "your police station. Goodbye."),
 }

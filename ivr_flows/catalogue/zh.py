@@ -55,15 +55,15 @@ PROMPTS: dict[str, str] = {
     "summary_name_recorded": "已录音",
     # receipts
     "move_in_receipt": ("申报已提交。回执号码：{receipt}。再说一遍：{receipt}。"
-                        "房东将收到短信，请其确认。感谢来电，再见。"),
+                        "房东将收到短信，房东确认后登记生效。感谢来电，再见。"),
     "move_in_receipt_review": ("申报已提交，民警将核对您的姓名录音。回执号码：{receipt}。再说一遍：{receipt}。"
-                               "房东将收到短信，请其确认。感谢来电，再见。"),
-    "move_out_receipt": "搬离申报已提交。回执号码：{receipt}。再说一遍：{receipt}。感谢来电，再见。",
+                               "房东将收到短信，确认后登记生效。感谢来电，再见。"),
+    "move_out_requested": "搬离申请已收到。如与登记相符，我们将短信请房东确认。感谢来电，再见。",
     "no_document_receipt": ("申报已提交，民警将核对您的录音。回执号码：{receipt}。再说一遍：{receipt}。"
                             "感谢来电，再见。"),
     # status
     "status_active": "该证件有有效的居住登记。申报日期{declared_on}。回执号码：{receipt}。再说一遍：{receipt}。再见。",
     "status_inactive": "该证件目前没有有效的居住登记。再见。",
-    "status_sent_by_sms": "登记详情已通过短信发送到登记的手机号码。再见。",
-    "status_none_on_record": "该证件没有登记手机号码，无法在电话中告知详情。请到派出所查询。再见。",
+    "status_sent_if_on_record": ("如果该证件有登记并留有手机号码，登记详情将以短信发送到该号码，每天只发送几次。"
+                                 "其他情况请到派出所查询。再见。"),
 }

@@ -1,4 +1,4 @@
-"""Hostile values in whole voice calls, on SQLite and on PostgreSQL: the call still ends with a receipt and one declaration."""
+"""Hostile values in whole voice calls, on SQLite and on PostgreSQL: the call still ends with a receipt and one claim."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ class TestConfirmedCall:
         confirm_move_in(call, "张三")
         drain(enrolled)
         [message], [decl] = stored(enrolled)
-        assert message.status == "processed" and decl.status == "active"
+        assert message.status == "processed" and decl.status == "pending_review"  # a claim for the landlord
 
     def test_caller_number_with_nul_and_junk_is_stored_cleanly(self, client, enrolled, twiml_schema):
         """A From with a NUL and far too many characters neither breaks the call nor the job."""
@@ -39,7 +39,7 @@ class TestConfirmedCall:
         confirm_move_in(call, "张三")
         drain(enrolled)
         [message], [decl] = stored(enrolled)
-        assert "\x00" not in message.from_number and message.status == "processed" and decl.status == "active"
+        assert "\x00" not in message.from_number and message.status == "processed" and decl.status == "pending_review"
 
     def test_call_sid_with_a_nul_is_refused_before_anything_is_kept(self, client, enrolled):
         """A CallSid that could not be stored (a NUL, non-ASCII) gets a 400 on the first request and on a step."""

@@ -51,16 +51,18 @@ def receipt_said(call: PhoneCall) -> str:
 
 
 class TestMoveInCall:
-    def test_whole_call_stores_a_declaration_and_texts_caller_and_landlord(self, client, enrolled, twiml_schema):
-        """A confirmed move-in is stored via the queue, its receipt is read twice and both SMS go out."""
+    def test_whole_call_stores_a_claim_and_texts_caller_and_landlord(self, client, enrolled, twiml_schema):
+        """A confirmed move-in is stored via the queue as a claim for the landlord; its receipt is read twice
+        and both SMS go out."""
         call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")  # confirm the summary
         assert "<Hangup" in call.twiml
         drain(enrolled)
         [decl] = all_declarations(enrolled)
-        assert decl.status == "active" and decl.channel == "voice" and decl.room == "301"
-        assert decl.person.name == "张三" and decl.person.document_number == ID_A
+        assert decl.status == "pending_review" and decl.landlord_response is None
+        assert decl.channel == "voice" and decl.room == "301"
+        assert decl.person.name == "张三" and decl.person.document_number == ID_A and decl.person.phone is None
         assert receipt_said(call).count(decl.receipt) == 2
         sent = outbox(enrolled)
         purposes = {p: (to, body) for p, to, body in sent}
@@ -70,7 +72,8 @@ class TestMoveInCall:
         assert all(ID_A not in body for _, _, body in sent)
 
     def test_landlord_confirms_or_disputes_by_sms(self, client, enrolled, twiml_schema):
-        """The landlord's `Y <receipt>` confirms; `N <receipt>` marks it disputed and queues it for officers."""
+        """The landlord's `Y <receipt>` makes the claim active; a later `N <receipt>` marks it disputed and
+        queues it for officers."""
         call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")
@@ -78,7 +81,9 @@ class TestMoveInCall:
         [decl] = all_declarations(enrolled)
         sms(client, f"Y {decl.receipt}", LANDLORD)
         drain(enrolled)
-        assert all_declarations(enrolled)[0].landlord_response == "confirmed"
+        [confirmed] = all_declarations(enrolled)
+        assert confirmed.landlord_response == "confirmed" and confirmed.status == "active"
+        assert confirmed.person.phone == TENANT_MOBILE  # none was on record: the claimant's mobile is kept
         sms(client, f"N {decl.receipt}", LANDLORD)
         drain(enrolled)
         [decl] = all_declarations(enrolled)
@@ -120,7 +125,7 @@ class TestMoveInCall:
         call.press("1", first)
         call.press("1", second)
         drain(enrolled)
-        assert [d.status for d in all_declarations(enrolled)] == ["active"]
+        assert [d.status for d in all_declarations(enrolled)] == ["pending_review"]
 
     def test_english_call_speaks_english(self, client, enrolled, twiml_schema):
         """Pressing 2 at the welcome switches prompts to en-US."""
@@ -147,8 +152,9 @@ class TestMoveInCall:
         assert 'language="cmn-CN"' not in call.twiml.split("<Hangup")[0].split("Say")[-1]
         assert receipt_said(call).count(decl.receipt) == 2
 
-    def test_same_person_twice_keeps_one_declaration(self, client, enrolled, twiml_schema):
-        """A second call for the same person and property is deduplicated and hears the standing receipt."""
+    def test_same_caller_twice_keeps_one_claim(self, client, enrolled, twiml_schema):
+        """A second call from the same number for the same person and property is deduplicated: it hears
+        its own claim's receipt again and the landlord is asked once."""
         for _ in range(2):
             call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
             move_in_until_summary(call)
@@ -156,6 +162,7 @@ class TestMoveInCall:
             drain(enrolled)
         [decl] = all_declarations(enrolled)
         assert receipt_said(call).count(decl.receipt) == 2
+        assert [p for p, _, _ in outbox(enrolled)].count("landlord_confirm") == 1
 
 
 class TestLowConfidenceAndNoDocument:
@@ -198,9 +205,12 @@ class TestLowConfidenceAndNoDocument:
 
 class TestStatusAndMoveOut:
     def _declare(self, client, rt, schema):
+        """A resident's move-in claim, confirmed by the landlord (which keeps the caller's mobile on record)."""
         call = PhoneCall(client, TENANT_MOBILE, schema=schema)
         move_in_until_summary(call)
         call.press("1")
+        drain(rt)
+        sms(client, f"Y {all_declarations(rt)[0].receipt}", LANDLORD)
         drain(rt)
         return all_declarations(rt)[0]
 
@@ -222,13 +232,16 @@ class TestStatusAndMoveOut:
         status_sms = [(to, body) for p, to, body in outbox(enrolled) if p == "status"]
         assert status_sms == [(TENANT_MOBILE, status_sms[0][1])] and decl.receipt in status_sms[0][1]
 
-    def test_move_out_by_phone_ends_the_declaration(self, client, enrolled, twiml_schema):
-        """Menu 2 with ID, property code and date ends the active declaration."""
-        self._declare(client, enrolled, twiml_schema)
+    def test_move_out_by_phone_ends_the_declaration_once_the_landlord_confirms(self, client, enrolled, twiml_schema):
+        """Menu 2 with ID, property code and date is a claim: the landlord's `Y <receipt>` ends the declaration."""
+        declared = self._declare(client, enrolled, twiml_schema)
         call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
         call.start()
         for digits in ("1", "2", ID_A + "#", "1", "100001#", "1", "1", "1"):
             call.press(digits)
+        drain(enrolled)
+        assert all_declarations(enrolled)[0].status == "active"
+        sms(client, f"Y {declared.receipt}", LANDLORD)
         drain(enrolled)
         [decl] = all_declarations(enrolled)
         assert decl.status == "ended" and decl.move_out is not None

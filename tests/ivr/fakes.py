@@ -17,6 +17,7 @@ class RecordingPort:
     sms_allowed: bool = True
     lookups: list[str] = field(default_factory=list)
     status_queries: list[str] = field(default_factory=list)
+    callers: list[str] = field(default_factory=list)  # who asked each status query
     sms_sent: list[str] = field(default_factory=list)
     submitted: list[tuple[str, VoiceDeclaration]] = field(default_factory=list)
 
@@ -24,11 +25,12 @@ class RecordingPort:
         self.lookups.append(code)
         return self.properties.get(code)
 
-    def registration_status(self, document_number: str) -> StatusView:
+    def registration_status(self, document_number: str, caller: str) -> StatusView:
         self.status_queries.append(document_number)
+        self.callers.append(caller)
         return self.statuses.get(document_number, StatusView(False, None, None, None))
 
-    def send_status_sms(self, document_number: str) -> bool:
+    def send_status_sms(self, document_number: str, caller: str) -> bool:
         view = self.statuses.get(document_number)
         if not self.sms_allowed or view is None or view.phone_on_record is None:
             return False

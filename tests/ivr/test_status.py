@@ -41,34 +41,35 @@ class TestStatusFlow:
         assert call.said == text(language, "status_inactive")
 
     @pytest.mark.parametrize("language", LANGUAGES)
-    def test_another_phone_gets_the_details_by_sms(self, new_call, port, language):
+    def test_another_phone_hears_the_neutral_answer_and_the_details_go_by_sms(self, new_call, port, language):
         """From another phone nothing is said; the details go by SMS to the phone on record."""
         port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
         call = ask_status(new_call(language))
-        assert call.said == text(language, "status_sent_by_sms")
-        assert port.sms_sent == [VALID_ID]
+        assert call.said == text(language, "status_sent_if_on_record")
+        assert port.sms_sent == [VALID_ID] and port.callers == [CALLER]
         assert "88776655" not in call.twiml and "2023" not in call.twiml
-        assert OTHER_PHONE not in str(call.state)
+        assert OTHER_PHONE not in str(call.state) and "True" not in str(call.state["data"]["status"])
 
     @pytest.mark.parametrize("language", LANGUAGES)
-    def test_no_phone_on_record_is_said(self, new_call, port, language):
-        """With no phone on record the caller hears that none is on record."""
-        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", None)
-        call = ask_status(new_call(language))
-        assert call.said == text(language, "status_none_on_record")
-        assert not port.sms_sent
+    @pytest.mark.parametrize("view", [
+        StatusView(True, DECLARED, "88776655", OTHER_PHONE),  # registered, phone elsewhere
+        StatusView(False, DECLARED, "88776655", OTHER_PHONE),  # known, nothing active
+        StatusView(True, DECLARED, "88776655", None),  # registered, no phone on record
+        None,  # never heard of
+    ], ids=["active", "inactive", "no_phone", "unknown"])
+    def test_a_stranger_hears_the_same_twiml_whatever_is_on_record(self, new_call, port, language, view):
+        """The answer to a caller who is not on record is byte for byte the one for an unknown ID."""
+        unknown = ask_status(new_call(language, call_sid="CAUNKNOWN")).twiml
+        if view is not None:
+            port.statuses[VALID_ID] = view
+        assert ask_status(new_call(language)).twiml == unknown
 
-    def test_an_unsendable_sms_is_said_as_none_on_record(self, new_call, port):
-        """When the gateway cannot text the phone on record, the caller is not told it was sent."""
+    def test_an_unsendable_sms_changes_nothing_said(self, new_call, port):
+        """When the gateway does not text the phone on record (an allowance is used up), the answer is the same."""
         port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
         port.sms_allowed = False
         call = ask_status(new_call("zh"))
-        assert call.said == text("zh", "status_none_on_record")
-
-    def test_an_unknown_id_reveals_nothing(self, new_call, port):
-        """A number with no registration and no phone says only that none is on record."""
-        call = ask_status(new_call("en"))
-        assert call.said == text("en", "status_none_on_record")
+        assert call.said == text("zh", "status_sent_if_on_record") and not port.sms_sent
 
     def test_the_id_is_read_back_before_the_lookup(self, new_call, port):
         """The status is looked up only after the caller confirms the read-back."""

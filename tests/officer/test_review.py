@@ -349,3 +349,80 @@ class TestBulk:
         login(ui, "b")
         ui.post("/review/bulk/reject", data={"ids": [str(theirs)], "reason": "noise"})
         assert row(people, InboundMessage, theirs).review_state == "open"
+
+
+class TestVoiceClaims:
+    """Officers decide the claims callers make on the voice line (the landlord may never answer)."""
+
+    ID = "350102199001011238"
+
+    def _registered(self, ui, people) -> Declaration:
+        texted(ui, people, f"登记 张三 {self.ID} 13900002222 301 @100001", LANDLORD_A)
+        with people.sessions() as session:
+            return session.scalar(select(Declaration))
+
+    def _call(self, ui, people, menu: str, code: str) -> int:
+        from tests.support import PhoneCall
+
+        call = PhoneCall(ui, STRANGER)
+        call.start()
+        keys = ["1", menu, self.ID + "#", "1", code + "#", "1"]
+        keys += ["1", "1"] if menu == "2" else ["#", "1"]
+        for digits in keys:
+            call.press(digits)
+        if menu == "1":
+            call.speak("李四", 0.95)
+            call.press("1")
+            call.press("1")
+        drain(people)
+        with people.sessions() as session:
+            return session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid.like(f"{call.sid}:%")))
+
+    def test_accepting_a_move_in_claim_makes_it_active_and_supersedes(self, ui, people):
+        """An officer's accept does what the landlord's Y would: active, and the old registration superseded."""
+        old = self._registered(ui, people)
+        item = self._call(ui, people, "1", "200001")
+        with people.sessions() as session:
+            claim = session.scalar(select(Declaration).where(Declaration.inbound_id == item))
+            assert claim.status == "pending_review"
+            assert session.get(InboundMessage, item).review_reason == "awaiting_landlord"
+        login(ui, "b")
+        page = ui.get(f"/review/{item}").get_data(as_text=True)
+        assert f'action="/review/declaration/{claim.id}/accept"' in page
+        ui.post(f"/review/declaration/{claim.id}/accept", data={"name": "李四", "inbound_id": item})
+        assert row(people, Declaration, claim.id).status == "active"
+        assert row(people, Declaration, old.id).status == "superseded"
+        assert row(people, InboundMessage, item).review_state == "resolved"
+
+    def test_applying_a_move_out_claim_ends_the_registration(self, ui, people):
+        """The item page lists the registration a caller says moved out; applying it ends it on that date."""
+        decl = self._registered(ui, people)
+        item = self._call(ui, people, "2", "100001")
+        assert row(people, Declaration, decl.id).status == "active"
+        login(ui, "a")
+        page = ui.get(f"/review/{item}").get_data(as_text=True)
+        assert 'id="move-out-claims"' in page and decl.receipt in page and self.ID not in page
+        response = ui.post(f"/review/declaration/{decl.id}/move-out", data={"inbound_id": item},
+                           follow_redirects=True)
+        after = row(people, Declaration, decl.id)
+        assert after.status == "ended" and after.move_out.isoformat() == row(people, InboundMessage, item).payload["date"]
+        assert decl.receipt in response.get_data(as_text=True)
+        assert row(people, InboundMessage, item).review_state == "resolved"
+        assert [e.action for e in audit_actions(people, "apply_move_out")] == ["apply_move_out"]
+
+    def test_rejecting_a_move_out_claim_leaves_the_registration(self, ui, people):
+        """Rejecting the claim's item closes it; the registration stands and can no longer be ended by it."""
+        decl = self._registered(ui, people)
+        item = self._call(ui, people, "2", "100001")
+        login(ui, "a")
+        ui.post(f"/review/{item}/reject", data={"reason": "tenant still lives there"})
+        ui.post(f"/review/declaration/{decl.id}/move-out", data={"inbound_id": item})
+        assert row(people, Declaration, decl.id).status == "active"
+
+    def test_other_precinct_cannot_apply_a_move_out(self, ui, people):
+        """An officer of GL02 gets 404 for a GL01 registration."""
+        decl = self._registered(ui, people)
+        self._call(ui, people, "2", "100001")
+        login(ui, "b")
+        assert ui.post(f"/review/declaration/{decl.id}/move-out").status_code == 404
+        assert row(people, Declaration, decl.id).status == "active"

@@ -13,7 +13,7 @@ from parsers.replies import rejections
 TODAY = dt.date(2014, 1, 10)
 ID = "350102199001011238"
 STATUSES = ["registered", "already_registered", "superseded", "pending_review", "moved_out",
-            "cancelled", "confirmed", "disputed", "rejected", "listed"]
+            "cancelled", "confirmed", "disputed", "rejected", "listed", "claimed", "move_out_requested"]
 
 
 def zh(text="登记 张三 350102199001011238 301"):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_item_precincts'
-down_revision = '0005_stats_live_and_charts'
+down_revision = '0006_voice_claims'
 branch_labels = None
 depends_on = None
 
