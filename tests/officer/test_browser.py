@@ -40,7 +40,7 @@ def rt(tmp_path, sqlite_template):
     db = tmp_path / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
-                                     secret_key="test-secret"))
+                                     secret_key="test-secret", public_base_url="http://localhost"))
     runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
     from rq import Queue
 
