@@ -16,7 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
 
-from gateway.i18n import _safe_next, translate
+from gateway.i18n import translate
+from gateway.redirects import local_path, safe_next
 from store import logins
 from store.models import Officer
 from store.scope import Scope
@@ -113,9 +114,9 @@ def _count_ip_failure(rt) -> None:
 def login():
     """Show the login form; check the password with lockouts per account and per address."""
     if request.method == "GET":
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=local_path(request.args.get("next")) or "")
     rt = current_app.extensions["declgate"]
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if _ip_blocked(rt):
         flash(translate("login_ip_limited", minutes=IP_WINDOW_SECONDS // 60), "error")
         return render_template("auth/login.html", next=target), 429
