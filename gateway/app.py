@@ -10,9 +10,8 @@ from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from gateway import runtime as runtime_mod
+from gateway import uploads
 from gateway.settings import Settings, load_settings
-
-MAX_REQUEST_BYTES = 64 * 1024  # a Twilio webhook is a few KB; anything larger is refused with 413
 
 
 def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | None = None,
@@ -22,7 +21,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_CONTENT_LENGTH=uploads.MAX_REQUEST_BYTES,  # a webhook or an officer's form is a few KB: 413 past it
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.public_base_url and settings.public_base_url.startswith("https")),
@@ -42,6 +41,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    uploads.init_app(app)  # before the CSRF check reads any form
     # The officers' side: login, roles and CSRF for every form (the webhooks are exempt), UI strings.
     auth.init_app(app)
     i18n.init_app(app)
