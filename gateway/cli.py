@@ -225,12 +225,7 @@ def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -
     """Create an officer login; the password is prompted for and stored hashed."""
     from store.officers import add_officer
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise click.ClickException("the two passwords differ; nothing was created")
+    password = _read_password(password_stdin, "nothing was created")
     rt = _runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
@@ -238,6 +233,48 @@ def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"officer {username} ({role}) added to precinct {precinct}")
+
+
+@officer.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
+def officer_password(username: str, password_stdin: bool) -> None:
+    """Set an officer's password and log them out everywhere (every session opened before ends)."""
+    from store.officers import set_password
+
+    password = _read_password(password_stdin, "nothing was changed")
+    rt = _runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = set_password(session, username, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {username} changed; {ended} session(s) ended")
+
+
+@officer.command("revoke")
+@click.argument("username")
+def officer_revoke(username: str) -> None:
+    """End every session of an officer at once (a lost or stolen phone or laptop); the password stays."""
+    from store.officer_sessions import revoke_all
+    from store.officers import officer_named
+
+    rt = _runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = revoke_all(session, officer_named(session, username).id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{ended} session(s) of {username} ended")
+
+
+def _read_password(from_stdin: bool, otherwise: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise click.ClickException(f"the two passwords differ; {otherwise}")
+    return password
 
 
 @cli.group()
