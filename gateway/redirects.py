@@ -24,12 +24,21 @@ def local_path(target: str | None) -> str | None:
         return None
     if any(unicodedata.category(ch)[0] in "CZ" for ch in target):
         return None
-    location = iri_to_uri(target)
-    for candidate in (target, location):
+    if not _bare_path(target):
+        return None
+    try:
+        location = iri_to_uri(target)
+    except ValueError:  # e.g. a "port" that is not a number: nothing a local path would hold
+        return None
+    return location if _bare_path(location) else None
+
+
+def _bare_path(candidate: str) -> bool:
+    try:
         parts = urlsplit(candidate)
-        if parts.scheme or parts.netloc or not candidate.startswith("/") or candidate.startswith("//"):
-            return None
-    return location
+    except ValueError:  # an unbalanced "[" reads as a broken IPv6 host
+        return False
+    return not parts.scheme and not parts.netloc and candidate.startswith("/") and not candidate.startswith("//")
 
 
 def safe_next(target: str | None) -> str:
