@@ -5,7 +5,6 @@ import logging
 import re
 from pathlib import Path
 
-
 from gateway.app import create_app
 from tests.officer.conftest import PASSWORD, login
 from tests.officer.helpers import texted
