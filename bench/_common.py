@@ -25,6 +25,7 @@ from gateway.signature import sign  # noqa: E402
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_perf")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 TOKEN = "bench-auth-token"
+PUBLIC_BASE_URL = "http://declgate.bench"  # what the benchmarks' webhooks are signed for, on every port
 GATEWAY_NUMBER = "+8610690000"
 SENDERS = [f"+86138{i:08d}" for i in range(20)]  # enrolled landlords the benchmarks' SMS come from
 
@@ -48,6 +49,7 @@ def fresh_database(url: str = DATABASE_URL) -> str:
 def env() -> dict[str, str]:
     values = dict(os.environ)
     values.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="bench",
+                  PUBLIC_BASE_URL=PUBLIC_BASE_URL,
                   SMS_RATE_LIMIT_PER_HOUR="100000000", PYTHONPATH=ROOT)
     return values
 
@@ -73,7 +75,7 @@ def signed_form(port: int, body: str, sender: str) -> tuple[bytes, dict[str, str
     sid = "SM" + uuid.uuid4().hex
     params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "1" * 32, "From": sender,
               "To": GATEWAY_NUMBER, "Body": body, "NumMedia": "0"}
-    headers = {"X-Twilio-Signature": sign(TOKEN, f"http://127.0.0.1:{port}/sms", params),
+    headers = {"X-Twilio-Signature": sign(TOKEN, f"{PUBLIC_BASE_URL}/sms", params),
                "Content-Type": "application/x-www-form-urlencoded"}
     return urllib.parse.urlencode(params).encode(), headers
 

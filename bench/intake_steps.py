@@ -60,7 +60,7 @@ def step_functions(calls: int) -> dict[str, object]:
     rt = app.extensions["declgate"]
     text = "登记 张三 350102199001011238 301"
     params = {"MessageSid": "SM" + "0" * 32, "From": c.SENDERS[0], "To": c.GATEWAY_NUMBER, "Body": text}
-    url = f"http://127.0.0.1:{PORT}/sms"
+    url = f"{c.PUBLIC_BASE_URL}/sms"
     signature = c.sign(c.TOKEN, url, params)
     base = int(time.time() * 1000)
     # A full collection walks the whole heap the app loaded; landing in one step's calls, it would be

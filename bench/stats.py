@@ -221,7 +221,8 @@ def measure(url: str, explain: bool) -> None:
     from store.models import Officer
     from store.officers import add_officer
 
-    settings = Settings(database_url=url, twilio_auth_token="bench", secret_key="bench")
+    settings = Settings(database_url=url, twilio_auth_token="bench", secret_key="bench",
+                        public_base_url="http://localhost")
     rt = build_runtime(settings)
     with rt.sessions() as s:
         counts = {t: s.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("declarations", "people",

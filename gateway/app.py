@@ -8,11 +8,11 @@ from typing import Any
 from flask import Flask, Response, redirect, render_template, request, url_for
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import runtime as runtime_mod
+from gateway import uploads
 from gateway.settings import Settings, load_settings
-
-MAX_REQUEST_BYTES = 64 * 1024  # a Twilio webhook is a few KB; anything larger is refused with 413
 
 
 def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | None = None,
@@ -22,10 +22,12 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_CONTENT_LENGTH=uploads.MAX_REQUEST_BYTES,  # a webhook or an officer's form is a few KB: 413 past it
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(settings.public_base_url and settings.public_base_url.startswith("https")),
+        # Strict: a link or form on another site arrives without the officer's session, so it cannot make
+        # a logged-in officer open a page (which writes an audit row) or act on their behalf.
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
     if test_config:
         app.config.update(test_config)
@@ -35,13 +37,25 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import (audit, auth, health, i18n, landlords, people, review, simulator, sms, stats,
+    from gateway import (audit, auth, headers, health, i18n, landlords, people, review, simulator, sms, stats,
                          voice)
+
+    if settings.trusted_proxies:
+        # The client's address and scheme as the load balancer saw them: the login's per-address limit
+        # must count each officer's device, not the balancer.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies)
+    headers.init_app(app, https=settings.secure_cookies)
+    if not settings.demo and not settings.secure_cookies:
+        app.logger.warning("PUBLIC_BASE_URL %s is not https: officer session cookies are sent without the Secure "
+                           "flag and can be read on the network. Serve officers over HTTPS and set "
+                           "PUBLIC_BASE_URL=https://…", settings.public_base_url)
 
     # Twilio's webhooks, signature-checked.
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    uploads.init_app(app)  # before the CSRF check reads any form
     # The officers' side: login, roles and CSRF for every form (the webhooks are exempt), UI strings.
     auth.init_app(app)
     i18n.init_app(app)

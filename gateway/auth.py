@@ -5,10 +5,11 @@ carry no session and are verified by their X-Twilio-Signature instead.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -16,8 +17,9 @@ from flask_wtf.csrf import CSRFProtect
 from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
 
-from gateway.i18n import _safe_next, translate
-from store import logins
+from gateway.i18n import translate
+from gateway.redirects import local_path, safe_next
+from store import logins, officer_sessions
 from store.models import Officer
 from store.scope import Scope
 
@@ -44,17 +46,21 @@ class OfficerUser(UserMixin):
     role: str
     precinct_id: int
     precinct_code: str
+    session_token: str = field(default="", repr=False)  # the login's token: what Flask-Login keeps in the cookie
 
     @property
     def sees_all_precincts(self) -> bool:
         return self.role in SUPERVISOR_ROLES
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's "alternative token": the cookie names a session row, not the officer, so ending
+        the row ends the login wherever the cookie went."""
+        return self.session_token
 
     @classmethod
-    def of(cls, officer: Officer) -> OfficerUser:
-        return cls(officer.id, officer.username, officer.role, officer.precinct_id, officer.precinct.code)
+    def of(cls, officer: Officer, session_token: str = "") -> OfficerUser:
+        return cls(officer.id, officer.username, officer.role, officer.precinct_id, officer.precinct.code,
+                   session_token)
 
 
 current_officer: OfficerUser = LocalProxy(lambda: current_user)  # type: ignore[assignment]
@@ -81,61 +87,100 @@ def officer_scope() -> Scope:
 
 
 @login_manager.user_loader
-def _load(officer_id: str) -> OfficerUser | None:
+def _load(token: str) -> OfficerUser | None:
+    """The officer of a live session (not revoked, not idle too long, not older than a shift), else nobody."""
     rt = current_app.extensions["declgate"]
-    with rt.sessions() as session:
-        officer = session.get(Officer, int(officer_id)) if officer_id.isdigit() else None
-        return OfficerUser.of(officer) if officer is not None else None
+    with rt.sessions.begin() as session:
+        officer = officer_sessions.officer_for(session, token, idle=_idle(rt), lifetime=_lifetime(rt))
+        return OfficerUser.of(officer, token) if officer is not None else None
+
+
+def _idle(rt) -> dt.timedelta:
+    return dt.timedelta(minutes=rt.settings.session_idle_minutes)
+
+
+def _lifetime(rt) -> dt.timedelta:
+    return dt.timedelta(hours=rt.settings.session_max_hours)
+
+
+def client_address() -> str:
+    """The client's address: ProxyFix has already put the balancer's X-Forwarded-For in remote_addr when
+    TRUSTED_PROXIES says there is one, and ignored the header (which anyone can send) otherwise."""
+    return request.remote_addr or "unknown"
 
 
 def _ip_key(rt) -> str:
-    return rt.key("login-failures", request.remote_addr or "unknown")
+    return rt.key("login-failures", client_address())
 
 
-def _ip_blocked(rt) -> bool:
-    try:
-        return int(rt.redis.get(_ip_key(rt)) or 0) >= IP_MAX_FAILURES
-    except RedisError:
-        return False  # the per-account lockout still applies when Redis is away
-
-
-def _count_ip_failure(rt) -> None:
+def _reserve_ip_attempt(rt) -> bool:
+    """Count this attempt against the address before checking it (INCR is atomic, so a burst cannot all
+    slip under the limit); False when the address is already past it. Given back on success."""
     try:
         pipe = rt.redis.pipeline()
         pipe.incr(_ip_key(rt))
         pipe.expire(_ip_key(rt), IP_WINDOW_SECONDS)
-        pipe.execute()
+        count = pipe.execute()[0]
+        if count > IP_MAX_FAILURES:
+            rt.redis.decr(_ip_key(rt))
+            return False
+    except RedisError:
+        pass  # the per-account back-off in the database still applies when Redis is away
+    return True
+
+
+def _give_back_ip_attempt(rt) -> None:
+    try:
+        rt.redis.decr(_ip_key(rt))
     except RedisError:
         pass
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the login form; check the password with lockouts per account and per address."""
+    """Show the login form; check the password behind per-address and per-account back-offs."""
     if request.method == "GET":
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=local_path(request.args.get("next")) or "")
     rt = current_app.extensions["declgate"]
-    target = _safe_next(request.form.get("next"))
-    if _ip_blocked(rt):
+    target = safe_next(request.form.get("next"))
+    if not _reserve_ip_attempt(rt):
         flash(translate("login_ip_limited", minutes=IP_WINDOW_SECONDS // 60), "error")
         return render_template("auth/login.html", next=target), 429
     with rt.sessions.begin() as session:
-        result = logins.attempt(session, request.form.get("username", ""), request.form.get("password", ""))
-        user = OfficerUser.of(result.officer) if result.officer is not None else None
-    if user is None:
-        _count_ip_failure(rt)
-        message = (translate("login_locked", minutes=result.locked_minutes) if result.locked_minutes
+        result = logins.attempt(session, request.form.get("username", ""), request.form.get("password", ""),
+                                client_address())
+        if result.officer is not None:
+            token = officer_sessions.open_session(session, result.officer.id, _lifetime(rt))
+            user = OfficerUser.of(result.officer, token)
+    if result.officer is None:
+        message = (translate("login_wait", minutes=result.wait_minutes) if result.wait_minutes
                    else translate("login_failed"))
         flash(message, "error")
         return render_template("auth/login.html", next=target), 401
+    _give_back_ip_attempt(rt)
+    _fresh_cookie_session()
     login_user(user)
     return redirect(target)
 
 
+def _fresh_cookie_session() -> None:
+    """Start the signed cookie afresh at login (a new CSRF token too): nothing planted before the login,
+    by a shared computer's last user or anyone else, carries over. Only the language choice stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session: its row is revoked, so a copy of the cookie is worth nothing either."""
+    if current_user.is_authenticated:
+        rt = current_app.extensions["declgate"]
+        with rt.sessions.begin() as db:
+            officer_sessions.revoke(db, current_officer.session_token)
     logout_user()
+    _fresh_cookie_session()
     flash(translate("logged_out"), "info")
     return redirect(url_for("auth.login"))
 

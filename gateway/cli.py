@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import getpass
+import ipaddress
 import json
+import os
 import sys
 import time
 import uuid
@@ -41,12 +43,25 @@ def cli() -> None:
 @click.option("--demo", is_flag=True, help="Seed demo data, enable the phone simulator, use demo secrets.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(demo: bool, host: str, port: int) -> None:
+@click.option("--expose-demo", is_flag=True,
+              help="Let --demo listen on a non-loopback --host (its logins are printed, its simulator signs "
+                   "webhooks for anyone): only on a network you trust.")
+def serve(demo: bool, host: str, port: int, expose_demo: bool) -> None:
     """Run the web app and an in-process worker (embedded SQLite + queue unless DATABASE_URL/REDIS_URL are set)."""
     from gateway.app import create_app
     from gateway.worker import start_embedded_worker
 
+    if demo and not _loopback(host):
+        if not expose_demo:
+            raise click.ClickException(
+                f"--demo listens on loopback only, not on {host}: the demo prints its logins and its phone "
+                "simulator posts signed webhooks for whoever reaches it. Use --host 127.0.0.1 (the default), "
+                "or add --expose-demo if everyone on that network may use it.")
+        click.secho(f"WARNING: the demo is reachable from other machines on {host}:{port}; anyone there can "
+                    "use the printed logins and send SMS and calls through the simulator.", fg="red", err=True)
     settings = _settings(demo=demo)
+    if demo and not os.environ.get("PUBLIC_BASE_URL"):
+        settings = settings.with_(public_base_url=f"http://{_url_host(host)}:{port}")  # what the simulator signs
     try:
         settings.check()
     except SettingsError as exc:
@@ -66,6 +81,20 @@ def serve(demo: bool, host: str, port: int) -> None:
             click.echo(f"officer login: {user} / {password}")
         click.echo(f"phone simulator: http://{host}:{port}/dev/phone   officer UI: http://{host}:{port}/review")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _loopback(host: str) -> bool:
+    """Only this machine can reach `host`: localhost or a loopback address (names are not resolved)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def _redact(url: str) -> str:
@@ -196,12 +225,7 @@ def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -
     """Create an officer login; the password is prompted for and stored hashed."""
     from store.officers import add_officer
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise click.ClickException("the two passwords differ; nothing was created")
+    password = _read_password(password_stdin, "nothing was created")
     rt = _runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
@@ -209,6 +233,48 @@ def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"officer {username} ({role}) added to precinct {precinct}")
+
+
+@officer.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
+def officer_password(username: str, password_stdin: bool) -> None:
+    """Set an officer's password and log them out everywhere (every session opened before ends)."""
+    from store.officers import set_password
+
+    password = _read_password(password_stdin, "nothing was changed")
+    rt = _runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = set_password(session, username, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {username} changed; {ended} session(s) ended")
+
+
+@officer.command("revoke")
+@click.argument("username")
+def officer_revoke(username: str) -> None:
+    """End every session of an officer at once (a lost or stolen phone or laptop); the password stays."""
+    from store.officer_sessions import revoke_all
+    from store.officers import officer_named
+
+    rt = _runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = revoke_all(session, officer_named(session, username).id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{ended} session(s) of {username} ended")
+
+
+def _read_password(from_stdin: bool, otherwise: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise click.ClickException(f"the two passwords differ; {otherwise}")
+    return password
 
 
 @cli.group()

@@ -4,14 +4,13 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from gateway.runtime import Runtime
 from gateway.settings import DEMO_NUMBER
 from ivr_flows import VoiceDeclaration
 from store.enrolment import Enrolment, enrol, precinct
 from store.models import Landlord, Officer, utcnow
-from store.officers import add_officer
+from store.officers import add_officer, set_password
 
 DEMO_LANDLORD = "+8613800138000"
 DEMO_PRECINCT = "GL01"
@@ -41,7 +40,7 @@ def seed(rt: Runtime) -> dict[str, str]:
             if officer is None:
                 add_officer(session, username, password, DEMO_PRECINCT, role)
             else:
-                officer.password_hash = generate_password_hash(password)
+                set_password(session, username, password)  # and end the sessions of the last demo run
             logins[username] = password
     return logins
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, session
 
 from gateway import i18n_en, i18n_zh
+from gateway.redirects import safe_next
 from store.models import local_time
 
 LANGUAGES = {"zh": i18n_zh.STRINGS, "en": i18n_en.STRINGS}
@@ -38,19 +39,12 @@ def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local_time(value, current_app.extensions["declgate"].tz).strftime(fmt)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would turn the toggle into a phishing link."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("review.queue") if "review.queue" in current_app.view_functions else "/"
-
-
 @bp.post("/lang/<code>")
 def switch(code: str):
     """Remember the UI language for this session and go back where the officer was."""
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 def init_app(app: Flask) -> None:

@@ -18,7 +18,7 @@ STRINGS: dict[str, str] = {
     "password": "Password",
     "login_button": "Log in",
     "login_failed": "Wrong username or password.",
-    "login_locked": "Too many failed attempts: this account is locked. Try again in {minutes} min.",
+    "login_wait": "Too many failed attempts. Try again in {minutes} min.",
     "login_ip_limited": "Too many failed attempts from this device. Try again in {minutes} min.",
     "login_required": "Please log in first.",
     "logged_out": "You are logged out.",

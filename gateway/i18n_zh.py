@@ -19,7 +19,7 @@ STRINGS: dict[str, str] = {
     "password": "密码",
     "login_button": "登录",
     "login_failed": "用户名或密码错误。",
-    "login_locked": "失败次数过多，账号已锁定，请于 {minutes} 分钟后再试。",
+    "login_wait": "登录失败次数过多，请 {minutes} 分钟后再试。",
     "login_ip_limited": "此设备登录失败次数过多，请 {minutes} 分钟后再试。",
     "login_required": "请先登录。",
     "logged_out": "已退出。",

@@ -6,15 +6,18 @@ agreeing on the same configuration.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 INSTANCE = Path(os.environ.get("DECLGATE_INSTANCE", Path.cwd() / "instance"))
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
 DEMO_NUMBER = "+8610690000"  # the demo gateway's SMS and voice number (what the simulator dials)
+DEMO_BASE_URL = "http://127.0.0.1:5000"  # `declgate serve --demo`'s own address; serve sets the one it binds
 
 
 class SettingsError(Exception):
@@ -38,6 +41,9 @@ class Settings:
     status_lookups_per_hour: int = 10  # voice status look-ups per calling number
     status_sms_per_day: int = 3  # status SMS the voice line sends to one person's phone on record
     voice_number: str | None = None  # the voice line residents call, printed on tenant notices
+    session_idle_minutes: int = 30  # an officer's session ends after this long without a request
+    session_max_hours: int = 12  # and this long after the login, however busy (one shift)
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -49,6 +55,11 @@ class Settings:
 
     def check(self) -> None:
         """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
+        for name, value, least in (("SESSION_IDLE_MINUTES", self.session_idle_minutes, 1),
+                                   ("SESSION_MAX_HOURS", self.session_max_hours, 1),
+                                   ("TRUSTED_PROXIES", self.trusted_proxies, 0)):
+            if value < least:
+                raise SettingsError(f"{name}={value} must be at least {least}")
         if self.demo:
             return
         if not self.twilio_auth_token:
@@ -57,6 +68,20 @@ class Settings:
         if not self.secret_key:
             raise SettingsError("SECRET_KEY is not set: officer sessions cannot be signed. "
                                 "Set a long random value in the environment or .env, or run with --demo.")
+        if not self.public_base_url:
+            raise SettingsError("PUBLIC_BASE_URL is not set: webhook signatures are checked against the URL "
+                                "Twilio calls, never the request's Host header. Set it to that scheme and host, "
+                                "e.g. PUBLIC_BASE_URL=https://declgate.example.org, or run with --demo.")
+        parts = urlsplit(self.public_base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") \
+                or parts.query or parts.fragment:
+            raise SettingsError(f"PUBLIC_BASE_URL={self.public_base_url!r} must be a scheme and host only, "
+                                "e.g. https://declgate.example.org")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Officers reach the app over HTTPS (the public URL says so): cookies then travel only over it."""
+        return bool(self.public_base_url and self.public_base_url.lower().startswith("https://"))
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
@@ -76,7 +101,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
             values[key] = env[name]
     for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR"),
                       ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
-                      ("status_sms_per_day", "STATUS_SMS_PER_DAY")):
+                      ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
+                      ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
+                      ("trusted_proxies", "TRUSTED_PROXIES")):
         if env.get(name):
             try:
                 values[key] = int(env[name])
@@ -87,7 +114,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     if settings.demo and not settings.twilio_auth_token:
         settings = settings.with_(twilio_auth_token=DEMO_AUTH_TOKEN)
     if settings.demo and not settings.secret_key:
-        settings = settings.with_(secret_key="demo-secret-key-not-secret")
+        # A new key at every demo start: a published one would let anyone sign themselves a supervisor's session.
+        settings = settings.with_(secret_key=secrets.token_urlsafe(32))
+    if settings.demo and not settings.public_base_url:
+        settings = settings.with_(public_base_url=DEMO_BASE_URL)
     if settings.demo and not settings.voice_number:
         settings = settings.with_(voice_number=DEMO_NUMBER)
     return settings

@@ -8,14 +8,17 @@ from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
 
 
-def public_url() -> str:
-    """The URL Twilio signed: PUBLIC_BASE_URL (behind a proxy) or this request's scheme and host, then
-    the path and the query string exactly as sent.
+def public_url() -> str | None:
+    """The URL Twilio signed: PUBLIC_BASE_URL, then the path and the query string exactly as sent.
 
-    Werkzeug's `request.url` is rebuilt with some escapes decoded (`%2F`, `%3A`…), which would fail
-    a correct signature; the raw query string is what Twilio hashed.
+    Never the request's Host header: a request Twilio signed for another app on the same account
+    (same auth token) would otherwise verify here too. Werkzeug's `request.url` is rebuilt with
+    some escapes decoded (`%2F`, `%3A`…), which would fail a correct signature; the raw query
+    string is what Twilio hashed.
     """
-    base = current_app.extensions["declgate"].settings.public_base_url or request.host_url
+    base = current_app.extensions["declgate"].settings.public_base_url
+    if not base:
+        return None  # only a demo app built without `declgate serve` can get here: nothing verifies
     url = base.rstrip("/") + request.script_root + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
@@ -30,7 +33,8 @@ def signed(view: Callable) -> Callable:
         token = current_app.extensions["declgate"].settings.twilio_auth_token
         signature = request.headers.get("X-Twilio-Signature", "")
         params = request.form.to_dict(flat=True) if request.form else {}
-        if not token or not signature or not RequestValidator(token).validate(public_url(), params, signature):
+        url = public_url()
+        if not token or not signature or not url or not RequestValidator(token).validate(url, params, signature):
             current_app.logger.warning("rejected webhook with a bad signature from %s", request.remote_addr)
             return Response("invalid signature\n", status=403, mimetype="text/plain")
         return view(*args, **kwargs)

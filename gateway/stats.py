@@ -14,13 +14,13 @@ from flask import (Blueprint, Response, abort, current_app, flash, make_response
 from gateway import stats_charts, stats_refresh, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
 from gateway.i18n import language, translate
+from gateway.uploads import MAX_UPLOAD_BYTES, accepts_upload
 from store import audit, stats
 from store.models import Precinct, local_time, utcnow
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
 from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a province's case list as CSV is well under this
 TREND_MONTHS = 12
 FOLLOW_UP_PAGE = 50  # landlords per page of the follow-up list
 CASES_PAGE = 100  # subjects per page of the case list
@@ -266,6 +266,7 @@ def _upload_text() -> str | None:
 
 
 @bp.route("/estimates", methods=["GET", "POST"])
+@accepts_upload
 @supervisor_required
 def estimates():
     """Show, enter and import survey estimates (one row by hand, or a CSV: all rows or none)."""
@@ -315,6 +316,7 @@ def _enter_estimate(session, month: Month) -> stats.ImportReport:
 
 
 @bp.route("/cases/import", methods=["GET", "POST"])
+@accepts_upload
 @supervisor_required
 def cases_import():
     """Import case subjects exported from a case system; only keyed hashes and outcomes are kept."""

@@ -198,11 +198,44 @@ class Officer(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default="officer")  # officer | supervisor | admin
     precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     precinct: Mapped[Precinct] = relationship()
+
+
+class OfficerSession(Base):
+    """One login: the browser's cookie holds a random token, this row only its SHA-256.
+
+    Checked on every request, so logging out, a password change or `declgate officer revoke`
+    ends a session at once, and a copy of the cookie (or of this table) outlives none of them.
+    """
+
+    __tablename__ = "officer_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    officer: Mapped[Officer] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins counted for one key (an account, or an account from one address), and the back-off.
+
+    The key is a SHA-256 of the username (and address), known account or not, so the table neither
+    holds addresses in clear nor answers differently for names that do not exist.
+    """
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class AuditEntry(Base):

@@ -24,6 +24,7 @@ from store.models import Base
 from tests.databases import drop_database, fresh_database
 
 TOKEN = "test-auth-token"
+PUBLIC_BASE_URL = "http://localhost"  # what tests.support.signed_post signs for
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
 RUN_ID = uuid.uuid4().hex[:8]
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql://postgres@127.0.0.1:5432/declgate_test_{RUN_ID}")
@@ -80,10 +81,12 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
     if backend == "sqlite":
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
-        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret")
+        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret",
+                        public_base_url=PUBLIC_BASE_URL)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
     return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
+                    public_base_url=PUBLIC_BASE_URL,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

@@ -22,6 +22,7 @@ def fuzz_rt(tmp_path_factory, sqlite_template):
     db = tmp_path_factory.mktemp("fuzz") / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     settings = Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz-secret",
+                        public_base_url="http://localhost",
                         rate_limit_per_hour=10**9)
     runtime = build_runtime(settings)
     runtime.redis = embedded_redis(f"fuzz-{uuid.uuid4().hex}")

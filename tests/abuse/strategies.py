@@ -47,3 +47,12 @@ seqs = st.one_of(st.just("current"), st.just("current"), st.just("current"), st.
                  st.text(SEQ_CHARS, max_size=10))
 call_sids = st.one_of(st.from_regex(r"CA[0-9a-f]{32}", fullmatch=True), st.text(max_size=80),
                       st.sampled_from(["", "\x00", "CA" + "f" * 50, "CA" + "f" * 51]))
+
+# Where a `next` parameter may try to send an officer after the login or the language toggle.
+REDIRECT_PIECES = ["/", "//", "\\", "/\\", "\\\\", "\t", "\n", "\r", "\x00", " ", "\x0b", "\x0c", "\u2028", "\u3000",
+                   "\u200b", "\ufeff", "%09", "%0a", "%2f", "%5c", "evil.example", "@evil.example", ":", "http:",
+                   "https:", "javascript:alert(1)", "data:text/html,x", ".", "..", "／", "＼", "?next=//evil.example",
+                   "#", "review", "people?q=张三", "%E5%BC%A0", "[", "]", ":80", ":x"]
+next_targets = st.one_of(st.lists(st.sampled_from(REDIRECT_PIECES), min_size=1, max_size=8).map("".join),
+                         st.text(max_size=40), st.text(max_size=20).map(lambda s: "/" + s),
+                         st.text(min_size=2000, max_size=2100).map(lambda s: "/" + s))

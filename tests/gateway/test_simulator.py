@@ -24,7 +24,7 @@ def demo_app(settings, rt):
 def csrf(client) -> str:
     page = client.get("/dev/phone")
     assert page.status_code == 200
-    return re.search(r'csrf: "([^"]+)"', page.get_data(as_text=True)).group(1)
+    return re.search(r'"csrf": "([^"]+)"', page.get_data(as_text=True)).group(1)
 
 
 class TestSimulator:

@@ -10,7 +10,9 @@ from stdnum import damm
 
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
-from tests.support import drain, inbound, reply_to, signed_post, sms
+from twilio.request_validator import RequestValidator
+
+from tests.support import TOKEN, drain, inbound, reply_to, signed_post, sms
 
 LANDLORD = "+8613800138000"
 OTHER_LANDLORD = "+8613900139000"
@@ -212,6 +214,27 @@ class TestRejections:
         assert signed_post(client, "/sms", params).status_code == 403
         public = signed_post(client, "/sms", params, base="https://declgate.example.org")
         assert public.status_code == 200
+
+    def test_request_signed_for_another_host_is_refused(self, client, enrolled):
+        """A request Twilio signed for another app on the same account (same token), replayed here with that
+        app's Host header, is refused: the URL checked is PUBLIC_BASE_URL's, never the Host's."""
+        params = {"MessageSid": "SMotherapp1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        signature = RequestValidator(TOKEN).compute_signature("https://other-app.example/sms", params)
+        response = client.post("/sms", data=params, headers={"X-Twilio-Signature": signature},
+                               base_url="https://other-app.example")
+        assert response.status_code == 403
+        with enrolled.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+        assert signed_post(client, "/sms", params).status_code == 200  # the same request, signed for us
+
+    def test_without_a_public_url_nothing_verifies(self, settings, rt, enrolled):
+        """An app built without PUBLIC_BASE_URL (only demo settings pass the check) trusts no Host header:
+        even a request signed for the very host it was sent to is refused."""
+        from gateway.app import create_app
+
+        client = create_app(settings.with_(demo=True, public_base_url=None), rt=rt).test_client()
+        params = {"MessageSid": "SMnobase1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        assert signed_post(client, "/sms", params, base="http://localhost").status_code == 403
 
     def test_escaped_query_string_is_checked_as_sent(self, client, enrolled):
         """A signature over a URL whose query holds escapes (%2F, %3A) is checked against the URL as sent."""

@@ -23,7 +23,8 @@ ID_A = "350102199001011238"
 @pytest.fixture
 def production(postgres_url, redis_url):
     settings = Settings(database_url=postgres_url, redis_url=redis_url, twilio_auth_token=TOKEN,
-                        secret_key="test-secret", queue_name=f"declgate-proc-{uuid.uuid4().hex[:10]}")
+                        secret_key="test-secret", public_base_url="http://localhost",
+                        queue_name=f"declgate-proc-{uuid.uuid4().hex[:10]}")
     rt = install(build_runtime(settings))
     truncate_all(rt)
     with rt.sessions.begin() as session:

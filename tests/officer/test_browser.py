@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
-from store.models import Declaration, InboundMessage, OutboundMessage
+from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
 from tests.officer.conftest import LANDLORD_A, LANDLORD_B, PASSWORD
 from tests.officer.conftest import people as seed_people  # noqa: F401  (fixture reused below)
 from tests.support import TOKEN, drain, sms
@@ -40,7 +40,7 @@ def rt(tmp_path, sqlite_template):
     db = tmp_path / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
-                                     secret_key="test-secret"))
+                                     secret_key="test-secret", public_base_url="http://localhost"))
     runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
     from rq import Queue
 
@@ -73,9 +73,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page that fails the test if the Content-Security-Policy blocked anything on it."""
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    yield context.new_page()
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+    yield page
     context.close()
+    assert blocked == [], blocked
 
 
 def text_in(app, rt, body: str, sender: str) -> int:
@@ -152,3 +157,90 @@ class TestBrowser:
         assert page.locator("tbody tr").count() == 1
         response = page.goto(f"{base}/review/{item}")
         assert response.status == 404
+
+
+class TestUnderThePolicy:
+    def test_print_button_works_without_inline_script(self, server, rt, page):
+        """The tenant notice's print button runs from /static (the policy refuses inline handlers)."""
+        app, base = server
+        log_in(page, base, "a")
+        page.goto(f"{base}/landlords/property/100001/notice")
+        page.evaluate("window.print = () => { window.__printed = true; }")
+        page.click("button[data-print]")
+        assert page.evaluate("window.__printed") is True
+
+    def test_injected_inline_script_is_refused_by_the_browser(self, server, browser):
+        """Even markup that slipped past escaping could not run: the browser refuses an inline script here."""
+        app, base = server
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            blocked: list[str] = []
+            page.on("console", lambda msg: blocked.append(msg.text))
+            page.goto(f"{base}/login")
+            page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
+                                     document.body.appendChild(s); }""")
+            assert page.evaluate("typeof window.__ran") == "undefined"
+            assert any("Content Security Policy" in text for text in blocked), blocked
+        finally:
+            context.close()
+
+    def test_link_from_another_site_arrives_without_the_session(self, server, rt, page, tmp_path):
+        """A logged-in officer who follows a link on another site to a search (a GET that writes an audit row)
+        arrives without their session (SameSite=Strict): nothing is searched or recorded in their name until
+        they log in again on our own page."""
+        from werkzeug.wrappers import Response
+
+        app, base = server
+        log_in(page, base, "a")
+        target = f"{base}/people?q=350102199001011238"
+
+        def attacker(environ, start_response):
+            html = f'<a id="go" href="{target}">click</a>'
+            return Response(html, mimetype="text/html")(environ, start_response)
+
+        other = make_server("localhost", 0, attacker, threaded=True)  # localhost is another site than 127.0.0.1
+        threading.Thread(target=other.serve_forever, daemon=True).start()
+        try:
+            page.goto(f"http://localhost:{other.server_port}/")
+            page.click("#go")
+            page.wait_for_url(f"{base}/login**")
+        finally:
+            other.shutdown()
+        with rt.sessions() as session:
+            assert session.scalar(select(AuditEntry).where(AuditEntry.action == "search")) is None
+        # The officer who meant to follow it logs in again and is taken where the link pointed.
+        page.fill("input[name=username]", "a")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(target)
+        with rt.sessions() as session:
+            assert session.scalar(select(AuditEntry).where(AuditEntry.action == "search")) is not None
+
+    def test_phone_simulator_works_under_the_policy(self, rt, page):
+        """The demo's phone simulator (JSON config block, script from /static, same-origin fetch) still sends an
+        SMS and shows the gateway's reply."""
+        from gateway.demo import DEMO_LANDLORD, seed
+        from gateway.worker import start_embedded_worker
+
+        settings = rt.settings.with_(demo=True)
+        rt.settings = settings
+        app = create_app(settings, rt=rt)
+        seed(rt)
+        stop = start_embedded_worker(rt)
+        httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            page.goto(f"http://127.0.0.1:{httpd.server_port}/dev/phone")
+            page.select_option("#sms-from", DEMO_LANDLORD)
+            page.fill("#sms-body", "LIST")
+            page.click("#sms-form button[type=submit]")
+            page.wait_for_selector("#sms-thread li.in", timeout=15000)
+            shown = page.locator("#sms-thread li.in .text").inner_text()
+            with rt.sessions() as session:  # the gateway's real reply, through the signed webhook
+                sent = session.scalar(select(OutboundMessage.body).where(OutboundMessage.to_number == DEMO_LANDLORD,
+                                                                         OutboundMessage.purpose == "reply"))
+            assert sent and shown == sent
+        finally:
+            httpd.shutdown()
+            stop.set()

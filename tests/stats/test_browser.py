@@ -43,6 +43,9 @@ class TestRankingInBrowser:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1200, "height": 900})
+                blocked: list[str] = []
+                page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text
+                        else None)
                 page.goto(f"{served}/login?next=/stats/ranking?month=2026-03")
                 page.fill("input[name=username]", "chief")
                 page.fill("input[name=password]", PASSWORD)
@@ -54,6 +57,7 @@ class TestRankingInBrowser:
                     box = charts.nth(i).bounding_box()
                     assert box is not None and box["width"] > 300 and box["height"] > 100
                     assert charts.nth(i).locator("path").count() > 10
+                assert blocked == [], blocked  # inline SVG charts and styles pass the policy
                 rows = page.locator("table.ranking tbody tr")
                 assert rows.nth(0).inner_text().split()[0:2] == ["1", "P02"]
                 if backend == "sqlite":
