@@ -22,6 +22,7 @@ from gateway.settings import Settings
 from store.migrate import upgrade
 from store.models import Base
 from tests.databases import drop_database, fresh_database
+from tests.support import KEYS
 
 TOKEN = "test-auth-token"
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
@@ -80,10 +81,10 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
     if backend == "sqlite":
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
-        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret")
+        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret", **KEYS)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
-    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
+    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret", **KEYS,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

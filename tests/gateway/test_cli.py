@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from gateway.cli import cli
 from store.models import Landlord, Officer, Property
-from tests.support import drain, sms
+from tests.support import KEY_ENV, drain, sms
 
 ID_A = "350102199001011238"
 
@@ -19,7 +19,7 @@ ID_A = "350102199001011238"
 def run(settings, rt):
     """Invoke the CLI with the test database (and Redis) in its environment."""
     env = {"DATABASE_URL": settings.database_url, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
-           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name}
+           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name, **KEY_ENV}
 
     def invoke(*args: str, input: str | None = None):
         return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
