@@ -74,7 +74,8 @@ def seed(url: str, people: int, chunk: int = 5000) -> Legacy:
             numbers.add(number)
             voice = i % 10 == 0
             payload = {"kind": "move_in", "document_type": "ric", "document_number": number} if voice else None
-            parse = {"command": "move_in", "records": [{"name": f"租客{i}", "document": {"type": "ric", "number": number}}]}
+            parse = {"command": "move_in",
+                     "records": [{"name": f"租客{i}", "document": {"type": "ric", "number": number}}]}
             rows[PEOPLE].append((i + 1, "ric", number, f"租客{i}", stamp))
             rows[INBOUND].append((i + 1, f"SM{i:032d}", "voice" if voice else "sms", landlord_phone(landlord),
                                   "+8610690000", f"登记 租客{i} {number} {room(i)}",
