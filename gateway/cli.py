@@ -26,7 +26,7 @@ def _runtime(settings: Settings | None = None, *, migrate: bool = False):
     from gateway.runtime import build_runtime, install
     from store.migrate import upgrade
 
-    settings = settings or _settings()
+    settings = _demo_keys_if_unset(settings or _settings())
     try:
         keyring = settings.keyring()
         if migrate:
@@ -34,6 +34,18 @@ def _runtime(settings: Settings | None = None, *, migrate: bool = False):
         return install(build_runtime(settings))
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _demo_keys_if_unset(settings: Settings) -> Settings:
+    """Commands run beside `serve --demo` (outbox, export, sms send) open its database with its keys, kept
+    beside that database, when no keys are set; `serve` without --demo still requires them."""
+    from gateway.settings import DEMO_KEYS_FILE, INSTANCE, demo_keys
+
+    kept = INSTANCE / DEMO_KEYS_FILE
+    if settings.data_keys or settings.database_url != Settings().database_url or not kept.exists():
+        return settings
+    data_keys, blind_index_key = demo_keys(kept)
+    return settings.with_(data_keys=data_keys, blind_index_key=settings.blind_index_key or blind_index_key)
 
 
 @click.group()
@@ -291,8 +303,6 @@ def sms_send(from_: str, to: str, url: str, wait: float, text: str) -> None:
     except urllib.error.URLError as exc:
         raise click.ClickException(f"cannot reach {url} ({exc.reason}); is `declgate serve` running?")
     click.echo(f"sent {sid}")
-    if not (settings.data_keys and settings.blind_index_key):
-        settings = _settings(demo=True)  # like the token above: the demo server's own keys
     reply = _wait_for_reply(settings, sid, wait)
     if reply is None:
         raise click.ClickException(f"no reply within {wait:g}s (is a worker running? see `declgate outbox`)")
