@@ -28,6 +28,17 @@ TOKEN = "bench-auth-token"
 PUBLIC_BASE_URL = "http://declgate.bench"  # what the benchmarks' webhooks are signed for, on every port
 GATEWAY_NUMBER = "+8610690000"
 SENDERS = [f"+86138{i:08d}" for i in range(20)]  # enrolled landlords the benchmarks' SMS come from
+# The benchmarks' own keys (not secret; the benchmark database is scratch). Settings(**KEYS), or in env().
+DATA_KEY = "Zk9vQmVuY2hEYXRhS2V5MDAwMDAwMDAwMDAwMDAwMDA="
+BLIND_INDEX_KEY = "Zk9vQmVuY2hCbGluZEluZGV4S2V5MDAwMDAwMDAwMDA="
+KEYS = {"data_keys": (DATA_KEY,), "blind_index_key": BLIND_INDEX_KEY}
+
+
+def keyring():
+    """The benchmarks' keys, for seeding sealed columns directly with COPY."""
+    from store.keyring import Keyring
+
+    return Keyring([DATA_KEY], BLIND_INDEX_KEY)
 
 
 def enrol_senders(session) -> None:
@@ -50,7 +61,8 @@ def env() -> dict[str, str]:
     values = dict(os.environ)
     values.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="bench",
                   PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-                  SMS_RATE_LIMIT_PER_HOUR="100000000", PYTHONPATH=ROOT)
+                  SMS_RATE_LIMIT_PER_HOUR="100000000", PYTHONPATH=ROOT, DATA_KEYS=DATA_KEY,
+                  BLIND_INDEX_KEY=BLIND_INDEX_KEY)
     return values
 
 

@@ -135,16 +135,22 @@ def grow(engine, start: int, stop: int) -> None:
 
 
 def _seed_chunk(serials: range, receipt: Callable[[int], str]) -> None:
-    """One chunk of people with their declaration, inbound SMS and reply, in one transaction."""
+    """One chunk of people with their declaration, inbound SMS and reply, in one transaction.
+
+    Numbers and bodies are sealed and hashed here as the gateway would (store.keyring), since COPY
+    bypasses the sealed column types."""
+    keys = c.keyring()
     with connect() as conn:
         # Ids are serial + 1 in all four tables; sequences move past the seeded range afterwards.
-        copy_rows(conn, "people", "id, document_type, document_number, name, created_at",
-                  ((s + 1, "ric", id_number(s), tenant_name(s % 8000), SEEDED_AT) for s in serials))
+        copy_rows(conn, "people", "id, document_type, document_number, document_hash, name, created_at",
+                  ((s + 1, "ric", keys.seal(id_number(s), "people.document_number"),
+                    keys.document_hash("ric", id_number(s)), tenant_name(s % 8000), SEEDED_AT) for s in serials))
         copy_rows(conn, "inbound_messages",
                   "id, provider_sid, channel, from_number, to_number, body, received_at, status, attempts,"
                   " precinct_id, landlord_id",
-                  ((s + 1, f"SMseed{s}", "sms", landlord_phone(property_of(s)), c.GATEWAY_NUMBER, body(s),
-                    SEEDED_AT, "processed", 1, 1, property_of(s) + 1) for s in serials))
+                  ((s + 1, f"SMseed{s}", "sms", landlord_phone(property_of(s)), c.GATEWAY_NUMBER,
+                    keys.seal(body(s), "inbound_messages.body"), SEEDED_AT, "processed", 1, 1, property_of(s) + 1)
+                   for s in serials))
         copy_rows(conn, "declarations",
                   "id, person_id, property_id, room, move_in, status, receipt, channel, late, inbound_id,"
                   " declared_at",
@@ -255,7 +261,7 @@ def main() -> None:
     print(f"database {DATABASE_URL}: migrating from scratch", flush=True)
     c.fresh_database(DATABASE_URL)
     seed_properties()
-    rt = install(build_runtime(Settings(database_url=DATABASE_URL, twilio_auth_token=c.TOKEN, secret_key="x",
+    rt = install(build_runtime(Settings(database_url=DATABASE_URL, twilio_auth_token=c.TOKEN, secret_key="x", **c.KEYS,
                                         rate_limit_per_hour=10**9)))
     results = []
     seeded = 0

@@ -34,7 +34,7 @@ def run(messages: int, workers: int) -> float:
     """Messages per second for `workers` burst workers draining `messages` stored declarations."""
     c.fresh_database()
     settings = Settings(database_url=c.DATABASE_URL, redis_url=c.REDIS_URL, twilio_auth_token=c.TOKEN,
-                        secret_key="x", rate_limit_per_hour=10**9, queue_name=QUEUE)
+                        secret_key="x", rate_limit_per_hour=10**9, queue_name=QUEUE, **c.KEYS)
     rt = install(build_runtime(settings))
     rt.redis.flushdb()
     with rt.sessions.begin() as session:

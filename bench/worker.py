@@ -38,7 +38,8 @@ def main() -> None:
     logging.disable(logging.INFO)
     c.fresh_database()
     rt = install(build_runtime(Settings(database_url=c.DATABASE_URL, redis_url=c.REDIS_URL,
-                                        twilio_auth_token=c.TOKEN, secret_key="x", rate_limit_per_hour=10**9)))
+                                        twilio_auth_token=c.TOKEN, secret_key="x", rate_limit_per_hour=10**9,
+                                        **c.KEYS)))
     rt.redis.flushdb()
     with rt.sessions.begin() as session:
         c.enrol_senders(session)

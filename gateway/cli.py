@@ -28,10 +28,26 @@ def _runtime(settings: Settings | None = None, *, migrate: bool = False):
     from gateway.runtime import build_runtime, install
     from store.migrate import upgrade
 
-    settings = settings or _settings()
-    if migrate:
-        upgrade(settings.database_url)
-    return install(build_runtime(settings))
+    settings = _demo_keys_if_unset(settings or _settings())
+    try:
+        keyring = settings.keyring()
+        if migrate:
+            upgrade(settings.database_url, keyring=keyring)
+        return install(build_runtime(settings))
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _demo_keys_if_unset(settings: Settings) -> Settings:
+    """Commands run beside `serve --demo` (outbox, export, sms send) open its database with its keys, kept
+    beside that database, when no keys are set; `serve` without --demo still requires them."""
+    from gateway.settings import DEMO_KEYS_FILE, INSTANCE, demo_keys
+
+    kept = INSTANCE / DEMO_KEYS_FILE
+    if settings.data_keys or settings.database_url != Settings().database_url or not kept.exists():
+        return settings
+    data_keys, blind_index_key = demo_keys(kept)
+    return settings.with_(data_keys=data_keys, blind_index_key=settings.blind_index_key or blind_index_key)
 
 
 @click.group()
@@ -129,8 +145,46 @@ def db_upgrade() -> None:
     from store.migrate import upgrade
 
     settings = _settings()
-    upgrade(settings.database_url)
+    try:
+        keyring = settings.keyring()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    upgrade(settings.database_url, keyring=keyring)
     click.echo(f"database at {_redact(settings.database_url)} is up to date")
+
+
+@cli.group()
+def keys() -> None:
+    """The keys that seal ID numbers and raw messages at rest."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new data key and a new blind index key, as lines for .env."""
+    from store.keyring import new_key
+
+    click.echo(f"DATA_KEYS={new_key()}")
+    click.echo(f"BLIND_INDEX_KEY={new_key()}")
+    click.echo("To rotate, put only the new data key first (DATA_KEYS=new,old), restart every process, run "
+               "`declgate keys rotate`, then drop the old key an hour later. Keep BLIND_INDEX_KEY for good: "
+               "people are found by it.", err=True)
+
+
+@keys.command("rotate")
+@click.option("--batch", default=1000, show_default=True, help="Rows resealed per transaction.")
+def keys_rotate(batch: int) -> None:
+    """Reseal every stored value under the newest data key (the first in DATA_KEYS); stop and rerun at will."""
+    from store.rotation import rotate
+
+    rt = _runtime(migrate=True)
+
+    def show(step) -> None:
+        click.echo(f"\r{step.column}: {step.done:,} of {step.total:,} resealed", nl=step.finished)
+
+    resealed = rotate(rt.engine, rt.keyring, batch=batch, progress=show)
+    click.echo(f"{sum(resealed.values()):,} values resealed; every stored value is now under key "
+               f"{rt.keyring.primary_id}. Calls in progress keep their state under the old key for up to an hour: "
+               "remove the old keys from DATA_KEYS after that.")
 
 
 @cli.group()
@@ -315,22 +369,23 @@ def sms_send(from_: str, to: str, url: str, wait: float, text: str) -> None:
     except urllib.error.URLError as exc:
         raise click.ClickException(f"cannot reach {url} ({exc.reason}); is `declgate serve` running?")
     click.echo(f"sent {sid}")
-    reply = _wait_for_reply(sid, wait)
+    reply = _wait_for_reply(settings, sid, wait)
     if reply is None:
         raise click.ClickException(f"no reply within {wait:g}s (is a worker running? see `declgate outbox`)")
     click.echo(reply)
 
 
-def _wait_for_reply(sid: str, wait: float) -> str | None:
+def _wait_for_reply(settings: Settings, sid: str, wait: float) -> str | None:
     from sqlalchemy import select
 
     from store.models import InboundMessage, OutboundMessage
 
-    rt = _runtime()
+    rt = _runtime(settings)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         with rt.sessions() as session:
-            inbound = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
+            inbound = session.execute(select(InboundMessage.id, InboundMessage.status)
+                                      .where(InboundMessage.provider_sid == sid)).one_or_none()
             if inbound is not None:
                 if inbound.status == "ignored":
                     return "(no reply: opt-out word recorded)"

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.outbound import OutboxSender, Sender, TwilioSender
 from gateway.settings import Settings
+from store import sealed
 from store.db import make_engine, make_sessionmaker, make_statement_engine
+from store.keyring import Keyring
 
 _embedded_servers: dict[str, object] = {}
 _lock = threading.Lock()
@@ -32,6 +34,7 @@ class Runtime:
     redis: redis.Redis
     queue: Queue
     sender: Sender
+    keyring: Keyring  # also attached to both engines, for the sealed columns
 
     def key(self, *parts: str) -> str:
         """A Redis key in this deployment's namespace (the queue name), so deployments can share a Redis."""
@@ -60,7 +63,9 @@ def embedded_redis(name: str = "default") -> redis.Redis:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    engine = make_engine(settings.database_url)
+    """Connections for `settings`; SettingsError when the data keys are missing, before anything connects."""
+    keyring = settings.keyring()
+    engine = sealed.attach(make_engine(settings.database_url), keyring)
     conn = redis.Redis.from_url(settings.redis_url) if settings.redis_url else embedded_redis()
     sender: Sender
     if settings.twilio_account_sid and settings.twilio_auth_token:
@@ -68,9 +73,9 @@ def build_runtime(settings: Settings) -> Runtime:
     else:
         sender = OutboxSender()
     return Runtime(settings=settings, engine=engine,
-                   intake_engine=make_statement_engine(settings.database_url, engine),
+                   intake_engine=sealed.attach(make_statement_engine(settings.database_url, engine), keyring),
                    sessions=make_sessionmaker(engine), redis=conn,
-                   queue=Queue(settings.queue_name, connection=conn), sender=sender)
+                   queue=Queue(settings.queue_name, connection=conn), sender=sender, keyring=keyring)
 
 
 def install(runtime: Runtime) -> Runtime:

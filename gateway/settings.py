@@ -5,6 +5,7 @@ agreeing on the same configuration.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -14,10 +15,15 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from store.keyring import Keyring, KeyringError, new_key
+
 INSTANCE = Path(os.environ.get("DECLGATE_INSTANCE", Path.cwd() / "instance"))
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
 DEMO_NUMBER = "+8610690000"  # the demo gateway's SMS and voice number (what the simulator dials)
 DEMO_BASE_URL = "http://127.0.0.1:5000"  # `declgate serve --demo`'s own address; serve sets the one it binds
+DEMO_KEYS_FILE = "demo-keys.json"  # beside the demo database under instance/, which outlives a restart
+KEYS_HINT = ("Generate them with `declgate keys generate` and set DATA_KEYS and BLIND_INDEX_KEY in the environment "
+             "or .env (see .env.example), or run with --demo.")
 
 
 class SettingsError(Exception):
@@ -44,6 +50,8 @@ class Settings:
     session_idle_minutes: int = 30  # an officer's session ends after this long without a request
     session_max_hours: int = 12  # and this long after the login, however busy (one shift)
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
+    data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
+    blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +61,17 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
+    def keyring(self) -> Keyring:
+        """The data and blind index keys, checked; SettingsError says what is missing and how to make it."""
+        if not self.data_keys:
+            raise SettingsError("DATA_KEYS is not set: ID numbers cannot be encrypted at rest. " + KEYS_HINT)
+        if not self.blind_index_key:
+            raise SettingsError("BLIND_INDEX_KEY is not set: ID numbers cannot be looked up. " + KEYS_HINT)
+        try:
+            return Keyring(self.data_keys, self.blind_index_key)
+        except KeyringError as exc:
+            raise SettingsError(str(exc)) from None
+
     def check(self) -> None:
         """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
         for name, value, least in (("SESSION_IDLE_MINUTES", self.session_idle_minutes, 1),
@@ -60,6 +79,7 @@ class Settings:
                                    ("TRUSTED_PROXIES", self.trusted_proxies, 0)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
+        self.keyring()
         if self.demo:
             return
         if not self.twilio_auth_token:
@@ -93,6 +113,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
         values["database_url"] = env["DATABASE_URL"]
     if env.get("REDIS_URL"):
         values["redis_url"] = env["REDIS_URL"]
+    if env.get("DATA_KEYS"):
+        values["data_keys"] = tuple(key.strip() for key in env["DATA_KEYS"].split(",") if key.strip())
+    if env.get("BLIND_INDEX_KEY"):
+        values["blind_index_key"] = env["BLIND_INDEX_KEY"].strip()
     for key, name in (("twilio_auth_token", "TWILIO_AUTH_TOKEN"), ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
                       ("public_base_url", "PUBLIC_BASE_URL"), ("secret_key", "SECRET_KEY"),
                       ("default_region", "DEFAULT_REGION"), ("timezone", "TIMEZONE"),
@@ -120,4 +144,22 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
         settings = settings.with_(public_base_url=DEMO_BASE_URL)
     if settings.demo and not settings.voice_number:
         settings = settings.with_(voice_number=DEMO_NUMBER)
+    if settings.demo and not (settings.data_keys and settings.blind_index_key):
+        data_keys, blind_index_key = demo_keys(INSTANCE / DEMO_KEYS_FILE)
+        settings = settings.with_(data_keys=settings.data_keys or data_keys,
+                                  blind_index_key=settings.blind_index_key or blind_index_key)
     return settings
+
+
+def demo_keys(path: Path) -> tuple[tuple[str, ...], str]:
+    """The demo's keys, made on its first run and kept beside its database: the demo database outlives a
+    restart, and keys made afresh at every start could not open what the last run sealed."""
+    if path.exists():
+        stored = json.loads(path.read_text())
+        return tuple(stored["data_keys"]), stored["blind_index_key"]
+    data_keys, blind_index_key = (new_key(),), new_key()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by the demo's user only
+    with os.fdopen(fd, "w") as out:
+        json.dump({"data_keys": list(data_keys), "blind_index_key": blind_index_key}, out)
+    return data_keys, blind_index_key

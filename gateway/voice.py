@@ -73,7 +73,7 @@ def _call() -> Iterator[tuple[Runtime, CallStore, str, dict | None]]:
     """This request's call under its lock: (runtime, call store, CallSid, stored state or None)."""
     sid = _call_sid()
     rt = current_app.extensions["declgate"]
-    calls = CallStore(rt.redis, rt.key("call", ""))
+    calls = CallStore(rt.redis, rt.key("call", ""), rt.keyring)
     with calls.locked(sid):
         yield rt, calls, sid, calls.get(sid)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
 from store import lookups
+from store.sealed import document_hash
 from store.models import Declaration, Landlord, Person, Property, utcnow
 
 
@@ -59,7 +60,7 @@ def resolve_property(landlord: Landlord, selector: str | None) -> tuple[Property
 
 def find_person(session: Session, document_type: str, number: str) -> Person | None:
     return session.scalar(select(Person).where(Person.document_type == document_type,
-                                               Person.document_number == number))
+                                               Person.document_hash == document_hash(session, document_type, number)))
 
 
 def person_and_active(session: Session, document_type: str, number: str) -> tuple[Person | None, list[Declaration]]:
@@ -69,7 +70,8 @@ def person_and_active(session: Session, document_type: str, number: str) -> tupl
     if known is not None:
         return known
     rows = session.execute(lookups.people_with_active()
-                           .where(Person.document_type == document_type, Person.document_number == number)).all()
+                           .where(Person.document_type == document_type,
+                                  Person.document_hash == document_hash(session, document_type, number))).all()
     person = rows[0][0] if rows else None
     active = [decl for _, decl in rows if decl is not None]
     if batch is not None:  # a message the preload did not foresee (a voice call): later ones must see this too

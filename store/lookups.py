@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
 from store.models import Declaration, InboundMessage, Landlord, OptOut, Person
+from store.sealed import keyring_for
 
 RECEIPT_SERIALS = 10_000_000  # 7 random digits and a Damm check digit (sms-format.md)
 _KEY = "declgate.lookups"
@@ -82,15 +83,15 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
                                              True))
     if documents:
         found.people = {key: (None, []) for key in documents}
+        keyring = keyring_for(session)
+        by_hash = {keyring.document_hash(kind, number): (kind, number) for kind, number in documents}
         rows = session.execute(
             people_with_active()
-            # Both columns, so the (document_type, document_number) unique index serves it.
+            # Both columns, so the (document_type, document_hash) unique index serves it.
             .where(Person.document_type.in_({kind for kind, _ in documents}),
-                   Person.document_number.in_({number for _, number in documents}))).all()
+                   Person.document_hash.in_(by_hash))).all()
         for person, decl in rows:
-            key = (person.document_type, person.document_number)
-            if key not in found.people:
-                continue  # the same number under another document type
+            key = by_hash[person.document_hash]  # the hash covers the type: one key per row found
             _, declarations = found.people[key]
             found.people[key] = (person, [*declarations, decl] if decl is not None else declarations)
     if receipts_needed:

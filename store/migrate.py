@@ -6,16 +6,26 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from store.keyring import Keyring
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, keyring: Keyring | None = None) -> Config:
+    """The configuration; `keyring` reaches migrations that seal or open existing rows (0009)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["keyring"] = keyring
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", keyring: Keyring | None = None) -> None:
+    """Bring the database at `url` to `revision`. An empty database needs no keys; one with ID numbers
+    to seal does (the migration says so and changes nothing when they are missing)."""
+    command.upgrade(alembic_config(url, keyring), revision)
+
+
+def downgrade(url: str, revision: str, keyring: Keyring | None = None) -> None:
+    """Take the database at `url` back to `revision` (opening sealed rows needs the keys)."""
+    command.downgrade(alembic_config(url, keyring), revision)

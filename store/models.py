@@ -5,8 +5,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Text, UniqueConstraint, text)
+                        String, Text, UniqueConstraint, event, inspect, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.sealed import SealedJSON, SealedText, keyring_of
 
 # Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING = {
@@ -67,17 +69,36 @@ class Property(Base):
 
 
 class Person(Base):
-    """Someone declared. One row per identity document; people without one get a row each."""
+    """Someone declared. One row per identity document; people without one get a row each.
+
+    The number is sealed (store.sealed); dedupe and look-ups go through `document_hash`, its blind
+    index, which `_hash_document` keeps in step with the number on every insert and update.
+    """
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("document_type", "document_number", name="uq_people_document"),)
+    __table_args__ = (UniqueConstraint("document_type", "document_hash", name="uq_people_document"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_type: Mapped[str] = mapped_column(String(16))
-    document_number: Mapped[str | None] = mapped_column(String(32))
+    document_number: Mapped[str | None] = mapped_column(SealedText("people.document_number"))
+    document_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC-SHA256(BLIND_INDEX_KEY), hex
     name: Mapped[str | None] = mapped_column(String(200), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _hash_document(_mapper, connection, person: Person) -> None:
+    """Set the blind index from the number as the row is written, so no code path can store one without
+    the other (the unique constraint that dedupes people is on the hash)."""
+    state = inspect(person)
+    if state.persistent and not (state.attrs.document_number.history.has_changes()
+                                 or state.attrs.document_type.history.has_changes()):
+        return
+    number = person.document_number
+    person.document_hash = (keyring_of(connection.dialect).document_hash(person.document_type, number)
+                            if number else None)
 
 
 class InboundMessage(Base):
@@ -93,12 +114,13 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice | officer
     from_number: Mapped[str] = mapped_column(String(32))
     to_number: Mapped[str] = mapped_column(String(32), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # voice: the confirmed call summary
+    # Sealed: a message can carry full ID numbers.
+    body: Mapped[str] = mapped_column(SealedText("inbound_messages.body"), default="")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("inbound_messages.payload"))  # voice: the call
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     # received -> processed | rejected | ignored ; received means "not yet handled by a worker"
     status: Mapped[str] = mapped_column(String(16), default="received")
-    parse: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ParseResult.to_json() at intake
+    parse: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("inbound_messages.parse"))  # ParseResult.to_json()
     codes: Mapped[list[str] | None] = mapped_column(JSON)  # every error/pipeline code that applied
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -247,7 +269,7 @@ class AuditEntry(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(200), default="")
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("audit_log.detail"))  # a search may be an ID
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     officer: Mapped[Officer | None] = relationship()

@@ -3,20 +3,32 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from parsers.documents import convert_legacy_ric
 from store.enrolment import normalise_phone
 from store.models import Declaration, Person, Property
 from store.scope import Scope
+from store.sealed import document_hash
 
 MIN_QUERY = 2
 LIMIT = 50
 _ID_LIKE = re.compile(r"[0-9]{4,}[0-9Xx]?")
+_DOCUMENT_LIKE = re.compile(r"[0-9A-Za-z]{5,20}")  # a whole document number of any type
+DOCUMENT_TYPES = ("ric", "passport", "hkmo_permit", "tw_permit")
 
 
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _documents(session: Session, compact: str) -> list[tuple[str, str]]:
+    """(type, blind index) of `compact` as a number of every document type (a 15-digit ID also as its 18-digit form)."""
+    numbers = [compact.upper()]
+    if len(compact) == 15 and compact.isdigit():
+        numbers.append(convert_legacy_ric(compact))
+    return [(kind, document_hash(session, kind, number)) for kind in DOCUMENT_TYPES for number in numbers]
 
 
 def people(session: Session, scope: Scope, query: str, region: str = "CN") -> list[Person]:
@@ -32,8 +44,10 @@ def people(session: Session, scope: Scope, query: str, region: str = "CN") -> li
         or_(Property.address.ilike(pattern, escape="\\"), Property.code == query)))
     clauses = [Person.name.ilike(pattern, escape="\\"), lived_at.exists()]
     compact = re.sub(r"[\s-]", "", query)
+    if _DOCUMENT_LIKE.fullmatch(compact):
+        # ID numbers are sealed: only a whole number finds a person, through the blind index.
+        clauses.append(tuple_(Person.document_type, Person.document_hash).in_(_documents(session, compact)))
     if _ID_LIKE.fullmatch(compact):
-        clauses.append(Person.document_number.ilike(_like(compact.upper()), escape="\\"))
         clauses.append(Person.phone.ilike(_like(compact), escape="\\"))
     phone = normalise_phone(query, region) if any(c.isdigit() for c in query) else None
     if phone:

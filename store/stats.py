@@ -42,6 +42,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from parsers.documents import check_ric, convert_legacy_ric
 from store import stats_cache
 from store.db import insert_for
+from store.sealed import document_hash as document_hash_of
 from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
                           SurveyEstimate, utcnow)
 
@@ -914,7 +915,8 @@ def _outcome(session: Session, doc_type: str, number: str, case_date: dt.date,
              tz: ZoneInfo) -> tuple[bool, int | None]:
     """(declared before the case date, id of the person's newest declaration)."""
     person_id = session.scalar(select(Person.id).where(Person.document_type == doc_type,
-                                                       Person.document_number == number))
+                                                       Person.document_hash == document_hash_of(session, doc_type,
+                                                                                                number)))
     if person_id is None:
         return False, None
     decls = session.execute(

@@ -22,6 +22,7 @@ from gateway.settings import Settings
 from store.migrate import upgrade
 from store.models import Base
 from tests.databases import drop_database, fresh_database
+from tests.support import KEYS
 
 TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "http://localhost"  # what tests.support.signed_post signs for
@@ -82,11 +83,11 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
         return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret",
-                        public_base_url=PUBLIC_BASE_URL)
+                        public_base_url=PUBLIC_BASE_URL, **KEYS)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
     return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
-                    public_base_url=PUBLIC_BASE_URL,
+                    public_base_url=PUBLIC_BASE_URL, **KEYS,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

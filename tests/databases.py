@@ -27,15 +27,15 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
-def fresh_database(url: str) -> str:
-    """Create the database if it is missing, empty it and migrate it; raises if the server is down."""
+def fresh_database(url: str, revision: str = "head") -> str:
+    """Create the database if it is missing, empty it and migrate it (to `revision`); raises if the server is down."""
     ensure_database(url)
     engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    upgrade(url)
+    upgrade(url, revision)
     return url
 
 

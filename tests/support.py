@@ -13,6 +13,11 @@ from gateway.runtime import Runtime
 from store.models import InboundMessage, OutboundMessage
 
 TOKEN = "test-auth-token"
+# The suite's keys (not secret): every test runtime, and every `declgate` the tests start, uses them.
+DATA_KEY = "OSuFAAmRsOV6g3atuKkQNmwoF7dAoiUmLImTcCahyHg="
+BLIND_INDEX_KEY = "88qLoNzf22AJDmeUutHQ4yX19ZEzmll3AyFfm9yulJk="
+KEYS = {"data_keys": (DATA_KEY,), "blind_index_key": BLIND_INDEX_KEY}  # Settings(**KEYS)
+KEY_ENV = {"DATA_KEYS": DATA_KEY, "BLIND_INDEX_KEY": BLIND_INDEX_KEY}  # the same, for a command's environment
 GATEWAY_NUMBER = "+8610690000"
 LANDLORD = "+8613800138000"  # the landlord of `enrolled` (tests/conftest.py)
 # Twilio's TwiML schema, kept beside the project (never copied into it): every voice answer is checked against it.

@@ -11,7 +11,7 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
-from tests.support import TOKEN
+from tests.support import KEYS, TOKEN
 
 LANDLORD = "+8613800138000"
 
@@ -23,7 +23,7 @@ def fuzz_rt(tmp_path_factory, sqlite_template):
     shutil.copy(sqlite_template, db)
     settings = Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz-secret",
                         public_base_url="http://localhost",
-                        rate_limit_per_hour=10**9)
+                        rate_limit_per_hour=10**9, **KEYS)
     runtime = build_runtime(settings)
     runtime.redis = embedded_redis(f"fuzz-{uuid.uuid4().hex}")
     runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)

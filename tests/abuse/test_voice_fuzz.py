@@ -46,7 +46,7 @@ def call_params(sid: str, fields: dict[str, str] | None = None) -> dict[str, str
 def step_path(rt, sid: str, seq: str) -> str:
     """The step URL for a seq choice: the one the call expects now, none at all, or the given text."""
     if seq == "current":
-        state = CallStore(rt.redis, rt.key("call", "")).get(sid)
+        state = CallStore(rt.redis, rt.key("call", ""), rt.keyring).get(sid)
         return f"/voice/step?seq={state['seq']}"
     if seq == "missing":
         return "/voice/step"
@@ -60,7 +60,7 @@ def stored_for(rt, sid: str) -> list[InboundMessage]:
 
 def stored_only_if_confirmed(rt, sid: str) -> list[InboundMessage]:
     """The call's stored declaration: exactly one if the call reached a receipt, none otherwise."""
-    state = CallStore(rt.redis, rt.key("call", "")).get(sid)
+    state = CallStore(rt.redis, rt.key("call", ""), rt.keyring).get(sid)
     confirmed = state["flow"] != "welcome" and state["step"] in RECEIPT_STEPS
     stored = stored_for(rt, sid)
     assert len(stored) == (1 if confirmed else 0), (state["flow"], state["step"], [m.provider_sid for m in stored])
@@ -139,7 +139,7 @@ class TestCallStep:
         twiml = answered(fuzz, twiml_schema, step_path(fuzz_rt, sid, "current"),
                          call_params(sid, {"SpeechResult": "张\x08三\x00", "Confidence": "0.9"}))
         assert "张三" in twiml and "<Record" not in twiml
-        state = CallStore(fuzz_rt.redis, fuzz_rt.key("call", "")).get(sid)
+        state = CallStore(fuzz_rt.redis, fuzz_rt.key("call", ""), fuzz_rt.keyring).get(sid)
         assert state["data"]["name"] == "张三"
 
     def test_a_confidence_that_is_not_a_number_counts_as_unsure(self, fuzz, fuzz_rt, twiml_schema):

@@ -12,9 +12,12 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
+from store import sealed
 from store.db import make_engine
+from store.keyring import Keyring
 from tests.databases import drop_database, fresh_database
 from tests.fault import stack as st
+from tests.support import KEYS
 
 # One database and queue namespace per run: several engineers run the suite against the same servers.
 RUN = uuid.uuid4().hex[:8]
@@ -38,7 +41,7 @@ def fault_database_url() -> str:
 @pytest.fixture
 def fault_engine(fault_database_url):
     """An engine on the fault database, emptied before the test."""
-    engine = make_engine(fault_database_url)
+    engine = sealed.attach(make_engine(fault_database_url), Keyring(**KEYS))
     st.truncate(engine)
     yield engine
     engine.dispose()

@@ -27,6 +27,7 @@ from gateway.signature import sign
 from store.enrolment import Enrolment, enrol
 from store.models import Base, Declaration, InboundMessage, OutboundMessage, Person
 from store.db import make_sessionmaker
+from tests.support import KEY_ENV
 
 TOKEN = "fault-auth-token"
 GATEWAY_NUMBER = "+8610690000"
@@ -131,7 +132,7 @@ class Stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TWILIO_"))}
         env.update(DATABASE_URL=self.database_url, REDIS_URL=self.redis_url, TWILIO_AUTH_TOKEN=TOKEN,
                    SECRET_KEY="fault-secret", SMS_RATE_LIMIT_PER_HOUR="100000",
-                   DECLGATE_SWEEP_EVERY="0.5", DECLGATE_STUCK_AFTER="2", PYTHONUNBUFFERED="1")
+                   DECLGATE_SWEEP_EVERY="0.5", DECLGATE_STUCK_AFTER="2", PYTHONUNBUFFERED="1", **KEY_ENV)
         env["PUBLIC_BASE_URL"] = self.public_base_url
         env.update(self.extra_env)
         return env

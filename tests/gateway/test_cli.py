@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from gateway.cli import cli
 from store.models import InboundMessage, Landlord, Officer, Precinct, Property
-from tests.support import drain, inbound, sms
+from tests.support import KEY_ENV, drain, inbound, sms
 
 ID_A = "350102199001011238"
 
@@ -19,7 +19,7 @@ ID_A = "350102199001011238"
 def run(settings, rt):
     """Invoke the CLI with the test database (and Redis) in its environment."""
     env = {"DATABASE_URL": settings.database_url, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
-           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name}
+           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name, **KEY_ENV}
 
     def invoke(*args: str, input: str | None = None):
         return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
@@ -235,6 +235,33 @@ class TestServe:
 
     def test_production_needs_a_public_url(self, serve):
         """Outside demo, a missing PUBLIC_BASE_URL stops the start with the setting's name and an example."""
-        result, started = serve(TWILIO_AUTH_TOKEN="t", SECRET_KEY="s")
+        result, started = serve(TWILIO_AUTH_TOKEN="t", SECRET_KEY="s", **KEY_ENV)
         assert result.exit_code != 0 and started == []
         assert "PUBLIC_BASE_URL is not set" in result.output
+
+
+class TestKeys:
+    def test_generate_prints_keys_the_gateway_accepts(self):
+        """`keys generate` prints a DATA_KEYS and a BLIND_INDEX_KEY line that Settings takes as they are."""
+        from gateway.settings import Settings
+
+        result = CliRunner().invoke(cli, ["keys", "generate"])
+        lines = dict(line.split("=", 1) for line in result.stdout.splitlines())
+        assert set(lines) == {"DATA_KEYS", "BLIND_INDEX_KEY"}
+        Settings(data_keys=(lines["DATA_KEYS"],), blind_index_key=lines["BLIND_INDEX_KEY"]).keyring()
+
+    @pytest.mark.parametrize("missing", ["DATA_KEYS", "BLIND_INDEX_KEY"])
+    def test_serve_refuses_to_start_without_keys(self, settings, missing):
+        """Outside --demo a missing key stops `serve` with a message that says how to make one."""
+        env = {"DATABASE_URL": settings.database_url, "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV,
+               missing: ""}
+        result = CliRunner().invoke(cli, ["serve"], env=env)
+        assert result.exit_code != 0
+        assert f"{missing} is not set" in result.output and "declgate keys generate" in result.output
+
+    def test_the_demo_keeps_its_keys_beside_its_database(self, tmp_path):
+        """The demo's keys are made once and read back on the next start, readable by their owner only."""
+        from gateway.settings import demo_keys
+
+        first, second = demo_keys(tmp_path / "demo-keys.json"), demo_keys(tmp_path / "demo-keys.json")
+        assert first == second and (tmp_path / "demo-keys.json").stat().st_mode & 0o077 == 0

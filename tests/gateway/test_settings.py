@@ -4,8 +4,10 @@ from __future__ import annotations
 import pytest
 
 from gateway.settings import Settings, SettingsError, load_settings
+from tests.support import KEYS
 
-PRODUCTION = dict(twilio_auth_token="token", secret_key="secret", public_base_url="https://declgate.example.org")
+PRODUCTION = dict(twilio_auth_token="token", secret_key="secret", public_base_url="https://declgate.example.org",
+                  **KEYS)
 
 
 class TestCheck:
@@ -22,7 +24,7 @@ class TestCheck:
             Settings(**{**PRODUCTION, "public_base_url": url}).check()
 
     def test_complete_settings_pass(self):
-        """The three secrets and the public URL are enough (a trailing slash is fine)."""
+        """The three secrets, the keys and the public URL are enough (a trailing slash is fine)."""
         Settings(**PRODUCTION).check()
         Settings(**{**PRODUCTION, "public_base_url": "http://127.0.0.1:8000/"}).check()
 

@@ -15,7 +15,7 @@ from gateway.runtime import build_runtime, install
 from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
 from tests.conftest import TOKEN, truncate_all
-from tests.support import reply_to, sms
+from tests.support import KEY_ENV, KEYS, reply_to, sms
 
 ID_A = "350102199001011238"
 
@@ -23,7 +23,7 @@ ID_A = "350102199001011238"
 @pytest.fixture
 def production(postgres_url, redis_url):
     settings = Settings(database_url=postgres_url, redis_url=redis_url, twilio_auth_token=TOKEN,
-                        secret_key="test-secret", public_base_url="http://localhost",
+                        secret_key="test-secret", public_base_url="http://localhost", **KEYS,
                         queue_name=f"declgate-proc-{uuid.uuid4().hex[:10]}")
     rt = install(build_runtime(settings))
     truncate_all(rt)
@@ -31,7 +31,7 @@ def production(postgres_url, redis_url):
         enrol(session, Enrolment(phone="+8613800138000", name="陈", property_code="100001", address="东街12号",
                                  precinct="GL01"))
     env = {**os.environ, "DATABASE_URL": postgres_url, "REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": TOKEN,
-           "SECRET_KEY": "test-secret", "DECLGATE_QUEUE": settings.queue_name}
+           "SECRET_KEY": "test-secret", "DECLGATE_QUEUE": settings.queue_name, **KEY_ENV}
     worker = subprocess.Popen([sys.executable, "-m", "gateway", "worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     yield settings, rt

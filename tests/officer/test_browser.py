@@ -21,7 +21,7 @@ from gateway.settings import Settings
 from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
 from tests.officer.conftest import LANDLORD_A, LANDLORD_B, PASSWORD
 from tests.officer.conftest import people as seed_people  # noqa: F401  (fixture reused below)
-from tests.support import TOKEN, drain, sms
+from tests.support import KEYS, TOKEN, drain, sms
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def rt(tmp_path, sqlite_template):
     db = tmp_path / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
-                                     secret_key="test-secret", public_base_url="http://localhost"))
+                                     secret_key="test-secret", public_base_url="http://localhost", **KEYS))
     runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
     from rq import Queue
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from store.models import Person, Property
+from store.sealed import document_hash
 from tests.officer.conftest import LANDLORD_A, LANDLORD_B, login
 from tests.officer.helpers import audit_actions, texted
 
@@ -14,7 +15,7 @@ MASKED_A = "3501**********1238"
 def declared(ui, rt):
     texted(ui, rt, f"登记 张三 {ID_A} 13912345678 301 @100001", LANDLORD_A)
     with rt.sessions() as session:
-        return session.scalar(select(Person.id).where(Person.document_number == ID_A))
+        return session.scalar(select(Person.id).where(Person.document_hash == document_hash(session, "ric", ID_A)))
 
 
 class TestPeopleSearch:
@@ -27,6 +28,14 @@ class TestPeopleSearch:
             assert f"/people/{person_id}" in page and MASKED_A in page, query
             if query != ID_A:  # the officer's own query is echoed back; results never show the full number
                 assert ID_A not in page
+
+    def test_part_of_an_id_finds_nobody(self, ui, people):
+        """ID numbers are sealed: only the whole number finds a person (the blind index), never a part of it."""
+        person_id = declared(ui, people)
+        login(ui, "a")
+        whole = ui.get("/people", query_string={"q": ID_A.lower()}).get_data(as_text=True)
+        part = ui.get("/people", query_string={"q": ID_A[2:16]}).get_data(as_text=True)
+        assert f"/people/{person_id}" in whole and f"/people/{person_id}" not in part
 
     def test_every_search_is_audited(self, ui, people):
         """A search writes who searched for what."""

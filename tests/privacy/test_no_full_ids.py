@@ -12,7 +12,7 @@ from gateway.cli import cli
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, OutboundMessage
 from tests.fault import stack as st
-from tests.support import drain, signed_post, sms
+from tests.support import KEY_ENV, drain, signed_post, sms
 
 LANDLORD = "+8613800138000"
 VALID = ["350102199001011238", "110101199003074477", "440304198506120027"]
@@ -61,7 +61,7 @@ class TestNoFullIdsInProcess:
         """`declgate export` masks every ID unless --unmasked is given."""
         flow(client, enrolled)
         env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
-               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x"}
+               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV}
         masked = CliRunner().invoke(cli, ["export"], env=env)
         as_json = CliRunner().invoke(cli, ["export", "--format", "json"], env=env)
         unmasked = CliRunner().invoke(cli, ["export", "--unmasked"], env=env)

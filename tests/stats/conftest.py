@@ -8,6 +8,7 @@ import pytest
 from stdnum.cn import ric
 
 from store.models import Declaration, InboundMessage, Landlord, Person, Precinct, Property
+from tests.support import KEY_ENV
 
 SECRET = "test-secret"
 
@@ -145,6 +146,8 @@ def declgate(settings, monkeypatch):
     from gateway.cli import cli
 
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    for name, value in KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     if settings.redis_url:
         monkeypatch.setenv("REDIS_URL", settings.redis_url)
     return lambda *args: CliRunner().invoke(cli, list(args), catch_exceptions=False)

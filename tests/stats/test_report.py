@@ -8,11 +8,14 @@ from click.testing import CliRunner
 
 from gateway.cli import cli
 from store.models import SurveyEstimate
+from tests.support import KEY_ENV
 
 
 @pytest.fixture
 def report(settings, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    for name, value in KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     if settings.redis_url:
         monkeypatch.setenv("REDIS_URL", settings.redis_url)
 
