@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, redirect, render_template, request, url_for
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from gateway import runtime as runtime_mod
 from gateway.settings import Settings, load_settings
@@ -15,11 +16,20 @@ from gateway.settings import Settings, load_settings
 MAX_REQUEST_BYTES = 64 * 1024  # a Twilio webhook is a few KB; anything larger is refused with 413
 
 
+class RowId(IntegerConverter):
+    """`<int:…>` in a URL: an id the tables can hold, so /review/99999999999999999999 is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | None = None,
                test_config: dict[str, Any] | None = None) -> Flask:
     settings = settings or load_settings()
     settings.check()
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = RowId  # before any blueprint adds a rule
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -35,8 +45,10 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import (audit, auth, health, i18n, landlords, people, review, simulator, sms, stats,
+    from gateway import (audit, auth, health, i18n, id_masking, landlords, people, review, simulator, sms, stats,
                          voice)
+
+    id_masking.init_app(app)  # every printed value and log record, before anything renders or logs
 
     # Twilio's webhooks, signature-checked.
     app.register_blueprint(sms.bp)
@@ -68,14 +80,16 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         """Plain text for Twilio and scripts; a page with the navigation for people in a browser."""
+        from gateway.i18n import translate
+        from gateway.query_args import BadQuery
+
         status = exc.code or 500
+        message = exc.message() if isinstance(exc, BadQuery) else None
         machine = request.path in ("/sms", "/voice", "/healthz") or request.path.startswith("/voice/")
         if machine or not request.accept_mimetypes.accept_html:
-            return Response(f"{status} {exc.name}\n", status=status, mimetype="text/plain")
-        from gateway.i18n import translate
-
+            return Response(f"{status} {message or exc.name}\n", status=status, mimetype="text/plain")
         title = translate(f"error_{status}")
-        return render_template("error.html", status=status,
+        return render_template("error.html", status=status, message=message,
                                title=exc.name if title == f"error_{status}" else title), status
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -35,6 +35,9 @@ def _runtime(settings: Settings | None = None, *, migrate: bool = False):
 @click.group()
 def cli() -> None:
     """declgate: SMS and voice-line tenant declarations."""
+    from gateway.id_masking import mask_log_records
+
+    mask_log_records()
 
 
 @cli.command()

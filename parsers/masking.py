@@ -223,10 +223,17 @@ def find_ids(text: str) -> list[IdSpan]:
     norm = normalise(text)
     s = norm.text
     groups = _groups(s)
-    # A `+` phone or a hex token is never part of an ID; groups go before runs, so that
+    # A run as long as an ID (15 or 18) is one, whatever follows it; a `+` phone or a hex token is
+    # never part of one. Other runs may be part of separated groups, which go first, so that
     # `3 50102199001011238` is masked as one number rather than as a run after a stray 3.
-    taken = {i for i, g in enumerate(groups) if len(g.digits) >= RUN_MIN and _run(s, g) is None}
-    found = _grouped(s, groups, taken)
+    found, taken = [], set()
+    for i, g in enumerate(groups):
+        value = _run(s, g) if len(g.digits) >= RUN_MIN else None
+        if value is not None and len(value) in (15, 18) or len(g.digits) >= RUN_MIN and value is None:
+            taken.add(i)
+            if value is not None:
+                found.append((g.start, g.end, mask_id(value)))
+    found += _grouped(s, groups, taken)
     for i, g in enumerate(groups):
         value = _run(s, g) if i not in taken else None
         if value is not None:

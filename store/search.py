@@ -25,7 +25,10 @@ def people(session: Session, scope: Scope, query: str, region: str = "CN") -> li
     if len(query) < MIN_QUERY:
         return []
     pattern = _like(query)
-    clauses = [Person.name.ilike(pattern, escape="\\"),
+    # A name holds no digits, so a query with digits can only match one that wrongly holds an ID
+    # number (typed at accept time): matching its parts would spell the number out a digit at a time.
+    names = [] if any(c.isdigit() for c in query) else [Person.name.ilike(pattern, escape="\\")]
+    clauses = [*names,
                exists().where(Declaration.person_id == Person.id, Declaration.property_id == Property.id,
                               or_(Property.address.ilike(pattern, escape="\\"), Property.code == query))]
     compact = re.sub(r"[\s-]", "", query)

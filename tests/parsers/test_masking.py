@@ -120,6 +120,15 @@ class TestMaskIds:
         assert mask_ids(once) == once and not contains_id(once)
 
     @pytest.mark.parametrize(("text", "masked"), [
+        ("登记 张三 350102199001011238 3 @100001", "登记 张三 3501**********1238 3 @100001"),
+        ("登记 张三 350102 19900101 1238 301", "登记 张三 3501**********1238 301"),
+        ("13912345678 350102-19900101-123x", "13912345678 3501**********123X"),
+    ])
+    def test_the_number_and_only_the_number_is_replaced(self, text, masked):
+        """An ID next to a room, a phone or a stray digit is masked whole, and its neighbours are kept."""
+        assert mask_ids(text) == masked
+
+    @pytest.mark.parametrize(("text", "masked"), [
         ("护照 E12345678 301", "护照 *******78 301"),
         ("PP12345678", "PP******78"),
         ("港澳通行证 H1234567890", "港澳通行证 H123***7890"),
