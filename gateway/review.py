@@ -14,7 +14,7 @@ from gateway.i18n import language, translate
 from gateway.i18n_replies import TEMPLATES
 from gateway.id_masking import Revealed
 from gateway.query_args import date_arg, id_arg, page_arg, text_arg
-from parsers import contains_id, mask_id
+from parsers import contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
@@ -168,6 +168,7 @@ def _problems(body: str, parse: dict, reveal: bool) -> dict[str, list[dict]]:
 
 
 def _item_page(inbound_id: int, *, reveal: bool):
+    """The item page, masked; revealed only after the look is recorded (and only if there is a number to see)."""
     scope = officer_scope()
     with _rt().sessions.begin() as session:
         try:
@@ -175,8 +176,9 @@ def _item_page(inbound_id: int, *, reveal: bool):
         except LookupError:
             abort(404)
         body = inbound.body or ""
+        has_id = contains_id(body)
         if reveal:
-            if not contains_id(body):
+            if not has_id:
                 return _back(inbound_id)  # nothing hidden: no look to record
             audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
         parse = inbound.parse or {}
@@ -185,8 +187,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
         pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
-                               has_id=contains_id(body), body=Revealed(body) if reveal else _masked(
-                                   body, 0, len(body), find_ids(body)),
+                               has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
                                precinct_code=current_officer.precinct_code)
 
 

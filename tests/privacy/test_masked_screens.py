@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app
-from store import audit
 from store.models import AuditEntry, Declaration, Landlord, Person, Precinct
 from tests.officer.conftest import LANDLORD_A, login, people, token, ui  # noqa: F401 - fixtures
 from tests.officer.helpers import audit_actions, texted
