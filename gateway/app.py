@@ -9,10 +9,19 @@ from flask import Flask, Response, redirect, render_template, request, url_for
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from gateway import runtime as runtime_mod
 from gateway import uploads
 from gateway.settings import Settings, load_settings
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in a URL: an id the tables can hold, so /review/99999999999999999999 is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | None = None,
@@ -20,6 +29,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     settings = settings or load_settings()
     settings.check()
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = RowId  # before any blueprint adds a rule
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=uploads.MAX_REQUEST_BYTES,  # a webhook or an officer's form is a few KB: 413 past it
@@ -37,8 +47,10 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import (audit, auth, headers, health, i18n, landlords, people, review, simulator, sms, stats,
-                         voice)
+    from gateway import (audit, auth, headers, health, i18n, id_masking, landlords, people, review, simulator, sms,
+                         stats, voice)
+
+    id_masking.init_app(app)  # every printed value and log record, before anything renders or logs
 
     if settings.trusted_proxies:
         # The client's address and scheme as the load balancer saw them: the login's per-address limit
@@ -82,15 +94,17 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         """Plain text for Twilio and scripts; a page with the navigation for people in a browser."""
+        from gateway.i18n import translate
+        from gateway.query_args import BadQuery
+
         status = exc.code or 500
+        message = exc.message() if isinstance(exc, BadQuery) else None
         machine = request.path in ("/sms", "/voice", "/healthz") or request.path.startswith("/voice/")
         if machine or not request.accept_mimetypes.accept_html:
-            return Response(f"{status} {exc.name}\n", status=status, mimetype="text/plain")
-        from gateway.i18n import translate
-
+            return Response(f"{status} {message or exc.name}\n", status=status, mimetype="text/plain")
         title = translate(f"error_{status}")
         # A view that says why (abort(403, description=...)) has the reason shown; werkzeug's stock text is not.
-        reason = exc.description if exc.description != type(exc).description else None
+        reason = message or (exc.description if exc.description != type(exc).description else None)
         return render_template("error.html", status=status, reason=reason,
                                title=exc.name if title == f"error_{status}" else title), status
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
 from gateway.auth import supervisor_required
+from gateway.query_args import page_arg, text_arg
 from store import audit
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -16,8 +17,7 @@ PER_PAGE = 50
 @supervisor_required
 def index():
     """List audit entries, optionally of one action."""
-    action = request.args.get("action") or None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    action, page = text_arg("action"), page_arg()
     with current_app.extensions["declgate"].sessions() as session:
         entries, total = audit.page(session, action=action, number=page, per_page=PER_PAGE)
         return render_template("audit/index.html", entries=entries, total=total, page=page, action=action or "",

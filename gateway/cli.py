@@ -53,6 +53,9 @@ def _demo_keys_if_unset(settings: Settings) -> Settings:
 @click.group()
 def cli() -> None:
     """declgate: SMS and voice-line tenant declarations."""
+    from gateway.id_masking import mask_log_records
+
+    mask_log_records()
 
 
 @cli.command()

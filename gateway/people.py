@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from gateway.auth import current_officer, officer_required, officer_scope
+from gateway.id_masking import Revealed
 from store import audit, search
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -16,14 +17,22 @@ def _rt():
 @bp.get("")
 @officer_required
 def search_page():
-    """Search by ID number, name, phone or address; the search itself is recorded."""
-    query = request.args.get("q", "").strip()
+    """Show the search form. Searching is a POST: a link cannot run a search in an officer's name, and the
+    query (often an ID number) stays out of URLs, browser history and access logs."""
+    return render_template("people/search.html", query="", results=[], too_short=False)
+
+
+@bp.post("")
+@officer_required
+def search_results():
+    """Search by ID number, name, phone or address; the search itself is recorded, its query masked."""
+    query = request.form.get("q", "").strip()
     results = []
     with _rt().sessions.begin() as session:
         if query:
             results = search.people(session, officer_scope(), query, _rt().settings.default_region)
             audit.record(session, current_officer.id, "search", "people", query=query, results=len(results))
-        return render_template("people/search.html", query=query, results=results,
+        return render_template("people/search.html", query=Revealed(query), results=results,
                                too_short=bool(query) and len(query) < search.MIN_QUERY)
 
 
@@ -37,6 +46,7 @@ def _person_page(person_id: int, full_id: bool):
             audit.record(session, current_officer.id, "view_full_id", f"person:{person.id}",
                          document_type=person.document_type)
         return render_template("people/person.html", person=person, full_id=full_id,
+                               full_number=Revealed(person.document_number or "") if full_id else None,
                                declarations=search.declarations_of(session, scope, person))
 
 

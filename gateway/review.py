@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,8 +12,11 @@ from gateway import review_actions
 from gateway.auth import current_officer, officer_required, officer_scope
 from gateway.i18n import language, translate
 from gateway.i18n_replies import TEMPLATES
-from parsers import mask_id
+from gateway.id_masking import Revealed
+from gateway.query_args import date_arg, id_arg, page_arg, text_arg
+from parsers import contains_id, mask_id, mask_ids
 from parsers.codes import describe
+from parsers.masking import IdSpan, find_ids
 from store import audit, review
 from store.models import Precinct
 from store.scope import NeedsSupervisor
@@ -33,9 +35,8 @@ EXTRA_REASONS = {
                      "该号码一小时内短信过多，未回复。"),
     "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
 }
-
-
-FULL_ID = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")  # 18- and 15-character ID numbers, as typed
+CHANNELS = ("sms", "voice")
+FILTERS = ("reason", "channel", "precinct", "from", "to")  # what a queue link may carry, besides the page
 
 
 def reason_text(code: str) -> str:
@@ -52,21 +53,8 @@ def helpers() -> dict[str, object]:
     return {"reason_text": reason_text, "mask_id": mask_id}
 
 
-@bp.app_template_filter("mask_ids")
-def mask_ids(text: str) -> str:
-    """A message preview with every ID number masked: lists show many messages and are not audited."""
-    return FULL_ID.sub(lambda m: mask_id(m.group()), text)
-
-
 def _rt():
     return current_app.extensions["declgate"]
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _utc_midnight(day: dt.date) -> dt.datetime:
@@ -76,16 +64,21 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
 
 
 def _filters() -> tuple[review.Filters, dict[str, str]]:
-    args = request.args
-    start, end = _date(args.get("from")), _date(args.get("to"))
-    precinct = args.get("precinct", "")
+    """The queue's filters, checked (a bad value is a 400 that names it), and as the links repeat them."""
+    start, end = date_arg("from"), date_arg("to")
+    reason, channel, precinct = text_arg("reason"), text_arg("channel", CHANNELS), id_arg("precinct")
     filters = review.Filters(
-        reason=args.get("reason") or None, channel=args.get("channel") or None,
-        precinct_id=int(precinct) if precinct.isdigit() else None,
+        reason=reason, channel=channel, precinct_id=precinct,
         since=_utc_midnight(start) if start else None,
         until=_utc_midnight(end + dt.timedelta(days=1)) if end else None)
-    shown = {k: args.get(k, "") for k in ("reason", "channel", "precinct", "from", "to")}
+    shown = dict(zip(FILTERS, (reason or "", channel or "", str(precinct or ""), str(start or ""), str(end or ""))))
     return filters, shown
+
+
+def queue_url(shown: dict[str, str], **changes: object) -> str:
+    """A link to the queue with the filters shown (and `changes`): only known names, never request.args."""
+    args = {k: v for k, v in {**shown, **changes}.items() if k in (*FILTERS, "page") and v not in ("", None)}
+    return url_for("review.queue", **args)
 
 
 @bp.get("")
@@ -93,7 +86,7 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
 def queue():
     """List open items newest first, with counts per reason and filters."""
     filters, shown = _filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     scope = officer_scope()
     with _rt().sessions() as session:
         counts = review.reason_counts(session, scope, filters)
@@ -103,7 +96,7 @@ def queue():
         precinct_codes = {p.id: p.code for p in session.scalars(select(Precinct))}
     return render_template("review/queue.html", counts=counts, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), shown=shown, precincts=precincts,
-                           precinct_codes=precinct_codes)
+                           precinct_codes=precinct_codes, queue_url=queue_url)
 
 
 @dataclass(frozen=True)
@@ -113,44 +106,106 @@ class Segment:
     warning: bool
 
 
-def segments(body: str, errors: list[dict], warnings: list[dict]) -> list[Segment]:
+def _masked(body: str, start: int, end: int, ids: list[IdSpan]) -> str:
+    """body[start:end] as shown masked: widened to whole ID numbers, each replaced by its masked form.
+
+    A problem's span may hold only part of an ID (`19900101` of `350102 19900101 1238`);
+    shown alone, the parts would add up to the number.
+    """
+    for span in ids:
+        if span.start < end and start < span.end:
+            start, end = min(start, span.start), max(end, span.end)
+    out, pos = [], start
+    for span in ids:
+        if start <= span.start and span.end <= end:
+            out += [body[pos:span.start], span.masked]
+            pos = span.end
+    return "".join(out) + body[pos:end]
+
+
+def segments(body: str, errors: list[dict], warnings: list[dict], *, reveal: bool = False) -> list[Segment]:
     """Cut the original text at every span boundary; each piece knows which codes cover it.
 
-    The template prints each piece through autoescaping: the text is the sender's,
-    so it is never marked safe.
+    Masked (the default), every ID number is one piece, marked with the codes of any
+    span touching it. Revealed, the pieces are the text as received. The template
+    prints each piece through autoescaping: the text is the sender's, so it is never
+    marked safe.
     """
+    ids = [] if reveal else find_ids(body)
     spans = [(p, False) for p in errors] + [(p, True) for p in warnings]
     cuts = {0, len(body)}
     for problem, _ in spans:
         cuts.update(min(max(int(problem.get(k, 0)), 0), len(body)) for k in ("start", "end"))
+    for span in ids:
+        cuts = {c for c in cuts if not span.start < c < span.end} | {span.start, span.end}
     edges = sorted(cuts)
+    by_start = {span.start: span for span in ids}
     pieces = []
     for start, end in zip(edges, edges[1:]):
-        covering = [(p["code"], warn) for p, warn in spans if p.get("start", 0) <= start and end <= p.get("end", 0)]
-        pieces.append(Segment(body[start:end], tuple(dict.fromkeys(c for c, _ in covering)),
+        span = by_start.get(start)
+        if span is not None:
+            covering = [(p["code"], warn) for p, warn in spans if p.get("start", 0) < end and start < p.get("end", 0)]
+            text = span.masked
+        else:
+            covering = [(p["code"], warn) for p, warn in spans
+                        if p.get("start", 0) <= start and end <= p.get("end", 0)]
+            text = body[start:end]
+        pieces.append(Segment(Revealed(text) if reveal else text, tuple(dict.fromkeys(c for c, _ in covering)),
                               bool(covering) and all(w for _, w in covering)))
     return pieces
 
 
-@bp.get("/<int:inbound_id>")
-@officer_required
-def item(inbound_id: int):
-    """Show one item: the text with its errors highlighted, the sender, history and actions."""
+def _problems(body: str, parse: dict, reveal: bool) -> dict[str, list[dict]]:
+    """The parse's errors and warnings with the text each one quotes, masked like the message."""
+    ids = [] if reveal else find_ids(body)
+    shown = {}
+    for kind in ("errors", "warnings"):
+        shown[kind] = []
+        for p in parse.get(kind, []):
+            start = min(max(int(p.get("start", 0)), 0), len(body))
+            end = min(max(int(p.get("end", 0)), start), len(body))
+            text = p.get("text") or ""
+            text = Revealed(text) if reveal else _masked(body, start, end, ids) if text else text
+            shown[kind].append({**p, "text": text})
+    return shown
+
+
+def _item_page(inbound_id: int, *, reveal: bool):
+    """The item page, masked; revealed only after the look is recorded (and only if there is a number to see)."""
     scope = officer_scope()
     with _rt().sessions.begin() as session:
         try:
             inbound = review.item(session, scope, inbound_id)
         except LookupError:
             abort(404)
-        if FULL_ID.search(inbound.body or ""):
-            # The raw text is shown as received, so this is a view of a full ID number.
+        body = inbound.body or ""
+        has_id = contains_id(body)
+        if reveal:
+            if not has_id:
+                return _back(inbound_id)  # nothing hidden: no look to record
             audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
         parse = inbound.parse or {}
+        problems = _problems(body, parse, reveal)
         history = review.history(session, scope, inbound)
-        pieces = segments(inbound.body or "", parse.get("errors", []), parse.get("warnings", []))
-        return render_template("review/item.html", inbound=inbound, parse=parse, history=history,
-                               pieces=pieces, templates=TEMPLATES, ui_lang=language(),
+        pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)
+        return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
+                               pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
+                               has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
                                precinct_code=current_officer.precinct_code)
+
+
+@bp.get("/<int:inbound_id>")
+@officer_required
+def item(inbound_id: int):
+    """Show one item, ID numbers masked: the text with its errors highlighted, the sender, history and actions."""
+    return _item_page(inbound_id, reveal=False)
+
+
+@bp.post("/<int:inbound_id>/full-text")
+@officer_required
+def full_text(inbound_id: int):
+    """Show the message as received, ID numbers in full, recording who looked (a POST: no link can do it)."""
+    return _item_page(inbound_id, reveal=True)
 
 
 def _act(inbound_id: int | None, action):

@@ -13,6 +13,7 @@ from gateway import intake, jobs
 from gateway.i18n_replies import reply_text
 from gateway.runtime import Runtime
 from gateway.voice_jobs import claimant_phone
+from parsers.masking import restore_ids
 from store import audit, claims, review
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
@@ -53,7 +54,10 @@ def edit_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: i
     """Process an officer's corrected text as a fresh message; returns the new item's id."""
     if not body.strip():
         raise review.ReviewError("empty")
-    return _copy(rt, officer_id, scope, inbound_id, body, "edit")
+    with rt.sessions() as session:
+        original = review.open_item(session, scope, inbound_id).body or ""
+    # The form showed the text masked: the landlord's own numbers go back where the masks still stand.
+    return _copy(rt, officer_id, scope, inbound_id, restore_ids(body, original), "edit")
 
 
 def link_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, *, name: str,

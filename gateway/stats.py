@@ -15,6 +15,7 @@ from gateway import stats_charts, stats_refresh, stats_report
 from gateway.auth import current_officer, officer_required, supervisor_required
 from gateway.i18n import language, translate
 from gateway.uploads import MAX_UPLOAD_BYTES, accepts_upload
+from gateway.query_args import BadQuery, id_arg, page_arg, text_arg
 from store import audit, stats
 from store.models import Precinct, local_time, utcnow
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
@@ -66,7 +67,7 @@ def _month() -> Month:
         try:
             return Month.parse(raw)
         except ValueError:
-            abort(400)
+            raise BadQuery("query_bad_month", earliest=Month.EARLIEST, latest=Month.LATEST) from None
     return Month.of(dt.datetime.now(_rt().tz).date())
 
 
@@ -74,7 +75,7 @@ def _scope() -> list[int] | None:
     """The precincts the officer may see (None: all), narrowed by ?precinct= for supervisors."""
     if not current_officer.sees_all_precincts:
         return [current_officer.precinct_id]
-    wanted = request.args.get("precinct", type=int)
+    wanted = id_arg("precinct")
     return [wanted] if wanted else None
 
 
@@ -204,7 +205,7 @@ def follow_up():
                                 offset=page.offset)
         choices = _precincts(session)
     return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines, page=page,
-                           choices=choices, precinct_id=request.args.get("precinct", type=int))
+                           choices=choices, precinct_id=id_arg("precinct"))
 
 
 @bp.get("/cases")
@@ -218,7 +219,7 @@ def cases():
         rows = stats.case_subjects(session, month, precinct_ids=_scope(), limit=page.size, offset=page.offset)
         choices = _precincts(session)
     return render_template("stats/cases.html", month=month, months=_months(month), rows=rows, page=page,
-                           choices=choices, precinct_id=request.args.get("precinct", type=int))
+                           choices=choices, precinct_id=id_arg("precinct"))
 
 
 @dataclass(frozen=True)
@@ -238,15 +239,14 @@ class Page:
         return (self.number - 1) * self.size
 
     def link(self, number: int) -> str:
-        """This page's URL with another page number (month and precinct kept)."""
-        args = {**request.args.to_dict(), "page": number}
-        return url_for(request.endpoint, **args)
+        """This page's URL with another page number (month and precinct kept, nothing else from the query)."""
+        kept = {"month": text_arg("month"), "precinct": id_arg("precinct")}
+        return url_for(request.endpoint, page=number, **{k: v for k, v in kept.items() if v})
 
 
 def _page(total: int, size: int) -> Page:
     """The page asked for with ?page=, kept within the list."""
-    wanted = request.args.get("page", 1, type=int) or 1
-    return Page(number=min(max(wanted, 1), max(1, -(-total // size))), size=size, total=total)
+    return Page(number=min(page_arg(), max(1, -(-total // size))), size=size, total=total)
 
 
 def _upload_text() -> str | None:

@@ -19,6 +19,7 @@ from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from gateway import intake, jobs
+from gateway.id_masking import mask_log_records
 from gateway.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
     """What `declgate worker` runs: RQ's loop plus its scheduler (for retry back-off) plus the sweep."""
     # RQ configures only its own logger; without this the sweep's and the jobs' lines are lost.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask_log_records()  # a failed job's traceback can quote the message it was working on
     stop = start_sweeper(rt)
     try:
         while True:

@@ -6,12 +6,28 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parsers import mask_ids
 from store.models import AuditEntry
 
 
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_ids(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
 def record(session: Session, officer_id: int | None, action: str, target: str = "", **detail: Any) -> AuditEntry:
-    """Add one entry in the caller's transaction: the audit row commits with the change it describes."""
-    entry = AuditEntry(officer_id=officer_id, action=action, target=target[:200], detail=detail or None)
+    """Add one entry in the caller's transaction: the audit row commits with the change it describes.
+
+    Text in an entry (a search query, a note, an old address) is stored with its ID numbers masked:
+    the log says that someone looked for a number, and supervisors read it, so it must not hold one.
+    """
+    entry = AuditEntry(officer_id=officer_id, action=action, target=mask_ids(target)[:200],
+                       detail=_masked(detail) or None)
     session.add(entry)
     session.flush()
     return entry

@@ -42,7 +42,10 @@ def people(session: Session, scope: Scope, query: str, region: str = "CN") -> li
     lived_at = scope.properties(select(Declaration.id).where(
         Declaration.person_id == Person.id, Declaration.property_id == Property.id,
         or_(Property.address.ilike(pattern, escape="\\"), Property.code == query)))
-    clauses = [Person.name.ilike(pattern, escape="\\"), lived_at.exists()]
+    # A name holds no digits, so a query with digits can only match one that wrongly holds an ID
+    # number (typed at accept time): matching its parts would spell the number out a digit at a time.
+    names = [] if any(c.isdigit() for c in query) else [Person.name.ilike(pattern, escape="\\")]
+    clauses = [*names, lived_at.exists()]
     compact = re.sub(r"[\s-]", "", query)
     if _DOCUMENT_LIKE.fullmatch(compact):
         # ID numbers are sealed: only a whole number finds a person, through the blind index.

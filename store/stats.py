@@ -33,6 +33,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, and_, case, delete,
@@ -68,12 +69,19 @@ class Month:
     year: int
     month: int
 
+    # The campaign's calendar: a month outside it is refused, so pages and reports can step
+    # a year and more either side without leaving the dates Python and the databases hold.
+    EARLIEST: ClassVar[str] = "2000-01"
+    LATEST: ClassVar[str] = "2999-12"
+
     @classmethod
     def parse(cls, text: str) -> Month:
         """`YYYY-MM` to a Month; ValueError with a readable message otherwise."""
         m = _MONTH.fullmatch(text.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
+        if not m or not 1 <= int(m.group(2)) <= 12:
             raise ValueError(f"month {text!r} must be written YYYY-MM, e.g. 2026-03")
+        if not cls.EARLIEST <= m.group() <= cls.LATEST:
+            raise ValueError(f"month {text!r} must be a YYYY-MM from {cls.EARLIEST} to {cls.LATEST}")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod

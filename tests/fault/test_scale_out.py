@@ -63,7 +63,8 @@ class TestScaleOut:
             decl = session.scalars(select(Declaration)).one()
             sent = session.execute(select(OutboundMessage.purpose, OutboundMessage.to_number, OutboundMessage.body)
                                    .order_by(OutboundMessage.id)).all()
-        assert decl.status == "active" and decl.channel == "voice" and decl.room == "301"
+        # A caller's declaration is a claim: it waits for the landlord's Y (store.claims).
+        assert decl.status == "pending_review" and decl.channel == "voice" and decl.room == "301"
         assert call.digits_said().count(decl.receipt) == 2
         confirm = [(to, text) for purpose, to, text in sent if purpose == "landlord_confirm"]
         assert confirm == [(landlord, confirm[0][1])] and f"Y {decl.receipt}" in confirm[0][1]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from gateway.app import create_app
 from parsers import mask_id
+from store.declarations import find_person
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage, Person
 from tests.support import PhoneCall, drain, sms
@@ -47,7 +48,7 @@ def declarations(rt) -> list[Declaration]:
 
 def person(rt, number: str) -> Person:
     with rt.sessions() as session:
-        return session.scalar(select(Person).where(Person.document_number == number))
+        return find_person(session, "ric", number)
 
 
 def sent(rt, to: str | None = None, purpose: str | None = None) -> list[str]:

@@ -24,7 +24,7 @@ class TestPeopleSearch:
         person_id = declared(ui, people)
         login(ui, "a")
         for query in (ID_A, "张三", "13912345678", "东街12号"):
-            page = ui.get("/people", query_string={"q": query}).get_data(as_text=True)
+            page = ui.post("/people", data={"q": query}).get_data(as_text=True)
             assert f"/people/{person_id}" in page and MASKED_A in page, query
             if query != ID_A:  # the officer's own query is echoed back; results never show the full number
                 assert ID_A not in page
@@ -33,15 +33,15 @@ class TestPeopleSearch:
         """ID numbers are sealed: only the whole number finds a person (the blind index), never a part of it."""
         person_id = declared(ui, people)
         login(ui, "a")
-        whole = ui.get("/people", query_string={"q": ID_A.lower()}).get_data(as_text=True)
-        part = ui.get("/people", query_string={"q": ID_A[2:16]}).get_data(as_text=True)
+        whole = ui.post("/people", data={"q": ID_A.lower()}).get_data(as_text=True)
+        part = ui.post("/people", data={"q": ID_A[2:16]}).get_data(as_text=True)
         assert f"/people/{person_id}" in whole and f"/people/{person_id}" not in part
 
     def test_every_search_is_audited(self, ui, people):
         """A search writes who searched for what."""
         declared(ui, people)
         login(ui, "a")
-        ui.get("/people?q=张三")
+        ui.post("/people", data={"q": "张三"})
         [entry] = audit_actions(people, "search")
         assert entry.officer.username == "a" and entry.detail == {"query": "张三", "results": 1}
 
@@ -49,7 +49,7 @@ class TestPeopleSearch:
         """An officer of GL02 does not find, or open, a person declared only in GL01."""
         person_id = declared(ui, people)
         login(ui, "b")
-        assert f"/people/{person_id}" not in ui.get("/people?q=张三").get_data(as_text=True)
+        assert f"/people/{person_id}" not in ui.post("/people", data={"q": "张三"}).get_data(as_text=True)
         assert ui.get(f"/people/{person_id}").status_code == 404
 
     def test_person_page_lists_declarations_masked(self, ui, people):
@@ -72,7 +72,7 @@ class TestPeopleSearch:
         """The supervisor's audit page lists an officer's search."""
         declared(ui, people)
         login(ui, "a")
-        ui.get("/people?q=张三")
+        ui.post("/people", data={"q": "张三"})
         ui.post("/logout")
         login(ui, "chief")
         page = ui.get("/audit?action=search").get_data(as_text=True)

@@ -90,11 +90,13 @@ class TestScope:
 
 class TestItemPage:
     def test_error_span_is_highlighted(self, ui, people):
-        """The mistyped ID is wrapped in a mark naming its code."""
+        """The mistyped ID is wrapped in a mark naming its code, masked until the officer asks for the full text."""
         item = texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
-        assert f'<mark class="" title="id_checksum">{ID_BAD}</mark>' in page
+        assert '<mark class="" title="id_checksum">3501**********1239</mark>' in page
+        full = ui.post(f"/review/{item}/full-text").get_data(as_text=True)
+        assert f'<mark class="" title="id_checksum">{ID_BAD}</mark>' in full
 
     def test_queue_masks_id_numbers_in_previews(self, ui, people):
         """The queue lists message previews with ID numbers masked (only the audited item page shows them)."""
@@ -104,13 +106,16 @@ class TestItemPage:
         assert "350102199001011239" not in page and "3501**********1239" in page
 
     def test_viewing_a_raw_id_number_is_audited(self, ui, people):
-        """Opening an item whose text holds a full ID number writes a view_full_id audit entry."""
+        """Asking for the full text of an item holding an ID number writes a view_full_id audit entry; opening
+        it does not (the page is masked), and a text with no number to hide has no full view to record."""
         login(ui, "a")
         with_id = texted(ui, people, "登记 张三 350102199001011239 301", LANDLORD_A)
         without_id = texted(ui, people, "hello", LANDLORD_A)
-        assert ui.get(f"/review/{without_id}").status_code == 200
-        assert audit_actions(people, "view_full_id") == []
         assert ui.get(f"/review/{with_id}").status_code == 200
+        assert ui.post(f"/review/{without_id}/full-text").status_code == 302
+        assert audit_actions(people, "view_full_id") == []
+        page = ui.post(f"/review/{with_id}/full-text").get_data(as_text=True)
+        assert "350102199001011239" in page
         [entry] = audit_actions(people, "view_full_id")
         assert entry.target == f"inbound:{with_id}" and entry.officer.username == "a"
 

@@ -12,6 +12,7 @@ from gateway.app import create_app
 from gateway.cli import cli
 from store.models import Officer, OfficerSession
 from tests.officer.conftest import PASSWORD, login, token
+from tests.support import KEY_ENV
 
 
 def cookie_of(client) -> str:
@@ -41,7 +42,7 @@ def web(settings, rt, people):
 @pytest.fixture
 def declgate(settings):
     env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or None,
-           "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x"}
+           "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", "PUBLIC_BASE_URL": "http://localhost", **KEY_ENV}
     return lambda *args, input=None: CliRunner().invoke(cli, list(args), env=env, input=input)
 
 

@@ -60,13 +60,13 @@ class TestNothingReadableAtRest:
         under_way.press(IN_CALL + "#")  # the read-back: the number sits in the call's state
         drain(people)
         login(ui, "a")
-        assert "/people/" in ui.get("/people", query_string={"q": BY_SMS[0]}).get_data(as_text=True)
+        assert "/people/" in ui.post("/people", data={"q": BY_SMS[0]}).get_data(as_text=True)
 
         # Everything is there for whoever holds the keys: the check below could see a leak.
         with people.sessions() as session:
             assert {p.document_number for p in session.scalars(select(Person))} == {*BY_SMS, BY_CALL}
             assert any(BAD_CHECKSUM in m.body for m in session.scalars(select(InboundMessage)))
-            assert any((e.detail or {}).get("query") == BY_SMS[0] for e in session.scalars(select(AuditEntry)))
+            assert any((e.detail or {}).get("query") for e in session.scalars(select(AuditEntry)))  # masked, yet sealed
         state = CallStore(people.redis, people.key("call", ""), people.keyring).get(under_way.sid)
         assert IN_CALL in str(state)
 

@@ -1,0 +1,65 @@
+"""Where the gateway applies parsers.masking: every value a template prints, every log record.
+
+A template prints whatever a view hands it, and free text (an SMS, an edited
+copy, a reply, an officer's note, a landlord's address) can hold an ID in any
+shape. Rather than trusting each template to remember a filter, the Jinja
+environment masks every printed value (`finalize`). Only a `Revealed` value,
+made by a view after it wrote the audit entry, is printed as it is; markup the
+app itself built (the charts) is left alone.
+
+Log records are masked when they are made, traceback included, so no handler
+(gunicorn's, RQ's, pytest's) ever sees a full number.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import Flask
+
+from parsers import mask_ids
+
+
+class Revealed(str):
+    """Text shown in full: the view that made it has recorded who looked."""
+
+
+def finalize(value: Any) -> Any:
+    """The Jinja `finalize` hook: what `{{ value }}` prints."""
+    if value is None or isinstance(value, (Revealed, int, float)) or hasattr(value, "__html__"):
+        return value
+    return mask_ids(value if isinstance(value, str) else str(value))
+
+
+def _masking_factory(make_record):
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging reports it when the record is formatted
+            return record
+        masked = mask_ids(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = mask_ids("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+        if record.stack_info:
+            record.stack_info = mask_ids(record.stack_info)
+        return record
+
+    make.masks_ids = True  # type: ignore[attr-defined]
+    return make
+
+
+def mask_log_records() -> None:
+    """Mask IDs in every log record this process makes from now on (idempotent)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "masks_ids", False):
+        logging.setLogRecordFactory(_masking_factory(current))
+
+
+def init_app(app: Flask) -> None:
+    """Mask every printed template value and every log record (call before any template renders)."""
+    app.jinja_env.finalize = finalize
+    mask_log_records()

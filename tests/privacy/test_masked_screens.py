@@ -1,0 +1,205 @@
+"""What officers read carries no full ID in any shape, unless one asked for it by POST and it was recorded."""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+
+import pytest
+from sqlalchemy import select
+
+from gateway.app import create_app
+from store.models import AuditEntry, Declaration, Landlord, Person, Precinct
+from tests.officer.conftest import LANDLORD_A, login, people, token, ui  # noqa: F401 - fixtures
+from tests.officer.helpers import audit_actions, texted
+from tests.officer.test_review import pending_declaration
+from tests.support import drain
+
+ID_OK = "350102199001011238"
+DASHED = "320102198808081114"
+SHAPES = [("320102-19880808-1114", DASHED), ("3201 0219 8808 0811 14", DASHED),
+          ("３２０１０２１９８８０８０８１１１４", DASHED), ("320102.19880808.1114", DASHED),
+          ("32010219880808111x", "32010219880808111X"), ("320102880808111", "320102880808111")]
+EVERY_ID = [ID_OK, DASHED, "110101199003074477"]
+
+
+def readable(page: str) -> str:
+    """The page as a person reads it: no tags, entities decoded, NFKC, separators between digits ignored."""
+    text = html.unescape(re.sub(r"<[^>]*>", "", page))
+    text = "".join(c for c in unicodedata.normalize("NFKC", text) if c not in "\u200b\u200c\u200d\ufeff")
+    return re.sub(r"(?<=\d)[\s\-._/·,]+(?=[\dXx])", "", text).upper()
+
+
+def leaked(page: str, numbers=EVERY_ID) -> list[str]:
+    """The numbers whose hidden digits (all but the first and last four) can be read on the page."""
+    shown = readable(page)
+    return [n for n in numbers if n[4:-4].upper() in shown]
+
+
+def textarea(page: str) -> str:
+    return html.unescape(re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+
+
+class TestReviewScreens:
+    @pytest.mark.parametrize(("shape", "number"), SHAPES)
+    def test_an_id_in_any_shape_is_masked_and_opening_writes_nothing(self, ui, people, shape, number):
+        """An ID texted with dashes, spaces, dots, full-width digits or a lower-case x shows masked on the queue
+        and the item page (its edit form too, while open), and opening the item writes no audit entry."""
+        item = texted(ui, people, f"登记 张三 {shape} 301 @100001", LANDLORD_A)
+        login(ui, "a")
+        queue, page = ui.get("/review"), ui.get(f"/review/{item}")
+
+        assert queue.status_code == page.status_code == 200
+        assert leaked(queue.text, [number]) == [] and leaked(page.text, [number]) == []
+        assert number[:4] + "*" * (len(number) - 8) + number[-4:] in page.text
+        if "<textarea" in page.text:  # still open (a full-width ID is read, and stored, as typed)
+            assert leaked(textarea(page.text), [number]) == []
+        assert audit_actions(people, "view_full_id") == []
+
+    def test_edited_copy_keeps_the_number_yet_shows_it_masked(self, ui, people):
+        """An officer corrects the room in the masked text: the copy is processed with the landlord's real ID,
+        and the original's list of edits and the copy's page show it masked."""
+        item = texted(ui, people, f"登记 张三 {ID_OK} 3#01 @100001", LANDLORD_A)
+        login(ui, "a")
+        masked = textarea(ui.get(f"/review/{item}").text)
+        assert ID_OK not in masked and "3501**********1238" in masked
+
+        response = ui.post(f"/review/{item}/edit", data={"body": masked.replace("3#01", "301")})
+        drain(people)
+        with people.sessions() as session:
+            decl = session.scalar(select(Declaration).where(Declaration.room == "301"))
+            assert decl is not None and decl.person.document_number == ID_OK
+        copy_page = ui.get(response.location).text
+        original_page = ui.get(f"/review/{item}").text
+        assert leaked(copy_page) == [] and leaked(original_page) == []
+        assert "3501**********1238" in original_page
+
+    def test_replies_and_problem_quotes_show_no_part_of_a_spaced_id(self, ui, people):
+        """A spaced ID the grammar reads as separate fields is quoted masked in the problems list, not piece by piece."""
+        item = texted(ui, people, "登记 张三 350102 19900101 1238 301 @100001", LANDLORD_A)
+        login(ui, "a")
+        page = ui.get(f"/review/{item}").text
+        assert "19900101" not in page and leaked(page) == []
+
+
+class TestFullViewsAreAuditedPosts:
+    @pytest.fixture
+    def browser(self, settings, rt, people):
+        """A client with CSRF checks on, as a browser meets the app."""
+        return create_app(settings, rt=rt, test_config={"TESTING": True}).test_client()
+
+    def test_a_forged_link_writes_nothing(self, browser, people):
+        """GET requests another site can make an officer's browser send (a search link, an item link) write no
+        audit entry; the full views are POSTs that need the form's CSRF token."""
+        item = texted(browser, people, f"登记 张三 {ID_OK} 3#01 @100001", LANDLORD_A)
+        login(browser, "a")
+        assert browser.get(f"/people?q={ID_OK}").status_code == 200
+        assert browser.get(f"/review/{item}").status_code == 200
+        assert browser.post(f"/review/{item}/full-text").status_code == 400
+        assert browser.post("/people", data={"q": ID_OK}).status_code == 400
+        assert audit_actions(people) == []
+
+        full = browser.post(f"/review/{item}/full-text", data={"csrf_token": token(browser)})
+        assert full.status_code == 200 and ID_OK in full.text
+        assert [e.action for e in audit_actions(people)] == ["view_full_id"]
+
+    def test_search_is_recorded_with_the_query_masked(self, ui, people):
+        """A search for a spaced ID is stored in the audit log masked, and the supervisor's page shows it masked."""
+        login(ui, "a")
+        ui.post("/people", data={"q": "3501 0219 9001 0112 38"})
+        [entry] = audit_actions(people, "search")
+        assert entry.detail["query"] == "3501**********1238"
+        ui.post("/logout")
+        login(ui, "chief")
+        page = ui.get("/audit").text
+        assert "3501**********1238" in page and leaked(page) == []
+
+    def test_audit_page_masks_entries_written_before(self, ui, people):
+        """An entry that holds a full number (written before entries were masked) is shown masked."""
+        with people.sessions.begin() as session:
+            session.add(AuditEntry(officer_id=None, action="search", target="people",
+                                   detail={"query": "320102-19880808-1114"}))
+        login(ui, "chief")
+        page = ui.get("/audit?action=search").text
+        assert "3201**********1114" in page and leaked(page) == []
+
+
+class TestPeopleAndLandlords:
+    def test_an_id_typed_into_a_name_is_masked_and_cannot_be_spelled_out(self, ui, people):
+        """A name typed at accept time holding an ID shows masked, and searching for its digits finds nobody."""
+        item, decl_id = pending_declaration(people)
+        login(ui, "a")
+        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_OK}", "inbound_id": item})
+        with people.sessions() as session:
+            person_id = session.scalar(select(Declaration.person_id).where(Declaration.id == decl_id))
+
+        found = ui.post("/people", data={"q": "王五"}).text
+        assert f"/people/{person_id}" in found and leaked(found) == []
+        assert leaked(ui.get(f"/people/{person_id}").text) == []
+        for probe in ("0219900101", "王五 35010219"):
+            assert f"/people/{person_id}" not in ui.post("/people", data={"q": probe}).text, probe
+
+    def test_an_id_typed_into_an_address_is_masked(self, ui, people):
+        """A property address holding an ID shows masked on the landlord list, landlord page, edit form and notice."""
+        login(ui, "a")
+        ui.post("/landlords/new", data={"phone": "13600136000", "name": "周", "property_code": "100009",
+                                        "address": "鼓楼区中路2号 320102-19880808-1114"})
+        with people.sessions() as session:
+            landlord_id = session.scalar(select(Landlord.id).where(Landlord.phone == "+8613600136000"))
+        for path in ("/landlords", f"/landlords/{landlord_id}", "/landlords/property/100009/edit",
+                     "/landlords/property/100009/notice"):
+            page = ui.get(path)
+            assert page.status_code == 200 and leaked(page.text) == [], path
+
+
+class TestEveryPage:
+    def test_no_get_page_shows_a_full_id(self, ui, people):
+        """With IDs in an SMS, a name, an address, a landlord's name and the audit log, every page a supervisor
+        can open by GET shows none of them whole."""
+        texted(ui, people, "登记 张三 320102-19880808-1114 301 @100001\n李四 110101199003074477 302", LANDLORD_A)
+        item, decl_id = pending_declaration(people)
+        login(ui, "chief")
+        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_OK}", "inbound_id": item})
+        ui.post("/landlords/new", data={"phone": "13600136000", "name": f"周 {ID_OK}", "property_code": "100009",
+                                        "address": "中路2号 3201 0219 8808 0811 14", "precinct": "GL01"})
+        ui.post("/people", data={"q": ID_OK})
+        drain(people)
+        with people.sessions() as session:
+            ids = {"inbound_id": item, "person_id": session.scalar(select(Person.id)),
+                   "landlord_id": session.scalar(select(Landlord.id).order_by(Landlord.id.desc())),
+                   "precinct_id": session.scalar(select(Precinct.id)), "code": "100009"}
+        app = ui.application
+        pages = 0
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in ("static", "sms.sms", "health.healthz") \
+                    or rule.endpoint.startswith(("voice.", "simulator.")):
+                continue
+            path = rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
+            for query in ("", "?month=" + _this_month()):
+                page = ui.get(path + query)
+                assert page.status_code < 500, path
+                assert leaked(page.get_data(as_text=True)) == [], path
+                pages += 1
+        assert pages >= 30
+
+
+def _this_month() -> str:
+    import datetime as dt
+
+    return dt.date.today().strftime("%Y-%m")
+
+
+class TestLogs:
+    def test_log_records_and_tracebacks_are_masked(self, app, caplog):
+        """A log line or a traceback quoting an ID, in any shape, reaches no handler whole."""
+        caplog.set_level(logging.INFO)
+        log = logging.getLogger("declgate.test")
+        log.info("stored %s", "登记 张三 320102-19880808-1114 301")
+        try:
+            raise ValueError(f"cannot store {ID_OK}")
+        except ValueError:
+            log.exception("job failed")
+        text = caplog.text
+        assert "3201**********1114" in text and "3501**********1238" in text
+        assert leaked(text) == []
