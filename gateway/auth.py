@@ -139,7 +139,7 @@ def _give_back_ip_attempt(rt) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; check the password behind per-address and per-account back-offs."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and the HEAD Flask answers with it: neither is a login attempt
         return render_template("auth/login.html", next=local_path(request.args.get("next")) or "")
     rt = current_app.extensions["declgate"]
     target = safe_next(request.form.get("next"))

@@ -138,3 +138,13 @@ class TestProxies:
         for i in range(IP_MAX_FAILURES):
             post(client, f"nobody{i}", "wrong", forwarded=f"198.51.100.{i}")
         assert post(client, "a", forwarded="192.0.2.200").status_code == 429
+
+
+class TestNotAnAttempt:
+    def test_head_requests_count_as_no_failure(self, settings, rt, people):
+        """HEAD /login (a link checker, a monitor) is the login page, not a failed login: more of them than the
+        per-address limit still leave the officer free to log in from that address."""
+        client = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+        for _ in range(IP_MAX_FAILURES + 2):
+            assert client.head("/login", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+        assert post(client, "a").status_code == 302
