@@ -3,37 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from store.migrate import upgrade
-from tests.databases import drop_database, fresh_database
 
-BEFORE = "0005_stats_live_and_charts"
 LANDLORD = "+8613800138000"
 STRANGER = "+8613700000000"
-
-
-@pytest.fixture
-def old_database(backend, tmp_path, request):
-    """An empty database migrated up to BEFORE, on SQLite and on PostgreSQL."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-        upgrade(url, BEFORE)
-        yield url
-        return
-    base = make_url(request.getfixturevalue("postgres_url"))
-    url = base.set(database=f"{base.database}_migrations").render_as_string(hide_password=False)
-    fresh_database(url)  # at the head; start again from BEFORE
-    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url, BEFORE)
-    yield url
-    drop_database(url)
 
 
 def _engine(url: str):
@@ -43,10 +19,10 @@ def _engine(url: str):
 
 
 class TestItemPrecincts:
-    def test_existing_messages_get_their_precincts(self, old_database):
+    def test_existing_messages_get_their_precincts(self, legacy_url):
         """A stored message about two precincts gains the second; a number enrolled later has its messages claimed."""
         now = dt.datetime(2026, 1, 5, 10, 0)
-        engine = _engine(old_database)
+        engine = _engine(legacy_url)
         with engine.begin() as conn:
             run = lambda sql, **values: conn.execute(text(sql), values)  # noqa: E731
             run("INSERT INTO precincts (id, code, name) VALUES (1, 'GL01', 'GL01'), (2, 'GL02', 'GL02')")
@@ -68,7 +44,7 @@ class TestItemPrecincts:
                     now=now)
             run("INSERT INTO stats_live_figures (id, month, time_zone, computed_at, figures) "
                 "VALUES (1, '2026-01', 'Asia/Shanghai', :now, '{}')", now=now)
-        upgrade(old_database, "0007_item_precincts")
+        upgrade(legacy_url, "0007_item_precincts")
         with engine.connect() as conn:
             precincts = dict(conn.execute(text("SELECT id, precinct_id FROM inbound_messages")).all())
             further = conn.execute(text("SELECT inbound_id, precinct_id FROM inbound_precincts")).all()

@@ -14,26 +14,11 @@ from store.db import make_engine
 from store.keyring import Keyring
 from store.migrate import downgrade, upgrade
 from store.models import AuditEntry, InboundMessage, Person
-from tests.databases import drop_database, fresh_database
 from tests.store.legacy import (AUDIT, BEFORE, INBOUND, PEOPLE, counts, database_bytes, landlord_phone,
                                 plaintext_ids, ric_number, room, seed)
 from tests.support import KEYS, TOKEN, drain, reply_to, sms
 
 LARGE = 100_000  # the finding's size: about 40 s on SQLite and 80 s on PostgreSQL on a busy 2-core machine
-
-
-@pytest.fixture
-def legacy_url(backend, tmp_path, request):
-    """An empty database at revision 0005, before anything was sealed."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'legacy.sqlite'}"
-        upgrade(url, BEFORE)
-        yield url
-        return
-    url = f"{request.getfixturevalue('postgres_url')}_legacy_{uuid.uuid4().hex[:6]}"
-    fresh_database(url, BEFORE)
-    yield url
-    drop_database(url)
 
 
 def gateway_on(url: str):
