@@ -8,7 +8,6 @@ import pytest
 from parsers import Outcome, parse_sms, render_reply
 from parsers import catalog_en, catalog_zh
 from parsers.codes import ALL_CODES, ERROR_CODES, PIPELINE_CODES, REPLY_CODES, REVIEW_CODES, WARNING_CODES
-from parsers.replies import rejections
 
 TODAY = dt.date(2014, 1, 10)
 ID = "350102199001011238"
@@ -18,6 +17,15 @@ STATUSES = ["registered", "already_registered", "superseded", "pending_review", 
 
 def zh(text="登记 张三 350102199001011238 301"):
     return parse_sms(text, today=TODAY)
+
+
+def rejected(result, index):
+    """The outcome the SMS pipeline gives a record the parser rejected (gateway.jobs._reject_record)."""
+    rec = result.records[index]
+    codes = tuple(dict.fromkeys(p.code for p in result.record_errors(index)))
+    assert codes, "the record must have been rejected by the parser"
+    return Outcome("rejected", index, name=rec.name, document_number=rec.document.number if rec.document else None,
+                   room=rec.room, codes=codes)
 
 
 class TestRenderReply:
@@ -35,7 +43,7 @@ class TestRenderReply:
         """Two records give two numbered lines with receipt and rejection reason."""
         r = zh(f"登记 张三 {ID} 301; 李四 350102199001011239")
         outcomes = [Outcome("registered", 0, name="张三", document_number=ID, receipt="12345671")]
-        outcomes += rejections(r)
+        outcomes.append(rejected(r, 1))
         reply = render_reply(r, outcomes)
         assert reply.splitlines() == [
             "1.已登记 张三 3501**********1238 回执12345671",
@@ -45,13 +53,13 @@ class TestRenderReply:
     def test_rejection_never_reveals_the_correct_check_digit(self):
         """A checksum rejection names neither the full ID nor the digit that would fix it."""
         r = zh("登记 张三 350102199001011230")
-        reply = render_reply(r, rejections(r), language="en")
+        reply = render_reply(r, [rejected(r, 0)], language="en")
         assert "350102199001011238" not in reply and "1238" not in reply
 
     def test_long_unrecognized_text_is_masked(self):
         """Unrecognised text long enough to be an ID is masked in the reply."""
         r = zh("登记 张三 无证 3501021990010112X8")
-        reply = render_reply(r, rejections(r))
+        reply = render_reply(r, [rejected(r, 0)])
         assert "3501021990010112X8" not in reply and "3501**********12X8" in reply
 
     @pytest.mark.parametrize(("text", "language"), [("REG LI NA NOID", "en"), ("登记 张三 无证", "zh")])
@@ -75,7 +83,9 @@ class TestRenderReply:
         """Help and an unknown keyword both get a short format example."""
         r = zh(text)
         cat = catalog_zh if r.language == "zh" else catalog_en
-        assert cat.TEMPLATES["help"] in render_reply(r, rejections(r))
+        codes = tuple(p.code for p in r.errors if p.record is None)  # as gateway.jobs._apply_sms rejects them
+        outcomes = [Outcome("rejected", None, codes=codes)] if codes else []
+        assert cat.TEMPLATES["help"] in render_reply(r, outcomes)
 
     def test_list(self):
         """A list reply shows each active tenant, or says there are none."""
