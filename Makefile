@@ -8,8 +8,9 @@ install:
 test: install
 	$(PYTHON) -m pytest -q
 
+# Without PostgreSQL, Redis or chromium: SQLite and the embedded queue only.
 test-fast: install
-	$(PYTHON) -m pytest -q -m "not browser and not fault"
+	$(PYTHON) -m pytest -q -m "not postgres and not redis and not browser and not fault"
 
 serve:
 	$(PYTHON) -m pip install -q . && declgate serve --demo

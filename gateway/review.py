@@ -23,29 +23,13 @@ from store.scope import NeedsSupervisor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 25
-# Reasons the pipeline and jobs give, on top of parser codes (parsers.codes describes most of them).
-EXTRA_REASONS = {
-    "no_document": ("The person has no identity document: an officer confirms the declaration.",
-                    "无证件：需民警确认申报。"),
-    "low_confidence": ("The voice line could not recognise the name with confidence.", "语音识别姓名把握不足。"),
-    "disputed": ("The landlord disputes a tenant's self-declaration.", "房东对租客自主申报有异议。"),
-    "awaiting_landlord": ("A caller's self-declaration waits for the landlord's Y or N (or an officer's decision).",
-                          "来电自主申报待房东回复Y或N（或民警决定）。"),
-    "rate_limited": ("Too many messages from this number in an hour; no replies were sent.",
-                     "该号码一小时内短信过多，未回复。"),
-    "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
-}
 CHANNELS = ("sms", "voice")
 FILTERS = ("reason", "channel", "precinct", "from", "to")  # what a queue link may carry, besides the page
 
 
 def reason_text(code: str) -> str:
     """Human description of a reason code in the UI language."""
-    base = code.split(":", 1)[0]
-    if base in EXTRA_REASONS:
-        en, zh = EXTRA_REASONS[base]
-        return zh if language() == "zh" else en
-    return describe(base, language())
+    return describe(code, language())
 
 
 @bp.app_context_processor

@@ -47,12 +47,32 @@ PIPELINE_CODES: dict[str, tuple[str, str]] = {
     "opted_out": ("The number has opted out (STOP) and must send START first.", "该号码已退订，需先发送START。"),
 }
 
-ALL_CODES: dict[str, tuple[str, str]] = {**ERROR_CODES, **WARNING_CODES, **PIPELINE_CODES}
+# Why a message waits in the officers' queue without a landlord-facing reply text: the gateway's jobs
+# and claims set these as review reasons. Kept here so every code an officer reads has one description.
+REVIEW_CODES: dict[str, tuple[str, str]] = {
+    "no_document": ("The person has no identity document: an officer confirms the declaration.",
+                    "无证件：需民警确认申报。"),
+    "low_confidence": ("The voice line could not recognise the name with confidence.", "语音识别姓名把握不足。"),
+    "disputed": ("The landlord disputes a tenant's self-declaration.", "房东对租客自主申报有异议。"),
+    "awaiting_landlord": ("A caller's self-declaration waits for the landlord's Y or N (or an officer's decision).",
+                          "来电自主申报待房东回复Y或N（或民警决定）。"),
+    "rate_limited": ("Too many messages from this number in an hour; no replies were sent.",
+                     "该号码一小时内短信过多，未回复。"),
+    "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
+}
+
+# The codes a reply SMS can explain (catalog_zh / catalog_en hold their texts).
+REPLY_CODES: dict[str, tuple[str, str]] = {**ERROR_CODES, **WARNING_CODES, **PIPELINE_CODES}
+# Every code an officer can see on a message or in the review queue.
+ALL_CODES: dict[str, tuple[str, str]] = {**REPLY_CODES, **REVIEW_CODES}
 
 
 def describe(code: str, language: str = "en") -> str:
-    """One-line description of a code for officers; unknown codes describe themselves."""
-    pair = ALL_CODES.get(code)
+    """One-line description of a code for officers; unknown codes describe themselves.
+
+    A stored code may carry detail after a colon (`job_failed:TimeoutError`); the base code is described.
+    """
+    pair = ALL_CODES.get(code.split(":", 1)[0])
     if pair is None:
         return code
     return pair[1] if language == "zh" else pair[0]

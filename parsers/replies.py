@@ -25,20 +25,6 @@ def _message_errors(result: ParseResult) -> tuple:
     return tuple(p for p in result.errors if p.record is None)
 
 
-def rejections(result: ParseResult) -> list[Outcome]:
-    """Outcomes for what the parser alone already rejects (the pipeline adds the rest)."""
-    out: list[Outcome] = []
-    if _message_errors(result):
-        out.append(Outcome("rejected", None, codes=_unique(p.code for p in _message_errors(result))))
-    for i, rec in enumerate(result.records):
-        errs = result.record_errors(i)
-        if errs:
-            out.append(Outcome("rejected", i, name=rec.name,
-                               document_number=rec.document.number if rec.document else None,
-                               room=rec.room, codes=_unique(p.code for p in errs)))
-    return out
-
-
 def _unique(codes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 

@@ -1,7 +1,9 @@
 """Shared fixtures: the app on SQLite + embedded queue, and on real PostgreSQL + Redis.
 
 PostgreSQL and Redis are required, not optional: a test that needs them fails
-(with the command to start them) when they are unreachable, it never skips.
+(with the command to start them) when they are unreachable, it never skips. Such tests carry the
+`postgres` and `redis` markers, so `-m "not postgres and not redis"` deselects them when the servers
+are deliberately absent.
 """
 from __future__ import annotations
 
@@ -71,7 +73,20 @@ def truncate_all(rt: Runtime) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# Tests that need a server say so with a marker, so `-m "not postgres and not redis"` runs without them.
+SERVER_MARKS = [pytest.mark.postgres, pytest.mark.redis]
+SERVER_FIXTURES = {"postgres_url": pytest.mark.postgres, "redis_url": pytest.mark.redis}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that asks for a server's URL (directly or through its fixtures) as needing it."""
+    for item in items:
+        for name, mark in SERVER_FIXTURES.items():
+            if name in getattr(item, "fixturenames", ()):
+                item.add_marker(mark)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=SERVER_MARKS)])
 def backend(request) -> str:
     """Run the test once on SQLite + the embedded queue and once on PostgreSQL + Redis."""
     return request.param

@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
-from store.models import InboundMessage, OptOut, OutboundMessage
+from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
 from tests.support import GATEWAY_NUMBER, TOKEN, drain, inbound, reply_to, signed_post, sms
 
 LANDLORD = "+8613800138000"
 ID_A = "350102199001011238"
+ID_B = "11010519491231002X"
 
 
 def count(rt, model, *where) -> int:
@@ -113,13 +114,18 @@ class TestInjection:
     ])
     def test_sql_and_html_payloads_are_stored_verbatim(self, client, enrolled, payload):
         """Injection payloads are stored byte for byte and change nothing else."""
+        sms(client, f"登记 李四 {ID_B} 302", LANDLORD)  # rows the payloads would drop or delete
+        drain(enrolled)
+        people, declarations = count(enrolled, Person), count(enrolled, Declaration)
+        assert people == declarations == 1
         response = sms(client, payload, LANDLORD)
         drain(enrolled)
         assert response.status_code == 200
         assert inbound(enrolled, response.sid).body == payload
-        with enrolled.sessions() as session:  # the tables the payloads name are still there
-            assert session.execute(text("SELECT count(*) FROM people")).scalar_one() >= 0
-            assert session.execute(text("SELECT count(*) FROM declarations")).scalar_one() >= 0
+        with enrolled.sessions() as session:  # the tables the payloads name still hold the earlier rows
+            assert session.execute(text("SELECT count(*) FROM people")).scalar_one() >= people
+            assert session.execute(text("SELECT count(*) FROM declarations")).scalar_one() >= declarations
+        assert count(enrolled, Person, Person.name == "李四") == 1
         assert len(reply_to(enrolled, response.sid)) == 1
 
 

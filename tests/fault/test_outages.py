@@ -15,7 +15,7 @@ import pytest
 
 from tests.fault import stack as st
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 MESSAGES = 60
 

@@ -12,7 +12,7 @@ from store.db import make_sessionmaker
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.fault import stack as st
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 
 def lock_waiters(engine) -> int:

@@ -15,7 +15,7 @@ from store.db import make_sessionmaker
 from store.models import Declaration, OutboundMessage
 from tests.fault import stack as st
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 MESSAGES = 80
 ID = "350102199001011238"

@@ -11,7 +11,7 @@ from store.db import make_sessionmaker
 from store.models import InboundMessage
 from tests.fault import stack as st
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 MESSAGES = 120
 LANDLORDS = 6

@@ -218,19 +218,14 @@ class TestRefreshCommand:
         pages of a new process neither count nor draw; run again at once, it does not count again."""
         from gateway import stats_refresh
 
-        monkeypatch.setattr(stats_refresh.dt, "datetime", _Frozen)  # "today" is 28 March 2026
+        real = stats_refresh.refresh
+        monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: real(rt_, today=DURING))
         monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
         result = run()
         assert result.exit_code == 0 and "2026-03 counted, charts drawn" in result.output, result.output
         # three ranking charts in each language; the English ones are the bulletin's too
         assert live_rows(rt) == 1 and stored_charts(rt) == 6 and stored_charts(rt, "2026-02") == 6
         assert "already counted" in run().output
-
-
-class _Frozen(dt.datetime):
-    @classmethod
-    def now(cls, tz=None):
-        return cls(2026, 3, 28, 8, 0, tzinfo=tz)
 
 
 class TestWorkerKeepsThemAhead:
@@ -240,11 +235,10 @@ class TestWorkerKeepsThemAhead:
 
         from gateway import stats_refresh, worker
 
-        monkeypatch.setattr(stats_refresh.dt, "datetime", _Frozen)
         monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
         refreshed = threading.Event()
         real = stats_refresh.refresh
-        monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: (real(rt_), refreshed.set())[0])
+        monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: (real(rt_, today=DURING), refreshed.set())[0])
         stop = worker.start_sweeper(rt, every=dt.timedelta(seconds=0.05), stats_every=dt.timedelta(seconds=0.05))
         try:
             assert refreshed.wait(timeout=30)
