@@ -20,7 +20,7 @@ sys.path.insert(0, ROOT)
 
 from flask import Flask, Response, request  # noqa: E402
 
-from gateway.signature import sign  # noqa: E402
+from gateway.webhooks.signature import sign  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_perf")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")

@@ -7,7 +7,7 @@ databases) with landlords, one property each, and people who each have an
 active declaration, the inbound SMS it came from and its reply, all with
 PostgreSQL COPY. The store then grows to each size in turn; at each size fresh
 inbound SMS are stored by intake (as the webhook does) and handled by calling
-the job `gateway.jobs.process_inbound` directly in this process — the real
+the job `gateway.pipeline.jobs.process_inbound` directly in this process — the real
 parse, dedupe, store, reply and send-to-outbox, without RQ's round trips, so
 only the store's growth changes between sizes. The job handles other waiting
 messages in its transaction (jobs.BATCH_SIZE), so the figure is messages
@@ -29,7 +29,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
-from gateway import intake, jobs  # noqa: E402
+from gateway.pipeline import intake, jobs  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from parsers.receipts import receipt_from_serial  # noqa: E402

@@ -52,7 +52,7 @@ def step_functions(calls: int) -> dict[str, object]:
     os.environ.update(c.env())
     from twilio.request_validator import RequestValidator
 
-    from gateway import intake
+    from gateway.pipeline import intake
     from gateway.app import create_app
     from parsers import parse_sms
 

@@ -284,7 +284,7 @@ def _forget(rt, *statements: str) -> None:
 
 def _fresh_count_view(rt, get, page) -> None:
     """A view right after a recount: the count is fresh but its charts were never drawn."""
-    from gateway import stats_charts
+    from gateway.stats import charts as stats_charts
 
     _forget(rt, "UPDATE stats_live_figures SET computed_at = now() AT TIME ZONE 'UTC' WHERE month = :month",
             "DELETE FROM stats_charts WHERE month >= :month")
@@ -295,7 +295,7 @@ def _fresh_count_view(rt, get, page) -> None:
 def first_views(app, rt, precinct: int) -> None:
     """Views the warm figures above hide: a new web process (no chart in its memory), a closed month no
     one has viewed (no snapshot), and the month under way (counted live)."""
-    from gateway import stats_charts
+    from gateway.stats import charts as stats_charts
     from store import stats
 
     client = app.test_client()

@@ -17,7 +17,7 @@ import _common as c  # noqa: E402
 from rq import Queue, SimpleWorker  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from gateway import intake  # noqa: E402
+from gateway.pipeline import intake  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from store.models import OutboundMessage  # noqa: E402

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from gateway import runtime as runtime_mod
-from gateway import uploads
+from gateway.web import uploads
 from gateway.settings import Settings, load_settings
 
 
@@ -47,8 +47,11 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import (audit, auth, headers, health, i18n, id_masking, landlords, people, review, simulator, sms,
-                         stats, voice)
+    from gateway import i18n, id_masking
+    from gateway.officer import audit, auth, landlords, people, review
+    from gateway.stats import views as stats
+    from gateway.web import headers, health
+    from gateway.webhooks import simulator, sms, voice
 
     id_masking.init_app(app)  # every printed value and log record, before anything renders or logs
 
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     def http_error(exc: HTTPException):
         """Plain text for Twilio and scripts; a page with the navigation for people in a browser."""
         from gateway.i18n import translate
-        from gateway.query_args import BadQuery
+        from gateway.web.query_args import BadQuery
 
         status = exc.code or 500
         message = exc.message() if isinstance(exc, BadQuery) else None

@@ -47,8 +47,8 @@ def seed(rt: Runtime) -> dict[str, str]:
 
 def seed_rejected(rt: Runtime) -> None:
     """Put work in the review queue through the real intake: bad SMS and a voice declaration to transcribe."""
-    from gateway import intake
-    from gateway.voice_port import DatabasePort
+    from gateway.pipeline import intake
+    from gateway.webhooks.voice_port import DatabasePort
 
     for i, (sender, body) in enumerate(REJECTED_SAMPLES):
         inbound_id, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,

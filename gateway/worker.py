@@ -18,7 +18,7 @@ import redis
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
-from gateway import intake, jobs
+from gateway.pipeline import intake, jobs
 from gateway.id_masking import mask_log_records
 from gateway.runtime import Runtime
 
@@ -87,7 +87,7 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEE
 
 def refresh_statistics(rt: Runtime) -> None:
     """What `declgate stats refresh` does; a failure is logged and the next pass tries again."""
-    from gateway.stats_refresh import refresh
+    from gateway.stats.refresh import refresh
 
     try:
         refresh(rt)

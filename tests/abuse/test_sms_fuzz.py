@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gateway import jobs
+from gateway.pipeline import jobs
 from store.models import InboundMessage, OutboundMessage
 from tests.abuse import strategies as junk
 from tests.abuse.conftest import LANDLORD

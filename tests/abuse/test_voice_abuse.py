@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway.voice import MAX_CALL_SID
+from gateway.webhooks.voice import MAX_CALL_SID
 from store.models import Declaration, InboundMessage
 from tests.support import PhoneCall, drain, signed_post
 

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from gateway import jobs
-from gateway.callstate import CallStore
-from gateway.voice import usable_call_sid
+from gateway.pipeline import jobs
+from gateway.webhooks.callstate import CallStore
+from gateway.webhooks.voice import usable_call_sid
 from store.models import Declaration, InboundMessage
 from tests.abuse import strategies as junk
 from tests.support import GATEWAY_NUMBER, signed_post

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select, text
 from stdnum.cn import ric
 
-from gateway.signature import sign
+from gateway.webhooks.signature import sign
 from store.enrolment import Enrolment, enrol
 from store.models import Base, Declaration, InboundMessage, OutboundMessage, Person
 from store.db import make_sessionmaker

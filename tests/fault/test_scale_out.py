@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from gateway.signature import sign
+from gateway.webhooks.signature import sign
 from store.db import make_sessionmaker
 from store.models import Declaration, OutboundMessage
 from tests.fault import stack as st

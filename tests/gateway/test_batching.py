@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from gateway import intake, jobs
+from gateway.pipeline import intake, jobs
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.fault.stack import declaration, unique_id_numbers

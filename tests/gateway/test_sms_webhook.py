@@ -250,7 +250,7 @@ class TestRejections:
         """A value the database can never hold gets a 400 (Twilio stops), an outage gets a 503 (Twilio retries)."""
         from sqlalchemy.exc import DataError, OperationalError
 
-        from gateway import intake
+        from gateway.pipeline import intake
 
         def refuse(*_args, **_kwargs):
             raise DataError("INSERT", {}, Exception("value too long"))
@@ -318,7 +318,7 @@ class TestRejections:
 class TestJobIdempotency:
     def test_job_run_twice_replies_once(self, client, enrolled):
         """Running the processing job again for a handled message stores and sends nothing more."""
-        from gateway import jobs
+        from gateway.pipeline import jobs
 
         response = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
         drain(enrolled)

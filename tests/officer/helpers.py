@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway import intake
+from gateway.pipeline import intake
 from store.models import AuditEntry, InboundMessage
 from tests.support import GATEWAY_NUMBER, drain, sms
 

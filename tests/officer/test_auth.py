@@ -5,7 +5,7 @@ import flask
 from flask.sessions import NullSession
 from sqlalchemy import func, select
 
-from gateway.auth import IP_MAX_FAILURES
+from gateway.officer.auth import IP_MAX_FAILURES
 from store.logins import MAX_FAILURES
 from store.models import LoginThrottle
 from tests.officer.conftest import PASSWORD, login, token

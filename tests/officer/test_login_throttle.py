@@ -10,7 +10,7 @@ import pytest
 
 import store.officers
 from gateway.app import create_app
-from gateway.auth import IP_MAX_FAILURES
+from gateway.officer.auth import IP_MAX_FAILURES
 from store import logins
 from store.logins import ACCOUNT_MAX_FAILURES, MAX_FAILURES
 from tests.officer.conftest import PASSWORD

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from stdnum.cn import ric
 
-from gateway import intake, jobs
+from gateway.pipeline import intake, jobs
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Precinct, Property
 from store.officers import add_officer

@@ -149,7 +149,7 @@ class TestItemPage:
 
 def pending_declaration(rt) -> tuple[int, int]:
     """An open no_document item with one pending declaration at 100001 room 301 (as the voice line stores it)."""
-    from gateway import intake
+    from gateway.pipeline import intake
 
     inbound_id, _ = intake.store_sms(rt, sid="CAPENDING", from_number=STRANGER, to_number="+8610690000", body="",
                                      channel="voice")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway.callstate import CallStore
+from gateway.webhooks.callstate import CallStore
 from store.models import AuditEntry, InboundMessage, Person
 from tests.gateway.test_voice_webhook import move_in_until_summary
 from tests.officer.conftest import LANDLORD_A, login

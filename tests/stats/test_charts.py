@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from gateway import stats_charts
+from gateway.stats import charts as stats_charts
 from store import stats
 
 

@@ -129,7 +129,7 @@ class TestPaging:
 
     def test_page_control(self, rt, login_as, monkeypatch):
         """With one landlord a page, the follow-up page links to the next page and keeps the month."""
-        from gateway import stats as views
+        from gateway.stats import views
 
         with rt.sessions.begin() as s:
             s.execute(Declaration.__table__.update().values(late=True))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from gateway import stats_charts
+from gateway.stats import charts as stats_charts
 from store import stats
 from store.models import Declaration, Precinct
 from store.stats import Month
@@ -201,7 +201,7 @@ class TestRecountAfterResponse:
 
     def test_recount_failure_is_only_logged(self, rt, campaign, monkeypatch, caplog):
         """A recount that fails after the response leaves the old count and logs why."""
-        from gateway import stats_refresh
+        from gateway.stats import refresh as stats_refresh
 
         monkeypatch.setattr(stats, "recount_live", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
         assert stats_refresh.recount(rt, MARCH) is False
@@ -216,7 +216,7 @@ class TestRefreshCommand:
     def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch):
         """`declgate stats refresh` leaves the month under way counted and both months' charts drawn, so the
         pages of a new process neither count nor draw; run again at once, it does not count again."""
-        from gateway import stats_refresh
+        from gateway.stats import refresh as stats_refresh
 
         real = stats_refresh.refresh
         monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: real(rt_, today=DURING))
@@ -233,7 +233,8 @@ class TestWorkerKeepsThemAhead:
         """Every worker's sweep thread does what `declgate stats refresh` does, so no cron job is needed."""
         import threading
 
-        from gateway import stats_refresh, worker
+        from gateway import worker
+        from gateway.stats import refresh as stats_refresh
 
         monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
         refreshed = threading.Event()
@@ -247,7 +248,8 @@ class TestWorkerKeepsThemAhead:
         assert live_rows(rt) == 1 and stored_charts(rt) == 6
 
     def test_a_failing_refresh_is_logged_and_the_sweep_goes_on(self, rt, monkeypatch, caplog):
-        from gateway import stats_refresh, worker
+        from gateway import worker
+        from gateway.stats import refresh as stats_refresh
 
         def broken(_rt):
             raise OperationalError("SELECT", {}, Exception("database restarting"))
@@ -261,7 +263,7 @@ class TestOlderSnapshots:
     def test_refresh_takes_the_missing_snapshots_of_older_months(self, rt, campaign, monkeypatch):
         """The months before the last closed one (whose snapshots a change reaching back deletes), back to the
         first declaration, are snapshotted again, with the figures a live count gives."""
-        from gateway import stats_refresh
+        from gateway.stats import refresh as stats_refresh
         from store.stats import MonthSnapshot
 
         def months(session) -> set[str]:

@@ -1,4 +1,4 @@
-"""The officers' review queue and item pages. Views are thin: rules live in store.review and review_actions."""
+"""The officers' review queue and item pages. Views are thin: rules live in store.review and actions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from gateway import review_actions
-from gateway.auth import current_officer, officer_required, officer_scope
+from gateway.officer import actions
+from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.i18n import language, translate
-from gateway.i18n_replies import TEMPLATES
+from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
-from gateway.query_args import date_arg, id_arg, page_arg, text_arg
+from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
 from parsers import contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
@@ -216,7 +216,7 @@ def _back(inbound_id: int):
 @officer_required
 def edit(inbound_id: int):
     """Store the corrected text as a new message from the same sender and queue it."""
-    new_id = _act(inbound_id, lambda: review_actions.edit_and_reprocess(
+    new_id = _act(inbound_id, lambda: actions.edit_and_reprocess(
         _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("body", "")))
     if new_id is None:
         return _back(inbound_id)
@@ -230,7 +230,7 @@ def link(inbound_id: int):
     """Enrol the sender as landlord of a property, then reprocess the message."""
     form = request.form
     precinct = form.get("precinct", "") if current_officer.sees_all_precincts else current_officer.precinct_code
-    new_id = _act(inbound_id, lambda: review_actions.link_and_reprocess(
+    new_id = _act(inbound_id, lambda: actions.link_and_reprocess(
         _rt(), current_officer.id, officer_scope(), inbound_id, name=form.get("name", ""),
         property_code=form.get("property_code", ""), address=form.get("address", ""), precinct=precinct,
         alias=form.get("alias") or None, single_unit=bool(form.get("single_unit"))))
@@ -247,7 +247,7 @@ def reject(inbound_id: int):
     template = request.form.get("template") or None
     if template is not None and template not in TEMPLATES:
         abort(400)
-    done = _act(inbound_id, lambda: review_actions.reject(
+    done = _act(inbound_id, lambda: actions.reject(
         _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("reason", "").strip(), template)
         or True)
     if done:
@@ -259,7 +259,7 @@ def reject(inbound_id: int):
 @officer_required
 def spam(inbound_id: int):
     """Close an item as spam."""
-    if _act(inbound_id, lambda: review_actions.mark_spam(_rt(), current_officer.id, officer_scope(), inbound_id)
+    if _act(inbound_id, lambda: actions.mark_spam(_rt(), current_officer.id, officer_scope(), inbound_id)
             or True):
         flash(translate("done_spam"), "ok")
     return _back(inbound_id)
@@ -269,7 +269,7 @@ def spam(inbound_id: int):
 @officer_required
 def accept(decl_id: int):
     """Accept a pending declaration with the name typed from the recording."""
-    result = _act(None, lambda: review_actions.accept(_rt(), current_officer.id, officer_scope(), decl_id,
+    result = _act(None, lambda: actions.accept(_rt(), current_officer.id, officer_scope(), decl_id,
                                                       request.form.get("name", "")))
     if result is not None:
         outcome, receipt = result
@@ -283,7 +283,7 @@ def accept(decl_id: int):
 @officer_required
 def apply_move_out(decl_id: int):
     """Apply the move-out a caller claimed for this registration."""
-    result = _act(None, lambda: review_actions.apply_move_out(_rt(), current_officer.id, officer_scope(), decl_id))
+    result = _act(None, lambda: actions.apply_move_out(_rt(), current_officer.id, officer_scope(), decl_id))
     if result is not None:
         date, receipt = result
         flash(translate("done_moved_out", date=date.isoformat(), receipt=receipt), "ok")
@@ -296,7 +296,7 @@ def apply_move_out(decl_id: int):
 def bulk_reprocess():
     """Reprocess every open item with one reason, e.g. after enrolling the landlord they came from."""
     reason = request.form.get("reason", "")
-    count = review_actions.reprocess_reason(_rt(), current_officer.id, officer_scope(), reason) if reason else 0
+    count = actions.reprocess_reason(_rt(), current_officer.id, officer_scope(), reason) if reason else 0
     flash(translate("bulk_reprocess_done", count=count), "ok")
     return redirect(url_for("review.queue", reason=reason or None))
 
@@ -309,7 +309,7 @@ def bulk_reject():
     if not ids:
         flash(translate("nothing_selected"), "error")
         return redirect(url_for("review.queue"))
-    count = review_actions.reject_many(_rt(), current_officer.id, officer_scope(), ids,
+    count = actions.reject_many(_rt(), current_officer.id, officer_scope(), ids,
                                        request.form.get("reason", "").strip())
     flash(translate("bulk_reject_done", count=count), "ok")
     return redirect(url_for("review.queue"))

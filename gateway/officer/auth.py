@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
 
 from gateway.i18n import translate
-from gateway.redirects import local_path, safe_next
+from gateway.web.redirects import local_path, safe_next
 from store import logins, officer_sessions
 from store.models import Officer
 from store.scope import Scope

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from store.models import local_time
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = Path(__file__).parents[1] / "templates"
 CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "meets_coverage_target",
               "housing_coverage", "pre_case_rate", "meets_pre_case_target", "case_subjects",
               "case_subjects_declared", "new_declarations", "previous_new_declarations", "active_residents",
@@ -85,10 +85,10 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
 
 def bulletin_charts(ranked: list[Ranked], month: Month) -> dict[str, str]:
     """The bulletin's two charts (also drawn ahead by a recount of the month under way)."""
-    from gateway import stats_charts
+    from gateway.stats import charts
 
-    return {"coverage_chart": stats_charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
-            "pre_case_chart": stats_charts.pre_case_bars(ranked, f"Registered before their case, {month}")}
+    return {"coverage_chart": charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
+            "pre_case_chart": charts.pre_case_bars(ranked, f"Registered before their case, {month}")}
 
 
 def environment() -> Environment:

@@ -42,7 +42,7 @@ def refresh() -> None:
     declgate worker does this every three minutes; run it by hand after a large import, or from cron
     when the workers' refresh is turned off (DECLGATE_STATS_EVERY=0)."""
     from gateway.cli import _runtime
-    from gateway.stats_refresh import refresh as run
+    from gateway.stats.refresh import refresh as run
 
     rt = _runtime(migrate=True)
     closed, current, counted = run(rt)

@@ -14,7 +14,7 @@ from rq import Callback, Retry
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from gateway import jobs
+from gateway.pipeline import jobs
 from gateway.runtime import Runtime
 from parsers import parse_sms
 from store.db import insert_for

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gateway.auth import current_officer, officer_required, officer_scope
+from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.i18n import translate
 from store import audit, property_edits
 from store.enrolment import Enrolment, enrol

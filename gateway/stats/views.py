@@ -1,7 +1,7 @@
 """Campaign statistics pages: ranking, precinct figures, follow-up, case subjects, estimate and case imports.
 
 Supervisors see every precinct; an officer sees their own, and another precinct's page answers 404.
-Views are thin: the figures come from store.stats, the bulletin from gateway.stats_report.
+Views are thin: the figures come from store.stats, the bulletin from gateway.stats.report.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 
-from gateway import stats_charts, stats_refresh, stats_report
-from gateway.auth import current_officer, officer_required, supervisor_required
+from gateway.stats import charts, refresh, report
+from gateway.officer.auth import current_officer, officer_required, supervisor_required
 from gateway.i18n import language, translate
-from gateway.uploads import MAX_UPLOAD_BYTES, accepts_upload
-from gateway.query_args import BadQuery, id_arg, page_arg, text_arg
+from gateway.web.uploads import MAX_UPLOAD_BYTES, accepts_upload
+from gateway.web.query_args import BadQuery, id_arg, page_arg, text_arg
 from store import audit, stats
 from store.models import Precinct, local_time, utcnow
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
@@ -35,14 +35,14 @@ def helpers() -> dict[str, object]:
 
 def _reason_label(code: str) -> str:
     try:
-        from gateway.review import reason_text
+        from gateway.officer.review import reason_text
     except ImportError:  # the review surface is optional for statistics
         return code
     return reason_text(code)
 
 
-bp.add_app_template_filter(stats_report.pct, "pct")
-bp.add_app_template_filter(stats_report.signed, "signed")
+bp.add_app_template_filter(report.pct, "pct")
+bp.add_app_template_filter(report.signed, "signed")
 
 
 @bp.app_template_filter("duration")
@@ -85,7 +85,7 @@ def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None)
     the count of every precinct, nor a supervisor in another language for the charts of the new count."""
     if as_of is not None and as_of <= utcnow() - LIVE_TTL:
         rt = _rt()
-        response.call_on_close(lambda: stats_refresh.recount(rt, month))
+        response.call_on_close(lambda: refresh.recount(rt, month))
     return response
 
 
@@ -125,10 +125,10 @@ def ranking():
     as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
         ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
-    with stats_charts.stored_in(_chart_store(month)):
-        charts = stats_refresh.ranking_charts(ranked, stats_refresh.titles_in(language(), month))
+    with charts.stored_in(_chart_store(month)):
+        drawn = refresh.ranking_charts(ranked, refresh.titles_in(language(), month))
     html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
-                           total=total, charts=charts, as_of=as_of,
+                           total=total, charts=drawn, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
     return _recount_if_old(make_response(html), month, as_of)
 
@@ -143,9 +143,9 @@ def bulletin():
         ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     as_of = ranked[0].figures.as_of if ranked else None
-    with stats_charts.stored_in(_chart_store(month)):
+    with charts.stored_in(_chart_store(month)):
         local_as_of = local_time(as_of, rt.tz).replace(tzinfo=None) if as_of else None
-        context = stats_report.bulletin_context(ranked, month, generated, as_of=local_as_of)
+        context = report.bulletin_context(ranked, month, generated, as_of=local_as_of)
     return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 
@@ -157,7 +157,7 @@ def bulletin_csv():
     rt = _rt()
     with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
         ranked = stats.ranking(session, month, tz=rt.tz)
-    return Response(stats_report.bulletin_csv(ranked), mimetype="text/csv",
+    return Response(report.bulletin_csv(ranked), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=bulletin-{month}.csv"})
 
 
@@ -177,19 +177,19 @@ def precinct(precinct_id: int):
         choices = _precincts(session)
     fig = found[0]
     span = {"months": TREND_MONTHS}
-    with stats_charts.stored_in(_chart_store(month)):
-        charts = _precinct_charts(fig, series, month, span)
-    return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=charts,
+    with charts.stored_in(_chart_store(month)):
+        drawn = _precinct_charts(fig, series, month, span)
+    return render_template("stats/precinct.html", month=month, months=_months(month), fig=fig, charts=drawn,
                            choices=choices)
 
 
 def _precinct_charts(fig: stats.PrecinctMonth, series: dict, month: Month, span: dict) -> dict[str, str]:
     return {
-        "declarations": stats_charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span)),
-        "coverage": stats_charts.trend_chart(series, "coverage", translate("stats_chart_coverage_trend", **span),
+        "declarations": charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span)),
+        "coverage": charts.trend_chart(series, "coverage", translate("stats_chart_coverage_trend", **span),
                                              target=COVERAGE_TARGET, percent=True),
-        "residents": stats_charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span)),
-        "reasons": stats_charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month)),
+        "residents": charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span)),
+        "reasons": charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month)),
     }
 
 
@@ -272,28 +272,28 @@ def estimates():
     """Show, enter and import survey estimates (one row by hand, or a CSV: all rows or none)."""
     month = _month()
     rt = _rt()
-    report = None
+    imported = None
     if request.method == "POST":
         with rt.sessions.begin() as session:
             if request.form.get("action") == "import":
                 text = _upload_text()
                 if text is not None:
-                    report = stats.import_estimates(session, text)
-                    if report.ok:
+                    imported = stats.import_estimates(session, text)
+                    if imported.ok:
                         audit.record(session, current_officer.id, "stats_estimates_import",
-                                     request.files["file"].filename or "", rows=report.written)
+                                     request.files["file"].filename or "", rows=imported.written)
                     else:
                         session.rollback()
             else:
-                report = _enter_estimate(session, month)
-        if report is not None and report.ok:
-            flash(translate("stats_imported", rows=report.written), "ok")
+                imported = _enter_estimate(session, month)
+        if imported is not None and imported.ok:
+            flash(translate("stats_imported", rows=imported.written), "ok")
             return redirect(url_for("stats.estimates", month=str(month)))
     with rt.sessions.begin() as session:
         figures = stats.figures(session, month, tz=rt.tz, timing=False)
-    status = 400 if report is not None and not report.ok else 200
+    status = 400 if imported is not None and not imported.ok else 200
     return render_template("stats/estimates.html", month=month, months=_months(month), figures=figures,
-                           report=report), status
+                           report=imported), status
 
 
 def _enter_estimate(session, month: Month) -> stats.ImportReport:
@@ -321,19 +321,19 @@ def _enter_estimate(session, month: Month) -> stats.ImportReport:
 def cases_import():
     """Import case subjects exported from a case system; only keyed hashes and outcomes are kept."""
     rt = _rt()
-    report = None
+    imported = None
     if request.method == "POST":
         text = _upload_text()
         if text is not None:
             with rt.sessions.begin() as session:
-                report = stats.import_case_subjects(session, text, secret_key=rt.settings.secret_key or "",
+                imported = stats.import_case_subjects(session, text, secret_key=rt.settings.secret_key or "",
                                                     tz=rt.tz)
-                if report.ok:
+                if imported.ok:
                     audit.record(session, current_officer.id, "stats_cases_import",
-                                 request.files["file"].filename or "", rows=report.written, **report.detail)
+                                 request.files["file"].filename or "", rows=imported.written, **imported.detail)
                 else:
                     session.rollback()
-            if report.ok:
-                flash(translate("stats_cases_imported", rows=report.written, **report.detail), "ok")
+            if imported.ok:
+                flash(translate("stats_cases_imported", rows=imported.written, **imported.detail), "ok")
                 return redirect(url_for("stats.cases_import"))
-    return render_template("stats/cases_import.html", report=report), (400 if report and not report.ok else 200)
+    return render_template("stats/cases_import.html", report=imported), (400 if imported and not imported.ok else 200)

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from gateway.callstate import CallBusy, CallStore
+from gateway.webhooks.callstate import CallBusy, CallStore
 from gateway.runtime import Runtime
-from gateway.signature import signed
-from gateway.voice_port import DatabasePort
+from gateway.webhooks.signature import signed
+from gateway.webhooks.voice_port import DatabasePort
 from ivr_flows import CallInput, advance, start_call
 from ivr_flows.call import NOT_XML
 from ivr_flows.catalogue import LANGUAGES

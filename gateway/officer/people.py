@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from gateway.auth import current_officer, officer_required, officer_scope
+from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.id_masking import Revealed
 from store import audit, search
 

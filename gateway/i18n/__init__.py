@@ -1,6 +1,6 @@
 """UI strings in Chinese (default) and English; the choice lives in the officer's session.
 
-One catalogue per language (gateway/i18n_zh.py, gateway/i18n_en.py); a key
+One catalogue per language (gateway/i18n/zh.py, gateway/i18n/en.py); a key
 missing from English falls back to Chinese, and a key missing everywhere shows
 itself, so a forgotten string is visible rather than a crash.
 """
@@ -10,11 +10,11 @@ import datetime as dt
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
-from gateway import i18n_en, i18n_zh
-from gateway.redirects import safe_next
+from gateway.i18n import en, zh
+from gateway.web.redirects import safe_next
 from store.models import local_time
 
-LANGUAGES = {"zh": i18n_zh.STRINGS, "en": i18n_en.STRINGS}
+LANGUAGES = {"zh": zh.STRINGS, "en": en.STRINGS}
 DEFAULT = "zh"
 
 bp = Blueprint("i18n", __name__)

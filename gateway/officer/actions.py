@@ -9,10 +9,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from gateway import intake, jobs
-from gateway.i18n_replies import reply_text
+from gateway.pipeline import intake, jobs
+from gateway.i18n.replies import reply_text
 from gateway.runtime import Runtime
-from gateway.voice_jobs import claimant_phone
+from gateway.pipeline.voice_commands import claimant_phone
 from parsers.masking import restore_ids
 from store import audit, claims, review
 from store.enrolment import Enrolment, enrol

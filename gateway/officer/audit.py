@@ -5,8 +5,8 @@ import math
 
 from flask import Blueprint, current_app, render_template
 
-from gateway.auth import supervisor_required
-from gateway.query_args import page_arg, text_arg
+from gateway.officer.auth import supervisor_required
+from gateway.web.query_args import page_arg, text_arg
 from store import audit
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

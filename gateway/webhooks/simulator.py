@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from gateway.signature import sign
+from gateway.webhooks.signature import sign
 from store.models import InboundMessage, Landlord, OutboundMessage
 
 bp = Blueprint("simulator", __name__, url_prefix="/dev/phone")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from gateway import intake
-from gateway.signature import signed
+from gateway.pipeline import intake
+from gateway.webhooks.signature import signed
 
 bp = Blueprint("sms", __name__)
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from gateway import stats_charts, stats_report
+from gateway.stats import charts, report
 from gateway.i18n import DEFAULT, LANGUAGES
 from store import stats, stats_cache
 from store.models import Declaration, utcnow
@@ -32,19 +32,19 @@ def ranking_charts(ranked: list[stats.Ranked], titles: dict[str, str]) -> dict[s
     mix: Counter[str] = Counter()
     for r in ranked:
         mix.update(dict(r.figures.rejections))
-    return {"coverage": stats_charts.ranking_bars(ranked, titles["coverage"]),
-            "pre_case": stats_charts.pre_case_bars(ranked, titles["pre_case"]),
-            "reasons": stats_charts.reason_mix(mix.most_common(), titles["reasons"])}
+    return {"coverage": charts.ranking_bars(ranked, titles["coverage"]),
+            "pre_case": charts.pre_case_bars(ranked, titles["pre_case"]),
+            "reasons": charts.reason_mix(mix.most_common(), titles["reasons"])}
 
 
 def draw_ahead(rt, month: Month, *, closed: bool, languages: list[str] | tuple[str, ...] = tuple(LANGUAGES)) -> None:
     """Draw the supervisors' ranking charts (in `languages`) and the bulletin's into the chart table."""
     with rt.sessions.begin() as session:  # a closed month's snapshot is taken here if missing
         ranked = stats.ranking(session, month, tz=rt.tz)
-    with stats_charts.stored_in(ChartStore(rt.sessions, str(month), closed=closed)):
+    with charts.stored_in(ChartStore(rt.sessions, str(month), closed=closed)):
         for language in languages:
             ranking_charts(ranked, titles_in(language, month))
-        stats_report.bulletin_charts(ranked, month)
+        report.bulletin_charts(ranked, month)
 
 
 def recount(rt, month: Month, languages: list[str] | tuple[str, ...] = tuple(LANGUAGES)) -> bool:

@@ -4,7 +4,7 @@ A confirmed call becomes an InboundMessage (channel `voice`, one per call and
 kind) processed by the same job as an SMS, where it becomes a claim (store.claims).
 The receipt is chosen here, before the job runs, because the caller hears it
 straight away. Status look-ups and status SMS are counted per calling number and
-per person (gateway.quotas): the status line must not become a way to test ID
+per person (gateway.webhooks.quotas): the status line must not become a way to test ID
 numbers or to flood a tenant's phone.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ import datetime as dt
 import phonenumbers
 from sqlalchemy import select
 
-from gateway import intake, quotas
+from gateway.pipeline import intake
+from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
 from store import claims
@@ -72,7 +73,7 @@ class DatabasePort:
 
     def send_status_sms(self, document_number: str, caller: str) -> bool:
         """Text the status to the phone on record, within the caller's and the person's allowances."""
-        from gateway import jobs
+        from gateway.pipeline import jobs
         from parsers.notices import render_status_sms
 
         settings = self.rt.settings

@@ -219,7 +219,7 @@ def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
 
     if not inbound_ids:
         return
-    from gateway.intake import job_id
+    from gateway.pipeline.intake import job_id
 
     ids = [job_id(rt, inbound_id) for inbound_id in inbound_ids]
     try:
@@ -246,7 +246,7 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
     # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
     attempts = inbound.attempts + 1
     if inbound.channel == "voice":
-        from gateway.voice_jobs import handle_voice
+        from gateway.pipeline.voice_commands import handle_voice
 
         handled, result_language = handle_voice(session, inbound), (inbound.payload or {}).get("language", "zh")
         result = None
@@ -434,7 +434,7 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
     if result.command == "cancel":
         status = decls.cancel(decl)
     elif result.command == "confirm":
-        from gateway.voice_jobs import claimant_phone
+        from gateway.pipeline.voice_commands import claimant_phone
 
         status = claims.confirm(session, decl, phone=claimant_phone(decl))
     else:

@@ -351,7 +351,7 @@ def sms_send(from_: str, to: str, url: str, wait: float, text: str) -> None:
     import urllib.parse
     import urllib.request
 
-    from gateway.signature import sign
+    from gateway.webhooks.signature import sign
 
     settings = _settings()
     token = settings.twilio_auth_token
@@ -450,7 +450,7 @@ def export(fmt: str, since, unmasked: bool, output) -> None:
 @click.option("--older-than", default=0, show_default=True, help="Only messages received this many seconds ago.")
 def requeue(older_than: int) -> None:
     """Re-enqueue inbound messages that no worker has handled yet."""
-    from gateway import intake
+    from gateway.pipeline import intake
 
     settings = _settings()
     if settings.embedded:
@@ -462,11 +462,11 @@ def requeue(older_than: int) -> None:
     click.echo(f"requeued {count} message(s)")
 
 
-from gateway.stats_report import report  # noqa: E402  (the bulletin command lives beside its template)
+from gateway.stats.report import report  # noqa: E402  (the bulletin command lives beside its template)
 
 cli.add_command(report)
 
-from gateway.stats_cli import stats_group  # noqa: E402
+from gateway.cli.stats import stats_group  # noqa: E402
 
 cli.add_command(stats_group)
 

@@ -1,0 +1,1 @@
+"""From a stored message to a stored declaration and a reply: intake, jobs, commands, delivery."""

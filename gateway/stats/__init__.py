@@ -1,0 +1,1 @@
+"""The campaign statistics pages, their charts, the bulletin and the background refresh."""

@@ -1,0 +1,1 @@
+"""Plumbing every page shares: security headers, safe redirects, query strings, uploads, health."""
