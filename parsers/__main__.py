@@ -1,4 +1,4 @@
-"""`python -m parsers --today YYYY-MM-DD TEXT`: print the parse as JSON (spec §8)."""
+"""`python -m parsers --today YYYY-MM-DD TEXT`: print the parse as JSON (`ParseResult.to_json`)."""
 from __future__ import annotations
 
 import argparse

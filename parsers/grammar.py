@@ -1,4 +1,4 @@
-"""The SMS declaration grammar (spec §2–§5): one function per rule.
+"""The SMS declaration grammar (docs/sms-format.md §1–§4; codes §6, interpretations §7): one function per rule.
 
 Each rule's docstring is its EBNF. Rules read tokens from `tokens.tokenize`
 and record problems as values; nothing here raises on user input.

@@ -1,4 +1,4 @@
-"""Normalisation (spec §1) that remembers where every character came from.
+"""Normalisation (docs/sms-format.md §1) that remembers where every character came from.
 
 The officer UI highlights the raw SMS, so each normalised character keeps the
 span of the original character that produced it. NFKC is applied per original

@@ -1,4 +1,4 @@
-"""Token shapes (spec §2–§4) in one table, and the tokenizer that applies them.
+"""Token shapes (docs/sms-format.md §1–§3) in one table, and the tokenizer that applies them.
 
 Shapes are tried in table order at each position; a match counts only if it
 ends on a field boundary: a separator, the end of the record, or a change

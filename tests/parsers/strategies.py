@@ -142,7 +142,7 @@ def declarations(draw) -> Declaration:
 
 
 def expected_records(decls: list[Declaration]) -> list[dict]:
-    """The values each record must parse to, with property/room/date inherited (spec §4)."""
+    """The values each record must parse to, with property/room/date inherited (docs/sms-format.md §3)."""
     out: list[dict] = []
     prop = room = date = None
     for d in decls:

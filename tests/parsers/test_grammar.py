@@ -218,7 +218,7 @@ class TestParseSmsVariants:
         ("HELP", "help"), ("?", "help"), ("？", "help"), ("帮助", "help"), ("格式", "help"),
     ])
     def test_every_keyword_alias_selects_its_command(self, text, command):
-        """Every alias of §3 selects its command, in any case and width."""
+        """Every alias in docs/sms-format.md §2 selects its command, in any case and width."""
         assert parse(text).command == command
 
     def test_receipt_commands_put_the_receipt_at_top_level(self):

@@ -135,8 +135,8 @@ class TestClassifyOptout:
 
 
 class TestCli:
-    def test_prints_the_spec_example(self):
-        """`python -m parsers` prints the JSON object of spec §8."""
+    def test_prints_the_documented_example(self):
+        """`python -m parsers` prints the documented example as the JSON of `ParseResult.to_json`."""
         out = subprocess.run(
             [sys.executable, "-m", "parsers", "--today", "2014-01-10", "登记 张三 350102199001011238 301"],
             cwd=ROOT, capture_output=True, text=True, check=True, encoding="utf-8").stdout
