@@ -7,10 +7,10 @@ databases) with landlords, one property each, and people who each have an
 active declaration, the inbound SMS it came from and its reply, all with
 PostgreSQL COPY. The store then grows to each size in turn; at each size fresh
 inbound SMS are stored by intake (as the webhook does) and handled by calling
-the job `gateway.pipeline.jobs.process_inbound` directly in this process — the real
+the job `gateway.pipeline.batch.process_inbound` directly in this process — the real
 parse, dedupe, store, reply and send-to-outbox, without RQ's round trips, so
 only the store's growth changes between sizes. The job handles other waiting
-messages in its transaction (jobs.BATCH_SIZE), so the figure is messages
+messages in its transaction (the `batch_size` setting, DECLGATE_BATCH_SIZE), so the figure is messages
 handled per second, not calls. The messages declare a mix of
 new people, people already registered at that landlord's property and people
 moving from another landlord's property (their old declaration is superseded).
@@ -29,7 +29,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
-from gateway.pipeline import intake, jobs  # noqa: E402
+from gateway.pipeline import batch, intake  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from parsers.receipts import receipt_from_serial  # noqa: E402
@@ -189,7 +189,7 @@ def measure(rt, size: int, round_no: int, count: int, warmup: int) -> tuple[floa
     """Messages handled per second by the job over `count - warmup` messages stored beforehand.
 
     The warm-up messages are stored and handled first, on their own: the job handles other waiting
-    messages in the same transaction (up to jobs.BATCH_SIZE), so the timed ones must not be waiting yet.
+    messages in the same transaction (up to the `batch_size` setting), so the timed ones must not be waiting yet.
     """
     def store(batch: list[tuple[int, tuple[str, str]]]) -> list[int]:
         return [intake.store_sms(rt, sid=f"SMdedupe{round_no}x{i}", from_number=sender, to_number=c.GATEWAY_NUMBER,
@@ -197,11 +197,11 @@ def measure(rt, size: int, round_no: int, count: int, warmup: int) -> tuple[floa
 
     all_messages = list(enumerate(messages(count, size, round_no)))
     for inbound_id in store(all_messages[:warmup]):
-        jobs.process_inbound(inbound_id)
+        batch.process_inbound(inbound_id)
     ids = store(all_messages[warmup:])
     started = time.perf_counter()
     for inbound_id in ids:
-        jobs.process_inbound(inbound_id)  # a no-op for a message an earlier call already handled in its batch
+        batch.process_inbound(inbound_id)  # a no-op for a message an earlier call already handled in its batch
     seconds = time.perf_counter() - started
     with rt.sessions() as session:
         outcome = dict(session.execute(
@@ -226,7 +226,7 @@ def explain(rt, size: int) -> None:
         for i, (sender, text) in enumerate(messages(3, size, 50)):
             inbound_id, _ = intake.store_sms(rt, sid=f"SMexplain{i}", from_number=sender,
                                              to_number=c.GATEWAY_NUMBER, body=text)
-            jobs.process_inbound(inbound_id)
+            batch.process_inbound(inbound_id)
     finally:
         event.remove(rt.engine, "before_cursor_execute", capture)
     seen: set[str] = set()
@@ -279,7 +279,7 @@ def main() -> None:
         print(f"{size:>9,} people  {rate:6.1f} messages/s")
     ratio = results[-1][1] / results[0][1]
     print(f"ratio {sizes[-1]:,} / {sizes[0]:,} people = {ratio:.2f} (target >= 0.9)  "
-          f"[process_inbound called directly (batches of up to {jobs.BATCH_SIZE}), "
+          f"[process_inbound called directly (batches of up to {rt.settings.batch_size}), "
           f"{args.messages - args.warmup} timed messages per size, "
           f"{PROPERTIES:,} properties]")
 

@@ -52,7 +52,7 @@ def step_functions(calls: int) -> dict[str, object]:
     os.environ.update(c.env())
     from twilio.request_validator import RequestValidator
 
-    from gateway.pipeline import intake
+    from gateway.pipeline import intake, queue
     from gateway.app import create_app
     from parsers import parse_sms
 
@@ -79,7 +79,7 @@ def step_functions(calls: int) -> dict[str, object]:
         "intake parse": lambda i: parse_sms(text, today=dt.date.today(), deadline_days=3, region="CN").to_json(),
         "store (parse + INSERT)": lambda i: intake.store_sms(rt, sid="SM" + uuid.uuid4().hex, from_number=c.SENDERS[0],
                                                             to_number=c.GATEWAY_NUMBER, body=text),
-        "enqueue (RQ job)": lambda i: intake.enqueue(rt, base + i),
+        "enqueue (RQ job)": lambda i: queue.enqueue(rt, base + i),
     }
 
 

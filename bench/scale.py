@@ -21,7 +21,7 @@ import time
 import _common as c  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from gateway.pipeline import intake  # noqa: E402
+from gateway.pipeline import intake, queue  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from store.models import OutboundMessage  # noqa: E402
@@ -42,7 +42,7 @@ def run(messages: int, workers: int) -> float:
     for i, number in enumerate(unique_id_numbers(messages)):
         inbound_id, _ = intake.store_sms(rt, sid=f"SMscale{i}", from_number=c.SENDERS[i % len(c.SENDERS)],
                                          to_number=c.GATEWAY_NUMBER, body=declaration(i, number))
-        intake.enqueue(rt, inbound_id)
+        queue.enqueue(rt, inbound_id)
     env = {**c.env(), "DECLGATE_QUEUE": QUEUE}
     started = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-m", "gateway", "worker", "--burst"], env=env,

@@ -17,7 +17,7 @@ import _common as c  # noqa: E402
 from rq import Queue, SimpleWorker  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from gateway.pipeline import intake  # noqa: E402
+from gateway.pipeline import intake, queue  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from store.models import OutboundMessage  # noqa: E402
@@ -53,7 +53,7 @@ def main() -> None:
     for i, number in enumerate(ids):
         inbound_id, _ = intake.store_sms(rt, sid=f"SMbench{i}", from_number=c.SENDERS[i % len(c.SENDERS)],
                                          to_number=c.GATEWAY_NUMBER, body=declaration(i, number))
-        intake.enqueue(rt, inbound_id)
+        queue.enqueue(rt, inbound_id)
     decl_seconds = timed_burst(rt.queue)
     with rt.sessions() as session:
         replied = session.scalar(select(func.count()).select_from(OutboundMessage)

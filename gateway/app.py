@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         from gateway.web.query_args import BadQuery
 
         status = exc.code or 500
-        message = exc.message() if isinstance(exc, BadQuery) else None
+        message = translate(exc.key, **exc.values) if isinstance(exc, BadQuery) else None
         machine = request.path in ("/sms", "/voice", "/healthz") or request.path.startswith("/voice/")
         if machine or not request.accept_mimetypes.accept_html:
             return Response(f"{status} {message or exc.name}\n", status=status, mimetype="text/plain")

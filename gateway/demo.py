@@ -47,14 +47,14 @@ def seed(rt: Runtime) -> dict[str, str]:
 
 def seed_rejected(rt: Runtime) -> None:
     """Put work in the review queue through the real intake: bad SMS and a voice declaration to transcribe."""
-    from gateway.pipeline import intake
+    from gateway.pipeline import intake, queue
     from gateway.webhooks.voice_port import DatabasePort
 
     for i, (sender, body) in enumerate(REJECTED_SAMPLES):
         inbound_id, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
                                            to_number=DEMO_NUMBER, body=body)
         if new:
-            intake.enqueue(rt, inbound_id)
+            queue.enqueue(rt, inbound_id)
     # A caller whose name the recogniser was unsure of: an officer listens and types it.
     DatabasePort(rt, to_number=DEMO_NUMBER).submit("CADEMO0000000000000000000000000001", VoiceDeclaration(
         kind="move_in", document_type="ric", document_number="110101199003074477", property_code="100002",

@@ -17,7 +17,6 @@ from dotenv import load_dotenv
 
 from store.keyring import Keyring, KeyringError, new_key
 
-INSTANCE = Path(os.environ.get("DECLGATE_INSTANCE", Path.cwd() / "instance"))
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
 DEMO_NUMBER = "+8610690000"  # the demo gateway's SMS and voice number (what the simulator dials)
 DEMO_BASE_URL = "http://127.0.0.1:5000"  # `declgate serve --demo`'s own address; serve sets the one it binds
@@ -32,7 +31,9 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = f"sqlite:///{INSTANCE / 'declgate.sqlite'}"
+    # The folder for the embedded database, the demo's keys and anything else kept on this host.
+    instance_dir: Path = Path("instance")
+    database_url: str = ""  # empty: the embedded SQLite file under instance_dir
     redis_url: str | None = None  # None: embedded in-process Redis stand-in
     twilio_auth_token: str | None = None
     twilio_account_sid: str | None = None
@@ -52,7 +53,15 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
+    batch_size: int = 50  # messages one job handles at most in one transaction: its own, then waiting ones
+    sweep_every: float = 30.0  # seconds between a worker's sweeps for lost jobs and stale replies
+    stuck_after: float = 60.0  # seconds a message may wait `received` before the sweep queues it again
+    stats_every: float = 180.0  # seconds between a worker's statistics refreshes; 0 turns them off
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{Path(self.instance_dir) / 'declgate.sqlite'}")
 
     @property
     def embedded(self) -> bool:
@@ -76,7 +85,11 @@ class Settings:
         """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
         for name, value, least in (("SESSION_IDLE_MINUTES", self.session_idle_minutes, 1),
                                    ("SESSION_MAX_HOURS", self.session_max_hours, 1),
-                                   ("TRUSTED_PROXIES", self.trusted_proxies, 0)):
+                                   ("TRUSTED_PROXIES", self.trusted_proxies, 0),
+                                   ("DECLGATE_BATCH_SIZE", self.batch_size, 1),
+                                   ("DECLGATE_SWEEP_EVERY", self.sweep_every, 0.01),
+                                   ("DECLGATE_STUCK_AFTER", self.stuck_after, 0),
+                                   ("DECLGATE_STATS_EVERY", self.stats_every, 0)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
         self.keyring()
@@ -109,6 +122,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     load_dotenv(env_file or Path.cwd() / ".env", override=False)
     env = os.environ
     values: dict[str, Any] = {}
+    if env.get("DECLGATE_INSTANCE"):
+        values["instance_dir"] = Path(env["DECLGATE_INSTANCE"])
+    else:
+        values["instance_dir"] = Path.cwd() / "instance"
     if env.get("DATABASE_URL"):
         values["database_url"] = env["DATABASE_URL"]
     if env.get("REDIS_URL"):
@@ -127,12 +144,19 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
                       ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
-                      ("trusted_proxies", "TRUSTED_PROXIES")):
+                      ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE")):
         if env.get(name):
             try:
                 values[key] = int(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
+    for key, name in (("sweep_every", "DECLGATE_SWEEP_EVERY"), ("stuck_after", "DECLGATE_STUCK_AFTER"),
+                      ("stats_every", "DECLGATE_STATS_EVERY")):
+        if env.get(name):
+            try:
+                values[key] = float(env[name])
+            except ValueError:
+                raise SettingsError(f"{name}={env[name]!r} is not a number of seconds") from None
     values.update(overrides)
     settings = Settings(**values)
     if settings.demo and not settings.twilio_auth_token:
@@ -145,7 +169,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     if settings.demo and not settings.voice_number:
         settings = settings.with_(voice_number=DEMO_NUMBER)
     if settings.demo and not (settings.data_keys and settings.blind_index_key):
-        data_keys, blind_index_key = demo_keys(INSTANCE / DEMO_KEYS_FILE)
+        data_keys, blind_index_key = demo_keys(Path(settings.instance_dir) / DEMO_KEYS_FILE)
         settings = settings.with_(data_keys=settings.data_keys or data_keys,
                                   blind_index_key=settings.blind_index_key or blind_index_key)
     return settings

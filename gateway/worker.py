@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import random
 import threading
 import time
@@ -18,22 +17,11 @@ import redis
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
-from gateway.pipeline import intake, jobs
+from gateway.pipeline import delivery, queue
 from gateway.id_masking import mask_log_records
 from gateway.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-def _seconds(name: str, default: float) -> dt.timedelta:
-    """A sweep timing from the environment; fault tests shorten them to see recovery in seconds."""
-    return dt.timedelta(seconds=float(os.environ.get(name) or default))
-
-
-SWEEP_EVERY = _seconds("DECLGATE_SWEEP_EVERY", 30)
-STUCK_AFTER = _seconds("DECLGATE_STUCK_AFTER", 60)
-# The statistics kept ahead of the officers' pages (`declgate stats refresh`); 0 turns it off.
-STATS_EVERY = _seconds("DECLGATE_STATS_EVERY", 180)
 
 
 class ProcessWorker(SimpleWorker):
@@ -59,8 +47,8 @@ class ThreadWorker(SimpleWorker):
         pass
 
 
-def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEEP_EVERY,
-                  stats_every: dt.timedelta = STATS_EVERY) -> None:
+def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta | None = None,
+                  stats_every: dt.timedelta | None = None) -> None:
     """Requeue messages stuck in `received` (Redis was down, or a job vanished) until `stop` is set.
 
     It also sends replies left `pending` by a worker killed between its commit and its send, and every
@@ -68,6 +56,10 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEE
     charts) so that no officer's page waits for them, with no cron job to set up. With several workers
     each refreshes, and a count younger than five minutes is not taken again.
     """
+    settings = rt.settings
+    every = every or dt.timedelta(seconds=settings.sweep_every)
+    stats_every = dt.timedelta(seconds=settings.stats_every) if stats_every is None else stats_every
+    stuck_after = dt.timedelta(seconds=settings.stuck_after)
     # Workers started together (a deploy) would otherwise all count at the same moment, every time.
     next_stats = time.monotonic() + stats_every.total_seconds() * random.uniform(0.5, 1.0)
     while not stop.wait(every.total_seconds()):
@@ -75,10 +67,10 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta = SWEE
             next_stats = time.monotonic() + stats_every.total_seconds()
             refresh_statistics(rt)
         try:
-            count = intake.requeue(rt, STUCK_AFTER)
+            count = queue.requeue(rt, stuck_after)
             if count:
                 log.info("sweep requeued %d stuck inbound message(s)", count)
-            sent = jobs.deliver_stale(STUCK_AFTER)
+            sent = delivery.deliver_stale(stuck_after)
             if sent:
                 log.info("sweep sent %d reply(ies) left pending", sent)
         except Exception:  # the sweep must outlive a database or Redis blip; it logs and tries again
@@ -92,11 +84,11 @@ def refresh_statistics(rt: Runtime) -> None:
     try:
         refresh(rt)
     except Exception:  # noqa: BLE001 - like the sweep, it must outlive a database blip
-        log.exception("refreshing the statistics failed; trying again in %s", STATS_EVERY)
+        log.exception("refreshing the statistics failed; trying again in %ss", rt.settings.stats_every)
 
 
-def start_sweeper(rt: Runtime, every: dt.timedelta = SWEEP_EVERY,
-                  stats_every: dt.timedelta = STATS_EVERY) -> threading.Event:
+def start_sweeper(rt: Runtime, every: dt.timedelta | None = None,
+                  stats_every: dt.timedelta | None = None) -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=sweep_forever, args=(rt, stop, every, stats_every), name="declgate-sweep",
                      daemon=True).start()

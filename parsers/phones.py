@@ -25,3 +25,13 @@ def to_e164(raw: str, region: str = "CN") -> str | None:
     if not ok:
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(number: str, region: str = "CN") -> bool:
+    """Whether an SMS copy can reach this caller."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in (phonenumbers.PhoneNumberType.MOBILE,
+                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)

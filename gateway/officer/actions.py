@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from gateway.pipeline import intake, jobs
+from gateway.pipeline import delivery, intake, queue
 from gateway.i18n.replies import reply_text
 from gateway.runtime import Runtime
 from gateway.pipeline.voice_commands import claimant_phone
@@ -46,7 +46,7 @@ def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str
     with rt.sessions.begin() as session:
         original = session.get(InboundMessage, inbound_id)
         review.close(session, original, "resolved", officer_id, action, copy=new_id, **detail)
-    intake.enqueue(rt, new_id)
+    queue.enqueue(rt, new_id)
     return new_id
 
 
@@ -87,11 +87,11 @@ def reject(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, reason: 
         review.reject(session, scope, inbound, officer_id, reason)
         if template:
             language = (inbound.parse or {}).get("language") or "zh"
-            jobs.queue_sms(session, inbound.from_number, reply_text(template, language), in_reply_to=inbound.id,
+            delivery.queue_sms(session, inbound.from_number, reply_text(template, language), in_reply_to=inbound.id,
                            purpose="officer_reply")
             audit.record(session, officer_id, "reply", review.target_of(inbound_id), template=template)
     if template:
-        jobs.deliver(inbound_id)
+        delivery.deliver(inbound_id)
 
 
 def mark_spam(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int) -> None:

@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import runtime
-from gateway.webhooks.voice_port import is_mobile
+from gateway.pipeline.outcome import Handled
+from gateway.pipeline.policy import today_for
 from parsers import Outcome
 from parsers.dates import check_move_in_date
+from parsers.phones import is_mobile
 from parsers.notices import render_landlord_move_out_request, render_landlord_request
 from store import claims
 from store import declarations as decls
@@ -24,7 +26,6 @@ from store.models import Declaration, InboundMessage, Property
 
 
 def handle_voice(session: Session, inbound: InboundMessage):
-    from gateway.pipeline.jobs import Handled
 
     payload = inbound.payload or {}
     handled = Handled()
@@ -66,7 +67,6 @@ def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, h
 
 
 def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, handled) -> None:
-    from gateway.pipeline.jobs import today_for
 
     payload = inbound.payload or {}
     number, name = payload.get("document_number"), payload.get("name")

@@ -11,10 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-import click
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from store.models import local_time
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -108,40 +106,3 @@ def signed(value: int) -> str:
 
 def render_bulletin(context: dict[str, Any]) -> str:
     return environment().get_template("stats/bulletin.html").render(**context)
-
-
-@click.group("report")
-def report() -> None:
-    """Campaign reports."""
-
-
-@report.command("monthly")
-@click.option("--month", required=True, help="The bulletin's month, YYYY-MM.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder for bulletin-YYYY-MM.html and .csv (created if missing).")
-def monthly(month: str, out_dir: Path) -> None:
-    """Write the monthly bulletin (every precinct ranked, targets shown) as HTML and CSV."""
-    from gateway.cli import _runtime
-    from store import stats
-
-    try:
-        wanted = Month.parse(month)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
-    rt = _runtime(migrate=True)
-    with rt.sessions() as session:
-        ranked = stats.ranking(session, wanted, tz=rt.tz)
-    if not ranked:
-        raise click.ClickException("there are no precincts yet: enrol landlords first (declgate landlord import)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path = out_dir / f"bulletin-{wanted}.html", out_dir / f"bulletin-{wanted}.csv"
-    generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
-    as_of = ranked[0].figures.as_of  # the month under way, counted up to LIVE_TTL ago
-    local_as_of = local_time(as_of, rt.tz).replace(tzinfo=None) if as_of else None
-    html_path.write_text(render_bulletin(bulletin_context(ranked, wanted, generated, as_of=local_as_of)), encoding="utf-8")
-    csv_path.write_text(bulletin_csv(ranked), encoding="utf-8")
-    meeting = sum(r.meets_coverage for r in ranked)
-    click.echo(f"bulletin {wanted}: {len(ranked)} precinct(s), {meeting} at or above the "
-               f"{COVERAGE_TARGET:.0%} coverage target")
-    click.echo(f"wrote {html_path}")
-    click.echo(f"wrote {csv_path}")

@@ -24,16 +24,12 @@ MAX_TEXT = 200
 
 
 class BadQuery(BadRequest):
-    """A query-string value the page cannot use; `key` names the UI string that says so."""
+    """A query-string value the page cannot use; `key` names the UI string that says so (the app's error
+    page translates it)."""
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__()
         self.key, self.values = key, values
-
-    def message(self) -> str:
-        from gateway.i18n import translate
-
-        return translate(self.key, **self.values)
 
 
 def _raw(name: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from gateway.pipeline import intake
+from gateway.pipeline import intake, queue
 from gateway.webhooks.signature import signed
 
 bp = Blueprint("sms", __name__)
@@ -35,5 +35,5 @@ def inbound_sms() -> Response:
     rt = current_app.extensions["declgate"]
     inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
     if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
-        intake.enqueue(rt, inbound_id)
+        queue.enqueue(rt, inbound_id)
     return twiml()

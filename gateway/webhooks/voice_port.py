@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import phonenumbers
 from sqlalchemy import select
 
-from gateway.pipeline import intake
+from gateway.pipeline import delivery, queue
 from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
@@ -26,15 +25,6 @@ from store.models import Declaration, InboundMessage, Person, Property
 
 HOUR, DAY = 3600, 86400
 
-
-def is_mobile(number: str, region: str = "CN") -> bool:
-    """Whether an SMS copy can reach this caller."""
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.number_type(parsed) in (phonenumbers.PhoneNumberType.MOBILE,
-                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 class DatabasePort:
@@ -73,7 +63,6 @@ class DatabasePort:
 
     def send_status_sms(self, document_number: str, caller: str) -> bool:
         """Text the status to the phone on record, within the caller's and the person's allowances."""
-        from gateway.pipeline import jobs
         from parsers.notices import render_status_sms
 
         settings = self.rt.settings
@@ -89,9 +78,9 @@ class DatabasePort:
             body = render_status_sms(active=decl is not None, receipt=decl.receipt if decl else None,
                                      declared_on=decl.declared_at.date() if decl else None,
                                      language=self.language)
-            msg = jobs.queue_sms(session, person.phone, body, in_reply_to=None, purpose="status")
+            msg = delivery.queue_sms(session, person.phone, body, in_reply_to=None, purpose="status")
             msg_id = msg.id
-        jobs.enqueue_delivery(self.rt, msg_id)
+        delivery.enqueue_delivery(self.rt, msg_id)
         return True
 
     def _caller_key(self, caller: str) -> str:
@@ -115,7 +104,7 @@ class DatabasePort:
             session.add(row)
             session.flush()
             inbound_id = row.id
-        intake.enqueue(self.rt, inbound_id)
+        queue.enqueue(self.rt, inbound_id)
         return receipt or ""
 
     def _receipt_for(self, session, declaration: VoiceDeclaration, prop: Property | None) -> str | None:

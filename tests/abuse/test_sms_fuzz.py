@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gateway.pipeline import jobs
+from gateway.pipeline import batch
 from store.models import InboundMessage, OutboundMessage
 from tests.abuse import strategies as junk
 from tests.abuse.conftest import LANDLORD
@@ -36,7 +36,7 @@ def check_outcome(rt, params: dict[str, str], response, count_before: int) -> No
         inbound_id = session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == sid))
     assert inbound_id is not None, f"200 for {sid!r} but nothing stored"
     rt.redis.flushdb()  # the job is run here directly; the embedded queue need not grow
-    jobs.process_inbound(inbound_id)
+    batch.process_inbound(inbound_id)
     with rt.sessions() as session:
         row = session.get(InboundMessage, inbound_id)
         replies = session.scalar(select(func.count()).select_from(OutboundMessage).where(

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from gateway.pipeline import jobs
+from gateway.pipeline import batch
 from gateway.webhooks.callstate import CallStore
 from gateway.webhooks.voice import usable_call_sid
 from store.models import Declaration, InboundMessage
@@ -100,7 +100,7 @@ class TestCallStep:
         stored = stored_only_if_confirmed(fuzz_rt, sid)
         if stored:
             fuzz_rt.redis.flushdb()  # the job runs here directly; the call's state is no longer needed
-            jobs.process_inbound(stored[0].id)
+            batch.process_inbound(stored[0].id)
             with fuzz_rt.sessions() as session:
                 row = session.get(InboundMessage, stored[0].id)
                 receipts = set(session.scalars(select(Declaration.receipt)))

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from gateway.pipeline import intake, jobs
+from gateway.pipeline import batch, intake, queue, sms_commands
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.fault.stack import declaration, unique_id_numbers
@@ -21,7 +21,7 @@ def store(rt, bodies: list[str], *, sender: str = LANDLORD, first: int = 0) -> l
     for i, body in enumerate(bodies, start=first):
         inbound_id, _ = intake.store_sms(rt, sid=f"SMBATCH{i}-{sender}", from_number=sender,
                                          to_number=GATEWAY_NUMBER, body=body)
-        intake.enqueue(rt, inbound_id)
+        queue.enqueue(rt, inbound_id)
         ids.append(inbound_id)
     return ids
 
@@ -48,7 +48,7 @@ class TestBatch:
     def test_one_job_handles_every_waiting_message_once(self, enrolled):
         """The first message's job also stores and answers the messages waiting behind it, one reply each."""
         ids = store(enrolled, declare(4))
-        assert jobs.process_inbound(ids[0]) == "processed"
+        assert batch.process_inbound(ids[0]) == "processed"
         after = ledger(enrolled)
         assert after["statuses"] == ["processed"] * 4
         assert after["replies"] == {i: 1 for i in ids}
@@ -64,7 +64,7 @@ class TestBatch:
 
         event.listen(enrolled.engine, "commit", count)
         try:
-            jobs.process_inbound(ids[0])
+            batch.process_inbound(ids[0])
         finally:
             event.remove(enrolled.engine, "commit", count)
         assert len(commits) == 1
@@ -74,25 +74,25 @@ class TestBatch:
         """The queued jobs of the messages a batch handled are dropped; the queue is left empty."""
         ids = store(enrolled, declare(3))
         assert enrolled.queue.count == 3
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         # Only the first message's job is left: this test ran it directly, without RQ taking it off the queue.
-        assert enrolled.queue.job_ids == [intake.job_id(enrolled, ids[0])]
+        assert enrolled.queue.job_ids == [queue.job_id(enrolled, ids[0])]
         drain(enrolled)
         assert ledger(enrolled)["replies"] == {i: 1 for i in ids}
 
     def test_jobs_run_again_after_a_batch_change_nothing(self, enrolled):
         """Every message's own job, run after the batch that handled it, stores and replies nothing more."""
         ids = store(enrolled, declare(3))
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         before = ledger(enrolled)
         for inbound_id in ids:
-            assert jobs.process_inbound(inbound_id) == "processed"
+            assert batch.process_inbound(inbound_id) == "processed"
         assert ledger(enrolled) == before
 
     def test_a_batch_that_loses_a_race_retries_cleanly(self, enrolled, monkeypatch):
         """A unique violation on the job's own message rolls the whole batch back; the retry answers each once."""
         ids = store(enrolled, declare(3))
-        real, calls = jobs._process, []
+        real, calls = batch._process, []
 
         def lose_first_race(session, inbound, parsed=None):
             calls.append(inbound.id)
@@ -100,8 +100,8 @@ class TestBatch:
                 raise IntegrityError("INSERT", {}, Exception("duplicate key"))
             return real(session, inbound, parsed)
 
-        monkeypatch.setattr(jobs, "_process", lose_first_race)
-        assert jobs.process_inbound(ids[0]) == "processed"
+        monkeypatch.setattr(batch, "_process", lose_first_race)
+        assert batch.process_inbound(ids[0]) == "processed"
         after = ledger(enrolled)
         assert after["statuses"] == ["processed"] * 3
         assert after["replies"] == {i: 1 for i in ids}
@@ -110,17 +110,17 @@ class TestBatch:
     def test_a_batched_message_that_loses_a_race_goes_back_to_its_own_job(self, enrolled, monkeypatch):
         """A unique violation on a batched message rolls back only that message; its own job answers it once."""
         ids = store(enrolled, declare(3))
-        real = jobs._process
+        real = batch._process
 
         def lose_race_on_second(session, inbound, parsed=None):
             if inbound.id == ids[1]:
                 raise IntegrityError("INSERT", {}, Exception("duplicate key"))
             return real(session, inbound, parsed)
 
-        monkeypatch.setattr(jobs, "_process", lose_race_on_second)
-        jobs.process_inbound(ids[0])
+        monkeypatch.setattr(batch, "_process", lose_race_on_second)
+        batch.process_inbound(ids[0])
         assert ledger(enrolled)["statuses"] == ["processed", "received", "processed"]
-        monkeypatch.setattr(jobs, "_process", real)
+        monkeypatch.setattr(batch, "_process", real)
         drain(enrolled)
         after = ledger(enrolled)
         assert after["statuses"] == ["processed"] * 3
@@ -129,26 +129,26 @@ class TestBatch:
     def test_a_message_failing_in_a_batch_is_left_to_its_own_job(self, enrolled, monkeypatch):
         """A batched message that raises is rolled back alone; the others commit, and its own job answers it once."""
         ids = store(enrolled, declare(3))
-        real = jobs.handle_sms
+        real = sms_commands.handle_sms
 
         def fail_second(session, inbound, result):
             if inbound.id == ids[1]:
                 raise RuntimeError("broken message")
             return real(session, inbound, result)
 
-        monkeypatch.setattr(jobs, "handle_sms", fail_second)
-        jobs.process_inbound(ids[0])
+        monkeypatch.setattr(batch, "handle_sms", fail_second)
+        batch.process_inbound(ids[0])
         assert ledger(enrolled)["statuses"] == ["processed", "received", "processed"]
         with pytest.raises(RuntimeError):
-            jobs.process_inbound(ids[1])  # its own job fails loudly; RQ retries it
-        monkeypatch.setattr(jobs, "handle_sms", real)
-        assert jobs.process_inbound(ids[1]) == "processed"
+            batch.process_inbound(ids[1])  # its own job fails loudly; RQ retries it
+        monkeypatch.setattr(batch, "handle_sms", real)
+        assert batch.process_inbound(ids[1]) == "processed"
         assert ledger(enrolled)["replies"] == {i: 1 for i in ids}
 
     def test_a_person_declared_twice_in_one_batch_is_stored_once(self, enrolled):
         """Two messages of one batch declaring the same person give one declaration and two replies."""
         ids = store(enrolled, [f"登记 张三 {IDS[0]} 301", f"登记 张三 {IDS[0]} 301"])
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         after = ledger(enrolled)
         assert after["declarations"] == 1
         assert after["replies"] == {ids[0]: 1, ids[1]: 1}
@@ -156,7 +156,7 @@ class TestBatch:
     def test_a_stop_in_a_batch_silences_the_messages_after_it(self, enrolled):
         """A STOP handled in a batch suppresses the replies to the later messages of the same batch."""
         ids = store(enrolled, ["STOP", *declare(1)])
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         with enrolled.sessions() as session:
             assert list(session.scalars(select(OutboundMessage.status))) == ["suppressed"]
         assert ledger(enrolled)["statuses"] == ["ignored", "processed"]
@@ -175,7 +175,7 @@ class TestBatch:
 
             event.listen(enrolled.engine, "before_cursor_execute", count)
             try:
-                jobs.process_inbound(ids[0])
+                batch.process_inbound(ids[0])
             finally:
                 event.remove(enrolled.engine, "before_cursor_execute", count)
             return seen
@@ -197,7 +197,7 @@ class TestBatch:
         ids = store(enrolled, [f"登记 张三 {IDS[0]} 301"])
         ids += store(enrolled, [f"登记 张三 {IDS[0]} 502"], sender=other, first=1)
         ids += store(enrolled, [f"登记 张三 {IDS[0]} 301"], first=2)
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         with enrolled.sessions() as session:
             rows = session.execute(select(Declaration.status, Declaration.room).order_by(Declaration.id)).all()
         assert [tuple(row) for row in rows] == [("superseded", "301"), ("superseded", "502"), ("active", "301")]
@@ -208,7 +208,7 @@ class TestBatch:
         first = store(enrolled, [f"登记 张三 {IDS[0]} 301"])
         drain(enrolled)
         ids = store(enrolled, [f"退租 {IDS[0]}", f"登记 张三 {IDS[0]} 302"], first=1)
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         with enrolled.sessions() as session:
             rows = session.execute(select(Declaration.status, Declaration.room).order_by(Declaration.id)).all()
         assert [tuple(row) for row in rows] == [("ended", "301"), ("active", "302")]
@@ -218,7 +218,7 @@ class TestBatch:
         """A sender's messages beyond the hourly allowance are refused even when one batch holds them all."""
         enrolled.settings = enrolled.settings.with_(rate_limit_per_hour=2)
         ids = store(enrolled, declare(4))
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         assert ledger(enrolled)["statuses"] == ["processed", "processed", "rejected", "rejected"]
         assert ledger(enrolled)["replies"] == {ids[0]: 1, ids[1]: 1}
 
@@ -244,7 +244,7 @@ class TestBatchWithTwilio:
         """With a real provider every reply of a batch is committed, claimed `sending`, sent once, then marked sent."""
         enrolled.sender = RecordingTwilio(enrolled)
         ids = store(enrolled, declare(3))
-        jobs.process_inbound(ids[0])
+        batch.process_inbound(ids[0])
         assert len(enrolled.sender.sent) == 3
         after = ledger(enrolled)
         assert after["reply_statuses"] == {"sent"} and after["replies"] == {i: 1 for i in ids}
@@ -266,7 +266,7 @@ class TestHeldByAnotherBatch:
         holder = enrolled.engine.connect()
         holder.begin()
         holder.execute(text("SELECT id FROM inbound_messages WHERE id = :id FOR UPDATE"), {"id": ids[0]})
-        job = threading.Thread(target=jobs.process_inbound, args=(ids[0],))
+        job = threading.Thread(target=batch.process_inbound, args=(ids[0],))
         job.start()
         try:
             deadline = time.monotonic() + 20

@@ -318,12 +318,12 @@ class TestRejections:
 class TestJobIdempotency:
     def test_job_run_twice_replies_once(self, client, enrolled):
         """Running the processing job again for a handled message stores and sends nothing more."""
-        from gateway.pipeline import jobs
+        from gateway.pipeline import batch
 
         response = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
         drain(enrolled)
         row = inbound(enrolled, response.sid)
-        assert jobs.process_inbound(row.id) == "processed"
+        assert batch.process_inbound(row.id) == "processed"
         with enrolled.sessions() as session:
             assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
         assert len(declarations(enrolled)) == 1

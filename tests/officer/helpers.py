@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway.pipeline import intake
+from gateway.pipeline import intake, queue
 from store.models import AuditEntry, InboundMessage
 from tests.support import GATEWAY_NUMBER, drain, sms
 
@@ -20,7 +20,7 @@ def texted(client, rt, body: str, sender: str) -> int:
 def stored(rt, body: str, sender: str, sid: str) -> int:
     """Store and process an SMS without the webhook (for many items at once)."""
     inbound_id, _ = intake.store_sms(rt, sid=sid, from_number=sender, to_number=GATEWAY_NUMBER, body=body)
-    intake.enqueue(rt, inbound_id)
+    queue.enqueue(rt, inbound_id)
     return inbound_id
 
 

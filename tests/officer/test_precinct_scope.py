@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from stdnum.cn import ric
 
-from gateway.pipeline import intake, jobs
+from gateway.pipeline import failures, intake
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Precinct, Property
 from store.officers import add_officer
@@ -143,7 +143,7 @@ class TestMessagesFollowTheProperty:
         """A GL02 landlord's message whose job failed for good goes to GL02's queue, not to everyone's."""
         inbound_id, _ = intake.store_sms(people, sid="SMFAILED", from_number=LANDLORD_B, to_number=GATEWAY_NUMBER,
                                          body="登记 李四 无证 301")
-        jobs.mark_failed(SimpleNamespace(args=(inbound_id,), retries_left=0), None, RuntimeError, None, None)
+        failures.mark_failed(SimpleNamespace(args=(inbound_id,), retries_left=0), None, RuntimeError, None, None)
         assert row(people, InboundMessage, inbound_id).review_reason == "job_failed"
         assert sees(ui, "b", inbound_id)
         assert not sees(ui, "a", inbound_id)

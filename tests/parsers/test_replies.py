@@ -20,7 +20,7 @@ def zh(text="登记 张三 350102199001011238 301"):
 
 
 def rejected(result, index):
-    """The outcome the SMS pipeline gives a record the parser rejected (gateway.pipeline.jobs._reject_record)."""
+    """The outcome the SMS pipeline gives a record the parser rejected (gateway.pipeline.sms_commands._reject_record)."""
     rec = result.records[index]
     codes = tuple(dict.fromkeys(p.code for p in result.record_errors(index)))
     assert codes, "the record must have been rejected by the parser"
@@ -83,7 +83,7 @@ class TestRenderReply:
         """Help and an unknown keyword both get a short format example."""
         r = zh(text)
         cat = catalog_zh if r.language == "zh" else catalog_en
-        codes = tuple(p.code for p in r.errors if p.record is None)  # as gateway.pipeline.jobs._apply_sms rejects them
+        codes = tuple(p.code for p in r.errors if p.record is None)  # as gateway.pipeline.sms_commands._apply_sms rejects them
         outcomes = [Outcome("rejected", None, codes=codes)] if codes else []
         assert cat.TEMPLATES["help"] in render_reply(r, outcomes)
 

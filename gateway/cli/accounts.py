@@ -1,0 +1,145 @@
+"""Enrolling landlords and managing officers' accounts from the command line."""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from gateway.cli import base
+
+
+@click.group()
+def landlord() -> None:
+    """Enrol landlords and their properties."""
+
+
+@landlord.command("add")
+@click.option("--phone", required=True)
+@click.option("--name", required=True)
+@click.option("--property-code", required=True)
+@click.option("--address", required=True)
+@click.option("--precinct", required=True)
+@click.option("--alias", default=None)
+@click.option("--single-unit", is_flag=True)
+def landlord_add(phone, name, property_code, address, precinct, alias, single_unit) -> None:
+    """Enrol a landlord (or add a property to one already enrolled)."""
+    from store.enrolment import Enrolment, enrol
+
+    rt = base.runtime(migrate=True)
+    entry = Enrolment(phone=phone, name=name, property_code=property_code, address=address,
+                      precinct=precinct, alias=alias, single_unit=single_unit)
+    try:
+        with rt.sessions.begin() as session:
+            prop = enrol(session, entry, rt.settings.default_region)
+            click.echo(f"enrolled {prop.landlord.phone} ({prop.landlord.name}): property {prop.code} "
+                       f"{prop.address} in precinct {prop.precinct.code}")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+CSV_COLUMNS = ("phone", "name", "property_code", "address", "precinct", "alias", "single_unit")
+
+
+@landlord.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def landlord_import(file: Path) -> None:
+    """Enrol landlords from a CSV (columns: phone,name,property_code,address,precinct[,alias,single_unit]).
+
+    All rows or none: any bad row is reported with its line number and nothing is written.
+    """
+    from store.enrolment import Enrolment, enrol
+
+    rt = base.runtime(migrate=True)
+    with file.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise click.ClickException(f"{file}: missing column(s) {', '.join(missing)}; "
+                                       f"the header must be {','.join(CSV_COLUMNS)}")
+        rows = list(reader)
+    errors: list[str] = []
+    session = rt.sessions()
+    try:
+        with session.begin():
+            with click.progressbar(enumerate(rows, start=2), length=len(rows), label="enrolling",
+                                   file=sys.stderr) as bar:
+                for line, row in bar:
+                    entry = Enrolment(
+                        phone=row.get("phone") or "", name=row.get("name") or "",
+                        property_code=row.get("property_code") or "", address=row.get("address") or "",
+                        precinct=row.get("precinct") or "", alias=(row.get("alias") or None),
+                        single_unit=(row.get("single_unit") or "").strip().lower() in ("1", "yes", "true", "y"))
+                    try:
+                        with session.begin_nested():
+                            enrol(session, entry, rt.settings.default_region)
+                    except ValueError as exc:
+                        errors.append(f"line {line}: {exc}")
+            if errors:
+                session.rollback()
+    finally:
+        session.close()
+    if errors:
+        for err in errors:
+            click.echo(err, err=True)
+        raise click.ClickException(f"{len(errors)} bad row(s) in {file}; nothing was imported. "
+                                   "Fix them and run the import again.")
+    click.echo(f"imported {len(rows)} row(s) from {file}")
+
+
+@click.group()
+def officer() -> None:
+    """Officer accounts."""
+
+
+@officer.command("add")
+@click.argument("username")
+@click.option("--precinct", required=True)
+@click.option("--role", type=click.Choice(["officer", "supervisor", "admin"]), default="officer", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -> None:
+    """Create an officer login; the password is prompted for and stored hashed."""
+    from store.officers import add_officer
+
+    password = base.read_password(password_stdin, "nothing was created")
+    rt = base.runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            add_officer(session, username, password, precinct, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"officer {username} ({role}) added to precinct {precinct}")
+
+
+@officer.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
+def officer_password(username: str, password_stdin: bool) -> None:
+    """Set an officer's password and log them out everywhere (every session opened before ends)."""
+    from store.officers import set_password
+
+    password = base.read_password(password_stdin, "nothing was changed")
+    rt = base.runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = set_password(session, username, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {username} changed; {ended} session(s) ended")
+
+
+@officer.command("revoke")
+@click.argument("username")
+def officer_revoke(username: str) -> None:
+    """End every session of an officer at once (a lost or stolen phone or laptop); the password stays."""
+    from store.officer_sessions import revoke_all
+    from store.officers import officer_named
+
+    rt = base.runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            ended = revoke_all(session, officer_named(session, username).id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{ended} session(s) of {username} ended")

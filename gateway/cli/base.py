@@ -1,0 +1,60 @@
+"""What every command shares: the settings and the runtime, with errors a person can act on."""
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+
+from gateway.runtime import Runtime, build_runtime, install
+from gateway.settings import DEMO_KEYS_FILE, Settings, SettingsError, demo_keys, load_settings
+from store.migrate import upgrade
+
+
+def settings(**overrides) -> Settings:
+    """The deployment's settings; a missing or wrong one ends the command with what to set."""
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def runtime(chosen: Settings | None = None, *, migrate: bool = False) -> Runtime:
+    """The runtime for a command (installed as the process's current one), the database migrated first if asked."""
+    chosen = _demo_keys_if_unset(chosen or settings())
+    try:
+        keyring = chosen.keyring()
+        if migrate:
+            upgrade(chosen.database_url, keyring=keyring)
+        return install(build_runtime(chosen))
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _demo_keys_if_unset(settings: Settings) -> Settings:
+    """Commands run beside `serve --demo` (outbox, export, sms send) open its database with its keys, kept
+    beside that database, when no keys are set; `serve` without --demo still requires them."""
+    kept = Path(settings.instance_dir) / DEMO_KEYS_FILE
+    embedded = Settings(instance_dir=settings.instance_dir).database_url
+    if settings.data_keys or settings.database_url != embedded or not kept.exists():
+        return settings
+    data_keys, blind_index_key = demo_keys(kept)
+    return settings.with_(data_keys=data_keys, blind_index_key=settings.blind_index_key or blind_index_key)
+
+
+def read_password(from_stdin: bool, otherwise: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise click.ClickException(f"the two passwords differ; {otherwise}")
+    return password
+
+
+def redact(url: str) -> str:
+    """A database or Redis URL fit to print: its password hidden."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,254 @@
+"""The processing job: a message and the waiting ones claimed with it, applied in one transaction.
+
+Idempotency: a job does nothing for an inbound message that is no longer `received`,
+and (in_reply_to, purpose) is unique on outbound messages, so a retried or duplicated
+job can neither store twice nor reply twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from redis.exceptions import RedisError
+from rq.job import Job
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from gateway import runtime
+from gateway.pipeline.delivery import deliver, queue_sms
+from gateway.pipeline.outcome import Handled
+from gateway.pipeline.policy import RATE_WINDOW, over_rate_limit, parse_inbound, record_optout, to_senders_precincts
+from gateway.pipeline.queue import job_id
+from gateway.pipeline.sms_commands import handle_sms
+from gateway.pipeline.voice_commands import handle_voice
+from parsers import ParseResult, render_reply
+from parsers.optout import classify_optout
+from store import item_precincts, lookups
+from store.models import InboundMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+RACE_RETRIES = 3
+
+
+def process_inbound(inbound_id: int) -> str:
+    """Apply an inbound message to the store, write its reply, then deliver what is pending.
+
+    After its own message the job also handles up to `batch_size` - 1 (DECLGATE_BATCH_SIZE) other `received` messages
+    that no other transaction holds (one commit for all of them), then drops their queued jobs.
+    The batch is first applied in one go (`_apply_batch`: its look-ups preloaded, its rows written
+    in one flush); if anything in it fails, the transaction is rolled back and the batch applied
+    again message by message under savepoints (`_apply_carefully`), where a failing message is
+    left for its own job and the others are stored.
+
+    When another worker's batch holds this message, the job does not sit waiting for it: it first
+    handles a batch of the waiting messages nobody holds, then takes its own message (waiting for
+    that batch to end, after which it is usually handled already).
+    """
+    rt = runtime.current()
+    others: list[int] = []
+    status = _run(rt, inbound_id, others, wait=False)
+    if status is None:
+        status = _run(rt, inbound_id, others, wait=True)
+    _drop_queued_jobs(rt, others)
+    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
+        for handled_id in [inbound_id, *others]:
+            deliver(handled_id)
+    return status
+
+def _run(rt: runtime.Runtime, inbound_id: int, others: list[int], *, wait: bool) -> str | None:
+    """One transaction of the job; the status of its own message, or None if another batch held it."""
+    careful, races = False, 0
+    while True:
+        try:
+            with rt.sessions.begin() as session:
+                # Locked (PostgreSQL; SQLite serialises writers anyway). Without `wait`, a message another
+                # worker's batch holds is skipped rather than waited for.
+                inbound = session.get(InboundMessage, inbound_id,
+                                      with_for_update=True if wait else {"skip_locked": True})
+                if inbound is None and session.get(InboundMessage, inbound_id) is None:
+                    raise LookupError(f"inbound message {inbound_id} does not exist")
+                status, handled = (_apply_carefully if careful else _apply_batch)(session, inbound_id, inbound)
+            others.extend(handled)
+            return status
+        except Exception as exc:
+            if not careful:
+                log.info("inbound %s: batch failed as a whole (%s); applying it message by message",
+                         inbound_id, type(exc).__name__)
+                careful = True
+                continue
+            # Another worker stored the same person or reply first (or PostgreSQL broke a lock cycle
+            # between two batches); the next pass sees its rows.
+            if not _lost_race(exc) or races == RACE_RETRIES - 1:
+                raise
+            races += 1
+            log.info("inbound %s: lost a race, retrying", inbound_id)
+
+def _apply_batch(session: Session, inbound_id: int, inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+    """Apply this message (if held) and the waiting ones claimed with it, with one query per kind of
+    look-up and one flush for all of their rows."""
+    claimed = _claim_others(session, inbound_id)
+    batch = [inbound, *claimed] if inbound is not None else claimed
+    parsed = _preload(session, [message for message in batch if message.status == "received"])
+    for message in batch:
+        _process(session, message, parsed.get(message.id))
+    session.flush()
+    return (inbound.status if inbound is not None else None), [message.id for message in claimed]
+
+def _apply_carefully(session: Session, inbound_id: int,
+                     inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+    """Apply this message (if held), then each waiting one under its own savepoint (see `_process_others`)."""
+    status = None
+    if inbound is not None:
+        status = _process(session, inbound)
+        session.flush()  # its own errors surface here, not inside a batched message's savepoint
+    return status, _process_others(session, inbound_id)
+
+def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, ParseResult]:
+    """Parse the batch's SMS and load everything they will look up, in one query per kind.
+
+    Returns the parses, so each message is parsed once.
+    """
+    rt = runtime.current()
+    parsed: dict[int, ParseResult] = {}
+    phones: set[str] = set()
+    documents: set[tuple[str, str]] = set()
+    receipts = 0
+    counted: list[tuple[int, str, dt.datetime]] = []
+    for message in messages:
+        if message.channel == "voice":
+            continue  # a call carries its own answers; the few it looks up are asked as before
+        phones.add(message.from_number)
+        if classify_optout(message.body) is not None:
+            continue
+        if message.edited_from_id is None and message.from_number != message.to_number:
+            counted.append((message.id, message.from_number, message.received_at))
+        result = parsed[message.id] = parse_inbound(message)
+        if result.command != "move_in":
+            continue
+        for index, record in enumerate(result.records):
+            receipts += 1
+            if record.document is not None and not result.record_errors(index):
+                documents.add((record.document.type, record.document.number))
+    found = lookups.preload(session, phones=phones, documents=documents, receipts_needed=receipts)
+    found.earlier = lookups.count_earlier(session, counted, window=RATE_WINDOW,
+                                          cap=rt.settings.rate_limit_per_hour)
+    return parsed
+
+def _claim_others(session: Session, inbound_id: int) -> list[InboundMessage]:
+    """Up to `batch_size` - 1 (DECLGATE_BATCH_SIZE) other waiting messages no other transaction holds.
+
+    They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
+    two workers never take the same one, and a message whose own job is running is skipped.
+    """
+    size = runtime.current().settings.batch_size
+    if size <= 1:
+        return []
+    return list(session.scalars(
+        select(InboundMessage).where(InboundMessage.status == "received", InboundMessage.id != inbound_id,
+                                        InboundMessage.review_state.is_(None))
+        .order_by(InboundMessage.id).limit(size - 1).with_for_update(skip_locked=True)))
+
+def _lost_race(exc: Exception) -> bool:
+    """A unique violation, or a deadlock / serialization failure PostgreSQL resolved by aborting us."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001")
+
+def _process_others(session: Session, inbound_id: int) -> list[int]:
+    """Handle other waiting messages in this transaction; returns the ids handled.
+
+    Each is applied under a savepoint: if one fails, it is rolled back alone and left `received`
+    for its own job, which runs it again and fails loudly (RQ's retries, then the officers' queue),
+    so one bad message cannot hold up the others that happen to share its batch.
+    """
+    handled = []
+    for other in _claim_others(session, inbound_id):
+        try:
+            with session.begin_nested():
+                _process(session, other)
+        except Exception:  # noqa: BLE001 - not swallowed: the message's own job runs it again and fails loudly
+            log.warning("inbound %s: left for its own job (failed in the batch of %s)", other.id, inbound_id,
+                        exc_info=True)
+            continue
+        handled.append(other.id)
+    return handled
+
+def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
+    """Take the now pointless jobs of messages handled in a batch off the queue.
+
+    Only a job still waiting in the queue list is deleted (LREM says so); one a worker has already
+    taken runs, finds its message handled and does nothing. A Redis error here costs only those
+    no-op runs, so it is logged rather than failing a job whose work is committed.
+    """
+    if not inbound_ids:
+        return
+    ids = [job_id(rt, inbound_id) for inbound_id in inbound_ids]
+    try:
+        with rt.redis.pipeline(transaction=False) as pipe:
+            for jid in ids:
+                rt.queue.remove(jid, pipeline=pipe)
+            removed = pipe.execute()
+        gone = [Job.key_for(jid) for jid, count in zip(ids, removed) if count]
+        if gone:
+            rt.redis.delete(*gone)
+    except RedisError as exc:
+        log.warning("could not drop %d handled jobs from the queue (%s); they will run as no-ops", len(ids), exc)
+
+def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | None = None) -> str:
+    if inbound.status != "received":
+        return inbound.status
+    # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
+    attempts = inbound.attempts + 1
+    if inbound.channel == "voice":
+        handled, result_language = handle_voice(session, inbound), (inbound.payload or {}).get("language", "zh")
+        result = None
+    else:
+        word = classify_optout(inbound.body)
+        if word is not None:
+            record_optout(session, inbound.from_number, word)
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, "ignored", utcnow()
+            return inbound.status
+        if over_rate_limit(session, inbound):
+            # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it,
+            # those of the sender's precincts only when the sender is a landlord.
+            to_senders_precincts(session, inbound)
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, "rejected", utcnow()
+            inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
+            return inbound.status
+        result = parsed or parse_inbound(inbound)
+        handled = handle_sms(session, inbound, result)
+        result_language = result.language
+    _finish(session, inbound, handled, result, result_language)
+    inbound.attempts = attempts
+    return inbound.status
+
+def _finish(session: Session, inbound: InboundMessage, handled: Handled, result: ParseResult | None,
+            language: str) -> None:
+    """Write the outcome back on the inbound row and queue the reply (one per inbound message).
+
+    The replies are queued first and nothing is flushed here: the opt-out look-up then has nothing to
+    autoflush, and the reply's INSERT and the row's UPDATE go out together at the caller's flush.
+    """
+    if handled.reply:
+        if result is None:
+            result = ParseResult(command=None, language=language)
+        body = render_reply(result, handled.outcomes if handled.told is None else handled.told, language=language)
+        queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply", flush=False)
+    for purpose, to, body in handled.extra_sms:
+        queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)
+    codes = list(dict.fromkeys(handled.codes))
+    if handled.landlord_id is not None:
+        inbound.landlord_id = handled.landlord_id
+    if handled.precinct_id is not None:
+        item_precincts.assign(session, inbound, [handled.precinct_id, *handled.other_precinct_ids])
+    inbound.codes = codes or None
+    inbound.processed_at = utcnow()
+    rejected = any(o.status == "rejected" for o in handled.outcomes)
+    inbound.status = "rejected" if rejected else "processed"
+    if codes:
+        inbound.review_state, inbound.review_reason = "open", codes[0]

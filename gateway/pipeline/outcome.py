@@ -1,0 +1,29 @@
+"""What applying one inbound message produced, before it is written back on its row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers import Outcome
+from store.models import Property
+
+
+@dataclass
+class Handled:
+    """What applying one inbound message produced, before it is written back."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # every rejection code, for the officers' queue
+    extra_sms: list[tuple[str, str, str]] = field(default_factory=list)  # (purpose, to, body)
+    reply: bool = True
+    # What the sender is told, when it must not depend on what happened (a voice caller's move-out).
+    told: list[Outcome] | None = None
+    landlord_id: int | None = None  # written on the inbound row by _finish
+    precinct_id: int | None = None  # the message's primary precinct (store.item_precincts)
+    other_precinct_ids: list[int] = field(default_factory=list)
+
+    def about(self, prop: Property) -> None:
+        """The message concerns this property: its precinct is one of the message's, the first its primary."""
+        if self.precinct_id is None:
+            self.precinct_id = prop.precinct_id
+        elif prop.precinct_id != self.precinct_id and prop.precinct_id not in self.other_precinct_ids:
+            self.other_precinct_ids.append(prop.precinct_id)

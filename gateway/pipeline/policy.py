@@ -1,0 +1,64 @@
+"""Rules every inbound SMS meets before its command: the landlord's day, opt-out words, the hourly allowance.
+
+The allowance protects officers and landlords alike: a flood (an auto-responder, a script) is
+not answered and goes to the officers' queue once, instead of a reply storm.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from gateway import runtime
+from parsers import ParseResult, parse_sms
+from store import declarations as decls
+from store import item_precincts, lookups
+from store.models import InboundMessage, OptOut, local_time
+
+RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
+
+
+def today_for(received_at: dt.datetime) -> dt.date:
+    """The landlord's calendar day when the message arrived (stored times are UTC)."""
+    rt = runtime.current()
+    return local_time(received_at, rt.tz).date()
+
+def over_rate_limit(session: Session, inbound: InboundMessage) -> bool:
+    """More than the hourly allowance from this number (counting this one), or a message from ourselves.
+
+    Officers' reprocessed copies are neither limited nor counted: enrolling a landlord and
+    reprocessing their forty waiting messages is work, not a flood.
+    """
+    if inbound.edited_from_id is not None:
+        return False
+    if inbound.from_number == inbound.to_number:
+        return True
+    limit = runtime.current().settings.rate_limit_per_hour
+    batch = lookups.current(session)
+    if batch is not None and inbound.id in batch.earlier:
+        earlier = batch.earlier[inbound.id]
+    else:  # a message the batch did not count: the same count, for it alone
+        earlier = lookups.count_earlier(session, [(inbound.id, inbound.from_number, inbound.received_at)],
+                                        window=RATE_WINDOW, cap=limit)[inbound.id]
+    return earlier >= limit
+
+def to_senders_precincts(session: Session, inbound: InboundMessage) -> None:
+    """A message no record of which was applied belongs to every precinct its (enrolled) sender has a property in."""
+    landlord = decls.find_landlord(session, inbound.from_number)
+    if landlord is not None:
+        item_precincts.assign(session, inbound, item_precincts.of_landlord(landlord))
+
+def parse_inbound(inbound: InboundMessage) -> ParseResult:
+    rt = runtime.current()
+    return parse_sms(inbound.body, today=today_for(inbound.received_at),
+                     deadline_days=rt.settings.deadline_days, region=rt.settings.default_region)
+
+def record_optout(session: Session, phone: str, word: str) -> None:
+    batch = lookups.current(session)
+    if batch is not None:  # this batch's later replies to this phone follow the word
+        batch.opted_out[phone] = word == "stop"
+    existing = session.get(OptOut, phone)
+    if word == "stop" and existing is None:
+        session.add(OptOut(phone=phone))
+    elif word == "start" and existing is not None:
+        session.delete(existing)

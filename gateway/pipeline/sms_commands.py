@@ -1,0 +1,152 @@
+"""An enrolled landlord's SMS commands applied to the register: move in, move out, cancel/confirm/dispute
+by receipt, list. Each record of a message is applied or rejected on its own."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from gateway.pipeline.outcome import Handled
+from gateway.pipeline.policy import today_for
+from gateway.pipeline.voice_commands import claimant_phone
+from parsers import Outcome, ParseResult
+from store import claims
+from store import declarations as decls
+from store.models import InboundMessage, Landlord
+
+
+def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
+    """Apply every record of a parsed SMS from an enrolled landlord.
+
+    The message goes to the precincts of the properties it is about (each record's, the receipt's);
+    one that names none (rejected as a whole, `HELP`, a `LIST` of everything) to every precinct the
+    landlord has a property in.
+    """
+    handled = Handled()
+    landlord = decls.find_landlord(session, inbound.from_number)
+    if landlord is None:
+        return _reject_message(handled, "unknown_sender")
+    handled.landlord_id = landlord.id
+    _apply_sms(session, inbound, landlord, result, handled)
+    if handled.precinct_id is None:
+        for prop in landlord.properties:
+            handled.about(prop)
+    return handled
+
+def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+               handled: Handled) -> None:
+    if result.message_errors():
+        for problem in result.message_errors():
+            handled.codes.append(problem.code)
+        handled.outcomes.append(Outcome(status="rejected", codes=tuple(dict.fromkeys(handled.codes))))
+        return
+    today = today_for(inbound.received_at)
+    command = result.command
+    if command == "help":
+        pass  # the reply is the format itself
+    elif command == "list":
+        _list(session, landlord, result, handled)
+    elif command in ("cancel", "confirm", "dispute"):
+        _by_receipt(session, landlord, result, handled)
+    else:
+        for index, record in enumerate(result.records):
+            named, _ = decls.resolve_property(landlord, record.property)
+            if named is not None:  # a record rejected for its other fields still concerns its property
+                handled.about(named)
+            errors = [p.code for p in result.record_errors(index)]
+            if errors:
+                _reject_record(handled, index, record, errors)
+                continue
+            if command == "move_in":
+                _move_in(session, inbound, landlord, result, index, handled, today)
+            elif command == "move_out":
+                _move_out(session, landlord, result, index, handled, today)
+
+def _reject_message(handled: Handled, code: str) -> Handled:
+    handled.codes.append(code)
+    handled.outcomes.append(Outcome(status="rejected", codes=(code,)))
+    return handled
+
+def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> None:
+    handled.codes.extend(codes)
+    handled.outcomes.append(Outcome(status="rejected", record=index, name=record.name,
+                                    document_number=record.document.number if record.document else None,
+                                    room=record.room, codes=tuple(dict.fromkeys(codes))))
+
+def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult, index: int,
+             handled: Handled, today: dt.date) -> None:
+    record = result.records[index]
+    prop, code = decls.resolve_property(landlord, record.property)
+    if prop is None:
+        return _reject_record(handled, index, record, [code or "unknown_property"])
+    if not record.room and not prop.single_unit:
+        return _reject_record(handled, index, record, ["missing_room"])
+    late = any(w.code == "late" for w in result.record_warnings(index))
+    doc = record.document
+    status, decl = decls.register(
+        session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
+        name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
+        channel="sms" if inbound.channel != "officer" else "officer", inbound_id=inbound.id)
+    if status == "pending_review":
+        handled.codes.append("no_document")
+    warnings = tuple(w.code for w in result.record_warnings(index))
+    handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
+                                    document_number=doc.number if doc else None,
+                                    receipt=decl.receipt, room=decl.room, codes=warnings))
+
+def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: int, handled: Handled,
+              today: dt.date) -> None:
+    record = result.records[index]
+    if record.property:
+        prop, code = decls.resolve_property(landlord, record.property)
+        if prop is None:
+            return _reject_record(handled, index, record, [code or "unknown_property"])
+        props = [prop]
+    else:
+        props = list(landlord.properties)
+    doc = record.document
+    found, code = decls.tenants_to_move_out(session, props, document_type=doc.type if doc else None,
+                                            document_number=doc.number if doc else None,
+                                            id_suffix=record.id_suffix, room=record.room)
+    if code:
+        return _reject_record(handled, index, record, [code])
+    claims.end_by_landlord(session, found, record.date or today)
+    session.flush()  # a later record of the same message must not find these tenants still active
+    by_id = {prop.id: prop for prop in props}
+    for decl in found:
+        handled.about(by_id[decl.property_id])  # a move-out naming no property concerns the tenants' ones
+        handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,
+                                        document_number=decl.person.document_number, receipt=decl.receipt,
+                                        room=decl.room))
+
+def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
+    decl = decls.by_receipt(session, landlord, result.receipt or "")
+    if decl is None:
+        _reject_message(handled, "unknown_receipt")
+        return
+    handled.about(decl.property)
+    if result.command == "cancel":
+        status = decls.cancel(decl)
+    elif result.command == "confirm":
+        status = claims.confirm(session, decl, phone=claimant_phone(decl))
+    else:
+        status = claims.dispute(decl)
+    handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
+
+def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
+    if result.property:
+        prop, code = decls.resolve_property(landlord, result.property)
+        if prop is None:
+            _reject_message(handled, code or "unknown_property")
+            return
+        handled.about(prop)
+        props = [prop]
+    else:
+        props = list(landlord.properties)
+    tenants = decls.active_at(session, props)
+    for decl in tenants:
+        handled.outcomes.append(Outcome(status="listed", name=decl.person.name,
+                                        document_number=decl.person.document_number,
+                                        receipt=decl.receipt, room=decl.room))
