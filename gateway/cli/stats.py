@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gateway.cli import base
-from gateway.stats.refresh import refresh as run
+from gateway.stats import refresh as refreshing
 from gateway.stats.report import bulletin_context, bulletin_csv, render_bulletin
 from store import stats
 from store.models import local_time
@@ -46,7 +46,7 @@ def refresh() -> None:
     declgate worker does this every three minutes; run it by hand after a large import, or from cron
     when the workers' refresh is turned off (DECLGATE_STATS_EVERY=0)."""
     rt = base.runtime(migrate=True)
-    closed, current, counted = run(rt)
+    closed, current, counted = refreshing.refresh(rt)
     click.echo(f"{closed} snapshotted, charts drawn; {current} "
                + ("counted, charts drawn" if counted else "already counted in the last few minutes"))
 
