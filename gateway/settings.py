@@ -52,6 +52,10 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
+    # Where a webhook keeps what the database cannot take during an outage (gateway.spool).
+    spool_dir: str | None = None  # SPOOL_DIR: the file spool, on this host's disk; None: instance/spool
+    spool_maxlen: int = 100_000  # SPOOL_MAXLEN: the Redis stream's cap; past 90 % the file takes over
+    spool_redis: bool = True  # SPOOL_REDIS=0: files only (a Redis without persistence loses its spool on restart)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -76,7 +80,8 @@ class Settings:
         """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
         for name, value, least in (("SESSION_IDLE_MINUTES", self.session_idle_minutes, 1),
                                    ("SESSION_MAX_HOURS", self.session_max_hours, 1),
-                                   ("TRUSTED_PROXIES", self.trusted_proxies, 0)):
+                                   ("TRUSTED_PROXIES", self.trusted_proxies, 0),
+                                   ("SPOOL_MAXLEN", self.spool_maxlen, 10)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
         self.keyring()
@@ -127,12 +132,16 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
                       ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
-                      ("trusted_proxies", "TRUSTED_PROXIES")):
+                      ("trusted_proxies", "TRUSTED_PROXIES"), ("spool_maxlen", "SPOOL_MAXLEN")):
         if env.get(name):
             try:
                 values[key] = int(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
+    if env.get("SPOOL_DIR"):
+        values["spool_dir"] = env["SPOOL_DIR"]
+    if env.get("SPOOL_REDIS"):
+        values["spool_redis"] = env["SPOOL_REDIS"].strip().lower() not in ("0", "no", "off", "false")
     values.update(overrides)
     settings = Settings(**values)
     if settings.demo and not settings.twilio_auth_token:
