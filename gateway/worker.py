@@ -97,9 +97,13 @@ def refresh_statistics(rt: Runtime) -> None:
 
 def start_sweeper(rt: Runtime, every: dt.timedelta = SWEEP_EVERY,
                   stats_every: dt.timedelta = STATS_EVERY) -> threading.Event:
+    """The sweep, and the spool's replayer beside it (gateway.replay: every few seconds, not every 30)."""
+    from gateway.replay import replay_forever
+
     stop = threading.Event()
     threading.Thread(target=sweep_forever, args=(rt, stop, every, stats_every), name="declgate-sweep",
                      daemon=True).start()
+    threading.Thread(target=replay_forever, args=(rt, stop), name="declgate-replay", daemon=True).start()
     return stop
 
 
