@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from flask import Blueprint, Response, abort, current_app, request
 
 from gateway.callstate import CallBusy, CallStore
+from gateway.outage import call_again_on_outage
 from gateway.runtime import Runtime
 from gateway.signature import signed
 from gateway.voice_port import DatabasePort
@@ -80,6 +81,7 @@ def _call() -> Iterator[tuple[Runtime, CallStore, str, dict | None]]:
 
 @bp.post("/voice")
 @signed
+@call_again_on_outage
 def incoming_call() -> Response:
     """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
     with _call() as (_rt, calls, sid, state):
@@ -91,6 +93,7 @@ def incoming_call() -> Response:
 
 @bp.post("/voice/step")
 @signed
+@call_again_on_outage
 def call_step() -> Response:
     """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
     with _call() as (rt, calls, sid, state):
