@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from gateway import intake
+from gateway import intake, outage, replay, spool
 from gateway.signature import signed
 
 bp = Blueprint("sms", __name__)
@@ -33,7 +33,25 @@ def inbound_sms() -> Response:
     if len(body) > MAX_BODY_CHARS:
         return Response("Body too long\n", status=413, mimetype="text/plain")
     rt = current_app.extensions["declgate"]
-    inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
+    held = spool.spool_for(rt)
+    if held.waiting():  # earlier messages wait in the spool: this one joins them, so none overtakes another
+        return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
+    try:
+        inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
+    except outage.DATABASE_ERRORS as exc:
+        if not outage.database_unavailable(exc):
+            raise
+        return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
     if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
         intake.enqueue(rt, inbound_id)
+    return twiml()
+
+
+def _spool(rt, held: spool.Spool, entry: spool.Entry) -> Response:
+    """Keep the message for the replay and answer as if stored; 503 only when not even the disk takes it."""
+    try:
+        held.write(entry)
+    except spool.SpoolUnavailable:
+        return Response("cannot store the message now, retry later\n", status=503, mimetype="text/plain")
+    replay.drain_in_background(rt)
     return twiml()

@@ -266,7 +266,7 @@ class Spool:
         try:
             with os.scandir(self.directory) as found:
                 return any(item.name.endswith((LIVE, CLAIMED)) for item in found)
-        except FileNotFoundError:
+        except OSError:  # none yet, or unreadable: a write will say so
             return False
 
     def depth(self) -> Depth:
@@ -300,7 +300,7 @@ class Spool:
     def _files(self) -> list[Path]:
         try:
             return sorted(p for p in self.directory.iterdir() if p.name.endswith((LIVE, CLAIMED)))
-        except FileNotFoundError:
+        except OSError:
             return []
 
     # ------------------------------------------------------------------------------------------ reading

@@ -80,6 +80,77 @@ class TestDatabaseUnavailable:
         assert outage.database_unavailable(exc)
 
 
+class TestSmsDuringAnOutage:
+    def test_answered_as_usual_and_stored_by_the_replay(self, client, enrolled, monkeypatch, drains):
+        """The webhook answers 200 with empty TwiML, the message waits in the spool, and once the database is
+        back the replay stores it, the worker handles it and the landlord gets one reply."""
+        monkeypatch.setattr(intake, "store_sms", refused)
+        response = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        assert response.status_code == 200 and response.get_data(as_text=True) == EMPTY_TWIML
+        assert sids(enrolled) == [] and spool_for(enrolled).depth().entries == 1
+        assert drains == [enrolled]  # this process replays its own spool once it can
+        monkeypatch.undo()
+        assert replay.replay(enrolled).stored == 1
+        drain(enrolled)
+        assert len(reply_to(enrolled, response.sid)) == 1
+
+    def test_later_messages_join_the_spool_until_it_is_replayed(self, client, enrolled, monkeypatch, drains,
+                                                               look_every_time):
+        """While anything waits in the spool a new message joins it, even with the database back, so a
+        sender's messages are handled in the order sent; once replayed, messages are stored directly again."""
+        real = intake.store_sms
+        monkeypatch.setattr(intake, "store_sms", refused)
+        moved_in = sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        monkeypatch.setattr(intake, "store_sms", real)
+        moved_out = sms(client, f"退租 {ID_A}", LANDLORD)  # the database answers, but the move-in waits
+        assert sids(enrolled) == [] and spool_for(enrolled).depth().entries == 2
+        assert replay.replay(enrolled).stored == 2
+        third = sms(client, f"登记 李四 {ID_B} 302", LANDLORD)
+        assert sids(enrolled) == [moved_in.sid, moved_out.sid, third.sid]  # the third went straight in
+        drain(enrolled)
+        with enrolled.sessions() as session:
+            statuses = sorted(session.scalars(select(Declaration.status)))
+        assert statuses == ["active", "ended"]  # 张三 moved in, then out; 李四 lives there
+
+    def test_content_the_database_refuses_is_still_a_400(self, client, enrolled, monkeypatch, drains):
+        """A value the database can never hold gets a 400 (Twilio stops) and is not spooled."""
+        def refuse(*_args, **_kwargs):
+            raise DataError("INSERT", {}, Exception("value too long"))
+
+        monkeypatch.setattr(intake, "store_sms", refuse)
+        assert sms(client, "HELP", LANDLORD).status_code == 400
+        assert spool_for(enrolled).depth().entries == 0 and drains == []
+
+    def test_503_only_when_not_even_the_disk_takes_it(self, settings, rt, enrolled, tmp_path, monkeypatch, drains):
+        """With the database away, no Redis stream and an unwritable spool directory, the webhook answers 503."""
+        blocker = tmp_path / "a-file"
+        blocker.write_text("")
+        client = create_app(settings.with_(spool_dir=str(blocker / "spool"), spool_redis=False), rt=rt,
+                            test_config={"TESTING": True}).test_client()
+        monkeypatch.setattr(intake, "store_sms", refused)
+        assert sms(client, "HELP", LANDLORD).status_code == 503
+
+    def test_a_read_only_database_spools(self, client, enrolled, backend, drains):
+        """A PostgreSQL that accepts connections but no writes (a standby during a failover) spools too."""
+        if backend != "postgres":
+            pytest.skip("SQLite has no read-only standby")
+
+        def read_only(dbapi_conn, _record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET default_transaction_read_only = on")
+
+        engine = enrolled.intake_engine
+        engine.dispose()
+        event.listen(engine, "connect", read_only)
+        try:
+            response = sms(client, "HELP", LANDLORD)
+        finally:
+            event.remove(engine, "connect", read_only)
+            engine.dispose()
+        assert response.status_code == 200 and sids(enrolled) == []
+        assert replay.replay(enrolled).stored == 1 and sids(enrolled) == [response.sid]
+
+
 class TestVoiceDuringAnOutage:
     def _to_property_step(self, call: PhoneCall) -> None:
         call.start()
@@ -124,3 +195,13 @@ class TestVoiceDuringAnOutage:
                                                         "From": call.caller, "To": "+8610690000",
                                                         "CallStatus": "in-progress", "Digits": "100001#"})
         assert response.status_code == 400
+
+
+class TestHealthShowsTheSpool:
+    def test_depth_and_oldest_age(self, client, enrolled, monkeypatch, drains):
+        """/healthz reports what waits in the spool and how old the oldest is, and stays 200 for it."""
+        monkeypatch.setattr(intake, "store_sms", refused)
+        sms(client, "HELP", LANDLORD)
+        body = client.get("/healthz").get_json()
+        assert body["status"] == "ok" and body["spool"]["entries"] == 1
+        assert 0 <= body["spool"]["oldest_age_seconds"] < 60 and body["spool"]["unreadable"] == 0
