@@ -205,3 +205,28 @@ class TestHealthShowsTheSpool:
         body = client.get("/healthz").get_json()
         assert body["status"] == "ok" and body["spool"]["entries"] == 1
         assert 0 <= body["spool"]["oldest_age_seconds"] < 60 and body["spool"]["unreadable"] == 0
+
+
+class TestHangingDatabase:
+    def test_a_database_that_never_answers_is_spooled_within_seconds(self, settings, rt, monkeypatch, drains):
+        """A server that accepts the connection and then says nothing (a hung or partitioned primary) makes the
+        webhook spool after the connect timeout, well inside Twilio's 15 s, instead of hanging."""
+        import socket
+        import time
+
+        from store.db import make_statement_engine
+
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; no one ever answers the startup packet
+        try:
+            url = f"postgresql://nobody@127.0.0.1:{silent.getsockname()[1]}/none"
+            monkeypatch.setattr(rt, "intake_engine", make_statement_engine(url, rt.engine))
+            client = create_app(settings, rt=rt, test_config={"TESTING": True}).test_client()
+            started = time.monotonic()
+            response = sms(client, "HELP", LANDLORD)
+            took = time.monotonic() - started
+        finally:
+            silent.close()
+        assert response.status_code == 200 and spool_for(rt).depth().entries == 1
+        assert took < 10, took
