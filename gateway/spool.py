@@ -146,6 +146,7 @@ class _Local:
     waiting: bool = False
     checked: float = float("-inf")
     alerted: dict[int, float] = field(default_factory=dict)  # log level -> when last said
+    persistence_checked: bool = False
 
 
 _local: dict[tuple[str, str], _Local] = {}
@@ -162,6 +163,7 @@ class Spool:
         self.redis = redis  # None: files only (the embedded in-process Redis dies with the process)
         self.stream = stream
         self.maxlen = maxlen
+        self._add = redis.register_script(_ADD) if redis is not None else None  # EVALSHA, loaded on first use
         with _local_lock:
             self._local = _local.setdefault((str(self.directory), stream), _Local())
 
@@ -189,7 +191,7 @@ class Spool:
     def _add_to_stream(self, timestamp: float, token: str) -> bool:
         full_at = int(self.maxlen * FULL_AT)
         try:
-            added, length = self.redis.eval(_ADD, 1, self.stream, full_at, self.maxlen, repr(timestamp), token)
+            added, length = self._add(keys=[self.stream], args=[full_at, self.maxlen, repr(timestamp), token])
         except RedisError as exc:
             log.warning("Redis refused the spool entry (%s); writing it to %s", exc, self._own_file())
             return False
@@ -203,7 +205,23 @@ class Spool:
         if length >= self.maxlen * WARN_AT:
             self._alert(logging.WARNING, "spool stream %s holds %d entries (SPOOL_MAXLEN=%d; the files take over at "
                         "%d)", self.stream, length, self.maxlen, full_at)
+        if not self._local.persistence_checked:
+            self._local.persistence_checked = True
+            self._check_persistence()
         return True
+
+    def _check_persistence(self) -> None:
+        """Say once per process when the stream lives in a Redis that a restart empties (best effort: a managed
+        Redis may refuse CONFIG)."""
+        try:
+            appendonly = self.redis.config_get("appendonly").get("appendonly")
+        except RedisError:
+            return
+        if appendonly in ("no", b"no"):
+            log.warning("the spool stream %s is in a Redis without an append-only file: restarting Redis during a "
+                        "database outage would lose what it holds. Set appendonly yes (appendfsync everysec or "
+                        "always) on that Redis, or SPOOL_REDIS=0 to spool to files only (docs/deployment.md)",
+                        self.stream)
 
     def _alert(self, level: int, message: str, *args) -> None:
         now = time.monotonic()

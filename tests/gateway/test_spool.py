@@ -276,3 +276,15 @@ class TestWaitingAndDepth:
         """Nothing spooled: zero entries and no age."""
         depth = make(tmp_path, keyring, fake_redis).depth()
         assert (depth.entries, depth.oldest_age, depth.in_redis) == (0, None, 0)
+
+
+class TestRedisPersistence:
+    def test_a_redis_without_append_only_file_is_warned_about_once(self, tmp_path, keyring, fake_redis, caplog,
+                                                                   monkeypatch):
+        """The first stream write of a process says when a Redis restart would lose the spool; later ones do not."""
+        monkeypatch.setattr(fake_redis, "config_get", lambda *_args: {"appendonly": "no"}, raising=False)
+        spool = make(tmp_path, keyring, fake_redis, name="volatile")
+        with caplog.at_level(logging.WARNING, logger="gateway.spool"):
+            spool.write(entry(1))
+            spool.write(entry(2))
+        assert caplog.text.count("without an append-only file") == 1
