@@ -101,9 +101,13 @@ def depth(rt: Runtime) -> Depth:
 
 
 def _database_answers(rt: Runtime) -> bool:
-    """A cheap look before claiming anything: a pass during the outage would only shuffle files around."""
+    """Whether the database takes writes, looked at before claiming anything: a pass during the outage would
+    only shuffle files around. A standby (read-only during a failover) answers, but takes nothing."""
+    engine = rt.intake_engine
     try:
-        with rt.intake_engine.connect() as conn:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                return conn.scalar(text("SHOW transaction_read_only")) == "off"
             conn.execute(text("SELECT 1"))
         return True
     except outage.DATABASE_ERRORS:

@@ -179,6 +179,27 @@ class TestOnPostgres:
         assert failed.review_reason == "spool_replay_failed" and len(failed.from_number) == 32
         assert failed.codes[0].startswith("spool_replay_failed:")
 
+    def test_a_read_only_database_is_not_replayed_into(self, enrolled):
+        """While PostgreSQL answers read-only (a standby during a failover) a pass stores and claims nothing."""
+        from sqlalchemy import event
+
+        def read_only(dbapi_conn, _record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET default_transaction_read_only = on")
+
+        file_only(enrolled).write(entry("SM1", "HELP", 10))
+        files = sorted(p.name for p in spool_for(enrolled).directory.iterdir())
+        engine = enrolled.intake_engine
+        engine.dispose()
+        event.listen(engine, "connect", read_only)
+        try:
+            assert replay.replay(enrolled).handled == 0
+        finally:
+            event.remove(engine, "connect", read_only)
+            engine.dispose()
+        assert sorted(p.name for p in spool_for(enrolled).directory.iterdir()) == files
+        assert replay.replay(enrolled).stored == 1
+
     def test_a_busy_stream_waits_for_its_replayer(self, enrolled):
         """While another replayer has the stream's turn, a pass stores nothing (and claims no file)."""
         spool = spool_for(enrolled)
