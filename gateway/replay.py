@@ -1,9 +1,8 @@
 """Moving spooled messages into the database once it answers again: the other half of gateway.spool.
 
-`replay` runs every few seconds in each worker's sweep thread (`declgate worker`, and the embedded
-worker of `declgate serve`), and in a thread of any web process that finds something waiting in the
-spool, until nothing does: a file spool can only be replayed on its own host, and a web host may run
-no worker.
+`replay` runs every few seconds in a thread beside each worker's sweep (`declgate worker`, and the
+embedded worker of `declgate serve`), and in a thread of any web process that spools, until nothing
+waits: a file spool can only be replayed on its own host, and a web host may run no worker.
 
 One pass takes the Redis stream's turn (one replayer at a time) and every spool file on this host that
 no one holds, and stores their entries oldest first through the webhook's own INSERT … ON CONFLICT
