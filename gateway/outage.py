@@ -51,17 +51,9 @@ def database_unavailable(exc: BaseException) -> bool:
 
 def call_again_twiml() -> str:
     """Both languages' "please call again in a few minutes", then a hang-up."""
-    from twilio.twiml.voice_response import VoiceResponse
+    from ivr_flows.render import farewell
 
-    from ivr_flows.catalogue import LANGUAGES
-    from ivr_flows.render import SAY_LANGUAGE, lines
-
-    response = VoiceResponse()
-    for language in LANGUAGES:
-        for spoken_in, text in lines("call_again", language, {}):
-            response.say(text, language=SAY_LANGUAGE[spoken_in])
-    response.hangup()
-    return str(response)
+    return farewell("call_again")
 
 
 def call_again_on_outage(view: Callable[..., Response]) -> Callable[..., Response]:

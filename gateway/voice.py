@@ -14,8 +14,7 @@ from gateway.signature import signed
 from gateway.voice_port import DatabasePort
 from ivr_flows import CallInput, advance, start_call
 from ivr_flows.call import NOT_XML
-from ivr_flows.catalogue import LANGUAGES
-from ivr_flows.render import SAY_LANGUAGE, lines
+from ivr_flows.render import farewell
 
 bp = Blueprint("voice", __name__)
 
@@ -36,14 +35,7 @@ def _today() -> dt.date:
 
 def goodbye_twiml() -> str:
     """Both languages' goodbye and a hang-up: for a step whose call state is gone."""
-    from twilio.twiml.voice_response import VoiceResponse
-
-    response = VoiceResponse()
-    for language in LANGUAGES:
-        for spoken_in, text in lines("goodbye", language, {}):
-            response.say(text, language=SAY_LANGUAGE[spoken_in])
-    response.hangup()
-    return str(response)
+    return farewell("goodbye")
 
 
 def usable_call_sid(sid: str) -> bool:
