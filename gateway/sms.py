@@ -34,17 +34,16 @@ def inbound_sms() -> Response:
         return Response("Body too long\n", status=413, mimetype="text/plain")
     rt = current_app.extensions["declgate"]
     held = spool.spool_for(rt)
-    if held.waiting():  # earlier messages wait in the spool: this one joins them, so none overtakes another
-        return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
     try:
-        inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
+        if not held.waiting():  # while earlier messages wait in the spool, this one joins them: none overtakes
+            inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
+            if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
+                intake.enqueue(rt, inbound_id)
+            return twiml()
     except outage.DATABASE_ERRORS as exc:
         if not outage.database_unavailable(exc):
             raise
-        return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
-    if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
-        intake.enqueue(rt, inbound_id)
-    return twiml()
+    return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
 
 
 def _spool(rt, held: spool.Spool, entry: spool.Entry) -> Response:
