@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from gateway.replay import depth
+
 bp = Blueprint("health", __name__)
 
 
@@ -30,8 +32,6 @@ def healthz():
 def _spool(rt) -> dict:
     """What waits in the spool (gateway.spool): shown, never a reason for 503, since it is how an outage is
     survived; an operator alerts on its age."""
-    from gateway.replay import depth
-
     try:
         found = depth(rt)
     except Exception as exc:  # noqa: BLE001 - reported like the checks above

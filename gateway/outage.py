@@ -18,6 +18,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ivr_flows.render import farewell
+
 log = logging.getLogger(__name__)
 
 # What a failed statement can raise: the driver's errors, and the pool's wait for a connection.
@@ -51,8 +53,6 @@ def database_unavailable(exc: BaseException) -> bool:
 
 def call_again_twiml() -> str:
     """Both languages' "please call again in a few minutes", then a hang-up."""
-    from ivr_flows.render import farewell
-
     return farewell("call_again")
 
 

@@ -27,6 +27,10 @@ from sqlalchemy import select, text
 from gateway import intake, outage
 from gateway.runtime import Runtime
 from gateway.spool import ClaimedFile, Depth, Entry, Spool, Spooled, spool_for
+from parsers import parse_sms
+from store import declarations as decls
+from store import item_precincts
+from store.models import InboundMessage, local_time, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +149,6 @@ def _to_officers(rt: Runtime, entry: Entry, failure: Exception) -> str:
     Officers read it, and can edit and reprocess it, like any other; nothing is replied. Should the
     text itself be what the database refuses, a note takes its place.
     """
-    from parsers import parse_sms
-    from store.models import local_time
-
     log.error("spooled message %s cannot be stored (%s: %s); it goes to the officers' queue as %s",
               entry.sid, type(failure).__name__, failure, REVIEW_REASON, exc_info=failure)
     code = f"{REVIEW_REASON}:{type(failure).__name__}"
@@ -170,10 +171,6 @@ def _to_officers(rt: Runtime, entry: Entry, failure: Exception) -> str:
 
 def _officers_row(rt: Runtime, entry: Entry, body: str, parse: dict | None, code: str) -> bool:
     """Insert the open item (in its sender's precincts, if a landlord); False if the SID is stored already."""
-    from store import declarations as decls
-    from store import item_precincts
-    from store.models import InboundMessage, utcnow
-
     sid = entry.sid[:64]
     with rt.sessions.begin() as session:
         if session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == sid)) is not None:
