@@ -57,6 +57,11 @@ class Settings:
     sweep_every: float = 30.0  # seconds between a worker's sweeps for lost jobs and stale replies
     stuck_after: float = 60.0  # seconds a message may wait `received` before the sweep queues it again
     stats_every: float = 180.0  # seconds between a worker's statistics refreshes; 0 turns them off
+    replay_every: float = 2.0  # seconds between two spool replays that found nothing (gateway.pipeline.replay)
+    # Where a webhook keeps what the database cannot take during an outage (gateway.pipeline.spool).
+    spool_dir: str | None = None  # SPOOL_DIR: the file spool, on this host's disk; None: instance/spool
+    spool_maxlen: int = 100_000  # SPOOL_MAXLEN: the Redis stream's cap; past 90 % the file takes over
+    spool_redis: bool = True  # SPOOL_REDIS=0: files only (a Redis without persistence loses its spool on restart)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -89,7 +94,10 @@ class Settings:
                                    ("DECLGATE_BATCH_SIZE", self.batch_size, 1),
                                    ("DECLGATE_SWEEP_EVERY", self.sweep_every, 0.01),
                                    ("DECLGATE_STUCK_AFTER", self.stuck_after, 0),
-                                   ("DECLGATE_STATS_EVERY", self.stats_every, 0)):
+                                   ("DECLGATE_STATS_EVERY", self.stats_every, 0),
+                                   ("DECLGATE_REPLAY_EVERY", self.replay_every, 0.01),
+
+                                                                      ("SPOOL_MAXLEN", self.spool_maxlen, 10)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
         self.keyring()
@@ -144,19 +152,24 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
                       ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
-                      ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE")):
+                      ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE"),
+                      ("spool_maxlen", "SPOOL_MAXLEN")):
         if env.get(name):
             try:
                 values[key] = int(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
     for key, name in (("sweep_every", "DECLGATE_SWEEP_EVERY"), ("stuck_after", "DECLGATE_STUCK_AFTER"),
-                      ("stats_every", "DECLGATE_STATS_EVERY")):
+                      ("stats_every", "DECLGATE_STATS_EVERY"), ("replay_every", "DECLGATE_REPLAY_EVERY")):
         if env.get(name):
             try:
                 values[key] = float(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a number of seconds") from None
+    if env.get("SPOOL_DIR"):
+        values["spool_dir"] = env["SPOOL_DIR"]
+    if env.get("SPOOL_REDIS"):
+        values["spool_redis"] = env["SPOOL_REDIS"].strip().lower() not in ("0", "no", "off", "false")
     values.update(overrides)
     settings = Settings(**values)
     if settings.demo and not settings.twilio_auth_token:

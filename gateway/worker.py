@@ -18,6 +18,7 @@ from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from gateway.pipeline import delivery, queue
+from gateway.pipeline.replay import replay_forever
 from gateway.id_masking import mask_log_records
 from gateway.runtime import Runtime
 
@@ -89,9 +90,11 @@ def refresh_statistics(rt: Runtime) -> None:
 
 def start_sweeper(rt: Runtime, every: dt.timedelta | None = None,
                   stats_every: dt.timedelta | None = None) -> threading.Event:
+    """The sweep, and the spool's replayer beside it (gateway.pipeline.replay: every few seconds, not every 30)."""
     stop = threading.Event()
     threading.Thread(target=sweep_forever, args=(rt, stop, every, stats_every), name="declgate-sweep",
                      daemon=True).start()
+    threading.Thread(target=replay_forever, args=(rt, stop), name="declgate-replay", daemon=True).start()
     return stop
 
 

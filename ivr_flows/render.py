@@ -127,3 +127,14 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
     else:
         raise ValueError(f"state {state.name} cannot be rendered ({listen.kind})")
     return str(response)
+
+
+def farewell(key: str) -> str:
+    """A TwiML document outside any flow: the line `key` in every language, then a hang-up (a call whose
+    state is gone hears `goodbye`; one the gateway cannot serve now hears `call_again`)."""
+    response = VoiceResponse()
+    for language in LANGUAGES:
+        for spoken_in, text in lines(key, language, {}):
+            response.say(text, language=SAY_LANGUAGE[spoken_in])
+    response.hangup()
+    return str(response)

@@ -59,6 +59,8 @@ REVIEW_CODES: dict[str, tuple[str, str]] = {
     "rate_limited": ("Too many messages from this number in an hour; no replies were sent.",
                      "该号码一小时内短信过多，未回复。"),
     "job_failed": ("Processing failed after every retry.", "多次重试后处理仍失败。"),
+    "spool_replay_failed": ("Received while the database was down; storing it afterwards failed, so it was not "
+                            "processed or answered.", "数据库故障期间收到的短信，事后入库失败，未处理也未回复。"),
 }
 
 # The codes a reply SMS can explain (catalog_zh / catalog_en hold their texts).

@@ -8,6 +8,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+CONNECT_TIMEOUT = 3  # seconds to reach PostgreSQL before a statement counts it as unavailable (gateway.pipeline.outage)
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and real transactions.
@@ -40,7 +42,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
 def make_statement_engine(url: str, engine: Engine) -> Engine:
@@ -57,7 +60,10 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20)
+    # A database that hangs rather than refuses must fail the INSERT in seconds (the webhook then spools):
+    # Twilio gives the whole request 15 s. tcp_user_timeout also ends a statement whose server vanished.
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -98,11 +98,11 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
         return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret",
-                        public_base_url=PUBLIC_BASE_URL, **KEYS)
+                        public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), **KEYS)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
     return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
-                    public_base_url=PUBLIC_BASE_URL, **KEYS,
+                    public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), **KEYS,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

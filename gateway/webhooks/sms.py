@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from gateway.pipeline import intake, queue
+from gateway.pipeline import intake, outage, queue, replay, spool
 from gateway.webhooks.signature import signed
 
 bp = Blueprint("sms", __name__)
@@ -33,7 +33,24 @@ def inbound_sms() -> Response:
     if len(body) > MAX_BODY_CHARS:
         return Response("Body too long\n", status=413, mimetype="text/plain")
     rt = current_app.extensions["declgate"]
-    inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
-    if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
-        queue.enqueue(rt, inbound_id)
+    held = spool.spool_for(rt)
+    try:
+        if not held.waiting():  # while earlier messages wait in the spool, this one joins them: none overtakes
+            inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
+            if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
+                queue.enqueue(rt, inbound_id)
+            return twiml()
+    except outage.DATABASE_ERRORS as exc:
+        if not outage.database_unavailable(exc):
+            raise
+    return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
+
+
+def _spool(rt, held: spool.Spool, entry: spool.Entry) -> Response:
+    """Keep the message for the replay and answer as if stored; 503 only when not even the disk takes it."""
+    try:
+        held.write(entry)
+    except spool.SpoolUnavailable:
+        return Response("cannot store the message now, retry later\n", status=503, mimetype="text/plain")
+    replay.drain_in_background(rt)
     return twiml()

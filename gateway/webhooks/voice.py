@@ -7,14 +7,14 @@ from contextlib import contextmanager
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from gateway.pipeline.outage import call_again_on_outage
 from gateway.webhooks.callstate import CallBusy, CallStore
 from gateway.runtime import Runtime
 from gateway.webhooks.signature import signed
 from gateway.webhooks.voice_port import DatabasePort
 from ivr_flows import CallInput, advance, start_call
 from ivr_flows.call import NOT_XML
-from ivr_flows.catalogue import LANGUAGES
-from ivr_flows.render import SAY_LANGUAGE, lines
+from ivr_flows.render import farewell
 
 bp = Blueprint("voice", __name__)
 
@@ -35,14 +35,7 @@ def _today() -> dt.date:
 
 def goodbye_twiml() -> str:
     """Both languages' goodbye and a hang-up: for a step whose call state is gone."""
-    from twilio.twiml.voice_response import VoiceResponse
-
-    response = VoiceResponse()
-    for language in LANGUAGES:
-        for spoken_in, text in lines("goodbye", language, {}):
-            response.say(text, language=SAY_LANGUAGE[spoken_in])
-    response.hangup()
-    return str(response)
+    return farewell("goodbye")
 
 
 def usable_call_sid(sid: str) -> bool:
@@ -80,6 +73,7 @@ def _call() -> Iterator[tuple[Runtime, CallStore, str, dict | None]]:
 
 @bp.post("/voice")
 @signed
+@call_again_on_outage
 def incoming_call() -> Response:
     """Answer a new call with the welcome menu (a retried first request gets the same answer)."""
     with _call() as (_rt, calls, sid, state):
@@ -91,6 +85,7 @@ def incoming_call() -> Response:
 
 @bp.post("/voice/step")
 @signed
+@call_again_on_outage
 def call_step() -> Response:
     """Apply the caller's keys, speech or recording to the call and answer with the next prompt."""
     with _call() as (rt, calls, sid, state):

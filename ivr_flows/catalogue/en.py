@@ -10,6 +10,8 @@ PROMPTS: dict[str, str] = {
     "invalid_key": "That key is not valid.",
     "goodbye_no_input": "Sorry, we did not receive any input. Please call again later. Goodbye.",
     "goodbye": "Thank you for calling. Goodbye.",
+    "call_again": ("We cannot take your call right now, and nothing was recorded. "
+                   "Please call again in a few minutes. Goodbye."),
     # ID number
     "id_prompt": "Please enter your 18-character ID number. For the letter X, press star. Press hash when done.",
     "id_length": "That number has the wrong length. An ID number has 18 characters.",

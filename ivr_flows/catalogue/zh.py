@@ -9,6 +9,7 @@ PROMPTS: dict[str, str] = {
     "invalid_key": "您按的键无效。",
     "goodbye_no_input": "很抱歉，一直没有收到您的输入。请稍后再拨。再见。",
     "goodbye": "感谢来电，再见。",
+    "call_again": "系统暂时无法办理，本次来电未作记录。请过几分钟再拨。再见。",
     # ID number
     "id_prompt": "请输入18位身份证号码。字母X请按星号键。输入完毕请按井号键。",
     "id_length": "号码位数不对，身份证号码是18位。",

@@ -72,15 +72,6 @@ def stack(fault_engine, fault_redis, tmp_path, request):
         print(deployment.logs()[-20000:])
 
 
-@pytest.fixture
-def restore_services():
-    """Bring Redis and PostgreSQL back after the test, whatever it did to them."""
-    yield
-    st.start_redis()
-    if not st.postgres_up():
-        st.postgres("start")
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -33,9 +35,6 @@ TOKEN = "fault-auth-token"
 GATEWAY_NUMBER = "+8610690000"
 REPO = Path(__file__).resolve().parents[2]
 PG_VERSION = sorted(os.listdir("/etc/postgresql"))[0] if os.path.isdir("/etc/postgresql") else "15"
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-               "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
 
 
 def landlord_phone(i: int) -> str:
@@ -163,6 +162,13 @@ class Stack:
 
         wait_until(up, 30, f"gunicorn on port {port}")
         return port
+
+    def kill_web(self, port: int) -> None:
+        """SIGKILL a gunicorn server and its workers at once: a host losing the process, no shutdown at all."""
+        for proc, web_port in self.webs:
+            if web_port == port:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
     def start_worker(self) -> subprocess.Popen:
         """A `declgate worker` process, as the Procfile's `worker` role runs it."""
@@ -292,32 +298,82 @@ def sids_stored(engine: Engine, sids: list[str]) -> dict[str, int]:
     return {sid: counts.get(sid, 0) for sid in sids}
 
 
-def redis_up() -> bool:
-    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True,
-                          text=True).stdout.strip() == "PONG"
+# ------------------------------------------------------------------ private servers, for the outage tests
+
+PG_BIN = Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")
 
 
-def start_redis() -> None:
-    if not redis_up():
-        os.makedirs("/var/lib/redis", exist_ok=True)
-        os.makedirs("/var/log/redis", exist_ok=True)
-        subprocess.run(REDIS_START, check=True)
-    wait_until(redis_up, 30, "Redis to answer PING")
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, a free port), which it may stop
+    and start at will: the shared server on 5432 carries every other engineer's tests."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        # Under /tmp, not pytest's tmp_path: the postgres user must reach it, and pytest's root is root-only.
+        self.home = Path(tempfile.mkdtemp(prefix="declgate-pg-"))
+        self.data = self.home / "data"
+        shutil.chown(self.home, "postgres", "postgres")
+        self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync",
+                          "-E", "UTF8", "--locale", "C")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/declgate"
+
+    def _as_postgres(self, *command) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, command)], check=True, capture_output=True,
+                       timeout=120)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.home} -c max_connections=100 "
+                   "-c shared_buffers=32MB")
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.home / "server.log", "-o", options,
+                          "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown, as a restart or a failover does it: sessions are ended (57P01), commits kept."""
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop")
+
+    def up(self) -> bool:
+        return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(self.port), "-q"]).returncode == 0
+
+    def close(self) -> None:
+        if self.up():
+            self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def stop_redis() -> None:
-    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True)
-    wait_until(lambda: not redis_up(), 10, "Redis to stop")
+class PrivateRedis:
+    """A redis-server of the test's own on a free port. `persistent`: an fsynced append-only file, so a stream
+    written before it stops is there when it starts again (as a production Redis holding the spool must be
+    set up); otherwise none, like the CI's Redis, and a restart empties it."""
 
+    def __init__(self, directory: Path, persistent: bool = True) -> None:
+        self.port = free_port()
+        self.persistent = persistent
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
 
-def postgres_up() -> bool:
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always", "--save", "",
+             "--logfile", str(self.directory / "redis.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        wait_until(self.up, 30, f"the private Redis on port {self.port}")
 
+    def up(self) -> bool:
+        return subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                              text=True).stdout.strip() == "PONG"
 
-def postgres(action: str) -> None:
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", action],
-                   check=action != "start", capture_output=True)
-    if action in ("start", "restart"):
-        wait_until(postgres_up, 60, "PostgreSQL to accept connections")
-    else:
-        wait_until(lambda: not postgres_up(), 30, "PostgreSQL to stop")
+    def stop(self) -> None:
+        """SHUTDOWN, which fsyncs the append-only file; the process is waited for."""
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown"], capture_output=True)
+        if self.proc is not None:
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None

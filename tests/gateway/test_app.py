@@ -28,7 +28,10 @@ class TestHealth:
         """Both backends answer: 200 with their status."""
         response = client.get("/healthz")
         assert response.status_code == 200
-        assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        body = response.get_json()
+        spool = body.pop("spool")
+        assert body == {"status": "ok", "database": "ok", "redis": "ok"}
+        assert (spool["entries"], spool["oldest_age_seconds"]) == (0, None)  # nothing waits in the spool
 
     def test_unreachable_database_is_503(self, client, app):
         """A database that cannot be reached makes the check fail with 503."""
