@@ -36,16 +36,15 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, and_, case, delete,
-                        event, exists, func, inspect, or_, select, text)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import and_, case, delete, event, exists, func, inspect, or_, select, text
+from sqlalchemy.orm import Session
 
 from parsers.documents import check_ric, convert_legacy_ric
 from store import stats_cache
 from store.db import insert_for
 from store.sealed import document_hash as document_hash_of
-from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
-                          SurveyEstimate, utcnow)
+from store.models import (CaseSubject, Declaration, InboundMessage, Landlord, MonthSnapshot, Person, Precinct,
+                          Property, SurveyEstimate, utc_midnight, utcnow)
 
 UTC = ZoneInfo("UTC")
 COVERAGE_TARGET = 0.80
@@ -109,7 +108,7 @@ class Month:
 
     def bounds(self, tz: ZoneInfo = UTC) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) of the month in the gateway's zone, as the naive UTC the tables store."""
-        return _utc_midnight(self.first_day, tz), _utc_midnight(self.next.first_day, tz)
+        return utc_midnight(self.first_day, tz), utc_midnight(self.next.first_day, tz)
 
     def back(self, count: int) -> list[Month]:
         """The `count` months ending with this one, oldest first."""
@@ -117,10 +116,6 @@ class Month:
         while len(months) < count:
             months.append(months[-1].previous)
         return months[::-1]
-
-
-def _utc_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -329,39 +324,6 @@ def trend(session: Session, months: Sequence[Month], *, precinct_ids: Sequence[i
 
 
 # ------------------------------------------------------------------------------------------- snapshots
-
-class MonthSnapshot(Base):
-    """A closed month's figures for one precinct, exactly as `month_figures` computed them when it was taken.
-
-    Estimates and case subjects are not kept: they are imported after the month and always read live. A
-    change to a declaration, message, property or landlord that reaches back into a closed month deletes
-    that month's snapshots and every later one (`_forget_snapshots`), so the next view recomputes them.
-    It lives here rather than in store.models because the figures it stores are defined in this module.
-    """
-
-    __tablename__ = "stats_month_snapshots"
-    __table_args__ = (UniqueConstraint("month", "time_zone", "precinct_id", name="uq_stats_month_snapshots_month"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[str] = mapped_column(String(7))
-    time_zone: Mapped[str] = mapped_column(String(64))  # months start at local midnight
-    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
-    new_declarations: Mapped[int] = mapped_column(Integer)
-    move_outs: Mapped[int] = mapped_column(Integer)
-    active_residents: Mapped[int] = mapped_column(Integer)
-    enrolled_landlords: Mapped[int] = mapped_column(Integer)
-    enrolled_properties: Mapped[int] = mapped_column(Integer)
-    landlords_declaring: Mapped[int] = mapped_column(Integer)
-    late_declarations: Mapped[int] = mapped_column(Integer)
-    sms: Mapped[int] = mapped_column(Integer)
-    voice: Mapped[int] = mapped_column(Integer)
-    officer: Mapped[int] = mapped_column(Integer)
-    inbound_messages: Mapped[int] = mapped_column(Integer)
-    rejected_messages: Mapped[int] = mapped_column(Integer)
-    rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first
-    median_seconds_to_receipt: Mapped[float | None] = mapped_column(Float)
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
 
 SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages")
@@ -931,7 +893,7 @@ def _outcome(session: Session, doc_type: str, number: str, case_date: dt.date,
         select(Declaration.id, Declaration.move_in, Declaration.declared_at)
         .where(Declaration.person_id == person_id, Declaration.status != "cancelled")
         .order_by(Declaration.declared_at.desc(), Declaration.id.desc())).all()
-    cutoff = _utc_midnight(case_date, tz)
+    cutoff = utc_midnight(case_date, tz)
     before = any(declared < cutoff and move_in <= case_date for _, move_in, declared in decls)
     return before, (decls[0][0] if decls else None)
 

@@ -11,12 +11,12 @@ import datetime as dt
 import hashlib
 import logging
 
-from sqlalchemy import JSON, DateTime, String, Text, UniqueConstraint, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import Base, utcnow
 from store.db import insert_for
+from store.models import LiveFigures, StoredChart, utcnow
 
 log = logging.getLogger(__name__)
 # How old the month under way's figures may be when a page shows them (with the time they were counted).
@@ -25,32 +25,6 @@ LIVE_TTL = dt.timedelta(minutes=5)
 STALE_MAX = dt.timedelta(hours=1)
 # Charts of the month under way change as declarations arrive; older ones are dropped when a new one is kept.
 OPEN_CHART_TTL = dt.timedelta(hours=1)
-
-
-class LiveFigures(Base):
-    """The month under way's figures per precinct, counted at `computed_at` (one row per month and zone)."""
-
-    __tablename__ = "stats_live_figures"
-    __table_args__ = (UniqueConstraint("month", "time_zone", name="uq_stats_live_figures_month"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[str] = mapped_column(String(7))
-    time_zone: Mapped[str] = mapped_column(String(64))
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    figures: Mapped[dict] = mapped_column(JSON)  # {precinct id: the counts a snapshot row holds}
-
-
-class StoredChart(Base):
-    """A drawn chart (SVG), found by the digest of its drawing function and figures."""
-
-    __tablename__ = "stats_charts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    month: Mapped[str] = mapped_column(String(7), index=True)  # the latest month the chart shows
-    svg: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # set for a month under way
 
 
 def _insert(session: Session):

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from store import stats
-from store.models import Declaration, SurveyEstimate
-from store.stats import Month, MonthSnapshot
+from store.models import Declaration, MonthSnapshot, SurveyEstimate
+from store.stats import Month
 
 MARCH = Month(2026, 3)
 TODAY = dt.date(2026, 4, 15)  # March and February closed, April open

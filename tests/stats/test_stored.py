@@ -10,9 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from gateway import stats_charts
 from store import stats
-from store.models import Declaration, Precinct
+from store.models import Declaration, LiveFigures, MonthSnapshot, Precinct, StoredChart
 from store.stats import Month
-from store.stats_cache import LIVE_TTL, ChartStore, LiveFigures, StoredChart
+from store.stats_cache import LIVE_TTL, ChartStore
 
 MARCH = Month(2026, 3)
 DURING = dt.date(2026, 3, 28)  # March is the month under way
@@ -262,7 +262,6 @@ class TestOlderSnapshots:
         """The months before the last closed one (whose snapshots a change reaching back deletes), back to the
         first declaration, are snapshotted again, with the figures a live count gives."""
         from gateway import stats_refresh
-        from store.stats import MonthSnapshot
 
         def months(session) -> set[str]:
             return set(session.scalars(select(MonthSnapshot.month).distinct()))
