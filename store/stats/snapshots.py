@@ -7,7 +7,8 @@ counted at most every LIVE_TTL and the count shared by every process. A stored c
 of everything it was drawn from, so it can never be served for other figures: forgetting charts only
 keeps the table small.
 
-`forget_reached_months` is registered on every Session when this module is imported.
+`forget_reached_months` is registered on every sessionmaker `store.db.make_sessionmaker` builds, so the
+web app, `declgate worker` and every command keep the snapshots true to the tables alike.
 """
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, inspect, or_, select
+from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.db import insert_for
 from store.models import (Declaration, InboundMessage, Landlord, LiveFigures, MonthSnapshot, Precinct, Property,
                           StoredChart, utcnow)
 from store.stats.counting import CHANNELS, PrecinctMonth, imported_figures, month_figures, precincts_by_code
 from store.stats.month import UTC, Month, is_closed
+from store.upsert import insert_for
 
 log = logging.getLogger(__name__)
 # How old the month under way's figures may be when a page shows them (with the time they were counted).
@@ -226,7 +227,6 @@ _DATES = {Declaration: ("declared_at", "move_in", "move_out"), InboundMessage: (
           Landlord: ("created_at",)}
 
 
-@event.listens_for(Session, "before_flush")
 def forget_reached_months(session: Session, _context, _instances) -> None:
     """Before a flush, forget what is kept of every closed month a pending change reaches back into.
 
@@ -234,7 +234,7 @@ def forget_reached_months(session: Session, _context, _instances) -> None:
     reported in April for 28 March changes March's residents; a property added to a landlord enrolled in
     January changes January's enrolled properties, so properties count from the beginning). Changes
     dated in a month that has not closed anywhere yet, like every new SMS declaration, cost nothing.
-    A `before_flush` listener; Core statements bypass it.
+    A `before_flush` listener (see `store.db.make_sessionmaker`); Core statements bypass it.
     """
     earliest: dt.date | None = None
     for obj in (*session.new, *session.dirty, *session.deleted):
