@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
+
+from store.stats.snapshots import forget_reached_months
 
 CONNECT_TIMEOUT = 3  # seconds to reach PostgreSQL before a statement counts it as unavailable (gateway.pipeline.outage)
 
@@ -67,10 +67,13 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions on `engine` that keep the statistics honest: before each flush, a change reaching back into
+    a closed month forgets that month's snapshots (`store.stats.snapshots.forget_reached_months`).
 
-
-def insert_for(dialect: str):
-    """The INSERT construct with ON CONFLICT for this database (`engine.dialect.name`): PostgreSQL's or
-    SQLite's, which take the same `on_conflict_do_nothing` / `on_conflict_do_update` arguments."""
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+    Registered here, on this sessionmaker only, rather than on every Session when some module happens to
+    be imported: whatever process builds its sessions here (web app, `declgate worker`, a command, a
+    test) gets the rule, and nothing else does.
+    """
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "before_flush", forget_reached_months)
+    return sessions

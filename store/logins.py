@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from store.db import insert_for
 from store.models import LoginThrottle, Officer, utcnow
 from store.officers import password_ok
+from store.upsert import insert_for
 
 MAX_FAILURES = 5  # per account from one address
 ACCOUNT_MAX_FAILURES = 20  # per account from every address together

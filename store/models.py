@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
                         String, Text, UniqueConstraint, event, inspect, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -27,6 +27,12 @@ def utcnow() -> dt.datetime:
 def local_time(stored: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """A stored time (naive UTC, as utcnow gives) in the deployment's time zone, aware."""
     return stored.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+
+
+def utc_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The instant a local calendar day starts in `tz`, as the naive UTC the tables store: where a day's
+    or a month's rows begin."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -316,6 +322,67 @@ class CaseSubject(Base):
 
     precinct: Mapped[Precinct] = relationship()
     last_declaration: Mapped[Declaration | None] = relationship()
+
+
+# The statistics' kept figures (migrations 0004 and 0005): what store.stats.snapshots reads instead of
+# counting again, and forgets when a change reaches back into a month.
+
+class MonthSnapshot(Base):
+    """A closed month's figures for one precinct, exactly as `store.stats.figures.month_figures` computed them.
+
+    Estimates and case subjects are not kept: they are imported after the month and always read live. A
+    change to a declaration, message, property or landlord that reaches back into a closed month deletes
+    that month's snapshots and every later one, so the next view recomputes them.
+    """
+
+    __tablename__ = "stats_month_snapshots"
+    __table_args__ = (UniqueConstraint("month", "time_zone", "precinct_id", name="uq_stats_month_snapshots_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    time_zone: Mapped[str] = mapped_column(String(64))  # months start at local midnight
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    new_declarations: Mapped[int] = mapped_column(Integer)
+    move_outs: Mapped[int] = mapped_column(Integer)
+    active_residents: Mapped[int] = mapped_column(Integer)
+    enrolled_landlords: Mapped[int] = mapped_column(Integer)
+    enrolled_properties: Mapped[int] = mapped_column(Integer)
+    landlords_declaring: Mapped[int] = mapped_column(Integer)
+    late_declarations: Mapped[int] = mapped_column(Integer)
+    sms: Mapped[int] = mapped_column(Integer)
+    voice: Mapped[int] = mapped_column(Integer)
+    officer: Mapped[int] = mapped_column(Integer)
+    inbound_messages: Mapped[int] = mapped_column(Integer)
+    rejected_messages: Mapped[int] = mapped_column(Integer)
+    rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first
+    median_seconds_to_receipt: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LiveFigures(Base):
+    """The month under way's figures per precinct, counted at `computed_at` (one row per month and zone)."""
+
+    __tablename__ = "stats_live_figures"
+    __table_args__ = (UniqueConstraint("month", "time_zone", name="uq_stats_live_figures_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    figures: Mapped[dict] = mapped_column(JSON)  # {precinct id: the counts a snapshot row holds}
+
+
+class StoredChart(Base):
+    """A drawn chart (SVG), found by the digest of its drawing function and figures."""
+
+    __tablename__ = "stats_charts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # the latest month the chart shows
+    svg: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # set for a month under way
 
 
 # Indexes for the monthly statistics (migration 0002_stats): declarations by property and date,

@@ -18,7 +18,7 @@ from parsers import contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
-from store.models import Precinct
+from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -41,11 +41,6 @@ def _rt():
     return current_app.extensions["declgate"]
 
 
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    """The UTC instant a local calendar day starts (stored times are naive UTC)."""
-    local = dt.datetime.combine(day, dt.time(), tzinfo=_rt().tz)
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
 
 def _filters() -> tuple[review.Filters, dict[str, str]]:
     """The queue's filters, checked (a bad value is a 400 that names it), and as the links repeat them."""
@@ -53,8 +48,8 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
     reason, channel, precinct = text_arg("reason"), text_arg("channel", CHANNELS), id_arg("precinct")
     filters = review.Filters(
         reason=reason, channel=channel, precinct_id=precinct,
-        since=_utc_midnight(start) if start else None,
-        until=_utc_midnight(end + dt.timedelta(days=1)) if end else None)
+        since=utc_midnight(start, _rt().tz) if start else None,
+        until=utc_midnight(end + dt.timedelta(days=1), _rt().tz) if end else None)
     shown = dict(zip(FILTERS, (reason or "", channel or "", str(precinct or ""), str(start or ""), str(end or ""))))
     return filters, shown
 

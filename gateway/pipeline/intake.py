@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gateway.runtime import Runtime
 from parsers import parse_sms
-from store.db import insert_for
+from store.upsert import insert_for
 from store.models import InboundMessage, local_time, utcnow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
-from store.stats_cache import ChartStore
+from store.stats import ChartStore
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from gateway.stats import charts, report
 from gateway.i18n import DEFAULT, LANGUAGES
-from store import stats, stats_cache
+from store import stats
 from store.models import Declaration, utcnow
 from store.stats import Month
-from store.stats_cache import ChartStore
+from store.stats import ChartStore
 
 log = logging.getLogger(__name__)
 CHARTS = ("coverage", "pre_case", "reasons")
@@ -52,7 +52,7 @@ def recount(rt, month: Month, languages: list[str] | tuple[str, ...] = tuple(LAN
     its charts; a failure is logged and leaves the old count (the next view tries again). True if counted."""
     try:
         with rt.sessions.begin() as session:
-            if stats_cache.load_live(session, str(month), rt.tz.key, utcnow()) is not None:
+            if stats.load_live(session, str(month), rt.tz.key, utcnow()) is not None:
                 return False
             stats.recount_live(session, month, tz=rt.tz)
         draw_ahead(rt, month, closed=False, languages=languages)

@@ -19,7 +19,7 @@ from gateway.web.query_args import BadQuery, id_arg, page_arg, text_arg
 from store import audit, stats
 from store.models import Precinct, local_time, utcnow
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
-from store.stats_cache import LIVE_TTL, STALE_MAX, ChartStore
+from store.stats import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 TREND_MONTHS = 12

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 import pytest
 from stdnum.cn import ric
 
+from store import stats
 from store.models import Declaration, InboundMessage, Landlord, Person, Precinct, Property
+from store.stats import Month, snapshots
 from tests.support import KEY_ENV
 
 SECRET = "test-secret"
@@ -105,6 +107,21 @@ def campaign(rt) -> SimpleNamespace:
         s.flush()
         return SimpleNamespace(p01=p01.id, p02=p02.id, l1=l1.id, l2=l2.id,
                                decl={n: d.id for n, d in decls.items()})
+
+
+@pytest.fixture
+def closed_up_to(monkeypatch):
+    """`closed_up_to(month)`: the months up to `month` are the closed ones and the next is under way, whatever
+    the clock says, for the store's figures and for the pages and commands alike."""
+    def close(last: Month) -> None:
+        def is_closed(month: Month, today: dt.date) -> bool:
+            return month <= last
+
+        # Replaced where it is looked up: pages and commands call store.stats.is_closed, while
+        # store.stats.snapshots.figures calls the name bound in its own module.
+        for module in (stats, snapshots):
+            monkeypatch.setattr(module, "is_closed", is_closed)
+    return close
 
 
 PASSWORD = "correct horse"

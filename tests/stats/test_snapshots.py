@@ -2,16 +2,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from store import stats
-from store.models import Declaration, SurveyEstimate
-from store.stats import Month, MonthSnapshot
+from store.models import Declaration, MonthSnapshot, SurveyEstimate
+from store.stats import Month, snapshots
+from tests.support import KEY_ENV
 
 MARCH = Month(2026, 3)
 TODAY = dt.date(2026, 4, 15)  # March and February closed, April open
+ROOT = Path(__file__).resolve().parents[2]
+# A process that writes to the store and has never seen the web app, the CLI or store.stats: what a
+# `declgate worker` job or a one-off script is. It reports which of those modules it ended up importing.
+BARE_PROCESS = """
+import datetime as dt, json, sys
+{sessions}
+from store.models import Declaration
+
+with sessions.begin() as session:
+    declaration = session.get(Declaration, int(sys.argv[1]))
+    declaration.status, declaration.move_out = "ended", dt.date(2026, 3, 20)
+print(json.dumps(sorted(name for name in ("flask", "gateway.app", "gateway.cli") if name in sys.modules)))
+"""
+SESSIONS = {
+    "store.db": "from store.db import make_engine, make_sessionmaker\n"
+                "import os\n"
+                "sessions = make_sessionmaker(make_engine(os.environ['DATABASE_URL']))",
+    "worker runtime": "from gateway.runtime import current\n"
+                      "sessions = current().sessions  # as a job in `declgate worker` gets it",
+}
 
 
 def snapshot_rows(rt) -> list[str]:
@@ -87,6 +114,30 @@ class TestForgetting:
             s.get(Declaration, campaign.decl[1]).status = "cancelled"
         assert snapshot_rows(rt) == ["2026-01"]
         assert read(rt, MARCH) == live(rt, MARCH)
+
+    @pytest.mark.parametrize("built_by", list(SESSIONS))
+    def test_in_a_bare_process(self, rt, settings, campaign, tmp_path, built_by):
+        """A late move-out written by a process with no app, no CLI and no statistics import of its own still
+        forgets March's snapshot: the rule comes with the sessions, not with an import."""
+        read(rt, MARCH)
+        assert snapshot_rows(rt) == ["2026-03"]
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DECLGATE", "REDIS_URL"))}
+        env.update(KEY_ENV, PYTHONPATH=str(ROOT), DATABASE_URL=settings.database_url)
+        if settings.redis_url:
+            env["REDIS_URL"] = settings.redis_url
+        done = subprocess.run([sys.executable, "-c", BARE_PROCESS.format(sessions=SESSIONS[built_by]),
+                               str(campaign.decl[2])], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == []  # it never imported the web app or the CLI
+        with rt.sessions() as s:
+            assert s.get(Declaration, campaign.decl[2]).move_out == dt.date(2026, 3, 20)
+        assert snapshot_rows(rt) == []
+
+    def test_rule_comes_with_the_store_sessions_only(self, rt):
+        """The flush rule is on the sessionmaker store.db built, not on every Session of the process."""
+        assert event.contains(rt.sessions, "before_flush", snapshots.forget_reached_months)
+        assert not event.contains(Session, "before_flush", snapshots.forget_reached_months)
 
     def test_unrelated_change_keeps_snapshots(self, rt, campaign):
         """A landlord confirming a tenant's declaration changes no figure and keeps the snapshot."""

@@ -10,9 +10,8 @@ from sqlalchemy.exc import OperationalError
 
 from gateway.stats import charts as stats_charts
 from store import stats
-from store.models import Declaration, Precinct
-from store.stats import Month
-from store.stats_cache import LIVE_TTL, ChartStore, LiveFigures, StoredChart
+from store.models import Declaration, LiveFigures, MonthSnapshot, Precinct, StoredChart
+from store.stats import LIVE_TTL, STALE_MAX, ChartStore, Month
 
 MARCH = Month(2026, 3)
 DURING = dt.date(2026, 3, 28)  # March is the month under way
@@ -93,11 +92,11 @@ class TestLiveMonth:
         assert one[0].as_of is None and one[0].median_seconds_to_receipt is not None
         assert live_rows(rt) == 0
 
-    def test_ranking_page_says_when(self, rt, login_as, monkeypatch):
+    def test_ranking_page_says_when(self, rt, login_as, closed_up_to):
         """The month under way's ranking says when it was counted; a closed month's does not."""
         closed = login_as("chief").get("/stats/ranking?month=2026-03").get_data(as_text=True)
         assert "数据截至" not in closed
-        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+        closed_up_to(MARCH.previous)
         page = login_as("chief").get("/stats/ranking?month=2026-03")
         assert page.status_code == 200 and "数据截至" in page.get_data(as_text=True)
         bulletin = login_as("chief").get("/stats/bulletin?month=2026-03").get_data(as_text=True)
@@ -159,8 +158,8 @@ class TestStoredCharts:
 
 class TestRecountAfterResponse:
     @pytest.fixture
-    def under_way(self, monkeypatch):
-        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+    def under_way(self, closed_up_to):
+        closed_up_to(MARCH.previous)
 
     def age_count(self, rt, by: dt.timedelta) -> dt.datetime:
         with rt.sessions.begin() as s:
@@ -191,8 +190,6 @@ class TestRecountAfterResponse:
 
     def test_count_past_stale_max_is_taken_before_answering(self, rt, login_as, campaign, under_way):
         """A count older than STALE_MAX is not shown: the view counts again first."""
-        from store.stats_cache import STALE_MAX
-
         chief = login_as("chief")
         chief.get("/stats/bulletin?month=2026-03")
         old = self.age_count(rt, STALE_MAX + dt.timedelta(minutes=1))
@@ -213,14 +210,14 @@ class TestRefreshCommand:
     def run(self, declgate):
         return lambda: declgate("stats", "refresh")
 
-    def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch):
+    def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch, closed_up_to):
         """`declgate stats refresh` leaves the month under way counted and both months' charts drawn, so the
         pages of a new process neither count nor draw; run again at once, it does not count again."""
         from gateway.stats import refresh as stats_refresh
 
         real = stats_refresh.refresh
         monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: real(rt_, today=DURING))
-        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+        closed_up_to(MARCH.previous)
         result = run()
         assert result.exit_code == 0 and "2026-03 counted, charts drawn" in result.output, result.output
         # three ranking charts in each language; the English ones are the bulletin's too
@@ -229,14 +226,14 @@ class TestRefreshCommand:
 
 
 class TestWorkerKeepsThemAhead:
-    def test_the_sweep_refreshes_without_cron(self, rt, campaign, monkeypatch):
+    def test_the_sweep_refreshes_without_cron(self, rt, campaign, monkeypatch, closed_up_to):
         """Every worker's sweep thread does what `declgate stats refresh` does, so no cron job is needed."""
         import threading
 
         from gateway import worker
         from gateway.stats import refresh as stats_refresh
 
-        monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
+        closed_up_to(MARCH.previous)
         refreshed = threading.Event()
         real = stats_refresh.refresh
         monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: (real(rt_, today=DURING), refreshed.set())[0])
@@ -260,16 +257,15 @@ class TestWorkerKeepsThemAhead:
 
 
 class TestOlderSnapshots:
-    def test_refresh_takes_the_missing_snapshots_of_older_months(self, rt, campaign, monkeypatch):
+    def test_refresh_takes_the_missing_snapshots_of_older_months(self, rt, campaign, closed_up_to):
         """The months before the last closed one (whose snapshots a change reaching back deletes), back to the
         first declaration, are snapshotted again, with the figures a live count gives."""
         from gateway.stats import refresh as stats_refresh
-        from store.stats import MonthSnapshot
 
         def months(session) -> set[str]:
             return set(session.scalars(select(MonthSnapshot.month).distinct()))
 
-        monkeypatch.setattr(stats, "is_closed", lambda month, today: month <= MARCH)
+        closed_up_to(MARCH)
         assert stats_refresh.keep_snapshots(rt, Month(2026, 4)) == 3  # March, February, January
         with rt.sessions() as s:
             # back to the first declaration (January), and December for January's increment; no further

@@ -17,7 +17,7 @@ FOLLOW_UP = "late OR (channel = 'voice' AND landlord_response IS NULL AND status
 
 
 def upgrade() -> None:
-    # A closed month's figures per precinct, as store.stats.month_figures computes them; estimates and
+    # A closed month's figures per precinct, as store.stats.counting.month_figures computes them; estimates and
     # case subjects are not stored here (they are imported after the month and read live).
     op.create_table('stats_month_snapshots',
     sa.Column('id', sa.Integer(), nullable=False),

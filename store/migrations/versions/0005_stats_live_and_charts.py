@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     # Counting every precinct's month under way takes over a second on a province's store: web processes
-    # share one count for up to store.stats_cache.LIVE_TTL, and the page says when it was taken.
+    # share one count for up to store.stats.snapshots.LIVE_TTL, and the page says when it was taken.
     op.create_table('stats_live_figures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),

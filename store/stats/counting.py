@@ -1,0 +1,252 @@
+"""The monthly figures per precinct, counted from the tables now.
+
+Every query groups by precinct in the database, so the bulletin for all precincts costs the same
+handful of statements as one precinct's page. Months are calendar months in the gateway's time
+zone; timestamps are stored as naive UTC, dates (move-in, move-out, case date) as local dates.
+
+Definitions (the bulletin's footnotes repeat them):
+- a declaration's precinct is its property's precinct;
+- new declarations: declared in the month, not cancelled (withdrawn by mistake);
+- move-outs: ended or superseded with a move-out date in the month;
+- active residents: declarations in force on the month's last day (moved in by then, not moved out,
+  declared before the month ended, status active/ended/superseded — cancelled, pending-review and
+  disputed ones are not registrations). `register` keeps a person in one place at a time, so this
+  counts people;
+- enrolled landlords/properties: enrolled before the month ended (a property dates from its landlord);
+- landlords declaring: enrolled landlords with at least one declaration up to the month's end;
+- rejections: inbound messages of the month attributed to the precinct and rejected, by code;
+- coverage: active residents ÷ estimated floating population; housing coverage: enrolled properties ÷
+  estimated rental units;
+- pre-case rate: case subjects with a case date in the month who had a declaration declared before
+  that date (and moving in no later than it), ÷ all case subjects of the month.
+
+Closed months are read from snapshots of these figures instead (`store.stats.snapshots`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from store.models import CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
+from store.stats.month import UTC, Month
+
+CHANNELS = ("sms", "voice", "officer")
+RESIDENT_STATUSES = ("active", "ended", "superseded")
+# Written as a literal, not bound parameters, so PostgreSQL can match the partial indexes of migration
+# 0004_stats_snapshots even when psycopg prepares the statement (a generic plan proves nothing about $1).
+# Parenthesised: a text clause is pasted into the WHERE as is, next to ANDs.
+MOVED_OUT = text("(declarations.status IN ('ended', 'superseded'))")
+
+
+@dataclass(frozen=True)
+class PrecinctMonth:
+    """Everything the bulletin and the precinct page say about one precinct in one month."""
+
+    precinct_id: int
+    precinct_code: str
+    precinct_name: str
+    month: str
+    new_declarations: int = 0
+    move_outs: int = 0
+    active_residents: int = 0
+    enrolled_landlords: int = 0
+    enrolled_properties: int = 0
+    landlords_declaring: int = 0
+    late_declarations: int = 0
+    channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)
+    inbound_messages: int = 0
+    rejected_messages: int = 0
+    rejections: tuple[tuple[str, int], ...] = ()  # (code, messages), most frequent first
+    median_seconds_to_receipt: float | None = None
+    estimated_population: int | None = None
+    estimated_rental_units: int | None = None
+    case_subjects: int = 0
+    case_subjects_declared: int = 0
+    # When the figures of a month under way were counted (naive UTC); None when counted for this view or
+    # read from a closed month's snapshot. Not part of the figures: equal figures are equal whenever counted.
+    as_of: dt.datetime | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def late_share(self) -> float | None:
+        return _ratio(self.late_declarations, self.new_declarations)
+
+    @property
+    def coverage(self) -> float | None:
+        return _ratio(self.active_residents, self.estimated_population)
+
+    @property
+    def housing_coverage(self) -> float | None:
+        return _ratio(self.enrolled_properties, self.estimated_rental_units)
+
+    @property
+    def pre_case_rate(self) -> float | None:
+        return _ratio(self.case_subjects_declared, self.case_subjects)
+
+    @property
+    def rejection_rate(self) -> float | None:
+        return _ratio(self.rejected_messages, self.inbound_messages)
+
+    def rejection_rates(self) -> list[tuple[str, int, float]]:
+        """(code, rejected messages with it, share of all inbound messages), most frequent first."""
+        return [(code, n, n / self.inbound_messages) for code, n in self.rejections if self.inbound_messages]
+
+    def channel(self, name: str) -> int:
+        return dict(self.channels).get(name, 0)
+
+
+def _ratio(part: int, whole: int | None) -> float | None:
+    return part / whole if whole else None
+
+
+def precincts_by_code(session: Session, precinct_ids: Sequence[int] | None) -> list[Precinct]:
+    """Every precinct (or only `precinct_ids`): the lines of a page, in the order it shows them."""
+    query = select(Precinct).order_by(Precinct.code)
+    if precinct_ids is not None:
+        query = query.where(Precinct.id.in_(list(precinct_ids)))
+    return list(session.scalars(query))
+
+
+def scoped(query, column, precinct_ids: Sequence[int] | None):
+    """`query` kept to the rows whose `column` is one of `precinct_ids` (None: every precinct)."""
+    return query if precinct_ids is None else query.where(column.in_(list(precinct_ids)))
+
+
+def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+                  tz: ZoneInfo = UTC, timing: bool = True) -> list[PrecinctMonth]:
+    """The month's figures for every precinct (or only `precinct_ids`), by precinct code."""
+    precincts = precincts_by_code(session, precinct_ids)
+    ids = [p.id for p in precincts] if precinct_ids is not None else None
+    start, end = month.bounds(tz)
+    values: dict[int, dict] = {p.id: {} for p in precincts}
+
+    def put(rows, *names):
+        for row in rows:
+            if row[0] in values:
+                values[row[0]].update(zip(names, row[1:]))
+
+    not_cancelled = Declaration.status != "cancelled"
+    in_month = and_(Declaration.declared_at >= start, Declaration.declared_at < end, not_cancelled)
+    flag = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    put(session.execute(scoped(
+        select(Property.precinct_id, func.count(), flag(Declaration.late.is_(True)),
+               *(flag(Declaration.channel == c) for c in CHANNELS))
+        .select_from(Declaration).join(Property, Declaration.property_id == Property.id).where(in_month)
+        .group_by(Property.precinct_id), Property.precinct_id, ids)),
+        "new_declarations", "late_declarations", *CHANNELS)
+    put(session.execute(scoped(
+        select(Property.precinct_id, func.count())
+        .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
+        .where(Declaration.move_out >= month.first_day, Declaration.move_out < month.next.first_day, MOVED_OUT)
+        .group_by(Property.precinct_id), Property.precinct_id, ids)), "move_outs")
+    put(_active_rows(session, month, tz, ids), "active_residents")
+    put(session.execute(scoped(
+        select(Property.precinct_id, func.count(Property.id), func.count(func.distinct(Property.landlord_id)))
+        .join(Landlord, Property.landlord_id == Landlord.id).where(Landlord.created_at < end)
+        .group_by(Property.precinct_id), Property.precinct_id, ids)), "enrolled_properties", "enrolled_landlords")
+    put(session.execute(scoped(
+        select(Property.precinct_id, func.count(func.distinct(Property.landlord_id)))
+        .join(Landlord, Property.landlord_id == Landlord.id)
+        .where(Landlord.created_at < end,
+               exists().where(Declaration.property_id == Property.id, Declaration.declared_at < end, not_cancelled))
+        .group_by(Property.precinct_id), Property.precinct_id, ids)), "landlords_declaring")
+    put(session.execute(scoped(
+        select(InboundMessage.precinct_id, func.count(), flag(InboundMessage.status == "rejected"))
+        .where(InboundMessage.received_at >= start, InboundMessage.received_at < end,
+               InboundMessage.precinct_id.is_not(None))
+        .group_by(InboundMessage.precinct_id), InboundMessage.precinct_id, ids)),
+        "inbound_messages", "rejected_messages")
+    for precinct_id, mix in _rejections(session, start, end, ids).items():
+        if precinct_id in values:
+            values[precinct_id]["rejections"] = tuple(mix.most_common())
+    if timing:
+        for precinct_id, median in _median_to_receipt(session, in_month, ids).items():
+            if precinct_id in values:
+                values[precinct_id]["median_seconds_to_receipt"] = median
+    for precinct_id, extra in imported_figures(session, month, ids).items():
+        if precinct_id in values:
+            values[precinct_id].update(extra)
+
+    figures = []
+    for p in precincts:
+        v = values[p.id]
+        channels = tuple((c, int(v.pop(c, 0) or 0)) for c in CHANNELS)
+        figures.append(PrecinctMonth(precinct_id=p.id, precinct_code=p.code, precinct_name=p.name,
+                                     month=str(month), channels=channels,
+                                     **{k: (int(x) if isinstance(x, (int, float)) and k != "median_seconds_to_receipt"
+                                            else x) for k, x in v.items()}))
+    return figures
+
+
+def imported_figures(session: Session, month: Month, ids: Sequence[int] | None) -> dict[int, dict]:
+    """The month's survey estimates and case subjects per precinct: imported after the month, so never snapshotted."""
+    flag = func.coalesce(func.sum(case((CaseSubject.declared_before.is_(True), 1), else_=0)), 0)
+    out: dict[int, dict] = defaultdict(dict)
+    for pid, population, units in session.execute(scoped(
+            select(SurveyEstimate.precinct_id, SurveyEstimate.floating_population, SurveyEstimate.rental_units)
+            .where(SurveyEstimate.month == str(month)), SurveyEstimate.precinct_id, ids)):
+        out[pid].update(estimated_population=population, estimated_rental_units=units)
+    for pid, subjects, declared in session.execute(scoped(
+            select(CaseSubject.precinct_id, func.count(), flag)
+            .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
+            .group_by(CaseSubject.precinct_id), CaseSubject.precinct_id, ids)):
+        out[pid].update(case_subjects=int(subjects), case_subjects_declared=int(declared))
+    return out
+
+
+def _active_rows(session: Session, month: Month, tz: ZoneInfo, ids):
+    _, end = month.bounds(tz)
+    last = month.last_day
+    return session.execute(scoped(
+        select(Property.precinct_id, func.count())
+        .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
+        .where(Declaration.move_in <= last, or_(Declaration.move_out.is_(None), Declaration.move_out > last),
+               Declaration.declared_at < end, Declaration.status.in_(RESIDENT_STATUSES))
+        .group_by(Property.precinct_id), Property.precinct_id, ids))
+
+
+def _rejections(session: Session, start: dt.datetime, end: dt.datetime, ids) -> dict[int, Counter]:
+    """Rejected messages per code; a message counts once per code, `job_failed:X` counts as `job_failed`."""
+    mix: dict[int, Counter] = defaultdict(Counter)
+    rows = session.execute(scoped(
+        select(InboundMessage.precinct_id, InboundMessage.codes, InboundMessage.review_reason)
+        .where(InboundMessage.received_at >= start, InboundMessage.received_at < end,
+               InboundMessage.status == "rejected", InboundMessage.precinct_id.is_not(None)),
+        InboundMessage.precinct_id, ids))
+    for precinct_id, codes, reason in rows:
+        found = [c.split(":", 1)[0] for c in (codes or [])] or [reason or "unknown"]
+        mix[precinct_id].update(dict.fromkeys(found, 1))
+    return mix
+
+
+def _median_to_receipt(session: Session, in_month, ids) -> dict[int, float]:
+    """Median seconds from the message arriving to the declaration's receipt, per precinct."""
+    base = (select(Property.precinct_id).select_from(Declaration).join(Property, Declaration.property_id == Property.id)
+            .join(InboundMessage, Declaration.inbound_id == InboundMessage.id).where(in_month))
+    if session.get_bind().dialect.name == "postgresql":
+        seconds = func.extract("epoch", Declaration.declared_at - InboundMessage.received_at)
+        query = base.add_columns(func.percentile_cont(0.5).within_group(seconds)).group_by(Property.precinct_id)
+        return {pid: float(m) for pid, m in session.execute(scoped(query, Property.precinct_id, ids))}
+    spans: dict[int, list[float]] = defaultdict(list)
+    query = base.add_columns(Declaration.declared_at, InboundMessage.received_at)
+    for pid, declared, received in session.execute(scoped(query, Property.precinct_id, ids)):
+        spans[pid].append((declared - received).total_seconds())
+    return {pid: statistics.median(values) for pid, values in spans.items()}
+
+
+def months_with_data(session: Session, limit: int = 24) -> list[Month]:
+    """Months in which something was declared, newest first (for the month pickers)."""
+    newest = session.scalar(select(func.max(Declaration.declared_at)))
+    if newest is None:
+        return []
+    return Month.of(newest.date()).back(limit)[::-1]
+
+
+def precinct_choices(session: Session, precinct_ids: Iterable[int] | None = None) -> list[Precinct]:
+    return precincts_by_code(session, list(precinct_ids) if precinct_ids is not None else None)
