@@ -24,10 +24,8 @@ from gateway.settings import Settings
 from store.migrate import upgrade
 from store.models import Base
 from tests.databases import drop_database, fresh_database
-from tests.support import KEYS
+from tests.constants import KEYS, LANDLORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
 
-TOKEN = "test-auth-token"
-PUBLIC_BASE_URL = "http://localhost"  # what tests.support.signed_post signs for
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
 RUN_ID = uuid.uuid4().hex[:8]
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql://postgres@127.0.0.1:5432/declgate_test_{RUN_ID}")
@@ -97,11 +95,11 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
     if backend == "sqlite":
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
-        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="test-secret",
+        return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
                         public_base_url=PUBLIC_BASE_URL, **KEYS)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
-    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key="test-secret",
+    return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
                     public_base_url=PUBLIC_BASE_URL, **KEYS,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
@@ -149,9 +147,8 @@ def twiml_schema():
 
 @pytest.fixture
 def enrolled(rt):
-    """One landlord (tests.support.LANDLORD) with one property, 100001, in precinct GL01."""
+    """One landlord (tests.constants.LANDLORD) with one property, 100001, in precinct GL01."""
     from store.enrolment import Enrolment, enrol
-    from tests.support import LANDLORD
 
     with rt.sessions.begin() as session:
         enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",

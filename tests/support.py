@@ -11,21 +11,14 @@ from twilio.request_validator import RequestValidator
 
 from gateway.runtime import Runtime
 from store.models import InboundMessage, OutboundMessage
+from tests.constants import GATEWAY_NUMBER, PUBLIC_BASE_URL, TENANT, TOKEN
 
-TOKEN = "test-auth-token"
-# The suite's keys (not secret): every test runtime, and every `declgate` the tests start, uses them.
-DATA_KEY = "OSuFAAmRsOV6g3atuKkQNmwoF7dAoiUmLImTcCahyHg="
-BLIND_INDEX_KEY = "88qLoNzf22AJDmeUutHQ4yX19ZEzmll3AyFfm9yulJk="
-KEYS = {"data_keys": (DATA_KEY,), "blind_index_key": BLIND_INDEX_KEY}  # Settings(**KEYS)
-KEY_ENV = {"DATA_KEYS": DATA_KEY, "BLIND_INDEX_KEY": BLIND_INDEX_KEY}  # the same, for a command's environment
-GATEWAY_NUMBER = "+8610690000"
-LANDLORD = "+8613800138000"  # the landlord of `enrolled` (tests/conftest.py)
 # Twilio's TwiML schema, kept beside the project (never copied into it): every voice answer is checked against it.
 TWIML_XSD = (Path(__file__).resolve().parents[1] / ".." / "shared" / "external" / "twiml-xsd"
              / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 
 
-def signed_post(client, path: str, params: dict[str, str], *, token: str = TOKEN, base: str = "http://localhost"):
+def signed_post(client, path: str, params: dict[str, str], *, token: str = TOKEN, base: str = PUBLIC_BASE_URL):
     """POST form params with the signature Twilio would compute for them (twilio's own RequestValidator)."""
     signature = RequestValidator(token).compute_signature(base + path, params)
     return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
@@ -66,7 +59,7 @@ class PhoneCall:
     replayed (a Twilio retry) or sent to another app instance.
     """
 
-    def __init__(self, client, caller: str = "+8613900001111", *, call_sid: str | None = None,
+    def __init__(self, client, caller: str = TENANT, *, call_sid: str | None = None,
                  schema=None) -> None:
         self.client, self.caller, self.schema = client, caller, schema
         self.sid = call_sid or "CA" + uuid.uuid4().hex

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from gateway.app import create_app
 from store.officers import add_officer
 from tests.abuse.strategies import next_targets
+from tests.constants import PASSWORD
 
-PASSWORD = "correct horse"
 ATTACKS = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "//evil.example",
            "\\\\evil.example", "/\\evil.example", " //evil.example", "\x00//evil.example", "https://evil.example",
            "javascript:alert(1)", "/\u3000/evil.example", "http:evil.example", "/\nSet-Cookie: x=1"]

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from gateway.pipeline import batch
 from store.models import InboundMessage, OutboundMessage
 from tests.abuse import strategies as junk
-from tests.abuse.conftest import LANDLORD
-from tests.support import GATEWAY_NUMBER, signed_post
+from tests.constants import GATEWAY_NUMBER, LANDLORD
+from tests.support import signed_post
 
 
 

@@ -17,7 +17,7 @@ from store.db import make_engine
 from store.keyring import Keyring
 from tests.databases import drop_database, fresh_database
 from tests.fault import stack as st
-from tests.support import KEYS
+from tests.constants import KEYS
 
 # One database and queue namespace per run: several engineers run the suite against the same servers.
 RUN = uuid.uuid4().hex[:8]

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from gateway.pipeline import batch, intake, queue, sms_commands
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage
+from tests.constants import GATEWAY_NUMBER, ID_A, ID_B, ID_C, LANDLORD, OTHER_LANDLORD
 from tests.fault.stack import declaration, unique_id_numbers
-from tests.support import GATEWAY_NUMBER, drain
+from tests.support import drain
 
-LANDLORD = "+8613800138000"
-IDS = ["350102199001011238", "110101199003074477", "440304198506120027", "110101199001011237"]
+IDS = [ID_A, ID_B, ID_C, "110101199001011237"]
 
 
 def store(rt, bodies: list[str], *, sender: str = LANDLORD, first: int = 0) -> list[int]:
@@ -190,7 +190,7 @@ class TestBatch:
 
     def test_a_tenant_moving_twice_in_one_batch_ends_active_once(self, enrolled):
         """Declared at one landlord's flat, then another's, then back out of the first in one batch."""
-        other = "+8613900139000"
+        other = OTHER_LANDLORD
         with enrolled.sessions.begin() as session:
             enrol(session, Enrolment(phone=other, name="李房东", property_code="200001", address="西巷3号",
                                      precinct="GL01"))

@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from gateway.cli import cli
 from store.models import InboundMessage, Landlord, Officer, Precinct, Property
-from tests.support import KEY_ENV, drain, inbound, sms
-
-ID_A = "350102199001011238"
+from tests.constants import ID_A, KEY_ENV, LANDLORD, PASSWORD, STRANGER
+from tests.support import drain, inbound, sms
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ class TestLandlordAdd:
         assert result.exit_code == 0, result.output
         with rt.sessions() as session:
             landlord = session.scalar(select(Landlord))
-            assert landlord.phone == "+8613800138000"
+            assert landlord.phone == LANDLORD
             assert [p.alias for p in landlord.properties] == ["东街"]
 
     def test_bad_phone_says_how_to_write_it(self, run, rt):
@@ -99,14 +98,14 @@ class TestEnrolmentClaimsMessages:
 
     def test_landlord_add_claims_the_numbers_messages(self, run, rt, client):
         """`landlord add` gives the number's unknown-sender item the precinct of the property enrolled."""
-        before = self._unknown(client, rt, "+8613800138000")
+        before = self._unknown(client, rt, LANDLORD)
         run("landlord", "add", "--phone", "13800138000", "--name", "陈", "--property-code", "200001",
             "--address", "北路8号", "--precinct", "GL02")
         assert self._precinct(rt, before.id) == "GL02"
 
     def test_landlord_import_claims_only_the_enrolled_numbers(self, run, rt, client, tmp_path):
         """`landlord import` claims the enrolled number's item and leaves another unknown number's alone."""
-        mine, other = self._unknown(client, rt, "+8613800138000"), self._unknown(client, rt, "+8613700000000")
+        mine, other = self._unknown(client, rt, LANDLORD), self._unknown(client, rt, STRANGER)
         path = TestLandlordImport()._write(tmp_path, [["13800138000", "陈", "100001", "东街12号", "GL01", "", ""]])
         assert run("landlord", "import", str(path)).exit_code == 0
         assert self._precinct(rt, mine.id) == "GL01" and self._precinct(rt, other.id) is None
@@ -115,11 +114,11 @@ class TestEnrolmentClaimsMessages:
 class TestOfficerAdd:
     def test_password_is_stored_hashed(self, run, rt):
         """`officer add` stores a hash, never the password."""
-        result = run("officer", "add", "wang", "--precinct", "GL01", "--password-stdin", input="correct horse\n")
+        result = run("officer", "add", "wang", "--precinct", "GL01", "--password-stdin", input=PASSWORD + "\n")
         assert result.exit_code == 0, result.output
         with rt.sessions() as session:
             officer = session.scalar(select(Officer))
-            assert officer.password_hash != "correct horse" and officer.password_hash.startswith(("scrypt", "pbkdf2"))
+            assert officer.password_hash != PASSWORD and officer.password_hash.startswith(("scrypt", "pbkdf2"))
 
     def test_short_password_is_refused(self, run, rt):
         """A password under 8 characters is refused with the rule."""
@@ -157,7 +156,7 @@ class TestExportAndOutbox:
         """`outbox --json` prints the reply with its recipient and the inbound it answers."""
         result = run("outbox", "--json")
         [msg] = [json.loads(line) for line in result.output.splitlines()]
-        assert msg["to"] == "+8613800138000" and msg["in_reply_to"] is not None and "回执" in msg["body"]
+        assert msg["to"] == LANDLORD and msg["in_reply_to"] is not None and "回执" in msg["body"]
 
 
 class TestRequeue:

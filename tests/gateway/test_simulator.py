@@ -8,6 +8,7 @@ import pytest
 from gateway.app import create_app
 from gateway.demo import DEMO_LANDLORD, seed
 from gateway.worker import start_embedded_worker
+from tests.constants import ID_A, TENANT
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ class TestSimulator:
         client = demo_app.test_client()
         token = csrf(client)
         response = client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD,
-                                                       "body": "登记 张三 350102199001011238 301 @东街"},
+                                                       "body": f"登记 张三 {ID_A} 301 @东街"},
                                headers={"X-CSRFToken": token})
         data = response.get_json()
         assert data["status"] == 200
@@ -53,10 +54,10 @@ class TestSimulator:
         """A call placed in the simulator hears the welcome and moves on with key presses."""
         client = demo_app.test_client()
         token = csrf(client)
-        first = client.post("/dev/phone/voice", json={"from": "+8613900001111", "path": "/voice"},
+        first = client.post("/dev/phone/voice", json={"from": TENANT, "path": "/voice"},
                             headers={"X-CSRFToken": token}).get_json()
         assert first["said"] and first["waits"] == "keys"
-        second = client.post("/dev/phone/voice", json={"from": "+8613900001111", "call_sid": first["call_sid"],
+        second = client.post("/dev/phone/voice", json={"from": TENANT, "call_sid": first["call_sid"],
                                                        "path": first["next_path"], "digits": "2"},
                              headers={"X-CSRFToken": token}).get_json()
         assert 'language="en-US"' in second["twiml"]

@@ -12,13 +12,9 @@ from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
 from twilio.request_validator import RequestValidator
 
-from tests.support import TOKEN, drain, inbound, reply_to, signed_post, sms
-
-LANDLORD = "+8613800138000"
-OTHER_LANDLORD = "+8613900139000"
-ID_A = "350102199001011238"
-ID_B = "110101199003074477"
-ID_C = "440304198506120027"
+from tests.constants import (GATEWAY_NUMBER, ID_A, ID_B, ID_BAD_CHECK, ID_C, LANDLORD, OTHER_LANDLORD,
+                             PUBLIC_BASE_URL, TOKEN)
+from tests.support import drain, inbound, reply_to, signed_post, sms
 
 
 @pytest.fixture
@@ -183,20 +179,20 @@ class TestRejections:
 
     def test_bad_check_digit_stores_nothing_and_keeps_the_span(self, client, enrolled):
         """A wrong check digit rejects the record; the officer sees code and span into the raw text."""
-        body = "登记 张三 350102199001011239 301"
+        body = f"登记 张三 {ID_BAD_CHECK} 301"
         response = sms(client, body, LANDLORD)
         drain(enrolled)
         row = inbound(enrolled, response.sid)
         assert row.codes == ["id_checksum"]
         [error] = row.parse["errors"]
-        assert body[error["start"]:error["end"]] == "350102199001011239"
+        assert body[error["start"]:error["end"]] == ID_BAD_CHECK
         [reply] = reply_to(enrolled, response.sid)
-        assert "350102199001011239" not in reply
+        assert ID_BAD_CHECK not in reply
         assert declarations(enrolled) == []
 
     def test_bad_signature_is_refused_and_nothing_stored(self, client, enrolled):
         """A request signed with the wrong token gets 403 and leaves no trace."""
-        params = {"MessageSid": "SMforged", "From": LANDLORD, "To": "+8610690000", "Body": f"登记 张三 {ID_A} 301"}
+        params = {"MessageSid": "SMforged", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": f"登记 张三 {ID_A} 301"}
         response = signed_post(client, "/sms", params, token="not-the-token")
         assert response.status_code == 403
         unsigned = client.post("/sms", data=params)
@@ -210,7 +206,7 @@ class TestRejections:
 
         app = create_app(settings.with_(public_base_url="https://declgate.example.org"), rt=rt)
         client = app.test_client()
-        params = {"MessageSid": "SMproxy1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        params = {"MessageSid": "SMproxy1", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": "HELP"}
         assert signed_post(client, "/sms", params).status_code == 403
         public = signed_post(client, "/sms", params, base="https://declgate.example.org")
         assert public.status_code == 200
@@ -218,7 +214,7 @@ class TestRejections:
     def test_request_signed_for_another_host_is_refused(self, client, enrolled):
         """A request Twilio signed for another app on the same account (same token), replayed here with that
         app's Host header, is refused: the URL checked is PUBLIC_BASE_URL's, never the Host's."""
-        params = {"MessageSid": "SMotherapp1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        params = {"MessageSid": "SMotherapp1", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": "HELP"}
         signature = RequestValidator(TOKEN).compute_signature("https://other-app.example/sms", params)
         response = client.post("/sms", data=params, headers={"X-Twilio-Signature": signature},
                                base_url="https://other-app.example")
@@ -233,12 +229,12 @@ class TestRejections:
         from gateway.app import create_app
 
         client = create_app(settings.with_(demo=True, public_base_url=None), rt=rt).test_client()
-        params = {"MessageSid": "SMnobase1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
-        assert signed_post(client, "/sms", params, base="http://localhost").status_code == 403
+        params = {"MessageSid": "SMnobase1", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": "HELP"}
+        assert signed_post(client, "/sms", params, base=PUBLIC_BASE_URL).status_code == 403
 
     def test_escaped_query_string_is_checked_as_sent(self, client, enrolled):
         """A signature over a URL whose query holds escapes (%2F, %3A) is checked against the URL as sent."""
-        params = {"MessageSid": "SMescaped1", "From": LANDLORD, "To": "+8610690000", "Body": "HELP"}
+        params = {"MessageSid": "SMescaped1", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": "HELP"}
         from twilio.request_validator import RequestValidator
 
         url = "http://localhost/sms?src=a%2Fb%3Ac"

@@ -13,14 +13,13 @@ from parsers import mask_id
 from store.declarations import find_person
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage, Person
+from tests.constants import ID_A, ID_X, LANDLORD
 from tests.support import PhoneCall, drain, sms
 
-LANDLORD = "+8613800138000"  # property 100001, 东街12号
+# LANDLORD has property 100001, 东街12号, and registers ID_A there; ID_X is never registered.
 OTHER_LANDLORD = "+8613800138111"  # property 200002, 西路7号
 TENANT = "+8613900002222"  # the real tenant's phone, given by the landlord
 STRANGER = "+8613700009999"  # the attacker's mobile
-ID_A = "350102199001011238"  # registered by the landlord
-ID_B = "11010519491231002X"  # never registered
 
 
 def enrol_two(rt) -> None:
@@ -130,11 +129,11 @@ class TestStrangersMoveOut:
         enrol_two(rt)
         registered_by_landlord(client, rt)
         registered = move_out_call(client, STRANGER, ID_A)
-        unknown = move_out_call(client, STRANGER, ID_B)
+        unknown = move_out_call(client, STRANGER, ID_X)
         drain(rt)
         assert registered.twiml == unknown.twiml
         first, second = sent(rt, STRANGER)
-        assert first.replace(mask_id(ID_A), "#") == second.replace(mask_id(ID_B), "#")
+        assert first.replace(mask_id(ID_A), "#") == second.replace(mask_id(ID_X), "#")
 
     def test_the_landlords_y_applies_it(self, client, rt):
         """`Y <receipt>` from the landlord ends the registration on the claimed date and closes the item."""
@@ -207,7 +206,7 @@ class TestStrangersMoveIn:
         move_in_call(client, STRANGER, ID_A, "200002", "李四")
         drain(rt)
         attacker = status_call(client, STRANGER, ID_A)
-        nobody = status_call(client, STRANGER, ID_B)
+        nobody = status_call(client, STRANGER, ID_X)
         assert attacker.twiml == nobody.twiml
         assert original.receipt not in spoken_digits(attacker)
 
@@ -258,7 +257,7 @@ class TestStatusLine:
         enrol_two(rt)
         decl = registered_by_landlord(client, rt)
         registered = status_call(client, STRANGER, ID_A)
-        unregistered = status_call(client, STRANGER, ID_B)
+        unregistered = status_call(client, STRANGER, ID_X)
         assert registered.twiml == unregistered.twiml
         assert decl.receipt not in spoken_digits(registered)
         drain(rt)
@@ -288,8 +287,8 @@ class TestStatusLine:
         client = create_app(settings.with_(status_lookups_per_hour=2, status_sms_per_day=10), rt=rt).test_client()
         enrol_two(rt)
         registered_by_landlord(client, rt)
-        first = status_call(client, STRANGER, ID_B)
-        status_call(client, STRANGER, ID_B)
+        first = status_call(client, STRANGER, ID_X)
+        status_call(client, STRANGER, ID_X)
         over = status_call(client, STRANGER, ID_A)
         drain(rt)
         assert over.twiml == first.twiml

@@ -6,11 +6,9 @@ from sqlalchemy.orm import joinedload
 
 from gateway.app import create_app
 from store.models import Declaration, InboundMessage, OutboundMessage
+from tests.constants import ID_A, LANDLORD, TENANT
 from tests.support import PhoneCall, drain, signed_post, sms
 
-LANDLORD = "+8613800138000"
-TENANT_MOBILE = "+8613900001111"
-ID_A = "350102199001011238"
 ID_X = "32010619920815018X"  # ends in X: typed with *
 
 
@@ -54,7 +52,7 @@ class TestMoveInCall:
     def test_whole_call_stores_a_claim_and_texts_caller_and_landlord(self, client, enrolled, twiml_schema):
         """A confirmed move-in is stored via the queue as a claim for the landlord; its receipt is read twice
         and both SMS go out."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")  # confirm the summary
         assert "<Hangup" in call.twiml
@@ -66,7 +64,7 @@ class TestMoveInCall:
         assert receipt_said(call).count(decl.receipt) == 2
         sent = outbox(enrolled)
         purposes = {p: (to, body) for p, to, body in sent}
-        assert purposes["reply"][0] == TENANT_MOBILE and decl.receipt in purposes["reply"][1]
+        assert purposes["reply"][0] == TENANT and decl.receipt in purposes["reply"][1]
         assert purposes["landlord_confirm"][0] == LANDLORD
         assert f"Y {decl.receipt}" in purposes["landlord_confirm"][1]
         assert all(ID_A not in body for _, _, body in sent)
@@ -74,7 +72,7 @@ class TestMoveInCall:
     def test_landlord_confirms_or_disputes_by_sms(self, client, enrolled, twiml_schema):
         """The landlord's `Y <receipt>` makes the claim active; a later `N <receipt>` marks it disputed and
         queues it for officers."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         move_in_until_summary(call)
         call.press("1")
         drain(enrolled)
@@ -83,7 +81,7 @@ class TestMoveInCall:
         drain(enrolled)
         [confirmed] = all_declarations(enrolled)
         assert confirmed.landlord_response == "confirmed" and confirmed.status == "active"
-        assert confirmed.person.phone == TENANT_MOBILE  # none was on record: the claimant's mobile is kept
+        assert confirmed.person.phone == TENANT  # none was on record: the claimant's mobile is kept
         sms(client, f"N {decl.receipt}", LANDLORD)
         drain(enrolled)
         [decl] = all_declarations(enrolled)
@@ -94,7 +92,7 @@ class TestMoveInCall:
 
     def test_star_types_the_x_check_character(self, client, enrolled, twiml_schema):
         """An ID ending in X is typed with * and stored with X."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         move_in_until_summary(call, ID_X)
         call.press("1")
         drain(enrolled)
@@ -102,7 +100,7 @@ class TestMoveInCall:
 
     def test_a_retried_step_neither_advances_nor_stores_twice(self, client, enrolled, twiml_schema):
         """Twilio posting the confirming step twice gets the same answer and one declaration."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         move_in_until_summary(call)
         path = call.step_path
         first = call.send(path=path, Digits="1")
@@ -116,7 +114,7 @@ class TestMoveInCall:
     def test_steps_alternating_between_two_app_instances(self, settings, rt, enrolled, twiml_schema):
         """Call state lives in Redis: two app instances can serve alternate steps of one call."""
         first, second = create_app(settings, rt=rt).test_client(), create_app(settings, rt=rt).test_client()
-        call = PhoneCall(first, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(first, TENANT, schema=twiml_schema)
         clients = [first, second]
         call.start(clients[0])
         for i, digits in enumerate(["1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"]):
@@ -129,7 +127,7 @@ class TestMoveInCall:
 
     def test_english_call_speaks_english(self, client, enrolled, twiml_schema):
         """Pressing 2 at the welcome switches prompts to en-US."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         assert 'language="cmn-CN"' in call.twiml
         call.press("2")
@@ -137,7 +135,7 @@ class TestMoveInCall:
 
     def test_whole_english_call(self, client, enrolled, twiml_schema):
         """An English caller is prompted in en-US, speech is recognised as en-US and the receipt is read twice."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         call.press("2")
         for digits in ("1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
@@ -156,7 +154,7 @@ class TestMoveInCall:
         """A second call from the same number for the same person and property is deduplicated: it hears
         its own claim's receipt again and the landlord is asked once."""
         for _ in range(2):
-            call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+            call = PhoneCall(client, TENANT, schema=twiml_schema)
             move_in_until_summary(call)
             call.press("1")
             drain(enrolled)
@@ -168,7 +166,7 @@ class TestMoveInCall:
 class TestLowConfidenceAndNoDocument:
     def test_low_confidence_name_is_recorded_and_pending_review(self, client, enrolled, twiml_schema):
         """A name heard with low confidence falls back to a recording; the declaration waits for an officer."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         for digits in ("1", "1", ID_A + "#", "1", "100001#", "1", "301#", "1"):
             call.press(digits)
@@ -186,7 +184,7 @@ class TestLowConfidenceAndNoDocument:
 
     def test_no_document_path_keeps_both_recordings(self, client, enrolled, twiml_schema):
         """Menu 0 records name and household address, then stores a pending_review declaration."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         call.press("1")
         call.press("0")
@@ -206,7 +204,7 @@ class TestLowConfidenceAndNoDocument:
 class TestStatusAndMoveOut:
     def _declare(self, client, rt, schema):
         """A resident's move-in claim, confirmed by the landlord (which keeps the caller's mobile on record)."""
-        call = PhoneCall(client, TENANT_MOBILE, schema=schema)
+        call = PhoneCall(client, TENANT, schema=schema)
         move_in_until_summary(call)
         call.press("1")
         drain(rt)
@@ -217,7 +215,7 @@ class TestStatusAndMoveOut:
     def test_status_is_said_only_to_the_phone_on_record(self, client, enrolled, twiml_schema):
         """The phone on record hears date and receipt; another phone is told an SMS was sent."""
         decl = self._declare(client, enrolled, twiml_schema)
-        mine = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        mine = PhoneCall(client, TENANT, schema=twiml_schema)
         mine.start()
         for digits in ("1", "3", ID_A + "#", "1"):
             mine.press(digits)
@@ -230,12 +228,12 @@ class TestStatusAndMoveOut:
         assert decl.receipt not in receipt_said(other)
         drain(enrolled)
         status_sms = [(to, body) for p, to, body in outbox(enrolled) if p == "status"]
-        assert status_sms == [(TENANT_MOBILE, status_sms[0][1])] and decl.receipt in status_sms[0][1]
+        assert status_sms == [(TENANT, status_sms[0][1])] and decl.receipt in status_sms[0][1]
 
     def test_move_out_by_phone_ends_the_declaration_once_the_landlord_confirms(self, client, enrolled, twiml_schema):
         """Menu 2 with ID, property code and date is a claim: the landlord's `Y <receipt>` ends the declaration."""
         declared = self._declare(client, enrolled, twiml_schema)
-        call = PhoneCall(client, TENANT_MOBILE, schema=twiml_schema)
+        call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         for digits in ("1", "2", ID_A + "#", "1", "100001#", "1", "1", "1"):
             call.press(digits)
@@ -250,7 +248,7 @@ class TestStatusAndMoveOut:
 class TestVoiceWebhookSecurity:
     def test_unsigned_voice_request_is_refused(self, client, enrolled):
         """The voice webhooks check X-Twilio-Signature exactly like SMS."""
-        response = client.post("/voice", data={"CallSid": "CA1", "From": TENANT_MOBILE})
+        response = client.post("/voice", data={"CallSid": "CA1", "From": TENANT})
         assert response.status_code == 403
         forged = signed_post(client, "/voice/step?seq=1", {"CallSid": "CA1", "Digits": "1"}, token="wrong")
         assert forged.status_code == 403

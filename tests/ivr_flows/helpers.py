@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from ivr_flows.catalogue import CATALOGUES
 
-VALID_ID = "350102199001011238"
-X_ID = "11010519491231002X"
-SHORT_ID = "35010219900101123"
-BAD_CHECK_ID = "350102199001011239"
-BAD_BIRTH_ID = "350102199013011238"
+# Beside tests.constants' ID_A, ID_X and ID_BAD_CHECK, the ways a typed ID can be wrong:
+SHORT_ID = "35010219900101123"  # ID_A without its check digit
+BAD_BIRTH_ID = "350102199013011238"  # ID_A born in month 13
 LANGUAGES = ("zh", "en")
 
 

@@ -7,10 +7,12 @@ from hypothesis import HealthCheck, given, settings
 
 from ivr_flows import CallInput, Turn, advance, start_call
 
+from tests.constants import ID_A
+
 from .conftest import CALLER, TODAY, Call
 from .fakes import APARTMENTS, RecordingPort
 from .strategies import caller_steps
-from .helpers import VALID_ID, keyed
+from .helpers import keyed
 
 
 class TestStartCall:
@@ -43,7 +45,7 @@ class TestAdvance:
         """The same seq posted twice answers the same TwiML and leaves the state unchanged."""
         call = new_call("en")
         call.press("1")
-        inp = CallInput(seq=call.state["seq"], digits=keyed(VALID_ID))
+        inp = CallInput(seq=call.state["seq"], digits=keyed(ID_A))
         first = call.post(inp)
         state = call.state
         second = call.post(inp)
@@ -52,7 +54,7 @@ class TestAdvance:
     def test_a_retried_confirmation_submits_once(self, new_call, port):
         """Twilio retrying the confirming `1` at the summary hands one declaration to the port."""
         call = new_call("en")
-        for digits in ("1", keyed(VALID_ID), "1", APARTMENTS.code + "#", "1", "301#", "1"):
+        for digits in ("1", keyed(ID_A), "1", APARTMENTS.code + "#", "1", "301#", "1"):
             call.press(digits)
         call.speak("Zhang San", 0.9)
         call.press("1")
@@ -64,7 +66,7 @@ class TestAdvance:
     def test_a_retried_lookup_does_not_ask_the_port_again(self, new_call, port):
         """A retried property code step costs one lookup."""
         call = new_call("zh")
-        for digits in ("1", keyed(VALID_ID), "1"):
+        for digits in ("1", keyed(ID_A), "1"):
             call.press(digits)
         code = CallInput(seq=call.state["seq"], digits=APARTMENTS.code + "#")
         call.post(code)

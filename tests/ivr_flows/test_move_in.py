@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
+from tests.constants import ID_A, ID_BAD_CHECK, ID_X
+
 from .conftest import CALLER, TODAY
 from .fakes import APARTMENTS, HOUSE
-from .helpers import BAD_BIRTH_ID, BAD_CHECK_ID, LANGUAGES, SHORT_ID, VALID_ID, X_ID, keyed, opening, text
+from .helpers import BAD_BIRTH_ID, LANGUAGES, SHORT_ID, keyed, opening, text
 
 READ_ID = {"zh": "三五零一零二，一九九零零一零一，一二三八",
            "en": "3, 5, 0, 1, 0, 2. 1, 9, 9, 0, 0, 1, 0, 1. 1, 2, 3, 8"}
@@ -17,7 +19,7 @@ READ_RECEIPT = {"zh": "二零二四，零一一七", "en": "2, 0, 2, 4. 0, 1, 1,
 def to_name(call, room: str = "301#"):
     """From the main menu, enter a valid ID, the apartments and a room, and take today."""
     call.press("1")
-    call.press(keyed(VALID_ID))
+    call.press(keyed(ID_A))
     call.press("1")
     call.press(APARTMENTS.code + "#")
     call.press("1")
@@ -34,7 +36,7 @@ class TestMoveInFlow:
         call = new_call(language)
         call.press("1")
         assert text(language, "id_prompt") in call.said
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         assert READ_ID[language] in call.said
         call.press("1")
         assert text(language, "property_prompt") in call.said
@@ -58,7 +60,7 @@ class TestMoveInFlow:
         (sid, declaration), = port.submitted
         assert sid == "CA0001"
         assert declaration.kind == "move_in" and declaration.document_type == "ric"
-        assert declaration.document_number == VALID_ID and declaration.property_code == APARTMENTS.code
+        assert declaration.document_number == ID_A and declaration.property_code == APARTMENTS.code
         assert declaration.room == "3-2-301" and declaration.date == TODAY
         assert declaration.name_recording_url is None and declaration.name_confidence == 0.92
         assert declaration.caller == CALLER and declaration.language == language
@@ -75,7 +77,7 @@ class TestMoveInFlow:
         """In English, the address read-back switches to the Mandarin voice for the address only."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         assert (f'<Say language="en-US">The address is:</Say><Say language="cmn-CN">{APARTMENTS.address}</Say>'
@@ -85,15 +87,15 @@ class TestMoveInFlow:
         """`*` typed as the last key is kept as X and read back as X."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(X_ID))
+        call.press(keyed(ID_X))
         assert call.where == "move_in:id_readback"
         assert "0, 0, 2, X" in call.said
-        assert call.state["data"]["document_number"] == X_ID
+        assert call.state["data"]["document_number"] == ID_X
 
     @pytest.mark.parametrize("language", LANGUAGES)
     @pytest.mark.parametrize("number, problem", [
-        (SHORT_ID, "id_length"), (BAD_CHECK_ID, "id_checksum"), (BAD_BIRTH_ID, "id_birthdate"),
-        (VALID_ID + "1", "id_length"), ("3501*219900101123", "id_length"),
+        (SHORT_ID, "id_length"), (ID_BAD_CHECK, "id_checksum"), (BAD_BIRTH_ID, "id_birthdate"),
+        (ID_A + "1", "id_length"), ("3501*219900101123", "id_length"),
         ("3501*2199001011238", "id_star_misplaced"),
     ])
     def test_a_wrong_id_is_explained_and_asked_again(self, new_call, language, number, problem):
@@ -109,7 +111,7 @@ class TestMoveInFlow:
         """After the third wrong ID, `0` leads to the no-document declaration."""
         call = new_call(language)
         call.press("1")
-        for number in (SHORT_ID, BAD_CHECK_ID, BAD_BIRTH_ID):
+        for number in (SHORT_ID, ID_BAD_CHECK, BAD_BIRTH_ID):
             call.press(number + "#")
         assert call.where == "move_in:id_failed"
         assert text(language, "id_birthdate") in call.said and text(language, "id_failed") in call.said
@@ -131,15 +133,15 @@ class TestMoveInFlow:
         call = new_call("en")
         call.press("1")
         call.press(SHORT_ID + "#")
-        call.press(BAD_CHECK_ID + "#")
-        call.press(keyed(VALID_ID))
+        call.press(ID_BAD_CHECK + "#")
+        call.press(keyed(ID_A))
         assert call.where == "move_in:id_readback"
 
     def test_readback_2_asks_for_the_id_again(self, new_call):
         """Pressing 2 at the ID read-back returns to ID entry."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("2")
         assert call.where == "move_in:id" and text("en", "id_prompt") in call.said
 
@@ -147,7 +149,7 @@ class TestMoveInFlow:
         """A key other than 1 or 2 at the read-back is not valid and the read-back repeats."""
         call = new_call("zh")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("7")
         assert call.where == "move_in:id_readback"
         assert text("zh", "invalid_key") in call.said and READ_ID["zh"] in call.said
@@ -157,7 +159,7 @@ class TestMoveInFlow:
         """An unknown code is said so and asked again; the third ends the call."""
         call = new_call(language)
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press("999#")
         assert text(language, "property_unknown") in call.said and call.where == "move_in:property"
@@ -170,7 +172,7 @@ class TestMoveInFlow:
         """Pressing 2 after the address read-back returns to the code prompt."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("2")
@@ -180,7 +182,7 @@ class TestMoveInFlow:
         """A bare `#` at the room prompt of a single-unit property goes on with no room."""
         call = new_call("zh")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(HOUSE.code + "#")
         call.press("1")
@@ -192,7 +194,7 @@ class TestMoveInFlow:
         """A bare `#` at the room prompt of a multi-unit property asks for the room again."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("1")
@@ -203,7 +205,7 @@ class TestMoveInFlow:
         """A room with an empty part or five digits is not valid."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("1")
@@ -217,7 +219,7 @@ class TestMoveInFlow:
         """Eight digits are taken as YYYYMMDD and read back at the start of the name prompt."""
         call = new_call(language)
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("1")
@@ -236,7 +238,7 @@ class TestMoveInFlow:
         """Impossible, future and too-old dates follow the SMS rules and are asked again."""
         call = new_call("zh")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("1")
@@ -249,7 +251,7 @@ class TestMoveInFlow:
         """A date one day ahead is within the slack the SMS rules allow."""
         call = new_call("en")
         call.press("1")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         call.press("1")

@@ -7,9 +7,11 @@ import pytest
 
 from ivr_flows import spoken
 
+from tests.constants import ID_A
+
 from .conftest import TODAY
 from .fakes import APARTMENTS
-from .helpers import LANGUAGES, SHORT_ID, VALID_ID, keyed, opening, text
+from .helpers import LANGUAGES, SHORT_ID, keyed, opening, text
 
 
 class TestMoveOutFlow:
@@ -18,7 +20,7 @@ class TestMoveOutFlow:
         """ID, property and an entered date, confirmed, hand one move-out to the port; no receipt is read."""
         call = new_call(language)
         call.press("2")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         call.press("1")
         call.press(APARTMENTS.code + "#")
         assert APARTMENTS.address in call.said
@@ -33,14 +35,14 @@ class TestMoveOutFlow:
         assert call.hung_up and call.said == text(language, "move_out_requested")
         assert spoken.receipt(port.receipt, language) not in call.said
         (_, declaration), = port.submitted
-        assert declaration.kind == "move_out" and declaration.document_number == VALID_ID
+        assert declaration.kind == "move_out" and declaration.document_number == ID_A
         assert declaration.property_code == APARTMENTS.code and declaration.room is None
         assert declaration.date == dt.date(2024, 1, 5) and declaration.name is None
 
     def test_today_is_one_key(self, new_call, port):
         """Pressing 1 at the date takes today."""
         call = new_call("zh")
-        for digits in ("2", keyed(VALID_ID), "1", APARTMENTS.code + "#", "1", "1"):
+        for digits in ("2", keyed(ID_A), "1", APARTMENTS.code + "#", "1", "1"):
             call.press(digits)
         call.press("1")
         assert port.submitted[0][1].date == TODAY
@@ -57,7 +59,7 @@ class TestMoveOutFlow:
     def test_summary_2_starts_again(self, new_call, port):
         """Pressing 2 at the move-out summary asks for the ID again."""
         call = new_call("en")
-        for digits in ("2", keyed(VALID_ID), "1", APARTMENTS.code + "#", "1", "1"):
+        for digits in ("2", keyed(ID_A), "1", APARTMENTS.code + "#", "1", "1"):
             call.press(digits)
         call.press("2")
         assert call.where == "move_out:id" and not port.submitted

@@ -5,16 +5,18 @@ import pytest
 
 from ivr_flows import StatusView
 
+from tests.constants import ID_A
+
 from .conftest import CALLER
 from .fakes import APARTMENTS, DECLARED
-from .helpers import LANGUAGES, SHORT_ID, VALID_ID, keyed, opening, text
+from .helpers import LANGUAGES, SHORT_ID, keyed, opening, text
 
 OTHER_PHONE = "+8613900139000"
 
 
 def ask_status(call):
     call.press("3")
-    call.press(keyed(VALID_ID))
+    call.press(keyed(ID_A))
     call.press("1")
     return call
 
@@ -26,27 +28,27 @@ class TestStatusFlow:
     def test_the_phone_on_record_hears_date_and_receipt(self, new_call, port, language, spoken_date,
                                                         spoken_receipt):
         """Calling from the phone on record, an active registration's date and receipt are said."""
-        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", CALLER)
+        port.statuses[ID_A] = StatusView(True, DECLARED, "88776655", CALLER)
         call = ask_status(new_call(language))
         assert call.hung_up and call.where == "status:active"
         assert spoken_date in call.said and call.said.count(spoken_receipt) == 2
         assert APARTMENTS.address not in call.said and "广州" not in call.said
-        assert port.status_queries == [VALID_ID] and not port.sms_sent
+        assert port.status_queries == [ID_A] and not port.sms_sent
 
     @pytest.mark.parametrize("language", LANGUAGES)
     def test_the_phone_on_record_hears_there_is_no_active_registration(self, new_call, port, language):
         """Calling from the phone on record with nothing active says so."""
-        port.statuses[VALID_ID] = StatusView(False, DECLARED, "88776655", CALLER)
+        port.statuses[ID_A] = StatusView(False, DECLARED, "88776655", CALLER)
         call = ask_status(new_call(language))
         assert call.said == text(language, "status_inactive")
 
     @pytest.mark.parametrize("language", LANGUAGES)
     def test_another_phone_hears_the_neutral_answer_and_the_details_go_by_sms(self, new_call, port, language):
         """From another phone nothing is said; the details go by SMS to the phone on record."""
-        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
+        port.statuses[ID_A] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
         call = ask_status(new_call(language))
         assert call.said == text(language, "status_sent_if_on_record")
-        assert port.sms_sent == [VALID_ID] and port.callers == [CALLER]
+        assert port.sms_sent == [ID_A] and port.callers == [CALLER]
         assert "88776655" not in call.twiml and "2023" not in call.twiml
         assert OTHER_PHONE not in str(call.state) and "True" not in str(call.state["data"]["status"])
 
@@ -61,12 +63,12 @@ class TestStatusFlow:
         """The answer to a caller who is not on record is byte for byte the one for an unknown ID."""
         unknown = ask_status(new_call(language, call_sid="CAUNKNOWN")).twiml
         if view is not None:
-            port.statuses[VALID_ID] = view
+            port.statuses[ID_A] = view
         assert ask_status(new_call(language)).twiml == unknown
 
     def test_an_unsendable_sms_changes_nothing_said(self, new_call, port):
         """When the gateway does not text the phone on record (an allowance is used up), the answer is the same."""
-        port.statuses[VALID_ID] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
+        port.statuses[ID_A] = StatusView(True, DECLARED, "88776655", OTHER_PHONE)
         port.sms_allowed = False
         call = ask_status(new_call("zh"))
         assert call.said == text("zh", "status_sent_if_on_record") and not port.sms_sent
@@ -75,7 +77,7 @@ class TestStatusFlow:
         """The status is looked up only after the caller confirms the read-back."""
         call = new_call("en")
         call.press("3")
-        call.press(keyed(VALID_ID))
+        call.press(keyed(ID_A))
         assert opening("en", "id_readback") in call.said and not port.status_queries
 
     def test_three_wrong_ids_say_goodbye(self, new_call, port):

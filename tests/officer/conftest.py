@@ -8,22 +8,19 @@ import pytest
 from gateway.app import create_app
 from store.enrolment import Enrolment, enrol
 from store.officers import add_officer
+from tests.constants import LANDLORD, OTHER_LANDLORD, PASSWORD
 
-PASSWORD = "correct horse"
-LANDLORD_A = "+8613800138000"  # precinct GL01, properties 100001 (东街) and 100002 (西巷)
-LANDLORD_B = "+8613900139000"  # precinct GL02, one single-unit property 200001
-STRANGER = "+8613700000000"  # not enrolled anywhere
 
 
 @pytest.fixture
 def people(rt):
     """Precincts GL01 and GL02, their landlords, officers `a` (GL01), `b` (GL02) and supervisor `chief`."""
     with rt.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD_A, name="陈房东", property_code="100001", address="鼓楼区东街12号",
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="鼓楼区东街12号",
                                  precinct="GL01", alias="东街"))
-        enrol(session, Enrolment(phone=LANDLORD_A, name="陈房东", property_code="100002", address="鼓楼区西巷3号",
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100002", address="鼓楼区西巷3号",
                                  precinct="GL01", alias="西巷"))
-        enrol(session, Enrolment(phone=LANDLORD_B, name="Li", property_code="200001", address="台江区北路8号",
+        enrol(session, Enrolment(phone=OTHER_LANDLORD, name="Li", property_code="200001", address="台江区北路8号",
                                  precinct="GL02", single_unit=True))
         add_officer(session, "a", PASSWORD, "GL01")
         add_officer(session, "b", PASSWORD, "GL02")

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from gateway.pipeline import intake, queue
 from store.models import AuditEntry, InboundMessage
-from tests.support import GATEWAY_NUMBER, drain, sms
+from tests.constants import GATEWAY_NUMBER
+from tests.support import drain, sms
 
 
 def texted(client, rt, body: str, sender: str) -> int:

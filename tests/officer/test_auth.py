@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from gateway.officer.auth import IP_MAX_FAILURES
 from store.logins import MAX_FAILURES
 from store.models import LoginThrottle
-from tests.officer.conftest import PASSWORD, login, token
-from tests.support import reply_to, sms
-from tests.support import drain
+from tests.constants import ID_A, LANDLORD, PASSWORD
+from tests.officer.conftest import login, token
+from tests.support import drain, reply_to, sms
 
 
 class TestLogin:
@@ -97,7 +97,7 @@ class TestCsrf:
     def test_action_without_token_is_rejected(self, client, people):
         """A logged-in officer's action posted without the token changes nothing."""
         assert login(client, "a").status_code == 302
-        response = sms(client, "hello", "+8613800138000")
+        response = sms(client, "hello", LANDLORD)
         drain(people)
         response = client.post("/review/1/spam", data={})
         assert response.status_code == 400
@@ -107,7 +107,7 @@ class TestCsrf:
     def test_action_with_token_is_accepted(self, client, people):
         """The same action with the session's token goes through."""
         login(client, "a")
-        sms(client, "hello", "+8613800138000")
+        sms(client, "hello", LANDLORD)
         drain(people)
         response = client.post("/review/1/spam", data={"csrf_token": token(client)})
         assert response.status_code == 302
@@ -115,7 +115,7 @@ class TestCsrf:
 
     def test_twilio_webhook_needs_no_token(self, client, people):
         """The signed SMS webhook works with CSRF on: it is exempt and checked by signature instead."""
-        response = sms(client, "登记 张三 350102199001011238 301 @100001", "+8613800138000")
+        response = sms(client, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
         assert response.status_code == 200
         drain(people)
         assert reply_to(people, response.sid)
@@ -133,7 +133,7 @@ class TestWebhookSessions:
     def test_officer_browser_posting_to_a_webhook_keeps_its_login(self, client, people):
         """The same client, logged in, posts a signed SMS: no cookie comes back and the login holds."""
         assert login(client, "a").status_code == 302
-        response = sms(client, "登记 张三 350102199001011238 301 @100001", "+8613800138000")
+        response = sms(client, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers
         assert client.get("/review").status_code == 200

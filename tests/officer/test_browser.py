@@ -19,9 +19,10 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
-from tests.officer.conftest import LANDLORD_A, LANDLORD_B, PASSWORD
+from tests.constants import (ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL,
+                             SECRET_KEY, STRANGER, TOKEN)
 from tests.officer.conftest import people as seed_people  # noqa: F401  (fixture reused below)
-from tests.support import KEYS, TOKEN, drain, sms
+from tests.support import drain, sms
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +30,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-ID_OK = "350102199001011238"
-ID_BAD = "350102199001011239"
 XSS = '登记 <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 301'
 
 
@@ -40,7 +39,7 @@ def rt(tmp_path, sqlite_template):
     db = tmp_path / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
-                                     secret_key="test-secret", public_base_url="http://localhost", **KEYS))
+                                     secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, **KEYS))
     runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
     from rq import Queue
 
@@ -104,9 +103,9 @@ class TestBrowser:
     def test_login_and_work_an_item_end_to_end(self, server, rt, page):
         """An officer logs in, corrects a mistyped ID, and the edited message stores a declaration and a reply."""
         app, base = server
-        item = text_in(app, rt, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
-        text_in(app, rt, f"登记 王五 {ID_OK} 302", "+8613700000000")
-        text_in(app, rt, "hello, how do I register?", LANDLORD_A)
+        item = text_in(app, rt, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
+        text_in(app, rt, f"登记 王五 {ID_A} 302", STRANGER)
+        text_in(app, rt, "hello, how do I register?", LANDLORD)
         log_in(page, base, "a")
         assert page.locator("tbody tr").count() == 3
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -117,9 +116,9 @@ class TestBrowser:
         assert page.locator("mark[title='id_checksum']").inner_text() == "3501**********1239"
         page.screenshot(path=str(SCREENSHOTS / "review-item.png"), full_page=True)
         page.click("#show-full-text")  # a POST with the form's CSRF token, recorded in the audit log
-        assert page.locator("mark[title='id_checksum']").inner_text() == ID_BAD
+        assert page.locator("mark[title='id_checksum']").inner_text() == ID_BAD_CHECK
 
-        page.fill("textarea[name=body]", f"登记 李四 {ID_OK} 301 @100001")
+        page.fill("textarea[name=body]", f"登记 李四 {ID_A} 301 @100001")
         page.click("text=修改并重新处理 >> nth=-1")
         page.wait_for_url(f"{base}/review/*")
         assert "已生成修改后的事项" in page.inner_text(".flash")
@@ -138,7 +137,7 @@ class TestBrowser:
     def test_markup_in_an_sms_stays_inert(self, server, rt, page):
         """Script and onerror markup in a message body run nowhere and show as literal text."""
         app, base = server
-        item = text_in(app, rt, XSS, LANDLORD_A)
+        item = text_in(app, rt, XSS, LANDLORD)
         log_in(page, base, "a")
         assert page.evaluate("typeof window.__pwned") == "undefined"
         page.goto(f"{base}/review/{item}")
@@ -153,8 +152,8 @@ class TestBrowser:
     def test_officer_cannot_open_another_precincts_item(self, server, rt, page):
         """An officer of GL02 gets a 404 for a GL01 item in the browser too."""
         app, base = server
-        item = text_in(app, rt, "hello", LANDLORD_A)
-        text_in(app, rt, "hello", LANDLORD_B)
+        item = text_in(app, rt, "hello", LANDLORD)
+        text_in(app, rt, "hello", OTHER_LANDLORD)
         log_in(page, base, "b")
         assert page.locator("tbody tr").count() == 1
         response = page.goto(f"{base}/review/{item}")

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from gateway.app import create_app
-from tests.officer.conftest import PASSWORD, login
+from tests.constants import ID_A, LANDLORD, PASSWORD
+from tests.officer.conftest import login
 from tests.officer.helpers import texted
 from tests.support import sms
 
@@ -22,10 +23,10 @@ class TestHeaders:
     def test_every_kind_of_response_carries_them(self, ui, people):
         """Login page, officer pages, error pages, static files and webhooks all forbid framing and sniffing."""
         login(ui, "a")
-        item = texted(ui, people, "hello", "+8613800138000")
+        item = texted(ui, people, "hello", LANDLORD)
         responses = [ui.get("/login"), ui.get("/review"), ui.get(f"/review/{item}"), ui.get("/people?q=张"),
                      ui.get("/no-such-page", headers={"Accept": "text/html"}), ui.get("/static/officer.css"),
-                     sms(ui, "HELP", "+8613800138000")]
+                     sms(ui, "HELP", LANDLORD)]
         for response in responses:
             assert response.headers["X-Frame-Options"] == "DENY", response.request.path
             assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -37,7 +38,7 @@ class TestHeaders:
     def test_pages_with_personal_data_are_not_stored(self, ui, people):
         """Officer pages tell browsers and proxies to keep nothing; static files may be cached."""
         login(ui, "a")
-        item = texted(ui, people, "登记 张三 350102199001011238 301", "+8613800138000")
+        item = texted(ui, people, f"登记 张三 {ID_A} 301", LANDLORD)
         for path in ("/review", f"/review/{item}", "/people?q=张三", "/landlords", "/login"):
             assert ui.get(path).headers["Cache-Control"] == "no-store", path
         assert "no-store" not in ui.get("/static/officer.css").headers.get("Cache-Control", "")

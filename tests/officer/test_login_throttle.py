@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.officer.auth import IP_MAX_FAILURES
 from store import logins
 from store.logins import ACCOUNT_MAX_FAILURES, MAX_FAILURES
-from tests.officer.conftest import PASSWORD
+from tests.constants import PASSWORD
 
 T0 = dt.datetime(2026, 3, 1, 8, 0)
 

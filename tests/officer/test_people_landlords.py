@@ -5,15 +5,15 @@ from sqlalchemy import select
 
 from store.models import Person, Property
 from store.sealed import document_hash
-from tests.officer.conftest import LANDLORD_A, LANDLORD_B, login
+from tests.constants import ID_A, LANDLORD, OTHER_LANDLORD
+from tests.officer.conftest import login
 from tests.officer.helpers import audit_actions, texted
 
-ID_A = "350102199001011238"
 MASKED_A = "3501**********1238"
 
 
 def declared(ui, rt):
-    texted(ui, rt, f"登记 张三 {ID_A} 13912345678 301 @100001", LANDLORD_A)
+    texted(ui, rt, f"登记 张三 {ID_A} 13912345678 301 @100001", LANDLORD)
     with rt.sessions() as session:
         return session.scalar(select(Person.id).where(Person.document_hash == document_hash(session, "ric", ID_A)))
 
@@ -84,7 +84,7 @@ class TestLandlords:
         """An officer lists only landlords with a property in their precinct."""
         login(ui, "b")
         page = ui.get("/landlords").get_data(as_text=True)
-        assert LANDLORD_B in page and LANDLORD_A not in page
+        assert OTHER_LANDLORD in page and LANDLORD not in page
 
     def test_enrol_a_landlord_into_the_officers_precinct(self, ui, people):
         """An officer's enrolment lands in their own precinct, whatever the form says."""

@@ -15,9 +15,10 @@ from gateway.pipeline import failures, intake
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Precinct, Property
 from store.officers import add_officer
-from tests.officer.conftest import LANDLORD_A, LANDLORD_B, PASSWORD, STRANGER, login
+from tests.constants import GATEWAY_NUMBER, LANDLORD, OTHER_LANDLORD, PASSWORD, STRANGER
+from tests.officer.conftest import login
 from tests.officer.helpers import row, texted
-from tests.support import GATEWAY_NUMBER, drain
+from tests.support import drain
 
 
 def resident_id(body: str) -> str:
@@ -36,7 +37,7 @@ ID_BAD = ID_1[:-1] + ("1" if ID_1[-1] != "1" else "2")  # a wrong check digit
 def shared(people):
     """LANDLORD_A also lets 200002 (南街) in GL02; officer `c` works GL03."""
     with people.sessions.begin() as session:
-        enrol(session, Enrolment(phone=LANDLORD_A, name="陈房东", property_code="200002", address="台江区南街5号",
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="200002", address="台江区南街5号",
                                  precinct="GL02", alias="南街"))
         add_officer(session, "c", PASSWORD, "GL03")
     return people
@@ -72,7 +73,7 @@ def precincts_of_item(rt, item: int) -> set[int]:
 class TestMessagesFollowTheProperty:
     def test_sms_about_a_property_in_another_precinct_lands_there(self, ui, shared):
         """A shared landlord's message about their GL02 property is GL02's item, not their first precinct's."""
-        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @200002", LANDLORD_A)
+        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @200002", LANDLORD)
         assert sees(ui, "b", item)
         assert not sees(ui, "a", item)
         assert ui.post(f"/review/{item}/spam").status_code == 404
@@ -80,14 +81,14 @@ class TestMessagesFollowTheProperty:
 
     def test_message_about_two_precincts_is_seen_by_both_and_no_other(self, ui, shared):
         """Records at a GL01 and a GL02 property put the message in both queues, and in no third one."""
-        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001; 王五 {ID_BAD} 302 @200002", LANDLORD_A)
+        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001; 王五 {ID_BAD} 302 @200002", LANDLORD)
         assert precincts_of_item(shared, item) == {precinct_of(shared, "GL01"), precinct_of(shared, "GL02")}
         assert sees(ui, "a", item) and sees(ui, "b", item)
         assert not sees(ui, "c", item)
 
     def test_supervisor_filter_finds_the_message_under_each_precinct(self, ui, shared):
         """A supervisor narrowing the queue to GL02 finds a message whose first record is in GL01."""
-        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001; 王五 {ID_BAD} 302 @200002", LANDLORD_A)
+        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001; 王五 {ID_BAD} 302 @200002", LANDLORD)
         as_officer(ui, "chief")
         for code in ("GL01", "GL02"):
             page = ui.get(f"/review?precinct={precinct_of(shared, code)}").get_data(as_text=True)
@@ -97,51 +98,51 @@ class TestMessagesFollowTheProperty:
 
     def test_message_naming_no_property_goes_to_every_precinct_of_the_landlord(self, ui, shared):
         """A message that resolves no property is the landlord's: both their precincts see it, GL03 does not."""
-        item = texted(ui, shared, "hello", LANDLORD_A)
+        item = texted(ui, shared, "hello", LANDLORD)
         assert sees(ui, "a", item) and sees(ui, "b", item)
         assert not sees(ui, "c", item)
 
     def test_list_of_one_property_belongs_to_its_precinct(self, ui, shared):
         """`LIST @200002` is about GL02: GL01's officer cannot open it."""
-        item = texted(ui, shared, "名单 @200002", LANDLORD_A)
+        item = texted(ui, shared, "名单 @200002", LANDLORD)
         assert row(shared, InboundMessage, item).precinct_id == precinct_of(shared, "GL02")
         as_officer(ui, "a")
         assert ui.get(f"/review/{item}").status_code == 404
 
     def test_move_out_by_room_goes_to_the_property(self, ui, shared):
         """`退租 … @200002` concerns GL02 only, even though the landlord's first property is in GL01."""
-        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD_A)
-        item = texted(ui, shared, "退租 301 @200002", LANDLORD_A)
+        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD)
+        item = texted(ui, shared, "退租 301 @200002", LANDLORD)
         assert row(shared, InboundMessage, item).status == "processed"
         assert precincts_of_item(shared, item) == {precinct_of(shared, "GL02")}
 
     def test_move_out_without_property_goes_to_the_tenants_precinct(self, ui, shared):
         """A move-out by ID naming no property belongs to the precinct where the tenant was found."""
-        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD_A)
-        item = texted(ui, shared, f"退租 {ID_1}", LANDLORD_A)
+        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD)
+        item = texted(ui, shared, f"退租 {ID_1}", LANDLORD)
         assert precincts_of_item(shared, item) == {precinct_of(shared, "GL02")}
 
     def test_receipt_answer_goes_to_the_declarations_precinct(self, ui, shared):
         """`撤销 <receipt>` of a GL02 declaration belongs to GL02."""
-        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD_A)
+        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD)
         with shared.sessions() as session:
             receipt = session.scalar(select(Declaration.receipt))
-        item = texted(ui, shared, f"撤销 {receipt}", LANDLORD_A)
+        item = texted(ui, shared, f"撤销 {receipt}", LANDLORD)
         assert precincts_of_item(shared, item) == {precinct_of(shared, "GL02")}
 
     def test_flood_from_a_landlord_stays_in_their_precinct(self, ui, people):
         """A rate-limited message of a GL02 landlord is not shown to GL01 (it used to have no precinct)."""
         app_rt = ui.application.extensions["declgate"]
         app_rt.settings = app_rt.settings.with_(rate_limit_per_hour=1)
-        texted(ui, people, "hello", LANDLORD_B)
-        flood = texted(ui, people, "hello again", LANDLORD_B)
+        texted(ui, people, "hello", OTHER_LANDLORD)
+        flood = texted(ui, people, "hello again", OTHER_LANDLORD)
         assert row(people, InboundMessage, flood).review_reason == "rate_limited"
         assert sees(ui, "b", flood)
         assert not sees(ui, "a", flood)
 
     def test_failed_job_of_a_landlord_stays_in_their_precinct(self, ui, people):
         """A GL02 landlord's message whose job failed for good goes to GL02's queue, not to everyone's."""
-        inbound_id, _ = intake.store_sms(people, sid="SMFAILED", from_number=LANDLORD_B, to_number=GATEWAY_NUMBER,
+        inbound_id, _ = intake.store_sms(people, sid="SMFAILED", from_number=OTHER_LANDLORD, to_number=GATEWAY_NUMBER,
                                          body="登记 李四 无证 301")
         failures.mark_failed(SimpleNamespace(args=(inbound_id,), retries_left=0), None, RuntimeError, None, None)
         assert row(people, InboundMessage, inbound_id).review_reason == "job_failed"
@@ -152,7 +153,7 @@ class TestMessagesFollowTheProperty:
 class TestItemPage:
     def test_shows_only_the_officers_part_of_a_shared_landlord(self, ui, shared):
         """On a GL02 item, GL02's officer sees the landlord's GL02 property and none of their GL01 ones."""
-        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @200002", LANDLORD_A)
+        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @200002", LANDLORD)
         as_officer(ui, "b")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert "台江区南街5号" in page
@@ -160,7 +161,7 @@ class TestItemPage:
 
     def test_shows_only_the_declarations_in_scope(self, ui, shared):
         """Of a two-precinct message, each officer sees (and can accept) only their own precinct's declaration."""
-        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD_A)
+        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD)
         with shared.sessions() as session:
             ours, theirs = (f"/review/declaration/{ident}/accept"
                             for ident in session.scalars(select(Declaration.id).order_by(Declaration.id)))
@@ -174,7 +175,7 @@ class TestItemPage:
 
     def test_copy_in_another_precinct_is_not_listed(self, ui, shared):
         """An edit that moves a message to GL02 is not listed (nor opened) from the GL01 original."""
-        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
+        item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD)
         as_officer(ui, "a")
         response = ui.post(f"/review/{item}/edit", data={"body": f"登记 李四 {ID_BAD} 301 @200002"})
         drain(shared)
@@ -189,7 +190,7 @@ class TestItemPage:
 class TestSharedReject:
     def test_officer_cannot_cancel_another_precincts_pending_declaration(self, ui, shared):
         """Rejecting a message with a waiting GL02 declaration is refused to GL01's officer, with the reason."""
-        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD_A)
+        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD)
         as_officer(ui, "a")
         response = ui.post(f"/review/{item}/reject", data={"reason": "noise"}, headers=BROWSER)
         assert response.status_code == 403
@@ -203,7 +204,7 @@ class TestSharedReject:
 
     def test_supervisor_rejects_it(self, ui, shared):
         """A supervisor's reject closes the shared message and cancels both declarations."""
-        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD_A)
+        item = texted(ui, shared, "登记 李四 无证 301 @100001; 王五 无证 302 @200002", LANDLORD)
         as_officer(ui, "chief")
         assert ui.post(f"/review/{item}/reject", data={"reason": "noise"}).status_code == 302
         with shared.sessions() as session:
@@ -218,7 +219,7 @@ def landlord_id(rt, phone: str) -> int:
 class TestSharedLandlord:
     def test_each_precinct_sees_only_its_properties(self, ui, shared):
         """The landlord's page and the list show each officer only the properties in their precinct."""
-        ident = landlord_id(shared, LANDLORD_A)
+        ident = landlord_id(shared, LANDLORD)
         as_officer(ui, "b")
         for path in (f"/landlords/{ident}", "/landlords"):
             page = ui.get(path).get_data(as_text=True)
@@ -229,7 +230,7 @@ class TestSharedLandlord:
 
     def test_other_precincts_property_and_people_stay_hidden(self, ui, shared):
         """GL01's officer cannot open, edit or print the GL02 property, nor find the tenant declared there."""
-        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD_A)
+        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD)
         as_officer(ui, "a")
         assert ui.get("/landlords/property/200002/notice").status_code == 404
         assert ui.post("/landlords/property/200002/edit", data={"address": "x"}).status_code == 404
@@ -242,8 +243,8 @@ class TestSharedLandlord:
 
     def test_search_does_not_match_addresses_in_another_precinct(self, ui, shared):
         """A GL01 tenant who used to live at the GL02 property is not found by that address or code in GL01."""
-        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD_A)
-        texted(ui, shared, f"登记 李四 {ID_1} 302 @100001", LANDLORD_A)  # moves to GL01
+        texted(ui, shared, f"登记 李四 {ID_1} 301 @200002", LANDLORD)
+        texted(ui, shared, f"登记 李四 {ID_1} 302 @100001", LANDLORD)  # moves to GL01
         with shared.sessions() as session:
             person_id = session.scalar(select(Declaration.person_id))
         as_officer(ui, "a")
@@ -255,7 +256,7 @@ class TestSharedLandlord:
 
     def test_officer_cannot_rename_a_shared_landlord(self, ui, shared):
         """Renaming a landlord with properties in two precincts is refused to either precinct's officer."""
-        ident = landlord_id(shared, LANDLORD_A)
+        ident = landlord_id(shared, LANDLORD)
         for user in ("a", "b"):
             as_officer(ui, user)
             page = ui.get(f"/landlords/{ident}").get_data(as_text=True)
@@ -266,7 +267,7 @@ class TestSharedLandlord:
 
     def test_supervisor_renames_a_shared_landlord(self, ui, shared):
         """A supervisor may rename it."""
-        ident = landlord_id(shared, LANDLORD_A)
+        ident = landlord_id(shared, LANDLORD)
         as_officer(ui, "chief")
         ui.post(f"/landlords/{ident}", data={"name": "陈先生"})
         assert row(shared, Landlord, ident).name == "陈先生"
@@ -275,7 +276,7 @@ class TestSharedLandlord:
         """Adding a property to a landlord shared with GL02 is refused to GL01's officer, in English too."""
         as_officer(ui, "a")
         ui.post("/lang/en", data={"next": "/landlords"})
-        response = ui.post("/landlords/new", data={"phone": LANDLORD_A, "name": "陈房东", "property_code": "100009",
+        response = ui.post("/landlords/new", data={"phone": LANDLORD, "name": "陈房东", "property_code": "100009",
                                                    "address": "鼓楼区北街1号"})
         assert response.status_code == 403
         assert "a supervisor must change the landlord" in response.get_data(as_text=True)
@@ -287,16 +288,16 @@ class TestAttachAndRenameAcrossPrecincts:
     def test_officer_cannot_attach_a_property_to_another_precincts_landlord(self, ui, people):
         """GL02's officer typing a GL01 landlord's phone cannot give them a GL02 property (and so see them)."""
         as_officer(ui, "b")
-        response = ui.post("/landlords/new", data={"phone": LANDLORD_A, "name": "陈房东", "property_code": "200009",
+        response = ui.post("/landlords/new", data={"phone": LANDLORD, "name": "陈房东", "property_code": "200009",
                                                    "address": "台江区中路2号"})
         assert response.status_code == 403
         with people.sessions() as session:
             assert session.scalar(select(Property).where(Property.code == "200009")) is None
-        assert ui.get(f"/landlords/{landlord_id(people, LANDLORD_A)}").status_code == 404
+        assert ui.get(f"/landlords/{landlord_id(people, LANDLORD)}").status_code == 404
 
     def test_officer_renaming_another_precincts_landlord_gets_404(self, ui, people):
         """A GL01 landlord's page does not exist for GL02's officer, and their name stays."""
-        ident = landlord_id(people, LANDLORD_A)
+        ident = landlord_id(people, LANDLORD)
         as_officer(ui, "b")
         assert ui.post(f"/landlords/{ident}", data={"name": "冒名"}).status_code == 404
         assert row(people, Landlord, ident).name == "陈房东"
@@ -304,16 +305,16 @@ class TestAttachAndRenameAcrossPrecincts:
     def test_officer_extends_their_own_landlord(self, ui, people):
         """A landlord whose properties are all in the officer's precinct can get another one there."""
         as_officer(ui, "a")
-        response = ui.post("/landlords/new", data={"phone": LANDLORD_A, "name": "陈房东", "property_code": "100003",
+        response = ui.post("/landlords/new", data={"phone": LANDLORD, "name": "陈房东", "property_code": "100003",
                                                    "address": "鼓楼区北街1号"})
         assert response.status_code == 302
         with people.sessions() as session:
-            assert session.scalar(select(Property).where(Property.code == "100003")).landlord.phone == LANDLORD_A
+            assert session.scalar(select(Property).where(Property.code == "100003")).landlord.phone == LANDLORD
 
     def test_supervisor_attaches_across_precincts(self, ui, people):
         """A supervisor may give a GL01 landlord a GL02 property."""
         as_officer(ui, "chief")
-        response = ui.post("/landlords/new", data={"phone": LANDLORD_A, "name": "陈房东", "property_code": "200009",
+        response = ui.post("/landlords/new", data={"phone": LANDLORD, "name": "陈房东", "property_code": "200009",
                                                    "address": "台江区中路2号", "precinct": "GL02"})
         assert response.status_code == 302
         with people.sessions() as session:

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.officer.conftest import LANDLORD_A, login
+from tests.constants import LANDLORD
+from tests.officer.conftest import login
 from tests.officer.helpers import stored
 from tests.support import drain
 
@@ -68,7 +69,7 @@ class TestLinksCarryOnlyKnownFilters:
         """Keys url_for takes for its own (endpoint, _method, _scheme, _external, _anchor) neither fail the
         queue nor reach its reason and page links."""
         for i in range(26):
-            stored(people, f"hello {i}", LANDLORD_A, f"SMHOSTILE{i:03d}")
+            stored(people, f"hello {i}", LANDLORD, f"SMHOSTILE{i:03d}")
         drain(people)
         login(ui, "chief")
         response = ui.get(f"/review?channel=sms&{HOSTILE_KEYS}")

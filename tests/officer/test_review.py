@@ -5,19 +5,18 @@ from sqlalchemy import func, select
 
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, OutboundMessage, Property
-from tests.officer.conftest import LANDLORD_A, LANDLORD_B, STRANGER, login
+from tests.constants import GATEWAY_NUMBER, ID_A, ID_B, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, STRANGER
+from tests.officer.conftest import login
 from tests.officer.helpers import audit_actions, row, stored, texted
 from tests.support import drain
 
-ID_OK = "350102199001011238"
-ID_BAD = "350102199001011239"  # wrong check digit
 
 
 class TestQueue:
     def test_lists_open_items_with_counts_and_descriptions(self, ui, people):
         """The queue shows each open item and a count per reason with its description."""
-        texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
-        texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
+        texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
+        texted(ui, people, f"登记 王五 {ID_A} 302", STRANGER)
         login(ui, "a")
         page = ui.get("/review").get_data(as_text=True)
         assert 'data-reason="id_checksum"' in page and "身份证号校验位不符" in page
@@ -26,8 +25,8 @@ class TestQueue:
 
     def test_filters_by_reason_and_channel(self, ui, people):
         """A reason filter leaves only items with that reason; an unused channel leaves none."""
-        texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
-        unknown = texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
+        texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
+        unknown = texted(ui, people, f"登记 王五 {ID_A} 302", STRANGER)
         login(ui, "a")
         page = ui.get("/review?reason=unknown_sender").get_data(as_text=True)
         assert page.count('name="ids"') == 1 and f'value="{unknown}"' in page
@@ -35,14 +34,14 @@ class TestQueue:
 
     def test_filters_by_date_range(self, ui, people):
         """Items outside the date range are left out."""
-        texted(ui, people, "hello", LANDLORD_A)
+        texted(ui, people, "hello", LANDLORD)
         login(ui, "a")
         assert ui.get("/review?from=2000-01-01&to=2000-01-02").get_data(as_text=True).count('name="ids"') == 0
         assert ui.get("/review?from=2000-01-01").get_data(as_text=True).count('name="ids"') == 1
 
     def test_paginates_newest_first(self, ui, people):
         """Twenty-six items make two pages; the newest is first on page one."""
-        ids = [stored(people, f"hello {i}", LANDLORD_A, f"SMPAGE{i:04d}") for i in range(26)]
+        ids = [stored(people, f"hello {i}", LANDLORD, f"SMPAGE{i:04d}") for i in range(26)]
         drain(people)
         login(ui, "chief")
         first = ui.get("/review").get_data(as_text=True)
@@ -53,8 +52,8 @@ class TestQueue:
 
     def test_supervisor_filters_by_precinct(self, ui, people):
         """A supervisor sees every precinct and can narrow to one."""
-        texted(ui, people, "hello", LANDLORD_A)
-        b_item = texted(ui, people, "hello", LANDLORD_B)
+        texted(ui, people, "hello", LANDLORD)
+        b_item = texted(ui, people, "hello", OTHER_LANDLORD)
         login(ui, "chief")
         assert ui.get("/review").get_data(as_text=True).count('name="ids"') == 2
         with people.sessions() as session:
@@ -66,7 +65,7 @@ class TestQueue:
 class TestScope:
     def test_other_precincts_item_is_404(self, ui, people):
         """An officer of GL02 gets 404 for a GL01 landlord's item, and it is not in their queue."""
-        item = texted(ui, people, "hello", LANDLORD_A)
+        item = texted(ui, people, "hello", LANDLORD)
         login(ui, "b")
         assert ui.get(f"/review/{item}").status_code == 404
         assert ui.post(f"/review/{item}/spam").status_code == 404
@@ -83,7 +82,7 @@ class TestScope:
 
     def test_supervisor_sees_every_precinct(self, ui, people):
         """A supervisor opens items of any precinct."""
-        item = texted(ui, people, "hello", LANDLORD_B)
+        item = texted(ui, people, "hello", OTHER_LANDLORD)
         login(ui, "chief")
         assert ui.get(f"/review/{item}").status_code == 200
 
@@ -91,38 +90,38 @@ class TestScope:
 class TestItemPage:
     def test_error_span_is_highlighted(self, ui, people):
         """The mistyped ID is wrapped in a mark naming its code, masked until the officer asks for the full text."""
-        item = texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
+        item = texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert '<mark class="" title="id_checksum">3501**********1239</mark>' in page
         full = ui.post(f"/review/{item}/full-text").get_data(as_text=True)
-        assert f'<mark class="" title="id_checksum">{ID_BAD}</mark>' in full
+        assert f'<mark class="" title="id_checksum">{ID_BAD_CHECK}</mark>' in full
 
     def test_queue_masks_id_numbers_in_previews(self, ui, people):
         """The queue lists message previews with ID numbers masked (only the audited item page shows them)."""
         login(ui, "a")
-        texted(ui, people, "登记 张三 350102199001011239 301", LANDLORD_A)
+        texted(ui, people, f"登记 张三 {ID_BAD_CHECK} 301", LANDLORD)
         page = ui.get("/review").get_data(as_text=True)
-        assert "350102199001011239" not in page and "3501**********1239" in page
+        assert ID_BAD_CHECK not in page and "3501**********1239" in page
 
     def test_viewing_a_raw_id_number_is_audited(self, ui, people):
         """Asking for the full text of an item holding an ID number writes a view_full_id audit entry; opening
         it does not (the page is masked), and a text with no number to hide has no full view to record."""
         login(ui, "a")
-        with_id = texted(ui, people, "登记 张三 350102199001011239 301", LANDLORD_A)
-        without_id = texted(ui, people, "hello", LANDLORD_A)
+        with_id = texted(ui, people, f"登记 张三 {ID_BAD_CHECK} 301", LANDLORD)
+        without_id = texted(ui, people, "hello", LANDLORD)
         assert ui.get(f"/review/{with_id}").status_code == 200
         assert ui.post(f"/review/{without_id}/full-text").status_code == 302
         assert audit_actions(people, "view_full_id") == []
         page = ui.post(f"/review/{with_id}/full-text").get_data(as_text=True)
-        assert "350102199001011239" in page
+        assert ID_BAD_CHECK in page
         [entry] = audit_actions(people, "view_full_id")
         assert entry.target == f"inbound:{with_id}" and entry.officer.username == "a"
 
     def test_markup_in_the_message_is_escaped(self, ui, people):
         """HTML in an SMS body is shown as text, never as markup."""
         body = '登记 <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 301'
-        item = texted(ui, people, body, LANDLORD_A)
+        item = texted(ui, people, body, LANDLORD)
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert "<script>window" not in page and "<img src=x" not in page
@@ -131,7 +130,7 @@ class TestItemPage:
 
     def test_shows_sender_landlord_and_reply(self, ui, people):
         """The page names the landlord, lists their properties and the reply that was sent."""
-        item = texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
+        item = texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert "陈房东" in page and "鼓楼区西巷3号" in page
@@ -151,7 +150,7 @@ def pending_declaration(rt) -> tuple[int, int]:
     """An open no_document item with one pending declaration at 100001 room 301 (as the voice line stores it)."""
     from gateway.pipeline import intake
 
-    inbound_id, _ = intake.store_sms(rt, sid="CAPENDING", from_number=STRANGER, to_number="+8610690000", body="",
+    inbound_id, _ = intake.store_sms(rt, sid="CAPENDING", from_number=STRANGER, to_number=GATEWAY_NUMBER, body="",
                                      channel="voice")
     with rt.sessions.begin() as session:
         inbound = session.get(InboundMessage, inbound_id)
@@ -169,10 +168,10 @@ def pending_declaration(rt) -> tuple[int, int]:
 class TestEditAndReprocess:
     def test_edit_is_processed_and_answered(self, ui, people):
         """The corrected text becomes a new message that stores the declaration and gets a reply; the original stays."""
-        body = f"登记 李四 {ID_BAD} 301 @100001"
-        item = texted(ui, people, body, LANDLORD_A)
+        body = f"登记 李四 {ID_BAD_CHECK} 301 @100001"
+        item = texted(ui, people, body, LANDLORD)
         login(ui, "a")
-        response = ui.post(f"/review/{item}/edit", data={"body": f"登记 李四 {ID_OK} 301 @100001"})
+        response = ui.post(f"/review/{item}/edit", data={"body": f"登记 李四 {ID_A} 301 @100001"})
         assert response.status_code == 302
         drain(people)
         with people.sessions() as session:
@@ -180,9 +179,9 @@ class TestEditAndReprocess:
             decl = session.scalar(select(Declaration).where(Declaration.inbound_id == copy.id))
             reply = session.scalar(select(OutboundMessage).where(OutboundMessage.in_reply_to == copy.id))
         assert response.location == f"/review/{copy.id}"
-        assert copy.provider_sid == f"EDIT-{item}-1" and copy.from_number == LANDLORD_A and copy.channel == "sms"
+        assert copy.provider_sid == f"EDIT-{item}-1" and copy.from_number == LANDLORD and copy.channel == "sms"
         assert copy.status == "processed" and decl.status == "active" and decl.room == "301"
-        assert reply.to_number == LANDLORD_A and reply.status == "outbox" and decl.receipt in reply.body
+        assert reply.to_number == LANDLORD and reply.status == "outbox" and decl.receipt in reply.body
         original = row(people, InboundMessage, item)
         assert original.body == body and original.review_state == "resolved"
         [entry] = audit_actions(people, "edit")
@@ -190,7 +189,7 @@ class TestEditAndReprocess:
 
     def test_closed_item_cannot_be_edited(self, ui, people):
         """A second edit of the same item is refused with a message and creates nothing."""
-        item = texted(ui, people, "hello", LANDLORD_A)
+        item = texted(ui, people, "hello", LANDLORD)
         login(ui, "a")
         ui.post(f"/review/{item}/edit", data={"body": "帮助"})
         ui.post(f"/review/{item}/edit", data={"body": "帮助"})
@@ -202,7 +201,7 @@ class TestEditAndReprocess:
 class TestLink:
     def test_enrols_the_sender_and_reprocesses(self, ui, people):
         """Linking an unknown number enrols it with a property and the message then stores a declaration."""
-        item = texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
+        item = texted(ui, people, f"登记 王五 {ID_A} 302", STRANGER)
         login(ui, "a")
         response = ui.post(f"/review/{item}/link", data={"name": "王房东", "property_code": "300001",
                                                          "address": "鼓楼区南路1号"})
@@ -261,20 +260,20 @@ class TestAccept:
 class TestReject:
     def test_reject_with_a_templated_reply(self, ui, people):
         """Rejecting with a template closes the item and sends the landlord that text in their language."""
-        item = texted(ui, people, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD_A)
+        item = texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
         login(ui, "a")
         ui.post(f"/review/{item}/reject", data={"reason": "证件号错误", "template": "resend"})
         assert row(people, InboundMessage, item).review_state == "rejected"
         with people.sessions() as session:
             reply = session.scalar(select(OutboundMessage).where(OutboundMessage.in_reply_to == item,
                                                                  OutboundMessage.purpose == "officer_reply"))
-        assert reply.status == "outbox" and reply.to_number == LANDLORD_A and "重新发送" in reply.body
+        assert reply.status == "outbox" and reply.to_number == LANDLORD and "重新发送" in reply.body
         entries = audit_actions(people)
         assert [e.action for e in entries] == ["reject", "reply"] and entries[0].detail["note"] == "证件号错误"
 
     def test_english_message_gets_the_english_reply(self, ui, people):
         """A landlord who wrote in English gets the template in English."""
-        item = texted(ui, people, "hello", LANDLORD_A)
+        item = texted(ui, people, "hello", LANDLORD)
         login(ui, "a")
         ui.post(f"/review/{item}/reject", data={"reason": "noise", "template": "resend"})
         with people.sessions() as session:
@@ -283,7 +282,7 @@ class TestReject:
 
     def test_reject_without_reply_sends_nothing(self, ui, people):
         """Rejecting without a template sends no officer reply."""
-        item = texted(ui, people, "hello", LANDLORD_A)
+        item = texted(ui, people, "hello", LANDLORD)
         login(ui, "a")
         ui.post(f"/review/{item}/reject", data={"reason": "noise"})
         with people.sessions() as session:
@@ -311,8 +310,8 @@ class TestSpam:
 class TestBulk:
     def test_reprocess_every_item_with_a_reason(self, ui, people):
         """After enrolling a landlord, reprocessing `unknown_sender` stores both of their declarations."""
-        texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
-        texted(ui, people, "登记 赵六 110101199003074477 303", STRANGER)
+        texted(ui, people, f"登记 王五 {ID_A} 302", STRANGER)
+        texted(ui, people, f"登记 赵六 {ID_B} 303", STRANGER)
         login(ui, "a")
         ui.post("/landlords/new", data={"phone": STRANGER, "name": "王房东", "property_code": "300001",
                                         "address": "鼓楼区南路1号"})
@@ -327,8 +326,8 @@ class TestBulk:
         """An officer's reprocessing is not a flood: copies pass even when the sender used up the hourly limit."""
         app_rt = ui.application.extensions["declgate"]
         app_rt.settings = app_rt.settings.with_(rate_limit_per_hour=2)
-        texted(ui, people, f"登记 王五 {ID_OK} 302", STRANGER)
-        texted(ui, people, "登记 赵六 110101199003074477 303", STRANGER)
+        texted(ui, people, f"登记 王五 {ID_A} 302", STRANGER)
+        texted(ui, people, f"登记 赵六 {ID_B} 303", STRANGER)
         login(ui, "a")
         ui.post("/landlords/new", data={"phone": STRANGER, "name": "王房东", "property_code": "300001",
                                         "address": "鼓楼区南路1号"})
@@ -341,8 +340,8 @@ class TestBulk:
 
     def test_reject_selected(self, ui, people):
         """Only the selected items are rejected."""
-        first = texted(ui, people, "hello", LANDLORD_A)
-        second = texted(ui, people, "hello again", LANDLORD_A)
+        first = texted(ui, people, "hello", LANDLORD)
+        second = texted(ui, people, "hello again", LANDLORD)
         login(ui, "a")
         ui.post("/review/bulk/reject", data={"ids": [str(first)], "reason": "noise"})
         assert row(people, InboundMessage, first).review_state == "rejected"
@@ -350,7 +349,7 @@ class TestBulk:
 
     def test_bulk_reject_skips_other_precincts(self, ui, people):
         """Ids of another precinct's items are ignored, not rejected."""
-        theirs = texted(ui, people, "hello", LANDLORD_A)
+        theirs = texted(ui, people, "hello", LANDLORD)
         login(ui, "b")
         ui.post("/review/bulk/reject", data={"ids": [str(theirs)], "reason": "noise"})
         assert row(people, InboundMessage, theirs).review_state == "open"
@@ -359,10 +358,8 @@ class TestBulk:
 class TestVoiceClaims:
     """Officers decide the claims callers make on the voice line (the landlord may never answer)."""
 
-    ID = "350102199001011238"
-
     def _registered(self, ui, people) -> Declaration:
-        texted(ui, people, f"登记 张三 {self.ID} 13900002222 301 @100001", LANDLORD_A)
+        texted(ui, people, f"登记 张三 {ID_A} 13900002222 301 @100001", LANDLORD)
         with people.sessions() as session:
             return session.scalar(select(Declaration))
 
@@ -371,7 +368,7 @@ class TestVoiceClaims:
 
         call = PhoneCall(ui, STRANGER)
         call.start()
-        keys = ["1", menu, self.ID + "#", "1", code + "#", "1"]
+        keys = ["1", menu, ID_A + "#", "1", code + "#", "1"]
         keys += ["1", "1"] if menu == "2" else ["#", "1"]
         for digits in keys:
             call.press(digits)
@@ -406,7 +403,7 @@ class TestVoiceClaims:
         assert row(people, Declaration, decl.id).status == "active"
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
-        assert 'id="move-out-claims"' in page and decl.receipt in page and self.ID not in page
+        assert 'id="move-out-claims"' in page and decl.receipt in page and ID_A not in page
         response = ui.post(f"/review/declaration/{decl.id}/move-out", data={"inbound_id": item},
                            follow_redirects=True)
         after = row(people, Declaration, decl.id)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from gateway.app import create_app
 from gateway.cli import cli
 from store.models import Officer, OfficerSession
-from tests.officer.conftest import PASSWORD, login, token
-from tests.support import KEY_ENV
+from tests.constants import KEY_ENV, PASSWORD, PUBLIC_BASE_URL
+from tests.officer.conftest import login, token
 
 
 def cookie_of(client) -> str:
@@ -42,7 +42,7 @@ def web(settings, rt, people):
 @pytest.fixture
 def declgate(settings):
     env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or None,
-           "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", "PUBLIC_BASE_URL": "http://localhost", **KEY_ENV}
+           "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", "PUBLIC_BASE_URL": PUBLIC_BASE_URL, **KEY_ENV}
     return lambda *args, input=None: CliRunner().invoke(cli, list(args), env=env, input=input)
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from gateway.cli import cli
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, OutboundMessage
+from tests.constants import ID_A, ID_B, ID_C, KEY_ENV, LANDLORD
 from tests.fault import stack as st
-from tests.support import KEY_ENV, drain, signed_post, sms
+from tests.support import drain, signed_post, sms
 
-LANDLORD = "+8613800138000"
-VALID = ["350102199001011238", "110101199003074477", "440304198506120027"]
+VALID = [ID_A, ID_B, ID_C]
 BAD_CHECKSUM = "350102199001011230"
 EVERY_ID = VALID + [BAD_CHECKSUM]
 

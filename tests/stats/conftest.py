@@ -8,9 +8,7 @@ import pytest
 from stdnum.cn import ric
 
 from store.models import Declaration, InboundMessage, Landlord, Person, Precinct, Property
-from tests.support import KEY_ENV
-
-SECRET = "test-secret"
+from tests.constants import KEY_ENV, PASSWORD
 
 
 def valid_ric(body17: str) -> str:
@@ -106,8 +104,6 @@ def campaign(rt) -> SimpleNamespace:
         return SimpleNamespace(p01=p01.id, p02=p02.id, l1=l1.id, l2=l2.id,
                                decl={n: d.id for n, d in decls.items()})
 
-
-PASSWORD = "correct horse"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from gateway.app import create_app
 from store.models import SurveyEstimate
-from tests.stats.conftest import PASSWORD
+from tests.constants import PASSWORD
 
 # A scratch folder unless `make screenshots` asks for docs/screenshots/.
 SCREENSHOT = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-")) / "ranking.png"

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from store import stats
 from store.models import CaseSubject, SurveyEstimate
 from store.stats import Month
-from tests.stats.conftest import PASSPORT_6, RIC_1, RIC_2, RIC_9, SECRET
+from tests.constants import SECRET_KEY
+from tests.stats.conftest import PASSPORT_6, RIC_1, RIC_2, RIC_9
 
 TODAY = dt.date(2026, 4, 15)
 
@@ -21,7 +22,7 @@ def import_estimates(rt, text):
 
 def import_cases(rt, text):
     with rt.sessions.begin() as s:
-        return stats.import_case_subjects(s, text, secret_key=SECRET, today=TODAY)
+        return stats.import_case_subjects(s, text, secret_key=SECRET_KEY, today=TODAY)
 
 
 def count(rt, model):
@@ -106,7 +107,7 @@ class TestImportCaseSubjects:
         import_cases(rt, CASES)
         with rt.sessions() as s:
             hashes = set(s.scalars(select(CaseSubject.document_hash)))
-        assert stats.document_hash(SECRET, "ric", RIC_1) in hashes
+        assert stats.document_hash(SECRET_KEY, "ric", RIC_1) in hashes
         assert not any(RIC_1 in h or RIC_9 in h for h in hashes)
         assert stats.document_hash("another-key", "ric", RIC_1) not in hashes
 

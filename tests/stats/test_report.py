@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from gateway.cli import cli
 from store.models import SurveyEstimate
-from tests.support import KEY_ENV
+from tests.constants import KEY_ENV
 
 
 @pytest.fixture
