@@ -21,10 +21,12 @@ from sqlalchemy.exc import OperationalError
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime, embedded_redis, install
 from gateway.settings import Settings
+from store.enrolment import Enrolment, enrol
 from store.migrate import upgrade
 from store.models import Base
+from store.officers import add_officer
 from tests.databases import drop_database, fresh_database
-from tests.constants import KEYS, LANDLORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
+from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
 
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
 RUN_ID = uuid.uuid4().hex[:8]
@@ -148,10 +150,34 @@ def twiml_schema():
 @pytest.fixture
 def enrolled(rt):
     """One landlord (tests.constants.LANDLORD) with one property, 100001, in precinct GL01."""
-    from store.enrolment import Enrolment, enrol
-
     with rt.sessions.begin() as session:
         enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
                                  precinct="GL01"))
     return rt
 
+
+
+@pytest.fixture
+def people(rt):
+    """Precincts GL01 and GL02, their landlords, officers `a` (GL01), `b` (GL02) and supervisor `chief`.
+
+    LANDLORD has 100001 (东街) and 100002 (西巷) in GL01; OTHER_LANDLORD one single-unit property, 200001, in GL02.
+    """
+    with rt.sessions.begin() as session:
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="鼓楼区东街12号",
+                                 precinct="GL01", alias="东街"))
+        enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100002", address="鼓楼区西巷3号",
+                                 precinct="GL01", alias="西巷"))
+        enrol(session, Enrolment(phone=OTHER_LANDLORD, name="Li", property_code="200001", address="台江区北路8号",
+                                 precinct="GL02", single_unit=True))
+        add_officer(session, "a", PASSWORD, "GL01")
+        add_officer(session, "b", PASSWORD, "GL02")
+        add_officer(session, "chief", PASSWORD, "GL01", "supervisor")
+    return rt
+
+
+@pytest.fixture
+def ui(settings, rt, people):
+    """A test client on `people` with CSRF checks off, for tests about behaviour rather than CSRF itself."""
+    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+    return app.test_client()

@@ -16,10 +16,8 @@ from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Landlord, Person, Precinct
 from store.officers import add_officer
-from tests.officer.conftest import login
-from tests.officer.helpers import stored
 from tests.constants import ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, TOKEN
-from tests.support import drain, sms
+from tests.support import drain, login, sms, stored
 
 # Not pages an officer reads: Twilio's webhooks, the health check, the demo phone, static files.
 SKIPPED = ("static", "sms.", "voice.", "health.", "simulator.")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from gateway.app import create_app
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.constants import ID_A, LANDLORD, TENANT
-from tests.support import PhoneCall, drain, signed_post, sms
+from tests.support import PhoneCall, drain, move_in_until_summary, signed_post, sms
 
 ID_X = "32010619920815018X"  # ends in X: typed with *
 
@@ -22,22 +22,6 @@ def outbox(rt):
     with rt.sessions() as session:
         return [(m.purpose, m.to_number, m.body) for m in
                 session.scalars(select(OutboundMessage).order_by(OutboundMessage.id))]
-
-
-def move_in_until_summary(call: PhoneCall, number: str = ID_A, client=None) -> None:
-    call.start(client)
-    call.press("1", client)  # Mandarin
-    call.press("1", client)  # declare a move-in
-    call.press(number.replace("X", "*") + "#", client)
-    call.press("1", client)  # the read-back is right
-    call.press("100001#", client)
-    assert "东街12号" in call.said
-    call.press("1", client)  # the address is right
-    call.press("301#", client)
-    call.press("1", client)  # moving in today
-    call.speak("张三", 0.92, client)
-    assert "张三" in call.said
-    call.press("1", client)  # the name is right
 
 
 def receipt_said(call: PhoneCall) -> str:

@@ -5,12 +5,9 @@ from sqlalchemy import select
 
 from gateway.webhooks.callstate import CallStore
 from store.models import AuditEntry, InboundMessage, Person
-from tests.gateway.test_voice_webhook import move_in_until_summary
 from tests.constants import ID_A, ID_B, ID_C, LANDLORD, TENANT
-from tests.officer.conftest import login
-from tests.officer.conftest import people, ui  # noqa: F401  (fixtures)
 from tests.store.legacy import database_bytes
-from tests.support import PhoneCall, drain, sms
+from tests.support import PhoneCall, drain, login, move_in_until_summary, sms
 
 # Declared by SMS (two), refused for a bad check digit (kept verbatim for officers), declared by a call,
 # keyed into a call still under way.

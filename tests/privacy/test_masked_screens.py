@@ -12,10 +12,7 @@ from sqlalchemy import select
 from gateway.app import create_app
 from store.models import AuditEntry, Declaration, Landlord, Person, Precinct
 from tests.constants import ID_A, ID_B, LANDLORD
-from tests.officer.conftest import login, people, token, ui  # noqa: F401 - fixtures
-from tests.officer.helpers import audit_actions, texted
-from tests.officer.test_review import pending_declaration
-from tests.support import drain
+from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
 DASHED = "320102198808081114"
 SHAPES = [("320102-19880808-1114", DASHED), ("3201 0219 8808 0811 14", DASHED),

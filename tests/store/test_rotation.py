@@ -15,9 +15,8 @@ from store.keyring import Keyring, decode_key, key_id
 from store.models import AuditEntry, InboundMessage, Person
 from store.rotation import rotate
 from store.sealed import SEALED_COLUMNS
-from tests.gateway.test_voice_webhook import move_in_until_summary
 from tests.constants import BLIND_INDEX_KEY, DATA_KEY, ID_A, ID_B, ID_C, KEY_ENV, LANDLORD, SECOND_KEY, TENANT
-from tests.support import PhoneCall, drain, reply_to, sms
+from tests.support import PhoneCall, drain, move_in_until_summary, reply_to, sms
 
 IDS = [ID_A, ID_B, ID_C]
 

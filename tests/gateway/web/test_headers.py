@@ -7,9 +7,7 @@ from pathlib import Path
 
 from gateway.app import create_app
 from tests.constants import ID_A, LANDLORD, PASSWORD
-from tests.officer.conftest import login
-from tests.officer.helpers import texted
-from tests.support import sms
+from tests.support import login, sms, texted
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "gateway" / "templates"
 

@@ -9,8 +9,7 @@ from gateway.officer.auth import IP_MAX_FAILURES
 from store.logins import MAX_FAILURES
 from store.models import LoginThrottle
 from tests.constants import ID_A, LANDLORD, PASSWORD
-from tests.officer.conftest import login, token
-from tests.support import drain, reply_to, sms
+from tests.support import drain, login, reply_to, sms, token
 
 
 class TestLogin:

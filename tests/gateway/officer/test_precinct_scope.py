@@ -16,9 +16,7 @@ from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Precinct, Property
 from store.officers import add_officer
 from tests.constants import GATEWAY_NUMBER, LANDLORD, OTHER_LANDLORD, PASSWORD, STRANGER
-from tests.officer.conftest import login
-from tests.officer.helpers import row, texted
-from tests.support import drain
+from tests.support import drain, login, row, texted
 
 
 def resident_id(body: str) -> str:

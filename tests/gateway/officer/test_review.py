@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from store import declarations as decls
 from store.models import Declaration, InboundMessage, OutboundMessage, Property
-from tests.constants import GATEWAY_NUMBER, ID_A, ID_B, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, STRANGER
-from tests.officer.conftest import login
-from tests.officer.helpers import audit_actions, row, stored, texted
-from tests.support import drain
+from tests.constants import ID_A, ID_B, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, STRANGER
+from tests.support import audit_actions, drain, login, pending_declaration, row, stored, texted
 
 
 
@@ -144,25 +141,6 @@ class TestItemPage:
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert '<audio controls preload="none" src="https://api.twilio.com/rec/name.mp3">' in page
-
-
-def pending_declaration(rt) -> tuple[int, int]:
-    """An open no_document item with one pending declaration at 100001 room 301 (as the voice line stores it)."""
-    from gateway.pipeline import intake
-
-    inbound_id, _ = intake.store_sms(rt, sid="CAPENDING", from_number=STRANGER, to_number=GATEWAY_NUMBER, body="",
-                                     channel="voice")
-    with rt.sessions.begin() as session:
-        inbound = session.get(InboundMessage, inbound_id)
-        prop = session.scalar(select(Property).where(Property.code == "100001"))
-        inbound.status, inbound.review_state, inbound.review_reason = "processed", "open", "no_document"
-        inbound.precinct_id = prop.precinct_id
-        _, decl = decls.register(session, prop=prop, document_type="none", document_number=None, name=None,
-                                 phone=STRANGER, room="301", move_in=inbound.received_at.date(), late=False,
-                                 channel="voice", inbound_id=inbound_id, pending_review=True,
-                                 name_recording_url="https://api.twilio.com/rec/name.mp3",
-                                 address_recording_url="https://api.twilio.com/rec/address.mp3")
-        return inbound_id, decl.id
 
 
 class TestEditAndReprocess:

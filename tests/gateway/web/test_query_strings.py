@@ -6,9 +6,7 @@ import re
 import pytest
 
 from tests.constants import LANDLORD
-from tests.officer.conftest import login
-from tests.officer.helpers import stored
-from tests.support import drain
+from tests.support import drain, login, stored
 
 HTML = {"Accept": "text/html"}
 HOSTILE_KEYS = "endpoint=x&_method=POST&_scheme=javascript&_external=1&_anchor=evil"

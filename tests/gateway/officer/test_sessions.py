@@ -12,7 +12,7 @@ from gateway.app import create_app
 from gateway.cli import cli
 from store.models import Officer, OfficerSession
 from tests.constants import KEY_ENV, PASSWORD, PUBLIC_BASE_URL
-from tests.officer.conftest import login, token
+from tests.support import login, token
 
 
 def cookie_of(client) -> str:

@@ -6,8 +6,7 @@ from sqlalchemy import select
 from store.models import Person, Property
 from store.sealed import document_hash
 from tests.constants import ID_A, LANDLORD, OTHER_LANDLORD
-from tests.officer.conftest import login
-from tests.officer.helpers import audit_actions, texted
+from tests.support import audit_actions, login, texted
 
 MASKED_A = "3501**********1238"
 

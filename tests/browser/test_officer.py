@@ -21,7 +21,6 @@ from gateway.settings import Settings
 from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
 from tests.constants import (ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL,
                              SECRET_KEY, STRANGER, TOKEN)
-from tests.officer.conftest import people as seed_people  # noqa: F401  (fixture reused below)
 from tests.support import drain, sms
 
 pytestmark = pytest.mark.browser
@@ -50,7 +49,7 @@ def rt(tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def server(rt, seed_people):
+def server(rt, people):
     """The app on a real werkzeug server in a thread, on a free port."""
     app = create_app(rt.settings, rt=rt)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
