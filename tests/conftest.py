@@ -26,6 +26,7 @@ from store.migrate import upgrade
 from store.models import Base
 from store.officers import add_officer
 from tests.databases import drop_database, fresh_database
+from tests.campaign import build as build_campaign
 from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
 
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
@@ -181,3 +182,33 @@ def ui(settings, rt, people):
     """A test client on `people` with CSRF checks off, for tests about behaviour rather than CSRF itself."""
     app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
     return app.test_client()
+
+
+@pytest.fixture
+def campaign(rt):
+    """March 2026 in precincts P01 and P02, every figure known in advance: see tests/campaign.py."""
+    return build_campaign(rt)
+
+
+@pytest.fixture
+def officers(rt, campaign):
+    """On `campaign`: officer `a` in P01, officer `b` in P02, supervisor `chief`."""
+    with rt.sessions.begin() as s:
+        add_officer(s, "a", PASSWORD, "P01")
+        add_officer(s, "b", PASSWORD, "P02")
+        add_officer(s, "chief", PASSWORD, "P01", "supervisor")
+    return campaign
+
+
+@pytest.fixture
+def login_as(settings, rt, officers):
+    """A test client logged in as the given officer of `officers` (CSRF checks off: these tests are about scope)."""
+    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+    def client_for(username: str | None):
+        client = app.test_client()
+        if username:
+            response = client.post("/login", data={"username": username, "password": PASSWORD})
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return client_for

@@ -6,6 +6,10 @@ every test runtime, and every `declgate` process a test starts, can open the sam
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]  # the checkout: gateway/, docs/, tests/ …
+
 # Mainland resident ID numbers (GB 11643: 17 digits and a check character).
 ID_A = "350102199001011238"  # the suite's tenant and the README's example; masked 3501**********1238
 ID_B = "110101199003074477"

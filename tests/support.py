@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -14,10 +13,10 @@ from gateway.pipeline import intake, queue
 from gateway.runtime import Runtime
 from store import declarations as decls
 from store.models import AuditEntry, InboundMessage, OutboundMessage, Property
-from tests.constants import GATEWAY_NUMBER, ID_A, PASSWORD, PUBLIC_BASE_URL, STRANGER, TENANT, TOKEN
+from tests.constants import GATEWAY_NUMBER, ID_A, PASSWORD, PUBLIC_BASE_URL, REPO, STRANGER, TENANT, TOKEN
 
 # Twilio's TwiML schema, kept beside the project (never copied into it): every voice answer is checked against it.
-TWIML_XSD = (Path(__file__).resolve().parents[1] / ".." / "shared" / "external" / "twiml-xsd"
+TWIML_XSD = (REPO / ".." / "shared" / "external" / "twiml-xsd"
              / "twiml_v20100401_twilioRealtimeCallSchema.xsd")
 
 

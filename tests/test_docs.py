@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
 from parsers import parse_sms
 from parsers.tokens import KEYWORD, KEYWORDS
 from store.enrolment import PROPERTY_CODE
-from tests.constants import ID_A
+from tests.constants import ID_A, REPO
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "sms-format.md"
+DOC = REPO / "docs" / "sms-format.md"
 TODAY = dt.date(2014, 1, 10)  # the day the page's examples are written for
 SPAN = re.compile(r"`([^`]+)`")
 

@@ -5,8 +5,8 @@ import io
 
 from sqlalchemy import func, select
 
-from store.models import AuditEntry, CaseSubject, SurveyEstimate
-from tests.stats.conftest import RIC_1, RIC_2, RIC_9
+from store.models import AuditEntry, CaseSubject, Declaration, SurveyEstimate
+from tests.campaign import RIC_1, RIC_2, RIC_9
 
 MARCH = "month=2026-03"
 CASES = (f"document_type,document_number,case_date,precinct\n"
@@ -80,6 +80,18 @@ class TestFollowUpPage:
         """P02's officer does not see P01's landlord, even when asking for P01."""
         html = login_as("b").get(f"/stats/follow-up?{MARCH}&precinct={officers.p01}").get_data(as_text=True)
         assert "Li Lei" not in html
+
+    def test_page_control(self, rt, login_as, monkeypatch):
+        """With one landlord a page, the follow-up page links to the next page and keeps the month."""
+        from gateway.stats import views
+
+        with rt.sessions.begin() as s:
+            s.execute(Declaration.__table__.update().values(late=True))
+        monkeypatch.setattr(views, "FOLLOW_UP_PAGE", 1)
+        html = login_as("chief").get("/stats/follow-up?month=2026-03").get_data(as_text=True)
+        assert "第 1 / 2 页，共 2 条" in html and "page=2" in html and "month=2026-03" in html
+        second = login_as("chief").get("/stats/follow-up?month=2026-03&page=2").get_data(as_text=True)
+        assert "第 2 / 2 页" in second and ("Li Lei" in html) != ("Li Lei" in second)
 
 
 class TestCasesPages:

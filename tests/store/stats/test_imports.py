@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from store import stats
 from store.models import CaseSubject, SurveyEstimate
 from store.stats import Month
+from tests.campaign import PASSPORT_6, RIC_1, RIC_2, RIC_9
 from tests.constants import SECRET_KEY
-from tests.stats.conftest import PASSPORT_6, RIC_1, RIC_2, RIC_9
 
 TODAY = dt.date(2026, 4, 15)
 

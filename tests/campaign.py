@@ -1,14 +1,12 @@
-"""A small hand-made campaign where every figure is known (see `campaign`'s docstring)."""
+"""A small hand-made campaign where every figure is known: what the `campaign` fixture stores (see `build`)."""
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
 
-import pytest
 from stdnum.cn import ric
 
 from store.models import Declaration, InboundMessage, Landlord, Person, Precinct, Property
-from tests.constants import KEY_ENV, PASSWORD
 
 
 def valid_ric(body17: str) -> str:
@@ -29,8 +27,7 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-@pytest.fixture
-def campaign(rt) -> SimpleNamespace:
+def build(rt) -> SimpleNamespace:
     """March 2026 in two precincts, P01 and P02 (times are UTC).
 
     P01: landlord L1 (enrolled in January) with properties X1, X2; landlord L3 enrolled in April with Z1.
@@ -103,47 +100,3 @@ def campaign(rt) -> SimpleNamespace:
         s.flush()
         return SimpleNamespace(p01=p01.id, p02=p02.id, l1=l1.id, l2=l2.id,
                                decl={n: d.id for n, d in decls.items()})
-
-
-
-@pytest.fixture
-def officers(rt, campaign):
-    """Officer `a` in P01, officer `b` in P02, supervisor `chief`."""
-    from store.officers import add_officer
-
-    with rt.sessions.begin() as s:
-        add_officer(s, "a", PASSWORD, "P01")
-        add_officer(s, "b", PASSWORD, "P02")
-        add_officer(s, "chief", PASSWORD, "P01", "supervisor")
-    return campaign
-
-
-@pytest.fixture
-def login_as(settings, rt, officers):
-    """A test client logged in as the given officer (CSRF checks off: these tests are about scope)."""
-    from gateway.app import create_app
-
-    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client_for(username: str | None):
-        client = app.test_client()
-        if username:
-            response = client.post("/login", data={"username": username, "password": PASSWORD})
-            assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-    return client_for
-
-
-@pytest.fixture
-def declgate(settings, monkeypatch):
-    """Run a `declgate` command against this test's database, as an operator would from a shell."""
-    from click.testing import CliRunner
-
-    from gateway.cli import cli
-
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    for name, value in KEY_ENV.items():
-        monkeypatch.setenv(name, value)
-    if settings.redis_url:
-        monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    return lambda *args: CliRunner().invoke(cli, list(args), catch_exceptions=False)

@@ -6,15 +6,14 @@ pipeline starts to emit fails this test until parsers.codes describes it.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
 from parsers.codes import ALL_CODES, REPLY_CODES, describe
 from store import claims
+from tests.constants import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted(p for package in ("gateway", "store") for p in (ROOT / package).rglob("*.py"))
+SOURCES = sorted(p for package in ("gateway", "store") for p in (REPO / package).rglob("*.py"))
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -73,7 +72,7 @@ def test_the_scan_finds_the_codes_the_pipeline_is_known_to_set():
             "disputed"} <= found
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(REPO)))
 def test_every_code_the_gateway_sets_is_described(path):
     """A code an officer can meet in the queue has a description in parsers.codes."""
     missing = {c for c in emitted_codes(ast.parse(path.read_text())) if c and c not in ALL_CODES}

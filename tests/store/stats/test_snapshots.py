@@ -96,27 +96,6 @@ class TestForgetting:
         assert snapshot_rows(rt) == ["2026-03"]
 
 
-class TestSnapshotCommand:
-    @pytest.fixture
-    def run(self, declgate):
-        return lambda *args: declgate("stats", "snapshot", *args)
-
-    def test_snapshots_a_closed_month(self, rt, campaign, run):
-        """`declgate stats snapshot --month` stores every precinct's figures for that month."""
-        result = run("--month", "2026-03")
-        assert result.exit_code == 0, result.output
-        assert result.output.startswith("snapshot 2026-03 (") and "2 precinct(s)" in result.output
-        assert snapshot_rows(rt) == ["2026-03"]
-        assert run("--month", "2026-03", "--refresh").exit_code == 0
-        with rt.sessions() as s:
-            assert s.scalar(select(func.count()).select_from(MonthSnapshot)) == 2
-
-    def test_refuses_an_open_month(self, rt, campaign, run):
-        """A month that has not ended cannot be snapshotted, and the message says why."""
-        result = run("--month", "2999-01")
-        assert result.exit_code == 1 and "has not ended yet" in result.output
-
-
 class TestPaging:
     def test_follow_up_pages(self, rt, campaign):
         """Paged follow-up lines are the full list cut in order, and the count is the number of landlords."""
@@ -126,15 +105,3 @@ class TestPaging:
             every = stats.follow_up(s, MARCH)
             assert stats.follow_up_count(s, MARCH) == len(every) == 2
             assert stats.follow_up(s, MARCH, limit=1) + stats.follow_up(s, MARCH, limit=1, offset=1) == every
-
-    def test_page_control(self, rt, login_as, monkeypatch):
-        """With one landlord a page, the follow-up page links to the next page and keeps the month."""
-        from gateway.stats import views
-
-        with rt.sessions.begin() as s:
-            s.execute(Declaration.__table__.update().values(late=True))
-        monkeypatch.setattr(views, "FOLLOW_UP_PAGE", 1)
-        html = login_as("chief").get("/stats/follow-up?month=2026-03").get_data(as_text=True)
-        assert "第 1 / 2 页，共 2 条" in html and "page=2" in html and "month=2026-03" in html
-        second = login_as("chief").get("/stats/follow-up?month=2026-03&page=2").get_data(as_text=True)
-        assert "第 2 / 2 页" in second and ("Li Lei" in html) != ("Li Lei" in second)

@@ -1,4 +1,6 @@
-"""The production shape on one machine: the web app on PostgreSQL + Redis and a real `declgate worker` process."""
+"""The production shape on one machine: the web app on PostgreSQL + Redis and a real `declgate worker` process.
+
+Like every test that starts a process, it carries the `fault` marker and stays out of `make test-fast`."""
 from __future__ import annotations
 
 import os
@@ -17,6 +19,8 @@ from store.enrolment import Enrolment, enrol
 from tests.conftest import truncate_all
 from tests.constants import ID_A, KEY_ENV, KEYS, LANDLORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
 from tests.support import reply_to, sms
+
+pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
@@ -61,38 +65,3 @@ class TestWorkerProcess:
         assert response.status_code == 200
         replies = wait_for(lambda: reply_to(rt, response.sid))
         assert len(replies) == 1 and "3501**********1238" in replies[0] and ID_A not in replies[0]
-
-
-class TestWorkerLoop:
-    def test_rq_loop_ending_on_its_own_is_started_again(self, rt, monkeypatch):
-        """RQ's loop ends without raising when Redis goes away while it records a finished job; the worker
-        process starts it again instead of exiting with work left, and stops only when asked to."""
-        from gateway import worker
-
-        runs: list[int] = []
-
-        def work(self, **_options) -> bool:
-            runs.append(1)
-            if len(runs) == 3:
-                self.stop_asked = True  # as SIGTERM's handler does
-            return False
-
-        monkeypatch.setattr(worker.ProcessWorker, "work", work)
-        monkeypatch.setattr(worker.time, "sleep", lambda _seconds: None)
-        worker.run_process_worker(rt)
-        assert len(runs) == 3
-
-    def test_a_stop_request_is_remembered(self, rt):
-        from rq.worker.base import StopRequested
-
-        from gateway import worker
-
-        process_worker = worker.ProcessWorker([rt.queue], connection=rt.redis)
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            with pytest.raises(StopRequested):  # idle: RQ leaves its loop at once
-                process_worker.request_stop(signal.SIGTERM, None)
-        finally:  # RQ re-arms both signals for a cold shutdown; this is the test runner's process
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-        assert process_worker.stop_asked
