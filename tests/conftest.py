@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -25,9 +26,26 @@ from store.enrolment import Enrolment, enrol
 from store.migrate import upgrade
 from store.models import Base
 from store.officers import add_officer
-from tests.databases import drop_database, fresh_database
 from tests.campaign import build as build_campaign
 from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
+from tests.databases import drop_database, fresh_database
+
+# Hypothesis: `ci` runs more examples, the same ones on every run (a red build is red again on a re-run, and
+# prints the blob that replays its failure), with no deadline on a busy shared runner; `dev` runs fewer,
+# random ones, so a local run stays quick and still explores. HYPOTHESIS_PROFILE picks one; otherwise CI=true
+# (.ci/run sets it, as most CI services do) means `ci`. A test's own `max_examples` is its budget under `ci`:
+# give it through tests.budget.examples(), which scales it down the same way under `dev`.
+hypothesis_settings.register_profile("ci", max_examples=200, derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", max_examples=25)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header() -> str:
+    return (f"hypothesis profile: {HYPOTHESIS_PROFILE}, {hypothesis_settings.default.max_examples} examples by default"
+            " (HYPOTHESIS_PROFILE=ci|dev; CI=true means ci)")
+
 
 # Each test run gets its own database and queue names, so runs sharing one server cannot disturb each other.
 RUN_ID = uuid.uuid4().hex[:8]

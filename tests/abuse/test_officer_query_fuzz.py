@@ -16,6 +16,7 @@ from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Landlord, Person, Precinct
 from store.officers import add_officer
+from tests.budget import examples
 from tests.constants import ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, TOKEN
 from tests.support import drain, login, sms, stored
 
@@ -82,7 +83,7 @@ def test_no_query_string_makes_a_page_fail(site, role):
     login(client, role)
     assert len(paths) >= 20 and "/review" in paths and "/stats/ranking" in paths
 
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
     @given(query=queries)
     # The 500s found by hand, kept as examples; Hypothesis looks for more around them.
     @example(query=[("from", "0001-01-01")])

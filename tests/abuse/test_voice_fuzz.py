@@ -13,6 +13,7 @@ from gateway.webhooks.callstate import CallStore
 from gateway.webhooks.voice import usable_call_sid
 from store.models import Declaration, InboundMessage
 from tests.abuse import strategies as junk
+from tests.budget import examples
 from tests.constants import GATEWAY_NUMBER, ID_A, TENANT
 from tests.support import signed_post
 
@@ -23,8 +24,8 @@ HAPPY_PATH = [{"Digits": "1"}, {"Digits": "1"}, {"Digits": ID_A + "#"}, {"Digits
 RECEIPT_STEPS = ("receipt", "receipt_review")
 
 
-def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None,
+def fuzz(budget: int) -> settings:
+    return settings(max_examples=examples(budget), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

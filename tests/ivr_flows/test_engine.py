@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ivr_flows import CallInput, Turn, advance, start_call
 
+from tests.budget import examples
 from tests.constants import ID_A
 
 from .conftest import CALLER, TODAY, Call
@@ -113,7 +114,7 @@ class TestCallInput:
 
 
 class TestAnyCall:
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(steps=caller_steps())
     def test_any_sequence_of_inputs_gives_valid_twiml_and_plain_state(self, twiml_schema, steps):
         """Whatever the caller does, every answer is schema-valid TwiML and the state stays JSON."""

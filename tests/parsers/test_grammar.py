@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from parsers import Document, parse_sms
 
+from tests.budget import examples
 from tests.constants import ID_A, ID_B
 
 from .strategies import NOISE, TODAY, expected_records, messages
@@ -260,7 +261,7 @@ class TestParseSmsVariants:
 
 
 class TestParseSmsProperties:
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(messages())
     def test_well_formed_declarations_round_trip(self, msg):
         """A well-formed declaration typed in any allowed way parses back to its values."""
@@ -272,7 +273,7 @@ class TestParseSmsProperties:
                 "date": x.date, "phone": x.phone, "property": x.property} for x in r.records]
         assert got == expected_records(decls), text
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.one_of(NOISE, st.text(max_size=80), messages().map(lambda m: m[0][: len(m[0]) // 2] + "x")))
     @example("登记 @7 护照E0000000 1900000x")  # 8 characters starting 19 but not all digits: not a date
     def test_no_input_raises_and_spans_index_the_original(self, text):
