@@ -1,14 +1,17 @@
-"""Shared fixtures: the app on SQLite + embedded queue, and on real PostgreSQL + Redis.
+"""Shared fixtures: the app on SQLite + embedded queue, and on real PostgreSQL + Redis; the people and the
+campaign several rooms test against; a real deployment of gunicorn and worker processes.
 
 PostgreSQL and Redis are required, not optional: a test that needs them fails
 (with the command to start them) when they are unreachable, it never skips. Such tests carry the
-`postgres` and `redis` markers, so `-m "not postgres and not redis"` deselects them when the servers
-are deliberately absent.
+`postgres` and `redis` markers, and every test that starts a process the `fault` marker, so
+`make test-fast` (`-m "not postgres and not redis and not browser and not fault"`) needs neither server;
+at its end it says how many tests it left out and why.
 """
 from __future__ import annotations
 
 import itertools
 import os
+from collections import Counter
 import shutil
 import uuid
 from pathlib import Path
@@ -18,6 +21,10 @@ import redis
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+
+from store import sealed
+from store.db import make_engine
+from store.keyring import Keyring
 
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime, embedded_redis, install
@@ -29,6 +36,7 @@ from store.officers import add_officer
 from tests.campaign import build as build_campaign
 from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
 from tests.databases import drop_database, fresh_database
+from tests.fault import stack as deployment
 
 # Hypothesis: `ci` runs more examples, the same ones on every run (a red build is red again on a re-run, and
 # prints the blob that replays its failure), with no deadline on a busy shared runner; `dev` runs fewer,
@@ -94,15 +102,57 @@ def truncate_all(rt: Runtime) -> None:
 
 # Tests that need a server say so with a marker, so `-m "not postgres and not redis"` runs without them.
 SERVER_MARKS = [pytest.mark.postgres, pytest.mark.redis]
-SERVER_FIXTURES = {"postgres_url": pytest.mark.postgres, "redis_url": pytest.mark.redis}
+# A fixture that reaches a server, or starts processes, marks every test that uses it (directly or through
+# other fixtures): a new test cannot forget the marker and slip into `make test-fast`.
+FIXTURE_MARKS = {
+    "postgres_url": [pytest.mark.postgres],
+    "redis_url": [pytest.mark.redis],
+    "fault_database_url": [pytest.mark.postgres],
+    "fault_redis": [pytest.mark.redis],
+    "stack": [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis],
+}
+LEFT_OUT_BY = ("fault", "browser", "postgres", "redis", "slow")
+_run: dict[str, list[pytest.Item]] = {"collected": [], "left out": []}
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items) -> None:
-    """Mark every test that asks for a server's URL (directly or through its fixtures) as needing it."""
+    """Mark every test that asks for a server's URL or a deployment (directly or through its fixtures)."""
+    _run["collected"] = list(items)
     for item in items:
-        for name, mark in SERVER_FIXTURES.items():
+        for name, marks in FIXTURE_MARKS.items():
             if name in getattr(item, "fixturenames", ()):
-                item.add_marker(mark)
+                for mark in marks:
+                    item.add_marker(mark)
+
+
+def pytest_deselected(items) -> None:
+    _run["left out"].extend(items)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Say how many tests `-m`/`-k` left out and why: a fast run must not read as the whole suite."""
+    left_out = _run["left out"]
+    if not left_out:
+        return
+    reasons: Counter[str] = Counter()
+    for item in left_out:
+        names = {mark.name for mark in item.iter_markers()}
+        reasons[" + ".join(name for name in LEFT_OUT_BY if name in names) or "(no marker: -k)"] += 1
+    selection = " ".join(f"{flag} {value!r}" for flag, value in (("-m", config.option.markexpr),
+                                                               ("-k", config.option.keyword)) if value)
+    write = terminalreporter.write_line
+    terminalreporter.section("left out")
+    write(f"{len(left_out)} of {len(_run['collected'])} tests were not run ({selection}):")
+    for reason, count in reasons.most_common():
+        write(f"  {count:5d}  {reason}")
+    used = {name for reason in reasons for name in reason.split(" + ")}
+    for line in config.getini("markers"):
+        if line.split(":", 1)[0] in used:
+            write(f"  {line}")
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    if skipped:
+        write(f"{skipped} more were skipped; each one's reason is in the short test summary above.")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=SERVER_MARKS)])
@@ -230,3 +280,67 @@ def login_as(settings, rt, officers):
             assert response.status_code == 302, response.get_data(as_text=True)
         return client
     return client_for
+
+
+# A real deployment: gunicorn and `declgate worker` processes on the loopback servers (tests/fault/stack.py).
+# Its own database and Redis db keep it apart from the rest of the suite (declgate_test_*, db 15) on the same
+# servers; one database and queue namespace per run, as several engineers run the suite against one machine.
+FAULT_RUN = uuid.uuid4().hex[:8]
+FAULT_POSTGRES_URL = os.environ.get("FAULT_POSTGRES_URL",
+                                    f"postgresql://postgres@127.0.0.1:5432/declgate_fault_{FAULT_RUN}")
+FAULT_QUEUE = f"declgate-fault-{FAULT_RUN}"
+FAULT_REDIS_URL = os.environ.get("FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture(scope="session")
+def fault_database_url() -> str:
+    """A freshly migrated `declgate_fault_*` database."""
+    try:
+        fresh_database(FAULT_POSTGRES_URL)
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {FAULT_POSTGRES_URL} is unreachable ({type(exc.orig).__name__}); "
+                    "start it with .ci/run", pytrace=False)
+    yield FAULT_POSTGRES_URL
+    drop_database(FAULT_POSTGRES_URL)
+
+
+@pytest.fixture
+def fault_engine(fault_database_url):
+    """An engine on the fault database, emptied before the test."""
+    engine = sealed.attach(make_engine(fault_database_url), Keyring(**KEYS))
+    deployment.truncate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fault_redis():
+    """Redis db 14; this run's keys live under its own queue name, so nothing is flushed."""
+    conn = redis.Redis.from_url(FAULT_REDIS_URL)
+    try:
+        conn.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {FAULT_REDIS_URL} is unreachable ({exc}); start it with .ci/run", pytrace=False)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def stack(fault_engine, fault_redis, tmp_path, request):
+    """Start web and worker processes on demand; they are all ended after the test, pass or fail."""
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    started = deployment.Stack(database_url=FAULT_POSTGRES_URL, redis_url=FAULT_REDIS_URL, logdir=logdir,
+                               extra_env={"DECLGATE_QUEUE": f"{FAULT_QUEUE}-{uuid.uuid4().hex[:6]}"})
+    yield started
+    started.close()
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        print(started.logs()[-20000:])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so `stack` can print the processes' logs of a failed test."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -5,6 +5,7 @@ import json
 import logging
 import re
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -74,6 +75,7 @@ class TestNoFullIdsInProcess:
         assert set(leaks(unmasked.output)) == set(VALID)
 
 
+@pytest.mark.fault  # starts gunicorn and a worker on the real servers (the `stack` fixture marks it too)
 class TestNoFullIdsInProcessOutput:
     def test_gunicorn_and_worker_output_at_debug_carries_no_full_id(self, stack, fault_engine):
         """gunicorn at --log-level debug and a `declgate worker` print no full ID through a whole flow."""
