@@ -216,10 +216,12 @@ class TestRefreshCommand:
     def test_counts_and_draws_ahead(self, rt, campaign, run, monkeypatch):
         """`declgate stats refresh` leaves the month under way counted and both months' charts drawn, so the
         pages of a new process neither count nor draw; run again at once, it does not count again."""
+        from gateway.cli import stats as stats_commands
         from gateway.stats import refresh as stats_refresh
 
         real = stats_refresh.refresh
-        monkeypatch.setattr(stats_refresh, "refresh", lambda rt_: real(rt_, today=DURING))
+        # The command calls the refresh it imported (as `run`: its own name is `refresh`); give it the day.
+        monkeypatch.setattr(stats_commands, "run", lambda rt_: real(rt_, today=DURING))
         monkeypatch.setattr(stats, "is_closed", lambda month, today: month < MARCH)
         result = run()
         assert result.exit_code == 0 and "2026-03 counted, charts drawn" in result.output, result.output

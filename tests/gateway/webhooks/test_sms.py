@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from stdnum import damm
 
+from parsers import catalog_zh
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
 from twilio.request_validator import RequestValidator
@@ -188,6 +189,16 @@ class TestRejections:
         assert body[error["start"]:error["end"]] == ID_BAD_CHECK
         [reply] = reply_to(enrolled, response.sid)
         assert ID_BAD_CHECK not in reply
+        assert declarations(enrolled) == []
+
+    def test_a_record_with_two_errors_is_told_both(self, client, enrolled):
+        """The reply names every reason a record was refused, in the order the parser found them."""
+        response = sms(client, f"登记 张三 {ID_BAD_CHECK} 301 2月30日", LANDLORD)
+        drain(enrolled)
+        assert inbound(enrolled, response.sid).codes == ["id_checksum", "bad_date"]
+        [reply] = reply_to(enrolled, response.sid)
+        checksum, date = catalog_zh.CODES["id_checksum"], catalog_zh.CODES["bad_date"]
+        assert checksum in reply and date in reply and reply.index(checksum) < reply.index(date)
         assert declarations(enrolled) == []
 
     def test_bad_signature_is_refused_and_nothing_stored(self, client, enrolled):
