@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import Counter
 import shutil
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,14 +22,13 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from store import sealed
-from store.db import make_engine
-from store.keyring import Keyring
-
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime, embedded_redis, install
 from gateway.settings import Settings
+from store import sealed
+from store.db import make_engine
 from store.enrolment import Enrolment, enrol
+from store.keyring import Keyring
 from store.migrate import upgrade
 from store.models import Base
 from store.officers import add_officer
