@@ -8,7 +8,7 @@ install:
 test: install
 	$(PYTHON) -m pytest -q
 
-# Without PostgreSQL, Redis or chromium: SQLite and the embedded queue only.
+# Without PostgreSQL, Redis or chromium: SQLite and the embedded queue only. It ends by saying what it left out.
 test-fast: install
 	$(PYTHON) -m pytest -q -m "not postgres and not redis and not browser and not fault"
 

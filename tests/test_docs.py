@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
 from parsers import parse_sms
 from parsers.tokens import KEYWORD, KEYWORDS
 from store.enrolment import PROPERTY_CODE
+from tests.constants import ID_A, REPO
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "sms-format.md"
+DOC = REPO / "docs" / "sms-format.md"
 TODAY = dt.date(2014, 1, 10)  # the day the page's examples are written for
-ID = "350102199001011238"
 SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -64,17 +63,17 @@ def message_examples() -> list[str]:
 # The field table's rows by their English label: where a form goes in an otherwise valid record,
 # and which part of the record it must land in.
 FIELD_TEMPLATES = {
-    "name": (f"登记 {{}} {ID} 301", "name"),
+    "name": (f"登记 {{}} {ID_A} 301", "name"),
     "Resident ID": ("登记 张三 {} 301", "document"),
     "legacy ID": ("登记 张三 {} 301", "document"),
     "passport": ("登记 张三 {} 301", "document"),
     "HK/Macau permit": ("登记 张三 {} 301", "document"),
     "Taiwan permit": ("登记 张三 {} 301", "document"),
     "no document": ("登记 张三 {} 301", "document"),
-    "room": (f"登记 张三 {ID} {{}}", "room"),
-    "date": (f"登记 张三 {ID} 301 {{}}", "date"),
-    "phone": (f"登记 张三 {ID} 301 {{}}", "phone"),
-    "property": (f"登记 张三 {ID} 301 {{}}", "property"),
+    "room": (f"登记 张三 {ID_A} {{}}", "room"),
+    "date": (f"登记 张三 {ID_A} 301 {{}}", "date"),
+    "phone": (f"登记 张三 {ID_A} 301 {{}}", "phone"),
+    "property": (f"登记 张三 {ID_A} 301 {{}}", "property"),
 }
 
 

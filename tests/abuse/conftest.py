@@ -11,9 +11,7 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
-from tests.support import KEYS, TOKEN
-
-LANDLORD = "+8613800138000"
+from tests.constants import KEYS, LANDLORD, PUBLIC_BASE_URL, TOKEN
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +20,7 @@ def fuzz_rt(tmp_path_factory, sqlite_template):
     db = tmp_path_factory.mktemp("fuzz") / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     settings = Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz-secret",
-                        public_base_url="http://localhost",
+                        public_base_url=PUBLIC_BASE_URL,
                         rate_limit_per_hour=10**9, **KEYS)
     runtime = build_runtime(settings)
     runtime.redis = embedded_redis(f"fuzz-{uuid.uuid4().hex}")

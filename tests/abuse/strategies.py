@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from tests.constants import ID_A, LANDLORD
 from tests.fault.stack import id_number
 
 WORDS = ["登记", "DJ", "退房", "TF", "撤销", "CX", "确认", "争议", "查询", "帮助", "HELP", "STOP", "START",
@@ -17,17 +18,16 @@ grammarish = st.lists(token, max_size=12).map(" ".join)
 bodies = st.one_of(grammarish, st.text(max_size=400), st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
 field_names = st.one_of(st.sampled_from(["MessageSid", "SmsSid", "From", "To", "Body", "NumMedia", "AccountSid",
                                          "MediaUrl0", "FromCountry"]), st.text(min_size=1, max_size=12))
-phones = st.one_of(st.just("+8613800138000"), st.from_regex(r"\+?[0-9]{1,20}", fullmatch=True), st.text(max_size=40))
+phones = st.one_of(st.just(LANDLORD), st.from_regex(r"\+?[0-9]{1,20}", fullmatch=True), st.text(max_size=40))
 sids = st.one_of(st.from_regex(r"SM[0-9a-f]{32}", fullmatch=True), st.text(max_size=80))
 
 # The voice line: what Twilio posts to /voice and /voice/step, and what a hostile or broken client might.
-VOICE_ID = "350102199001011238"
 KEYPAD = "0123456789*#"
 voice_junk = st.one_of(st.text(max_size=40), st.sampled_from(["\x00", "1\x00", "\x00#", "١٢٣#", "²²²²²²²²#", "٢٠٢٤٠١٠١#", "𝟏", "\ufeff1",
                                                               "<Say>x</Say>", "]]>", "&amp;", "\x1b[31m", "\ud7ff"]),
                        st.text(min_size=2000, max_size=6000))
 keypad = st.one_of(st.text(KEYPAD, min_size=1, max_size=24), st.sampled_from(list(KEYPAD)),
-                   st.sampled_from([VOICE_ID + "#", VOICE_ID.replace("8", "*") + "#", "100001#", "999999#", "301#",
+                   st.sampled_from([ID_A + "#", ID_A.replace("8", "*") + "#", "100001#", "999999#", "301#",
                                     "3*1#", "20240101#", "99999999#", "00000000#"]))
 confidences = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str),
                         st.sampled_from(["0.9", "0.1", "1", "-1", "nan", "inf", "", "high"]), st.text(max_size=8))

@@ -16,11 +16,10 @@ from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Landlord, Person, Precinct
 from store.officers import add_officer
-from tests.officer.conftest import PASSWORD, login
-from tests.officer.helpers import stored
-from tests.support import KEYS, TOKEN, drain, sms
+from tests.budget import examples
+from tests.constants import ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, TOKEN
+from tests.support import drain, login, sms, stored
 
-LANDLORD = "+8613800138000"
 # Not pages an officer reads: Twilio's webhooks, the health check, the demo phone, static files.
 SKIPPED = ("static", "sms.", "voice.", "health.", "simulator.")
 KNOWN_KEYS = ["page", "from", "to", "month", "precinct", "reason", "channel", "q", "action", "phone", "next"]
@@ -45,21 +44,21 @@ def site(tmp_path_factory, sqlite_template):
     db = tmp_path_factory.mktemp("query-fuzz") / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     rt = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz",
-                                public_base_url="http://localhost", **KEYS))
+                                public_base_url=PUBLIC_BASE_URL, **KEYS))
     rt.redis = embedded_redis(f"query-fuzz-{uuid.uuid4().hex}")
     rt.queue = Queue(rt.queue.name, connection=rt.redis)
     install(rt)
     with rt.sessions.begin() as session:
         enrol(session, Enrolment(phone=LANDLORD, name="陈房东", property_code="100001", address="东街12号",
                                  precinct="GL01"))
-        enrol(session, Enrolment(phone="+8613900139000", name="Li", property_code="200001", address="北路8号",
+        enrol(session, Enrolment(phone=OTHER_LANDLORD, name="Li", property_code="200001", address="北路8号",
                                  precinct="GL02"))
         add_officer(session, "a", PASSWORD, "GL01")
         add_officer(session, "chief", PASSWORD, "GL01", "supervisor")
     app = create_app(rt.settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
-    sms(client, "登记 张三 350102199001011238 301 @100001", LANDLORD)
-    sms(client, "登记 李四 350102199001011239 302", LANDLORD)
+    sms(client, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
+    sms(client, f"登记 李四 {ID_BAD_CHECK} 302", LANDLORD)
     for i in range(30):  # more than a page of the queue, so its page links are drawn
         stored(rt, f"hello {i}", LANDLORD, f"SMQUERYFUZZ{i:03d}")
     drain(rt)
@@ -84,7 +83,7 @@ def test_no_query_string_makes_a_page_fail(site, role):
     login(client, role)
     assert len(paths) >= 20 and "/review" in paths and "/stats/ranking" in paths
 
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
     @given(query=queries)
     # The 500s found by hand, kept as examples; Hypothesis looks for more around them.
     @example(query=[("from", "0001-01-01")])

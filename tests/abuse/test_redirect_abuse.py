@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from gateway.app import create_app
 from store.officers import add_officer
 from tests.abuse.strategies import next_targets
+from tests.budget import examples
+from tests.constants import PASSWORD
 
-PASSWORD = "correct horse"
 ATTACKS = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "//evil.example",
            "\\\\evil.example", "/\\evil.example", " //evil.example", "\x00//evil.example", "https://evil.example",
            "javascript:alert(1)", "/\u3000/evil.example", "http:evil.example", "/\nSet-Cookie: x=1"]
@@ -60,7 +61,7 @@ class TestLoginNext:
 
 
 class TestAnyNext:
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(target=next_targets)
     def test_language_toggle_never_leaves_the_site(self, officer_client, target):
         """Whatever `next` holds, the toggle answers a redirect a browser follows to this host."""
@@ -68,7 +69,7 @@ class TestAnyNext:
         assert response.status_code == 302
         assert lands_on(response.headers["Location"]) == "localhost"
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(target=next_targets)
     def test_login_never_leaves_the_site(self, officer_client, target):
         """Whatever `next` holds, a successful login redirects to this host (each example hashes a password)."""

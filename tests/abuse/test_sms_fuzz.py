@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from gateway.pipeline import batch
 from store.models import InboundMessage, OutboundMessage
 from tests.abuse import strategies as junk
-from tests.abuse.conftest import LANDLORD
-from tests.support import GATEWAY_NUMBER, signed_post
+from tests.budget import examples
+from tests.constants import GATEWAY_NUMBER, LANDLORD
+from tests.support import signed_post
 
 
 
-def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None,
+def fuzz(budget: int) -> settings:
+    return settings(max_examples=examples(budget), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

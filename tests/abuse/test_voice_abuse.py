@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from gateway.webhooks.voice import MAX_CALL_SID
 from store.models import Declaration, InboundMessage
+from tests.constants import ID_A, TENANT
 from tests.support import PhoneCall, drain, signed_post
 
-ID_A = "350102199001011238"
 
 
 def confirm_move_in(call: PhoneCall, name: str) -> None:
@@ -44,7 +44,7 @@ class TestConfirmedCall:
     def test_call_sid_with_a_nul_is_refused_before_anything_is_kept(self, client, enrolled):
         """A CallSid that could not be stored (a NUL, non-ASCII) gets a 400 on the first request and on a step."""
         for path in ("/voice", "/voice/step?seq=1"):
-            response = signed_post(client, path, {"CallSid": "CA\x00x", "From": "+8613900001111", "Digits": "1"})
+            response = signed_post(client, path, {"CallSid": "CA\x00x", "From": TENANT, "Digits": "1"})
             assert response.status_code == 400
         assert stored(enrolled) == ([], [])
 

@@ -13,18 +13,19 @@ from gateway.webhooks.callstate import CallStore
 from gateway.webhooks.voice import usable_call_sid
 from store.models import Declaration, InboundMessage
 from tests.abuse import strategies as junk
-from tests.support import GATEWAY_NUMBER, signed_post
+from tests.budget import examples
+from tests.constants import GATEWAY_NUMBER, ID_A, TENANT
+from tests.support import signed_post
 
-TENANT = "+8613900001111"
 # The move-in call of tests/gateway/test_voice_webhook.py, one caller input per step, up to the summary.
-HAPPY_PATH = [{"Digits": "1"}, {"Digits": "1"}, {"Digits": junk.VOICE_ID + "#"}, {"Digits": "1"},
+HAPPY_PATH = [{"Digits": "1"}, {"Digits": "1"}, {"Digits": ID_A + "#"}, {"Digits": "1"},
               {"Digits": "100001#"}, {"Digits": "1"}, {"Digits": "301#"}, {"Digits": "1"},
               {"SpeechResult": "张三", "Confidence": "0.92"}, {"Digits": "1"}]
 RECEIPT_STEPS = ("receipt", "receipt_review")
 
 
-def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None,
+def fuzz(budget: int) -> settings:
+    return settings(max_examples=examples(budget), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

@@ -6,11 +6,9 @@ from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
 from store.models import Declaration, InboundMessage, OptOut, OutboundMessage, Person
-from tests.support import GATEWAY_NUMBER, TOKEN, drain, inbound, reply_to, signed_post, sms
+from tests.constants import GATEWAY_NUMBER, ID_A, ID_X, LANDLORD, PUBLIC_BASE_URL, TOKEN
+from tests.support import drain, inbound, reply_to, signed_post, sms
 
-LANDLORD = "+8613800138000"
-ID_A = "350102199001011238"
-ID_B = "11010519491231002X"
 
 
 def count(rt, model, *where) -> int:
@@ -37,14 +35,14 @@ class TestSignatures:
 
     def test_signature_of_another_body_is_refused(self, client, enrolled):
         """A valid signature replayed onto a tampered body gets 403 and stores nothing."""
-        signature = RequestValidator(TOKEN).compute_signature("http://localhost/sms", params())
+        signature = RequestValidator(TOKEN).compute_signature(PUBLIC_BASE_URL + "/sms", params())
         response = client.post("/sms", data=params(body="退房 张三"), headers={"X-Twilio-Signature": signature})
         assert response.status_code == 403
         assert count(enrolled, InboundMessage) == 0
 
     def test_signature_for_another_url_is_refused(self, client, enrolled):
         """A signature computed for another endpoint does not open /sms."""
-        signed_elsewhere = RequestValidator(TOKEN).compute_signature("http://localhost/voice", params())
+        signed_elsewhere = RequestValidator(TOKEN).compute_signature(PUBLIC_BASE_URL + "/voice", params())
         response = client.post("/sms", data=params(), headers={"X-Twilio-Signature": signed_elsewhere})
         assert response.status_code == 403
 
@@ -106,7 +104,7 @@ class TestFlood:
 class TestInjection:
     @pytest.mark.parametrize("payload", [
         "'; DROP TABLE people; --",
-        "登记 Robert'); DELETE FROM declarations;-- 350102199001011238 301",
+        f"登记 Robert'); DELETE FROM declarations;-- {ID_A} 301",
         "<script>alert('x')</script>",
         '<img src=x onerror="alert(1)"> 登记 张三',
         "%00%27 OR 1=1 --",
@@ -114,7 +112,7 @@ class TestInjection:
     ])
     def test_sql_and_html_payloads_are_stored_verbatim(self, client, enrolled, payload):
         """Injection payloads are stored byte for byte and change nothing else."""
-        sms(client, f"登记 李四 {ID_B} 302", LANDLORD)  # rows the payloads would drop or delete
+        sms(client, f"登记 李四 {ID_X} 302", LANDLORD)  # rows the payloads would drop or delete
         drain(enrolled)
         people, declarations = count(enrolled, Person), count(enrolled, Declaration)
         assert people == declarations == 1

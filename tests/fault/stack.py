@@ -29,10 +29,9 @@ from gateway.webhooks.signature import sign
 from store.enrolment import Enrolment, enrol
 from store.models import Base, Declaration, InboundMessage, OutboundMessage, Person
 from store.db import make_sessionmaker
-from tests.support import KEY_ENV
+from tests.constants import GATEWAY_NUMBER, KEY_ENV
 
 TOKEN = "fault-auth-token"
-GATEWAY_NUMBER = "+8610690000"
 REPO = Path(__file__).resolve().parents[2]
 PG_VERSION = sorted(os.listdir("/etc/postgresql"))[0] if os.path.isdir("/etc/postgresql") else "15"
 

@@ -26,9 +26,9 @@ from store import sealed
 from store.db import make_engine, make_sessionmaker
 from store.keyring import Keyring
 from store.models import Declaration, InboundMessage, OutboundMessage, utcnow
+from tests.constants import KEYS
 from tests.databases import fresh_database
 from tests.fault import stack as st
-from tests.support import KEYS
 
 pytestmark = [pytest.mark.fault]
 

@@ -13,13 +13,12 @@ from sqlalchemy import select
 from gateway.webhooks.signature import sign
 from store.db import make_sessionmaker
 from store.models import Declaration, OutboundMessage
+from tests.constants import ID_A, TENANT
 from tests.fault import stack as st
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 MESSAGES = 80
-ID = "350102199001011238"
-TENANT = "+8613900001111"
 ZH_DIGITS = "零一二三四五六七八九"
 
 
@@ -51,7 +50,7 @@ class TestScaleOut:
         stack.start_worker()
         call = HoppingCall(stack, ports)
         call.post("/voice")
-        for fields in ({"Digits": "1"}, {"Digits": "1"}, {"Digits": ID + "#"}, {"Digits": "1"},
+        for fields in ({"Digits": "1"}, {"Digits": "1"}, {"Digits": ID_A + "#"}, {"Digits": "1"},
                        {"Digits": "300000#"}, {"Digits": "1"}, {"Digits": "301#"}, {"Digits": "1"},
                        {"SpeechResult": "张三", "Confidence": "0.93"}, {"Digits": "1"}, {"Digits": "1"}):
             call.post(call.step_path(), fields)
@@ -68,7 +67,7 @@ class TestScaleOut:
         assert call.digits_said().count(decl.receipt) == 2
         confirm = [(to, text) for purpose, to, text in sent if purpose == "landlord_confirm"]
         assert confirm == [(landlord, confirm[0][1])] and f"Y {decl.receipt}" in confirm[0][1]
-        assert all(ID not in text for _, _, text in sent)
+        assert all(ID_A not in text for _, _, text in sent)
         served = [(stack.logdir / f"web-{port}.log").read_text().count("POST /voice") for port in ports]
         assert served == [6, 6], served  # every other request of the call went to the other process
 

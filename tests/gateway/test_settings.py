@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.settings import Settings, SettingsError, load_settings
-from tests.support import KEYS
+from tests.constants import KEYS
 
 PRODUCTION = dict(twilio_auth_token="token", secret_key="secret", public_base_url="https://declgate.example.org",
                   **KEYS)

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from parsers import Document, parse_sms
 
+from tests.budget import examples
+from tests.constants import ID_A, ID_B
+
 from .strategies import NOISE, TODAY, expected_records, messages
 
-ID = "350102199001011238"
-ID2 = "110101199003074477"
 ID81 = "810000199001011230"  # valid check digit, region code missing from stdnum's table
 
 
@@ -30,21 +31,21 @@ def only(problems, code):
 ERROR_CASES = [
     ("empty_message", " \u200b ;", None, 0, 4),
     ("unknown_keyword", "hello 张三", None, 0, 5),
-    ("missing_name", f"登记 {ID} 301", 0, 3, 25),
+    ("missing_name", f"登记 {ID_A} 301", 0, 3, 25),
     ("missing_id", "登记 张三 301", 0, 3, 9),
     ("missing_id", "OUT 2014-01-09", 0, 4, 14),
     ("id_length", "登记 张三 35010219900101123", 0, 6, 23),
     ("id_length", "登记 张三 3501021990010112381", 0, 6, 25),
     ("id_checksum", "登记 张三 350102199001011239", 0, 6, 24),
     ("id_birthdate", "登记 张三 350102199013011238", 0, 6, 24),
-    ("multiple_ids", f"登记 张三 {ID} 无证", 0, 25, 27),
-    ("multiple_names", f"登记 张三 李四 {ID}", 0, 6, 8),
-    ("bad_date", f"登记 张三 {ID} 2月30日", 0, 25, 30),
-    ("bad_date", f"REG LI NA {ID} 2014-13-01", 0, 29, 39),
-    ("date_in_future", f"登记 张三 {ID} 2014-01-12", 0, 25, 35),
-    ("date_too_old", f"登记 张三 {ID} 2012-12-01", 0, 25, 35),
-    ("unrecognized_token", f"登记 张三 {ID} 12345", 0, 25, 30),
-    ("unrecognized_token", f"登记 张三 {ID} 301 ⑴", 0, 29, 30),
+    ("multiple_ids", f"登记 张三 {ID_A} 无证", 0, 25, 27),
+    ("multiple_names", f"登记 张三 李四 {ID_A}", 0, 6, 8),
+    ("bad_date", f"登记 张三 {ID_A} 2月30日", 0, 25, 30),
+    ("bad_date", f"REG LI NA {ID_A} 2014-13-01", 0, 29, 39),
+    ("date_in_future", f"登记 张三 {ID_A} 2014-01-12", 0, 25, 35),
+    ("date_too_old", f"登记 张三 {ID_A} 2012-12-01", 0, 25, 35),
+    ("unrecognized_token", f"登记 张三 {ID_A} 12345", 0, 25, 30),
+    ("unrecognized_token", f"登记 张三 {ID_A} 301 ⑴", 0, 29, 30),
     ("missing_receipt", "DEL", None, 0, 3),
     ("bad_receipt", "DEL 12345678", None, 4, 12),
     ("bad_receipt", "确认 1234567", None, 3, 10),
@@ -60,7 +61,7 @@ class TestParseSmsErrors:
 
     def test_record_index_points_at_the_failing_record(self):
         """An error in the second record carries record index 1 and both records are kept."""
-        text = f"登记 张三 {ID}; 李四 350102199001011239"
+        text = f"登记 张三 {ID_A}; 李四 350102199001011239"
         r = parse(text)
         p = only(r.errors, "id_checksum")
         start = text.index("350102199001011239")
@@ -76,7 +77,7 @@ class TestParseSmsErrors:
 
     def test_message_too_long_spans_the_characters_past_1600(self):
         """A 1601-character message reports `message_too_long` over the characters past the limit."""
-        prefix = f"登记 张三 {ID} "
+        prefix = f"登记 张三 {ID_A} "
         text = prefix + "x" * (1601 - len(prefix))
         assert len(text) == 1601
         p = only(parse(text).errors, "message_too_long")
@@ -91,7 +92,7 @@ class TestParseSmsErrors:
 
     def test_nfkc_expansion_maps_back_to_one_original_character(self):
         """A character NFKC expands (㍿ → 株式会社, a second name) is reported as that one original character."""
-        text = f"登记 张三 {ID} ㍿"
+        text = f"登记 张三 {ID_A} ㍿"
         p = only(parse(text).errors, "multiple_names")
         assert (p.start, p.end, p.text) == (25, 26, "㍿")
 
@@ -99,7 +100,7 @@ class TestParseSmsErrors:
 WARNING_CASES = [
     ("legacy_id", "登记 张三 350102900101123", 0, 6, 21),
     ("region_unknown", f"登记 张三 {ID81}", 0, 6, 24),
-    ("late", f"登记 张三 {ID} 1月1日", 0, 25, 29),
+    ("late", f"登记 张三 {ID_A} 1月1日", 0, 25, 29),
 ]
 
 
@@ -114,17 +115,17 @@ class TestParseSmsWarnings:
 
     def test_late_on_inheriting_record_carries_its_own_index(self):
         """A record that inherits a late date gets its own `late` warning."""
-        r = parse(f"登记 张三 {ID} 1月1日; 李四 {ID2}")
+        r = parse(f"登记 张三 {ID_A} 1月1日; 李四 {ID_B}")
         assert [w.record for w in r.warnings if w.code == "late"] == [0, 1]
 
     def test_deadline_is_configurable(self):
         """The `late` threshold follows deadline_days."""
-        assert parse(f"登记 张三 {ID} 1月5日").warnings == ()
-        assert only(parse(f"登记 张三 {ID} 1月5日", deadline_days=3).warnings, "late").record == 0
+        assert parse(f"登记 张三 {ID_A} 1月5日").warnings == ()
+        assert only(parse(f"登记 张三 {ID_A} 1月5日", deadline_days=3).warnings, "late").record == 0
 
 
 def rec(**kw):
-    base = {"name": "张三", "document": Document("ric", ID), "room": "301", "date": TODAY,
+    base = {"name": "张三", "document": Document("ric", ID_A), "room": "301", "date": TODAY,
             "phone": None, "property": None}
     base.update(kw)
     return base
@@ -189,11 +190,11 @@ VARIANTS = [
     # multi-record inheritance of property, room and date
     ("登记 张三 350102199001011238 301 1月8日 @12; 李四 110101199003074477\n王五 无证 302",
      "move_in", [rec(date=dt.date(2014, 1, 8), property="12"),
-                 rec(name="李四", document=Document("ric", ID2), date=dt.date(2014, 1, 8), property="12"),
+                 rec(name="李四", document=Document("ric", ID_B), date=dt.date(2014, 1, 8), property="12"),
                  rec(name="王五", document=Document("none", None), room="302", date=dt.date(2014, 1, 8),
                      property="12")]),
     ("登记 张三 350102199001011238 301。李四 110101199003074477。", "move_in",
-     [rec(), rec(name="李四", document=Document("ric", ID2))]),
+     [rec(), rec(name="李四", document=Document("ric", ID_B))]),
 ]
 
 
@@ -234,7 +235,7 @@ class TestParseSmsVariants:
         assert parse("名单").property is None and parse("名单").errors == ()
 
     @pytest.mark.parametrize(("text", "field", "value"), [
-        (f"退租 {ID}", "document", Document("ric", ID)),
+        (f"退租 {ID_A}", "document", Document("ric", ID_A)),
         ("OUT *1238", "id_suffix", "1238"),
         ("退租 尾号123x", "id_suffix", "123X"),
         ("退租 301", "room", "301"),
@@ -260,7 +261,7 @@ class TestParseSmsVariants:
 
 
 class TestParseSmsProperties:
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(messages())
     def test_well_formed_declarations_round_trip(self, msg):
         """A well-formed declaration typed in any allowed way parses back to its values."""
@@ -272,7 +273,7 @@ class TestParseSmsProperties:
                 "date": x.date, "phone": x.phone, "property": x.property} for x in r.records]
         assert got == expected_records(decls), text
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.one_of(NOISE, st.text(max_size=80), messages().map(lambda m: m[0][: len(m[0]) // 2] + "x")))
     @example("登记 @7 护照E0000000 1900000x")  # 8 characters starting 19 but not all digits: not a date
     def test_no_input_raises_and_spans_index_the_original(self, text):

@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parsers.masking import contains_id, find_ids, mask_id, mask_ids, restore_ids
+from tests.budget import examples
 
 from .strategies import ric_numbers
 
@@ -92,7 +93,7 @@ def leaks(masked: str, number: str) -> bool:
 
 class TestMaskIds:
     @given(ids_in_text())
-    @settings(max_examples=200)
+    @settings(max_examples=examples(200))
     @example(("320102198808081114", "320102-19880808-1114"))
     @example(("320102198808081114", "3201 0219 8808 0811 14"))
     @example(("32010219880808111X", "３２０１０２１９８８０８０８１１１ｘ"))
@@ -105,14 +106,14 @@ class TestMaskIds:
         assert contains_id(text)
 
     @given(ids_in_text())
-    @settings(max_examples=100)
+    @settings(max_examples=examples(100))
     def test_masked_form_is_the_one_mask_id_gives(self, case):
         """The masked text shows the number the way every other screen does: first 4, last 4."""
         number, text = case
         assert mask_id(number.upper()) in mask_ids(text)
 
     @given(ids_in_text())
-    @settings(max_examples=100)
+    @settings(max_examples=examples(100))
     def test_masking_twice_changes_nothing(self, case):
         """A masked text has no ID left to mask."""
         _, text = case
@@ -168,7 +169,7 @@ sms_line = st.lists(field, min_size=1, max_size=8).flatmap(
 
 class TestOrdinaryText:
     @given(st.lists(sms_line, min_size=1, max_size=3).map("\n".join), codes)
-    @settings(max_examples=200)
+    @settings(max_examples=examples(200))
     def test_declarations_without_ids_are_unchanged(self, text, code):
         """An SMS of mobiles, receipts, rooms, dates and a property code comes out exactly as typed."""
         text = f"{text} {code}" if code.startswith("@") else f"{code}\n{text}"

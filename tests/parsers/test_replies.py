@@ -8,14 +8,14 @@ import pytest
 from parsers import Outcome, parse_sms, render_reply
 from parsers import catalog_en, catalog_zh
 from parsers.codes import ALL_CODES, ERROR_CODES, PIPELINE_CODES, REPLY_CODES, REVIEW_CODES, WARNING_CODES
+from tests.constants import ID_A, ID_BAD_CHECK
 
 TODAY = dt.date(2014, 1, 10)
-ID = "350102199001011238"
 STATUSES = ["registered", "already_registered", "superseded", "pending_review", "moved_out",
             "cancelled", "confirmed", "disputed", "rejected", "listed", "claimed", "move_out_requested"]
 
 
-def zh(text="登记 张三 350102199001011238 301"):
+def zh(text=f"登记 张三 {ID_A} 301"):
     return parse_sms(text, today=TODAY)
 
 
@@ -33,16 +33,16 @@ class TestRenderReply:
     @pytest.mark.parametrize("language", ["zh", "en"])
     def test_masked_id_present_and_full_id_absent(self, status, language):
         """Every outcome shows the masked ID and never the full one."""
-        o = Outcome(status, 0, name="张三", document_number=ID, receipt="12345671", room="301",
+        o = Outcome(status, 0, name="张三", document_number=ID_A, receipt="12345671", room="301",
                     codes=("id_checksum",) if status == "rejected" else ())
         reply = render_reply(zh(), [o], language=language)
         assert "3501**********1238" in reply
-        assert ID not in reply
+        assert ID_A not in reply
 
     def test_one_reply_covers_every_record(self):
         """Two records give two numbered lines with receipt and rejection reason."""
-        r = zh(f"登记 张三 {ID} 301; 李四 350102199001011239")
-        outcomes = [Outcome("registered", 0, name="张三", document_number=ID, receipt="12345671")]
+        r = zh(f"登记 张三 {ID_A} 301; 李四 {ID_BAD_CHECK}")
+        outcomes = [Outcome("registered", 0, name="张三", document_number=ID_A, receipt="12345671")]
         outcomes.append(rejected(r, 1))
         reply = render_reply(r, outcomes)
         assert reply.splitlines() == [
@@ -54,7 +54,7 @@ class TestRenderReply:
         """A checksum rejection names neither the full ID nor the digit that would fix it."""
         r = zh("登记 张三 350102199001011230")
         reply = render_reply(r, [rejected(r, 0)], language="en")
-        assert "350102199001011238" not in reply and "1238" not in reply
+        assert ID_A not in reply and "1238" not in reply
 
     def test_long_unrecognized_text_is_masked(self):
         """Unrecognised text long enough to be an ID is masked in the reply."""
@@ -91,12 +91,12 @@ class TestRenderReply:
         """A list reply shows each active tenant, or says there are none."""
         r = zh("名单")
         assert render_reply(r, []) == catalog_zh.TEMPLATES["list_empty"]
-        reply = render_reply(r, [Outcome("listed", None, name="张三", document_number=ID, room="301")])
+        reply = render_reply(r, [Outcome("listed", None, name="张三", document_number=ID_A, room="301")])
         assert reply == "在住租客：\n张三 3501**********1238 301室"
 
     def test_single_record_fits_three_segments(self):
         """A one-record Chinese reply with every code stays within 3 UCS-2 segments."""
-        o = Outcome("rejected", 0, name="欧阳·娜娜", document_number=ID, codes=tuple(ERROR_CODES)[2:6])
+        o = Outcome("rejected", 0, name="欧阳·娜娜", document_number=ID_A, codes=tuple(ERROR_CODES)[2:6])
         assert len(render_reply(zh(), [o])) <= 3 * 67
 
 

@@ -5,17 +5,15 @@ from sqlalchemy import select
 
 from gateway.webhooks.callstate import CallStore
 from store.models import AuditEntry, InboundMessage, Person
-from tests.gateway.test_voice_webhook import move_in_until_summary
-from tests.officer.conftest import LANDLORD_A, login
-from tests.officer.conftest import people, ui  # noqa: F401  (fixtures)
+from tests.constants import ID_A, ID_B, ID_C, LANDLORD, TENANT
 from tests.store.legacy import database_bytes
-from tests.support import PhoneCall, drain, sms
+from tests.support import PhoneCall, drain, login, move_in_until_summary, sms
 
 # Declared by SMS (two), refused for a bad check digit (kept verbatim for officers), declared by a call,
 # keyed into a call still under way.
-BY_SMS = ["350102199001011238", "110101199003074477"]
+BY_SMS = [ID_A, ID_B]
 BAD_CHECKSUM = "440304198506120020"
-BY_CALL = "440304198506120027"
+BY_CALL = ID_C
 IN_CALL = "320106199208150198"
 EVERY_ID = [*BY_SMS, BAD_CHECKSUM, BY_CALL, IN_CALL]
 
@@ -47,10 +45,10 @@ class TestNothingReadableAtRest:
     def test_database_and_redis_hold_no_id_in_clear(self, ui, people, backend):  # noqa: F811
         """SMS and calls through the signed webhooks and an officer's search by ID leave every ID sealed:
         the raw SQLite file and WAL (or every row of every PostgreSQL table) and Redis hold none in clear."""
-        sms(ui, f"登记 张三 {BY_SMS[0]} 301 @100001", LANDLORD_A)
-        sms(ui, f"登记 李四 {BY_SMS[1]} 302 @100001", LANDLORD_A)
-        sms(ui, f"登记 赵六 {BAD_CHECKSUM} 304 @100001", LANDLORD_A)
-        call = PhoneCall(ui, "+8613900001111")
+        sms(ui, f"登记 张三 {BY_SMS[0]} 301 @100001", LANDLORD)
+        sms(ui, f"登记 李四 {BY_SMS[1]} 302 @100001", LANDLORD)
+        sms(ui, f"登记 赵六 {BAD_CHECKSUM} 304 @100001", LANDLORD)
+        call = PhoneCall(ui, TENANT)
         move_in_until_summary(call, BY_CALL)
         call.press("1")  # confirmed: stored and queued
         under_way = PhoneCall(ui, "+8613900002222")

@@ -11,17 +11,14 @@ from sqlalchemy import select
 
 from gateway.app import create_app
 from store.models import AuditEntry, Declaration, Landlord, Person, Precinct
-from tests.officer.conftest import LANDLORD_A, login, people, token, ui  # noqa: F401 - fixtures
-from tests.officer.helpers import audit_actions, texted
-from tests.officer.test_review import pending_declaration
-from tests.support import drain
+from tests.constants import ID_A, ID_B, LANDLORD
+from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
-ID_OK = "350102199001011238"
 DASHED = "320102198808081114"
 SHAPES = [("320102-19880808-1114", DASHED), ("3201 0219 8808 0811 14", DASHED),
           ("３２０１０２１９８８０８０８１１１４", DASHED), ("320102.19880808.1114", DASHED),
           ("32010219880808111x", "32010219880808111X"), ("320102880808111", "320102880808111")]
-EVERY_ID = [ID_OK, DASHED, "110101199003074477"]
+EVERY_ID = [ID_A, DASHED, ID_B]
 
 
 def readable(page: str) -> str:
@@ -46,7 +43,7 @@ class TestReviewScreens:
     def test_an_id_in_any_shape_is_masked_and_opening_writes_nothing(self, ui, people, shape, number):
         """An ID texted with dashes, spaces, dots, full-width digits or a lower-case x shows masked on the queue
         and the item page (its edit form too, while open), and opening the item writes no audit entry."""
-        item = texted(ui, people, f"登记 张三 {shape} 301 @100001", LANDLORD_A)
+        item = texted(ui, people, f"登记 张三 {shape} 301 @100001", LANDLORD)
         login(ui, "a")
         queue, page = ui.get("/review"), ui.get(f"/review/{item}")
 
@@ -60,16 +57,16 @@ class TestReviewScreens:
     def test_edited_copy_keeps_the_number_yet_shows_it_masked(self, ui, people):
         """An officer corrects the room in the masked text: the copy is processed with the landlord's real ID,
         and the original's list of edits and the copy's page show it masked."""
-        item = texted(ui, people, f"登记 张三 {ID_OK} 3#01 @100001", LANDLORD_A)
+        item = texted(ui, people, f"登记 张三 {ID_A} 3#01 @100001", LANDLORD)
         login(ui, "a")
         masked = textarea(ui.get(f"/review/{item}").text)
-        assert ID_OK not in masked and "3501**********1238" in masked
+        assert ID_A not in masked and "3501**********1238" in masked
 
         response = ui.post(f"/review/{item}/edit", data={"body": masked.replace("3#01", "301")})
         drain(people)
         with people.sessions() as session:
             decl = session.scalar(select(Declaration).where(Declaration.room == "301"))
-            assert decl is not None and decl.person.document_number == ID_OK
+            assert decl is not None and decl.person.document_number == ID_A
         copy_page = ui.get(response.location).text
         original_page = ui.get(f"/review/{item}").text
         assert leaked(copy_page) == [] and leaked(original_page) == []
@@ -77,7 +74,7 @@ class TestReviewScreens:
 
     def test_replies_and_problem_quotes_show_no_part_of_a_spaced_id(self, ui, people):
         """A spaced ID the grammar reads as separate fields is quoted masked in the problems list, not piece by piece."""
-        item = texted(ui, people, "登记 张三 350102 19900101 1238 301 @100001", LANDLORD_A)
+        item = texted(ui, people, "登记 张三 350102 19900101 1238 301 @100001", LANDLORD)
         login(ui, "a")
         page = ui.get(f"/review/{item}").text
         assert "19900101" not in page and leaked(page) == []
@@ -92,16 +89,16 @@ class TestFullViewsAreAuditedPosts:
     def test_a_forged_link_writes_nothing(self, browser, people):
         """GET requests another site can make an officer's browser send (a search link, an item link) write no
         audit entry; the full views are POSTs that need the form's CSRF token."""
-        item = texted(browser, people, f"登记 张三 {ID_OK} 3#01 @100001", LANDLORD_A)
+        item = texted(browser, people, f"登记 张三 {ID_A} 3#01 @100001", LANDLORD)
         login(browser, "a")
-        assert browser.get(f"/people?q={ID_OK}").status_code == 200
+        assert browser.get(f"/people?q={ID_A}").status_code == 200
         assert browser.get(f"/review/{item}").status_code == 200
         assert browser.post(f"/review/{item}/full-text").status_code == 400
-        assert browser.post("/people", data={"q": ID_OK}).status_code == 400
+        assert browser.post("/people", data={"q": ID_A}).status_code == 400
         assert audit_actions(people) == []
 
         full = browser.post(f"/review/{item}/full-text", data={"csrf_token": token(browser)})
-        assert full.status_code == 200 and ID_OK in full.text
+        assert full.status_code == 200 and ID_A in full.text
         assert [e.action for e in audit_actions(people)] == ["view_full_id"]
 
     def test_search_is_recorded_with_the_query_masked(self, ui, people):
@@ -130,7 +127,7 @@ class TestPeopleAndLandlords:
         """A name typed at accept time holding an ID shows masked, and searching for its digits finds nobody."""
         item, decl_id = pending_declaration(people)
         login(ui, "a")
-        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_OK}", "inbound_id": item})
+        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_A}", "inbound_id": item})
         with people.sessions() as session:
             person_id = session.scalar(select(Declaration.person_id).where(Declaration.id == decl_id))
 
@@ -157,13 +154,13 @@ class TestEveryPage:
     def test_no_get_page_shows_a_full_id(self, ui, people):
         """With IDs in an SMS, a name, an address, a landlord's name and the audit log, every page a supervisor
         can open by GET shows none of them whole."""
-        texted(ui, people, "登记 张三 320102-19880808-1114 301 @100001\n李四 110101199003074477 302", LANDLORD_A)
+        texted(ui, people, f"登记 张三 320102-19880808-1114 301 @100001\n李四 {ID_B} 302", LANDLORD)
         item, decl_id = pending_declaration(people)
         login(ui, "chief")
-        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_OK}", "inbound_id": item})
-        ui.post("/landlords/new", data={"phone": "13600136000", "name": f"周 {ID_OK}", "property_code": "100009",
+        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_A}", "inbound_id": item})
+        ui.post("/landlords/new", data={"phone": "13600136000", "name": f"周 {ID_A}", "property_code": "100009",
                                         "address": "中路2号 3201 0219 8808 0811 14", "precinct": "GL01"})
-        ui.post("/people", data={"q": ID_OK})
+        ui.post("/people", data={"q": ID_A})
         drain(people)
         with people.sessions() as session:
             ids = {"inbound_id": item, "person_id": session.scalar(select(Person.id)),
@@ -197,7 +194,7 @@ class TestLogs:
         log = logging.getLogger("declgate.test")
         log.info("stored %s", "登记 张三 320102-19880808-1114 301")
         try:
-            raise ValueError(f"cannot store {ID_OK}")
+            raise ValueError(f"cannot store {ID_A}")
         except ValueError:
             log.exception("job failed")
         text = caplog.text

@@ -5,17 +5,18 @@ import json
 import logging
 import re
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from gateway.cli import cli
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, OutboundMessage
+from tests.constants import ID_A, ID_B, ID_C, KEY_ENV, LANDLORD
 from tests.fault import stack as st
-from tests.support import KEY_ENV, drain, signed_post, sms
+from tests.support import drain, signed_post, sms
 
-LANDLORD = "+8613800138000"
-VALID = ["350102199001011238", "110101199003074477", "440304198506120027"]
+VALID = [ID_A, ID_B, ID_C]
 BAD_CHECKSUM = "350102199001011230"
 EVERY_ID = VALID + [BAD_CHECKSUM]
 
@@ -74,6 +75,7 @@ class TestNoFullIdsInProcess:
         assert set(leaks(unmasked.output)) == set(VALID)
 
 
+@pytest.mark.fault  # starts gunicorn and a worker on the real servers (the `stack` fixture marks it too)
 class TestNoFullIdsInProcessOutput:
     def test_gunicorn_and_worker_output_at_debug_carries_no_full_id(self, stack, fault_engine):
         """gunicorn at --log-level debug and a `declgate worker` print no full ID through a whole flow."""

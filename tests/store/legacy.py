@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from stdnum.cn import ric
 
 from store.db import make_engine
+from tests.constants import GATEWAY_NUMBER
 
 BEFORE = "0005_stats_live_and_charts"
 LANDLORDS = 100
@@ -78,7 +79,7 @@ def seed(url: str, people: int, chunk: int = 5000) -> Legacy:
                      "records": [{"name": f"租客{i}", "document": {"type": "ric", "number": number}}]}
             rows[PEOPLE].append((i + 1, "ric", number, f"租客{i}", stamp))
             rows[INBOUND].append((i + 1, f"SM{i:032d}", "voice" if voice else "sms", landlord_phone(landlord),
-                                  "+8610690000", f"登记 租客{i} {number} {room(i)}",
+                                  GATEWAY_NUMBER, f"登记 租客{i} {number} {room(i)}",
                                   json.dumps(payload, ensure_ascii=False) if payload else None,
                                   json.dumps(parse, ensure_ascii=False), stamp, "processed", 1, 1, landlord + 1))
             rows[DECLARATIONS].append((i + 1, i + 1, landlord + 1, room(i), day, "active", f"{i:08d}",

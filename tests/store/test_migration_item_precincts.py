@@ -7,9 +7,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from store.migrate import upgrade
-
-LANDLORD = "+8613800138000"
-STRANGER = "+8613700000000"
+from tests.constants import LANDLORD, STRANGER
 
 
 def _engine(url: str):

@@ -15,18 +15,17 @@ from store.keyring import Keyring, decode_key, key_id
 from store.models import AuditEntry, InboundMessage, Person
 from store.rotation import rotate
 from store.sealed import SEALED_COLUMNS
-from tests.gateway.test_voice_webhook import move_in_until_summary
-from tests.support import BLIND_INDEX_KEY, DATA_KEY, KEY_ENV, LANDLORD, PhoneCall, drain, reply_to, sms
+from tests.constants import BLIND_INDEX_KEY, DATA_KEY, ID_A, ID_B, ID_C, KEY_ENV, LANDLORD, SECOND_KEY, TENANT
+from tests.support import PhoneCall, drain, move_in_until_summary, reply_to, sms
 
-NEW_KEY = "_bNJdpCGm9ty5dEHdsEWVkAKC-RjZJ2RxvvqKVR9UXw="
-IDS = ["350102199001011238", "110101199003074477", "440304198506120027"]
+IDS = [ID_A, ID_B, ID_C]
 
 
 def declare_everything(client, rt) -> None:
     """Sealed values in every sealed column: SMS (body, parse), a call (payload), people, an audit detail."""
     sms(client, f"登记 张三 {IDS[0]} 301", LANDLORD)
     sms(client, f"登记 李四 {IDS[1]} 302", LANDLORD)
-    call = PhoneCall(client, "+8613900001111")
+    call = PhoneCall(client, TENANT)
     move_in_until_summary(call, IDS[2])
     call.press("1")
     drain(rt)
@@ -72,14 +71,14 @@ class TestRotate:
         old = key_id(decode_key(DATA_KEY, "old"))
         assert set(tokens_by_key(enrolled)) == {old}
         env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
-               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV, "DATA_KEYS": f"{NEW_KEY},{DATA_KEY}"}
+               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV, "DATA_KEYS": f"{SECOND_KEY},{DATA_KEY}"}
 
         result = CliRunner().invoke(cli, ["keys", "rotate", "--batch", "2"], env=env, catch_exceptions=False)
 
         assert result.exit_code == 0, result.output
         assert "people.document_number: 3 of 3 resealed" in result.output
-        assert set(tokens_by_key(enrolled)) == {key_id(decode_key(NEW_KEY, "new"))}
-        only_new = runtime_with(enrolled, NEW_KEY)
+        assert set(tokens_by_key(enrolled)) == {key_id(decode_key(SECOND_KEY, "new"))}
+        only_new = runtime_with(enrolled, SECOND_KEY)
         try:
             assert snapshot(only_new) == before
             app = create_app(only_new.settings, rt=install(only_new), test_config={"TESTING": True})
@@ -92,7 +91,7 @@ class TestRotate:
     def test_without_the_old_key_nothing_reads(self, client, enrolled):
         """Before rotation, removing the old key makes sealed values unreadable (a loud error, not garbage)."""
         declare_everything(client, enrolled)
-        only_new = runtime_with(enrolled, NEW_KEY)
+        only_new = runtime_with(enrolled, SECOND_KEY)
         try:
             with only_new.sessions() as session, pytest.raises(Exception, match="DATA_KEYS does not hold"):
                 session.scalars(sa.select(Person)).all()
@@ -103,8 +102,8 @@ class TestRotate:
         """Stopped after its first batch, a rerun reseals the rest; once done, a run finds nothing to do."""
         declare_everything(client, enrolled)
         before = snapshot(enrolled)
-        both = Keyring([NEW_KEY, DATA_KEY], BLIND_INDEX_KEY)
-        engine = runtime_with(enrolled, NEW_KEY, DATA_KEY).engine
+        both = Keyring([SECOND_KEY, DATA_KEY], BLIND_INDEX_KEY)
+        engine = runtime_with(enrolled, SECOND_KEY, DATA_KEY).engine
 
         class Stop(Exception):
             pass
@@ -124,7 +123,7 @@ class TestRotate:
         assert sum(resumed.values()) == sum(counts.values()) - 1
         assert sum(again.values()) == 0
         assert set(tokens_by_key(enrolled)) == {both.primary_id}
-        only_new = runtime_with(enrolled, NEW_KEY)
+        only_new = runtime_with(enrolled, SECOND_KEY)
         assert snapshot(only_new) == before
         only_new.dispose()
         engine.dispose()

@@ -1,0 +1,72 @@
+"""The phone simulator: only in demo mode, and its SMS and calls go through the signed webhooks."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gateway.app import create_app
+from gateway.demo import DEMO_LANDLORD, seed
+from gateway.worker import start_embedded_worker
+from tests.constants import ID_A, TENANT
+
+
+@pytest.fixture
+def demo_app(settings, rt):
+    demo_settings = settings.with_(demo=True)
+    rt.settings = demo_settings
+    app = create_app(demo_settings, rt=rt)
+    seed(rt)
+    stop = start_embedded_worker(rt)
+    yield app
+    stop.set()
+
+
+def csrf(client) -> str:
+    page = client.get("/dev/phone")
+    assert page.status_code == 200
+    return re.search(r'"csrf": "([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+class TestSimulator:
+    def test_absent_without_demo(self, client):
+        """Outside --demo the simulator does not exist."""
+        assert client.get("/dev/phone").status_code == 404
+
+    def test_sms_round_trip(self, demo_app):
+        """An SMS typed in the simulator is stored by the real webhook and its reply comes back."""
+        client = demo_app.test_client()
+        token = csrf(client)
+        response = client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD,
+                                                       "body": f"登记 张三 {ID_A} 301 @东街"},
+                               headers={"X-CSRFToken": token})
+        data = response.get_json()
+        assert data["status"] == 200
+        assert "3501**********1238" in data["reply"]
+
+    def test_sms_without_csrf_token_is_refused(self, demo_app):
+        """The simulator's endpoints are forms like any other: no CSRF token, no request."""
+        client = demo_app.test_client()
+        response = client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD, "body": "LIST"})
+        assert response.status_code == 400
+
+    def test_call_round_trip(self, demo_app):
+        """A call placed in the simulator hears the welcome and moves on with key presses."""
+        client = demo_app.test_client()
+        token = csrf(client)
+        first = client.post("/dev/phone/voice", json={"from": TENANT, "path": "/voice"},
+                            headers={"X-CSRFToken": token}).get_json()
+        assert first["said"] and first["waits"] == "keys"
+        second = client.post("/dev/phone/voice", json={"from": TENANT, "call_sid": first["call_sid"],
+                                                       "path": first["next_path"], "digits": "2"},
+                             headers={"X-CSRFToken": token}).get_json()
+        assert 'language="en-US"' in second["twiml"]
+        assert second["next_path"] != first["next_path"]
+
+    def test_only_voice_paths_can_be_posted(self, demo_app):
+        """The simulator will not forward to arbitrary paths of the app."""
+        client = demo_app.test_client()
+        token = csrf(client)
+        response = client.post("/dev/phone/voice", json={"path": "/review/1/reject"},
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 400
