@@ -19,12 +19,6 @@ _EXAMPLE_CODES = frozenset({"unknown_keyword", "empty_message"})
 _MAX_TOKEN_SHOWN = 8  # longer unrecognised text may be most of an ID number
 
 
-def _message_errors(result: ParseResult) -> tuple:
-    # ParseResult.message_errors is shadowed by its `property` field (the
-    # decorator name is rebound in the class body), so filter here instead.
-    return tuple(p for p in result.errors if p.record is None)
-
-
 def _unique(codes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
@@ -69,8 +63,8 @@ def render_reply(result: ParseResult, outcomes: Sequence[Outcome], *, language: 
     lines: list[str] = []
     whole = [o for o in outcomes if o.record is None and o.status == "rejected"]
     codes = _unique(c for o in whole for c in o.codes)
-    if not outcomes and _message_errors(result):
-        codes = _unique(p.code for p in _message_errors(result))
+    if not outcomes and result.message_errors():
+        codes = _unique(p.code for p in result.message_errors())
     if codes:
         lines.append(cat.STATUS["rejected"] + ("：" if cat is catalog_zh else ": ")
                      + cat.TEMPLATES["joiner"].join(_code_text(cat, c, result, None) for c in codes))
