@@ -8,6 +8,7 @@ from store import audit
 from store.enrolment import Enrolment, validate
 from store.models import Declaration, Landlord, Property
 from store.scope import Scope
+from store.states import DeclarationStatus
 
 
 def rename_landlord(session: Session, scope: Scope, landlord: Landlord, name: str, officer_id: int) -> None:
@@ -45,5 +46,6 @@ def active_counts(session: Session, property_ids: list[int]) -> dict[int, int]:
     if not property_ids:
         return {}
     rows = session.execute(select(Declaration.property_id, func.count()).where(
-        Declaration.property_id.in_(property_ids), Declaration.status == "active").group_by(Declaration.property_id))
+        Declaration.property_id.in_(property_ids), Declaration.status == DeclarationStatus.ACTIVE)
+        .group_by(Declaration.property_id))
     return dict(rows.all())

@@ -60,6 +60,7 @@ def _wait_for_reply(settings: Settings, sid: str, wait: float) -> str | None:
     from sqlalchemy import select
 
     from store.models import InboundMessage, OutboundMessage
+    from store.states import InboundStatus
 
     rt = base.runtime(settings)
     deadline = time.monotonic() + wait
@@ -68,7 +69,7 @@ def _wait_for_reply(settings: Settings, sid: str, wait: float) -> str | None:
             inbound = session.execute(select(InboundMessage.id, InboundMessage.status)
                                       .where(InboundMessage.provider_sid == sid)).one_or_none()
             if inbound is not None:
-                if inbound.status == "ignored":
+                if inbound.status == InboundStatus.IGNORED:
                     return "(no reply: opt-out word recorded)"
                 body = session.scalar(select(OutboundMessage.body).where(
                     OutboundMessage.in_reply_to == inbound.id, OutboundMessage.purpose == "reply"))

@@ -14,16 +14,17 @@ from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
 from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
-from parsers import contains_id, mask_id, mask_ids
+from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
 from store.models import Precinct
 from store.scope import NeedsSupervisor
+from store.states import Channel
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 25
-CHANNELS = ("sms", "voice")
+CHANNELS = (Channel.SMS, Channel.VOICE)  # what the queue can be filtered by
 FILTERS = ("reason", "channel", "precinct", "from", "to")  # what a queue link may carry, besides the page
 
 
@@ -80,7 +81,7 @@ def queue():
         precinct_codes = {p.id: p.code for p in session.scalars(select(Precinct))}
     return render_template("review/queue.html", counts=counts, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), shown=shown, precincts=precincts,
-                           precinct_codes=precinct_codes, queue_url=queue_url)
+                           precinct_codes=precinct_codes, queue_url=queue_url, channels=CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
-                               precinct_code=current_officer.precinct_code)
+                               precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE)
 
 
 @bp.get("/<int:inbound_id>")
@@ -202,7 +203,7 @@ def _act(inbound_id: int | None, action):
     except NeedsSupervisor as exc:
         abort(403, description=translate(exc.code))
     except review.ReviewError as exc:
-        flash(translate(str(exc)), "error")
+        flash(translate(exc.code), "error")
     except ValueError as exc:  # enrolment validation: sentences that say what to fix
         flash(str(exc), "error")
     return None
@@ -273,7 +274,7 @@ def accept(decl_id: int):
                                                       request.form.get("name", "")))
     if result is not None:
         outcome, receipt = result
-        key = "done_already_active" if outcome == "already_registered" else "done_accepted"
+        key = "done_already_active" if outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
         flash(translate(key, receipt=receipt), "ok")
     back = request.form.get("inbound_id", "")
     return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))

@@ -15,6 +15,7 @@ from gateway.runtime import Runtime
 from parsers import parse_sms
 from store.db import insert_for
 from store.models import InboundMessage, local_time, utcnow
+from store.states import Channel, InboundStatus
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ _INSERTS: dict[str, object] = {}
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
-              channel: str = "sms", edited_from_id: int | None = None,
+              channel: Channel = Channel.SMS, edited_from_id: int | None = None,
               precinct_id: int | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
@@ -52,7 +53,7 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # flush was a third of its CPU. Nothing is lost by skipping the session's before_flush hooks: the row
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
-               received_at=received_at, status="received", parse=parsed.to_json(), attempts=0,
+               received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
                edited_from_id=edited_from_id, precinct_id=precinct_id)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from gateway.webhooks.signature import sign
 from store.models import InboundMessage, Landlord, OutboundMessage
+from store.states import InboundStatus
 
 bp = Blueprint("simulator", __name__, url_prefix="/dev/phone")
 
@@ -63,7 +64,7 @@ def _wait_for_reply(sid: str) -> str | None:
     while time.monotonic() < deadline:
         with rt.sessions() as session:
             inbound = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
-            if inbound is not None and inbound.status != "received":
+            if inbound is not None and inbound.status != InboundStatus.RECEIVED:
                 return session.scalar(select(OutboundMessage.body).where(
                     OutboundMessage.in_reply_to == inbound.id, OutboundMessage.purpose == "reply"))
         time.sleep(0.1)
