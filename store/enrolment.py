@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parsers.phones import to_e164
 from store import item_precincts
 from store.models import Landlord, Precinct, Property
 from store.scope import NeedsSupervisor, Scope
@@ -30,21 +30,10 @@ class Enrolment:
     single_unit: bool = False
 
 
-def normalise_phone(raw: str, region: str = "CN") -> str | None:
-    """E.164 form of a phone number, or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(raw.strip(), region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def validate(entry: Enrolment, region: str = "CN") -> list[str]:
     """Everything wrong with one enrolment, each as a sentence that says how to fix it."""
     errors = []
-    if normalise_phone(entry.phone, region) is None:
+    if to_e164(entry.phone, region) is None:
         errors.append(f"phone {entry.phone!r} is not a valid number (write it as 13912345678 or +8613912345678)")
     if not entry.name.strip():
         errors.append("name is empty")
@@ -78,7 +67,7 @@ def enrol(session: Session, entry: Enrolment, region: str = "CN", scope: Scope |
     precinct (store.item_precincts.claim), whichever path enrols it.
     """
     errors = validate(entry, region)
-    phone = normalise_phone(entry.phone, region)
+    phone = to_e164(entry.phone, region)
     code = entry.property_code.strip()
     existing = session.scalar(select(Property).where(Property.code == code))
     if existing is not None:
