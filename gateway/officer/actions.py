@@ -67,7 +67,7 @@ def link_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: i
                        single_unit: bool) -> int:
     """Enrol the sender as a landlord with one property, then process the message again.
 
-    ValueError (from enrolment) says what to fix; nothing is written then. Enrolling claims the
+    EnrolmentError says what to fix; nothing is written then. Enrolling claims the
     message (and any other the number sent) for the property's precinct (store.item_precincts).
     """
     with rt.sessions.begin() as session:

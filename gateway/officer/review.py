@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from gateway.officer import actions
 from gateway.officer.auth import current_officer, officer_required, officer_scope
+from gateway.officer.landlords import flash_problems
 from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
@@ -18,6 +19,7 @@ from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
+from store.enrolment import EnrolmentError
 from store.models import Precinct
 from store.scope import NeedsSupervisor
 from store.states import Channel
@@ -204,8 +206,8 @@ def _act(inbound_id: int | None, action):
         abort(403, description=translate(exc.code))
     except review.ReviewError as exc:
         flash(translate(exc.code), "error")
-    except ValueError as exc:  # enrolment validation: sentences that say what to fix
-        flash(str(exc), "error")
+    except EnrolmentError as exc:  # linking the sender enrols them: sentences that say what to fix
+        flash_problems(exc)
     return None
 
 
