@@ -30,6 +30,12 @@ def local_time(stored: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return stored.replace(tzinfo=dt.timezone.utc).astimezone(tz)
 
 
+def utc_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """When a calendar day starts in the deployment's time zone, as a stored time (naive UTC): the bound a
+    query by local days compares stored times with."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -45,7 +45,7 @@ from store import stats_cache
 from store.db import insert_for
 from store.sealed import document_hash as document_hash_of
 from store.models import (Base, CaseSubject, Declaration, InboundMessage, Landlord, Person, Precinct, Property,
-                          SurveyEstimate, utcnow)
+                          SurveyEstimate, utc_midnight, utcnow)
 
 UTC = ZoneInfo("UTC")
 COVERAGE_TARGET = 0.80
@@ -109,7 +109,7 @@ class Month:
 
     def bounds(self, tz: ZoneInfo = UTC) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) of the month in the gateway's zone, as the naive UTC the tables store."""
-        return _utc_midnight(self.first_day, tz), _utc_midnight(self.next.first_day, tz)
+        return utc_midnight(self.first_day, tz), utc_midnight(self.next.first_day, tz)
 
     def back(self, count: int) -> list[Month]:
         """The `count` months ending with this one, oldest first."""
@@ -117,10 +117,6 @@ class Month:
         while len(months) < count:
             months.append(months[-1].previous)
         return months[::-1]
-
-
-def _utc_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -931,7 +927,7 @@ def _outcome(session: Session, doc_type: str, number: str, case_date: dt.date,
         select(Declaration.id, Declaration.move_in, Declaration.declared_at)
         .where(Declaration.person_id == person_id, Declaration.status != "cancelled")
         .order_by(Declaration.declared_at.desc(), Declaration.id.desc())).all()
-    cutoff = _utc_midnight(case_date, tz)
+    cutoff = utc_midnight(case_date, tz)
     before = any(declared < cutoff and move_in <= case_date for _, move_in, declared in decls)
     return before, (decls[0][0] if decls else None)
 

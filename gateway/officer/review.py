@@ -20,7 +20,7 @@ from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
 from store.enrolment import EnrolmentError
-from store.models import Precinct
+from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
 from store.states import Channel
 
@@ -44,20 +44,15 @@ def _rt():
     return current_app.extensions["declgate"]
 
 
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    """The UTC instant a local calendar day starts (stored times are naive UTC)."""
-    local = dt.datetime.combine(day, dt.time(), tzinfo=_rt().tz)
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _filters() -> tuple[review.Filters, dict[str, str]]:
     """The queue's filters, checked (a bad value is a 400 that names it), and as the links repeat them."""
     start, end = date_arg("from"), date_arg("to")
     reason, channel, precinct = text_arg("reason"), text_arg("channel", CHANNELS), id_arg("precinct")
+    tz = _rt().tz
     filters = review.Filters(
         reason=reason, channel=channel, precinct_id=precinct,
-        since=_utc_midnight(start) if start else None,
-        until=_utc_midnight(end + dt.timedelta(days=1)) if end else None)
+        since=utc_midnight(start, tz) if start else None,
+        until=utc_midnight(end + dt.timedelta(days=1), tz) if end else None)
     shown = dict(zip(FILTERS, (reason or "", channel or "", str(precinct or ""), str(start or ""), str(end or ""))))
     return filters, shown
 
