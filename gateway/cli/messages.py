@@ -9,7 +9,7 @@ import uuid
 import click
 
 from gateway.cli import base
-from gateway.settings import Settings
+from gateway.settings import DEMO_NUMBER, Settings
 
 
 @click.group()
@@ -19,7 +19,7 @@ def sms() -> None:
 
 @sms.command("send")
 @click.option("--from", "from_", required=True, help="The sender's number, e.g. +8613800138000.")
-@click.option("--to", default="+8610690000", show_default=True, help="The gateway's number.")
+@click.option("--to", default=DEMO_NUMBER, show_default=True, help="The gateway's number.")
 @click.option("--url", default="http://127.0.0.1:5000/sms", show_default=True)
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the reply.")
 @click.argument("text")
