@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from parsers import tokens as T
 from parsers.commands import BY_RECEIPT, Command
-from parsers.dates import check_move_in_date, make_date, resolve_year
+from parsers.dates import DEADLINE_DAYS, check_move_in_date, make_date, resolve_year
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
 from parsers.normalize import Normalised, normalise
 from parsers.phones import to_e164
@@ -302,6 +302,6 @@ class _Parser:
         return prop
 
 
-def parse_sms(text: str, *, today: dt.date, deadline_days: int = 7, region: str = "CN") -> ParseResult:
+def parse_sms(text: str, *, today: dt.date, deadline_days: int = DEADLINE_DAYS, region: str = "CN") -> ParseResult:
     """Parse one landlord SMS; every problem comes back as a value, never an exception."""
     return _Parser(text, today, deadline_days, region).message()
