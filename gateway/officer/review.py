@@ -210,16 +210,21 @@ def _back(inbound_id: int):
     return redirect(url_for("review.item", inbound_id=inbound_id))
 
 
+def _to_copy(inbound_id: int, action, done: str):
+    """Run an action that stores a new copy of the item: go on to the copy, or back to the item if it failed."""
+    new_id = _act(inbound_id, action)
+    if new_id is None:
+        return _back(inbound_id)
+    flash(translate(done, id=new_id), "ok")
+    return redirect(url_for("review.item", inbound_id=new_id))
+
+
 @bp.post("/<int:inbound_id>/edit")
 @officer_required
 def edit(inbound_id: int):
     """Store the corrected text as a new message from the same sender and queue it."""
-    new_id = _act(inbound_id, lambda: actions.edit_and_reprocess(
-        _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("body", "")))
-    if new_id is None:
-        return _back(inbound_id)
-    flash(translate("done_edited", id=new_id), "ok")
-    return redirect(url_for("review.item", inbound_id=new_id))
+    return _to_copy(inbound_id, lambda: actions.edit_and_reprocess(
+        _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("body", "")), "done_edited")
 
 
 @bp.post("/<int:inbound_id>/link")
@@ -228,14 +233,10 @@ def link(inbound_id: int):
     """Enrol the sender as landlord of a property, then reprocess the message."""
     form = request.form
     precinct = form.get("precinct", "") if current_officer.sees_all_precincts else current_officer.precinct_code
-    new_id = _act(inbound_id, lambda: actions.link_and_reprocess(
+    return _to_copy(inbound_id, lambda: actions.link_and_reprocess(
         _rt(), current_officer.id, officer_scope(), inbound_id, name=form.get("name", ""),
         property_code=form.get("property_code", ""), address=form.get("address", ""), precinct=precinct,
-        alias=form.get("alias") or None, single_unit=bool(form.get("single_unit"))))
-    if new_id is None:
-        return _back(inbound_id)
-    flash(translate("done_linked", id=new_id), "ok")
-    return redirect(url_for("review.item", inbound_id=new_id))
+        alias=form.get("alias") or None, single_unit=bool(form.get("single_unit"))), "done_linked")
 
 
 @bp.post("/<int:inbound_id>/reject")
