@@ -86,7 +86,7 @@ def worker(burst: bool) -> None:
 @click.option("--older-than", default=0, show_default=True, help="Only messages received this many seconds ago.")
 def requeue(older_than: int) -> None:
     """Re-enqueue inbound messages that no worker has handled yet."""
-    from gateway.pipeline import intake
+    from gateway.pipeline import queue
 
     settings = base.settings()
     if settings.embedded:
@@ -94,5 +94,5 @@ def requeue(older_than: int) -> None:
                                    "which requeues stuck messages itself every 30 s. Set REDIS_URL to requeue "
                                    "for separate workers.")
     rt = base.runtime(settings)
-    count = intake.requeue(rt, dt.timedelta(seconds=older_than))
+    count = queue.requeue(rt, dt.timedelta(seconds=older_than))
     click.echo(f"requeued {count} message(s)")
