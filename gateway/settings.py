@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from parsers.dates import DEADLINE_DAYS
 from store.keyring import Keyring, KeyringError, new_key
 
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
@@ -39,7 +40,7 @@ class Settings:
     twilio_account_sid: str | None = None
     public_base_url: str | None = None
     default_region: str = "CN"
-    deadline_days: int = 7
+    deadline_days: int = DEADLINE_DAYS
     secret_key: str | None = None
     timezone: str = "Asia/Shanghai"
     demo: bool = False

@@ -7,12 +7,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from parsers.dates import check_move_in_date, make_date
+from parsers.dates import DEADLINE_DAYS, check_move_in_date, make_date
 from parsers.documents import check_ric
 
 from .ports import Port, PropertyView
-
-MOVE_IN_DEADLINE_DAYS = 7  # only decides `late`, which the store recomputes; kept for symmetry with SMS
 
 # What XML 1.0 cannot carry: a heard name holding one of these would make every later TwiML answer unparseable.
 NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -126,6 +124,6 @@ class Context:
             if d is None:
                 self._memo["date"] = (None, "bad_date")
             else:
-                problem, _late = check_move_in_date(d, self.today, MOVE_IN_DEADLINE_DAYS)
+                problem, _late = check_move_in_date(d, self.today, DEADLINE_DAYS)  # `late` is the worker's to decide
                 self._memo["date"] = (d, problem)
         return self._memo["date"]

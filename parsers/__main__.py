@@ -6,13 +6,14 @@ import datetime as dt
 import json
 import sys
 
+from parsers.dates import DEADLINE_DAYS
 from parsers.grammar import parse_sms
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m parsers", description="Parse one landlord SMS.")
     ap.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
-    ap.add_argument("--deadline-days", type=int, default=7)
+    ap.add_argument("--deadline-days", type=int, default=DEADLINE_DAYS)
     ap.add_argument("--region", default="CN")
     ap.add_argument("text")
     args = ap.parse_args(argv)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+DEADLINE_DAYS = 7  # the declaration deadline's default (Settings.deadline_days, DECLARATION_DEADLINE_DAYS)
 FUTURE_SLACK_DAYS = 1  # a landlord may declare the night before the tenant arrives
 MAX_AGE_DAYS = 366
 

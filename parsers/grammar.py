@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from parsers import tokens as T
-from parsers.dates import check_move_in_date, make_date, resolve_year
+from parsers.commands import BY_RECEIPT, Command
+from parsers.dates import DEADLINE_DAYS, check_move_in_date, make_date, resolve_year
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
 from parsers.normalize import Normalised, normalise
 from parsers.phones import to_e164
@@ -63,7 +64,7 @@ class _Parser:
     def warn(self, code: str, record: int | None, start: int, end: int) -> None:
         self.warnings.append(self._problem(code, record, start, end))
 
-    def result(self, command: str | None, language: str, **kw) -> ParseResult:
+    def result(self, command: Command | None, language: str, **kw) -> ParseResult:
         order = lambda p: (p.start, p.end)  # noqa: E731 - reading order for the officer UI
         return ParseResult(command, language, errors=tuple(sorted(self.errors, key=order)),
                            warnings=tuple(sorted(self.warnings, key=order)), **kw)
@@ -87,13 +88,13 @@ class _Parser:
         segments = self.segments(pos)
         if len(segments) > MAX_RECORDS:
             self.error("too_many_records", None, segments[MAX_RECORDS].start, segments[-1].end)
-        if command == "move_in":
+        if command == Command.MOVE_IN:
             return self.result(command, language, records=self.records(segments, self.move_in_record))
-        if command == "move_out":
+        if command == Command.MOVE_OUT:
             return self.result(command, language, records=self.records(segments, self.move_out_record))
-        if command in ("cancel", "confirm", "dispute"):
+        if command in BY_RECEIPT:
             return self.result(command, language, receipt=self.receipt_arguments(segments))
-        if command == "list":
+        if command == Command.LIST:
             return self.result(command, language, property=self.list_arguments(segments))
         return self.result(command, language)  # help: anything after it is ignored
 
@@ -104,7 +105,7 @@ class _Parser:
         first = next((i for i, s in enumerate(starts) if s >= orig_start), len(self.text))
         return first, len(self.text)
 
-    def keyword(self, pos: int) -> tuple[str | None, int]:
+    def keyword(self, pos: int) -> tuple[Command | None, int]:
         """keyword = move_in_kw | move_out_kw | cancel_kw | confirm_kw | dispute_kw | list_kw | help_kw ;
         (case-insensitive; may be glued to the next field)"""
         m = T.KEYWORD.match(self.text, pos)
@@ -301,6 +302,6 @@ class _Parser:
         return prop
 
 
-def parse_sms(text: str, *, today: dt.date, deadline_days: int = 7, region: str = "CN") -> ParseResult:
+def parse_sms(text: str, *, today: dt.date, deadline_days: int = DEADLINE_DAYS, region: str = "CN") -> ParseResult:
     """Parse one landlord SMS; every problem comes back as a value, never an exception."""
     return _Parser(text, today, deadline_days, region).message()

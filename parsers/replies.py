@@ -10,19 +10,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from parsers import catalog_en, catalog_zh
+from parsers.commands import Command
 from parsers.masking import mask_id
-from parsers.outcome import Outcome
+from parsers.outcome import Outcome, OutcomeStatus
 from parsers.result import ParseResult
 
 CATALOGS: dict[str, ModuleType] = {"zh": catalog_zh, "en": catalog_en}
 _EXAMPLE_CODES = frozenset({"unknown_keyword", "empty_message"})
 _MAX_TOKEN_SHOWN = 8  # longer unrecognised text may be most of an ID number
-
-
-def _message_errors(result: ParseResult) -> tuple:
-    # ParseResult.message_errors is shadowed by its `property` field (the
-    # decorator name is rebound in the class body), so filter here instead.
-    return tuple(p for p in result.errors if p.record is None)
 
 
 def _unique(codes) -> tuple[str, ...]:
@@ -46,13 +41,13 @@ def _record_line(cat: ModuleType, o: Outcome, result: ParseResult) -> str:
     number = o.document_number
     if number is None and rec is not None and rec.document is not None:
         number = rec.document.number
-    parts = [] if o.status == "listed" else [cat.STATUS.get(o.status, o.status)]
+    parts = [] if o.status == OutcomeStatus.LISTED else [cat.STATUS.get(o.status, o.status)]
     if name:
         parts.append(name)
     if number:
         parts.append(mask_id(number))
     room = o.room or (rec.room if rec else None)
-    if room and (o.status == "listed" or (not number and o.status == "moved_out")):
+    if room and (o.status == OutcomeStatus.LISTED or (not number and o.status == OutcomeStatus.MOVED_OUT)):
         parts.append(cat.TEMPLATES["room"].format(room=room))
     if o.receipt:
         parts.append(cat.TEMPLATES["receipt"].format(receipt=o.receipt))
@@ -67,26 +62,26 @@ def render_reply(result: ParseResult, outcomes: Sequence[Outcome], *, language: 
     """The single reply SMS for one inbound message."""
     cat = CATALOGS.get(language or result.language, catalog_en)
     lines: list[str] = []
-    whole = [o for o in outcomes if o.record is None and o.status == "rejected"]
+    whole = [o for o in outcomes if o.record is None and o.status == OutcomeStatus.REJECTED]
     codes = _unique(c for o in whole for c in o.codes)
-    if not outcomes and _message_errors(result):
-        codes = _unique(p.code for p in _message_errors(result))
+    if not outcomes and result.message_errors():
+        codes = _unique(p.code for p in result.message_errors())
     if codes:
-        lines.append(cat.STATUS["rejected"] + ("：" if cat is catalog_zh else ": ")
+        lines.append(cat.STATUS[OutcomeStatus.REJECTED] + ("：" if cat is catalog_zh else ": ")
                      + cat.TEMPLATES["joiner"].join(_code_text(cat, c, result, None) for c in codes))
         if _EXAMPLE_CODES & set(codes):
             lines.append(cat.TEMPLATES["help"])
         return "\n".join(lines)
-    if result.command == "help":
+    if result.command == Command.HELP:
         return cat.TEMPLATES["help"]
-    listed = [o for o in outcomes if o.status == "listed"]
-    if result.command == "list" or listed:
+    listed = [o for o in outcomes if o.status == OutcomeStatus.LISTED]
+    if result.command == Command.LIST or listed:
         if not listed:
             return cat.TEMPLATES["list_empty"]
         lines.append(cat.TEMPLATES["list_header"])
         lines.extend(_record_line(cat, o, result) for o in listed)
         return "\n".join(lines)
-    per_record = [o for o in outcomes if o.record is not None or o.status != "rejected"]
+    per_record = [o for o in outcomes if o.record is not None or o.status != OutcomeStatus.REJECTED]
     numbered = len(per_record) > 1
     for n, o in enumerate(per_record, 1):
         line = _record_line(cat, o, result)

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from parsers.commands import BY_RECEIPT, Command
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -48,7 +50,7 @@ class Record:
     property: str | None = None  # selector without the '@': numeric code or alias
     id_suffix: str | None = None  # move_out only: last digits of the ID
 
-    def to_json(self, command: str | None) -> dict[str, Any]:
+    def to_json(self, command: Command | None) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name,
             "document": self.document.to_json() if self.document else None,
@@ -57,7 +59,7 @@ class Record:
             "phone": self.phone,
             "property": self.property,
         }
-        if command == "move_out":
+        if command == Command.MOVE_OUT:
             out["id_suffix"] = self.id_suffix
         return out
 
@@ -66,7 +68,7 @@ class Record:
 class ParseResult:
     """What a landlord's SMS says, plus every error and warning found in it."""
 
-    command: str | None  # move_in | move_out | cancel | confirm | dispute | list | help | None
+    command: Command | None  # None: no command could be read (the message errors say why)
     language: str  # "zh" | "en"
     records: tuple[Record, ...] = ()
     receipt: str | None = None  # cancel / confirm / dispute
@@ -92,8 +94,8 @@ class ParseResult:
             "errors": [p.to_json() for p in self.errors],
             "warnings": [p.to_json() for p in self.warnings],
         }
-        if self.command in ("cancel", "confirm", "dispute"):
+        if self.command in BY_RECEIPT:
             out["receipt"] = self.receipt
-        if self.command == "list":
+        if self.command == Command.LIST:
             out["property"] = self.property
         return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from parsers.commands import Command
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK = HAN + "·"
 LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0370-\u03ff\u0400-\u04ff"
@@ -24,14 +26,15 @@ LEADING = re.compile(r"[\s#,:;\u2028\u2029\u0085]+")
 RECORD_SEPARATOR = re.compile(r"[\n\r\u2028\u2029\u0085;]")
 IS_HAN = re.compile(f"[{HAN}]")
 
-KEYWORDS: dict[str, str] = {
-    "REG": "move_in", "IN": "move_in", "DJ": "move_in", "登记": "move_in", "入住": "move_in",
-    "OUT": "move_out", "TZ": "move_out", "退租": "move_out", "搬离": "move_out",
-    "DEL": "cancel", "撤销": "cancel", "作废": "cancel",
-    "Y": "confirm", "YES": "confirm", "是": "confirm", "确认": "confirm",
-    "N": "dispute", "NO": "dispute", "否": "dispute", "有误": "dispute",
-    "LIST": "list", "查询": "list", "名单": "list",
-    "HELP": "help", "?": "help", "帮助": "help", "格式": "help",
+KEYWORDS: dict[str, Command] = {
+    "REG": Command.MOVE_IN, "IN": Command.MOVE_IN, "DJ": Command.MOVE_IN, "登记": Command.MOVE_IN,
+    "入住": Command.MOVE_IN,
+    "OUT": Command.MOVE_OUT, "TZ": Command.MOVE_OUT, "退租": Command.MOVE_OUT, "搬离": Command.MOVE_OUT,
+    "DEL": Command.CANCEL, "撤销": Command.CANCEL, "作废": Command.CANCEL,
+    "Y": Command.CONFIRM, "YES": Command.CONFIRM, "是": Command.CONFIRM, "确认": Command.CONFIRM,
+    "N": Command.DISPUTE, "NO": Command.DISPUTE, "否": Command.DISPUTE, "有误": Command.DISPUTE,
+    "LIST": Command.LIST, "查询": Command.LIST, "名单": Command.LIST,
+    "HELP": Command.HELP, "?": Command.HELP, "帮助": Command.HELP, "格式": Command.HELP,
 }
 CHINESE_KEYWORDS = frozenset(k for k in KEYWORDS if IS_HAN.search(k))
 _latin_kw = sorted((k for k in KEYWORDS if k.isascii() and k.isalpha()), key=len, reverse=True)

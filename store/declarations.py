@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from parsers.outcome import OutcomeStatus
 from parsers.receipts import receipt_from_serial
 from store import lookups
 from store.sealed import document_hash
 from store.models import Declaration, Landlord, Person, Property, utcnow
+from store.states import DeclarationStatus, LandlordResponse
 
 
 def new_receipt(session: Session) -> str:
@@ -83,10 +85,10 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
              name: str | None, phone: str | None, room: str | None, move_in: dt.date, late: bool,
              channel: str, inbound_id: int | None, pending_review: bool = False,
              name_recording_url: str | None = None, address_recording_url: str | None = None,
-             receipt: str | None = None) -> tuple[str, Declaration]:
+             receipt: str | None = None) -> tuple[OutcomeStatus, Declaration]:
     """Declare a person at a property.
 
-    Returns ("registered" | "already_registered" | "superseded" | "pending_review", declaration).
+    Returns (registered | already_registered | superseded | pending_review, declaration).
     A person already active elsewhere is ended there (`superseded`): people live in one place.
     """
     person, active = None, []
@@ -103,16 +105,17 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     for decl in active:
         # A declaration this batch made is not flushed yet: it has its property but no property_id.
         if decl.property_id == prop.id or (decl.property_id is None and decl.property is prop):
-            return "already_registered", decl
+            return OutcomeStatus.ALREADY_REGISTERED, decl
 
-    status = "pending_review" if pending_review or document_type == "none" else "active"
-    outcome = "pending_review" if status == "pending_review" else "registered"
-    if status == "active":
+    waits = pending_review or document_type == "none"  # an officer confirms a person with no document
+    status = DeclarationStatus.PENDING_REVIEW if waits else DeclarationStatus.ACTIVE
+    outcome = OutcomeStatus.PENDING_REVIEW if waits else OutcomeStatus.REGISTERED
+    if status == DeclarationStatus.ACTIVE:
         for decl in active:
-            decl.status = "superseded"
+            decl.status = DeclarationStatus.SUPERSEDED
             decl.move_out = move_in
             decl.ended_at = utcnow()
-            outcome = "superseded"
+            outcome = OutcomeStatus.SUPERSEDED
     decl = Declaration(person=person, property=prop, room=room, move_in=move_in, status=status,
                        receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
                        name_recording_url=name_recording_url, address_recording_url=address_recording_url)
@@ -125,35 +128,35 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     return outcome, decl
 
 
-def activate(session: Session, decl: Declaration) -> tuple[str, Declaration]:
+def activate(session: Session, decl: Declaration) -> tuple[OutcomeStatus, Declaration]:
     """Make a waiting declaration (a claim, a pending or disputed one) the person's registration.
 
-    Returns ("registered" | "superseded" | "already_registered", the active declaration). Only now
+    Returns (registered | superseded | already_registered, the active declaration). Only now
     is the person ended elsewhere (people live in one place). One active declaration per person and
     property is a partial unique index: when the person is already active there, this one is
     cancelled as a duplicate instead.
     """
     active = list(session.scalars(select(Declaration).where(Declaration.person_id == decl.person_id,
-                                                            Declaration.status == "active")))
+                                                            Declaration.status == DeclarationStatus.ACTIVE)))
     same = next((d for d in active if d.property_id == decl.property_id), None)
-    outcome, before = "registered", decl.status
+    outcome, before = OutcomeStatus.REGISTERED, decl.status
     if same is None:
         for other in active:
-            other.status, other.move_out, other.ended_at = "superseded", decl.move_in, utcnow()
-            outcome = "superseded"
+            other.status, other.move_out, other.ended_at = DeclarationStatus.SUPERSEDED, decl.move_in, utcnow()
+            outcome = OutcomeStatus.SUPERSEDED
         try:
             with session.begin_nested():
-                decl.status = "active"
+                decl.status = DeclarationStatus.ACTIVE
                 session.flush()
         except IntegrityError:
             # Another officer or worker activated the same person there a moment ago.
             decl.status = before
             same = session.scalar(select(Declaration).where(Declaration.person_id == decl.person_id,
                                                             Declaration.property_id == decl.property_id,
-                                                            Declaration.status == "active"))
+                                                            Declaration.status == DeclarationStatus.ACTIVE))
     if same is not None:
-        decl.status, decl.ended_at = "cancelled", utcnow()
-        return "already_registered", same
+        decl.status, decl.ended_at = DeclarationStatus.CANCELLED, utcnow()
+        return OutcomeStatus.ALREADY_REGISTERED, same
     batch = lookups.current(session)
     person = decl.person
     if batch is not None and person.document_type != "none" and person.document_number:
@@ -167,7 +170,7 @@ def active_at(session: Session, props: Sequence[Property]) -> list[Declaration]:
         return []
     return list(session.scalars(
         select(Declaration).join(Person).where(Declaration.property_id.in_([p.id for p in props]),
-                                               Declaration.status == "active")
+                                               Declaration.status == DeclarationStatus.ACTIVE)
         .order_by(Declaration.room, Person.name)))
 
 
@@ -200,7 +203,7 @@ def tenants_to_move_out(session: Session, props: Sequence[Property], *, document
 
 def end(decls: Sequence[Declaration], move_out: dt.date) -> None:
     for decl in decls:
-        decl.status = "ended"
+        decl.status = DeclarationStatus.ENDED
         decl.move_out = move_out
         decl.ended_at = utcnow()
 
@@ -211,18 +214,18 @@ def by_receipt(session: Session, landlord: Landlord, receipt: str) -> Declaratio
                                                                    Property.landlord_id == landlord.id))
 
 
-def cancel(decl: Declaration) -> str:
+def cancel(decl: Declaration) -> OutcomeStatus:
     """Withdraw a declaration made by mistake; only one still standing can be withdrawn."""
-    if decl.status == "cancelled":
-        return "cancelled"
-    decl.status = "cancelled"
-    decl.ended_at = utcnow()
-    return "cancelled"
+    if decl.status != DeclarationStatus.CANCELLED:
+        decl.status = DeclarationStatus.CANCELLED
+        decl.ended_at = utcnow()
+    return OutcomeStatus.CANCELLED
 
 
-def landlord_answer(decl: Declaration, answer: str) -> str:
+def landlord_answer(decl: Declaration, answer: LandlordResponse) -> LandlordResponse:
     """The landlord confirms or disputes a tenant's self-declaration; a dispute goes to the officers."""
     decl.landlord_response = answer
-    if answer == "disputed" and decl.status in ("active", "pending_review"):
-        decl.status = "disputed"
+    if answer == LandlordResponse.DISPUTED and decl.status in (DeclarationStatus.ACTIVE,
+                                                                DeclarationStatus.PENDING_REVIEW):
+        decl.status = DeclarationStatus.DISPUTED
     return answer

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 from parsers.receipts import receipt_from_serial
 from store.models import Declaration, InboundMessage, Landlord, OptOut, Person
 from store.sealed import keyring_for
+from store.states import Channel, DeclarationStatus
 
 RECEIPT_SERIALS = 10_000_000  # 7 random digits and a Damm check digit (sms-format.md)
 _KEY = "declgate.lookups"
@@ -48,7 +49,7 @@ class Lookups:
         if known is None:
             return None
         person, declarations = known
-        return person, [decl for decl in declarations if decl.status == "active"]
+        return person, [decl for decl in declarations if decl.status == DeclarationStatus.ACTIVE]
 
     def declared(self, key: DocumentKey, person: Person, decl: Declaration) -> None:
         """A declaration this batch made: later messages of the batch must see it."""
@@ -64,7 +65,8 @@ def current(session: Session) -> Lookups | None:
 def people_with_active():
     """Rows of (person, one of their active declarations or None): dedupe's look-up, one message or a batch."""
     return (select(Person, Declaration)
-            .outerjoin(Declaration, (Declaration.person_id == Person.id) & (Declaration.status == "active")))
+            .outerjoin(Declaration, (Declaration.person_id == Person.id)
+                       & (Declaration.status == DeclarationStatus.ACTIVE)))
 
 
 def preload(session: Session, *, phones: Iterable[str], documents: Iterable[DocumentKey],
@@ -119,7 +121,7 @@ def count_earlier(session: Session, messages: Iterable[tuple[int, str, dt.dateti
     counts = []
     for inbound_id, phone, received_at in messages:
         earlier = (select(InboundMessage.id).where(
-            InboundMessage.from_number == phone, InboundMessage.channel == "sms",
+            InboundMessage.from_number == phone, InboundMessage.channel == Channel.SMS,
             InboundMessage.edited_from_id.is_(None), InboundMessage.received_at > received_at - window,
             InboundMessage.id < inbound_id).limit(cap).subquery())
         counts.append(select(literal(inbound_id).label("id"),

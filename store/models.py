@@ -1,4 +1,4 @@
-"""The tables. Status and reason values are plain strings with stable names: officers see them."""
+"""The tables. Status columns hold the plain strings of store.states' StrEnums: officers see them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +9,7 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.sealed import SealedJSON, SealedText, keyring_of
+from store.states import Channel, InboundStatus, OutboundStatus
 
 # Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING = {
@@ -30,8 +31,8 @@ def local_time(stored: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def utc_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    """The instant a local calendar day starts in `tz`, as the naive UTC the tables store: where a day's
-    or a month's rows begin."""
+    """When a calendar day starts in the deployment's time zone, as a stored time (naive UTC): the bound a
+    query by local days compares stored times with."""
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
@@ -117,21 +118,21 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    channel: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice | officer
+    channel: Mapped[str] = mapped_column(String(8), default=Channel.SMS)  # a states.Channel
     from_number: Mapped[str] = mapped_column(String(32))
     to_number: Mapped[str] = mapped_column(String(32), default="")
     # Sealed: a message can carry full ID numbers.
     body: Mapped[str] = mapped_column(SealedText("inbound_messages.body"), default="")
     payload: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("inbound_messages.payload"))  # voice: the call
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    # received -> processed | rejected | ignored ; received means "not yet handled by a worker"
-    status: Mapped[str] = mapped_column(String(16), default="received")
+    # received -> processed | rejected | ignored ; received means "not yet handled by a worker" (states.InboundStatus)
+    status: Mapped[str] = mapped_column(String(16), default=InboundStatus.RECEIVED)
     parse: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("inbound_messages.parse"))  # ParseResult.to_json()
     codes: Mapped[list[str] | None] = mapped_column(JSON)  # every error/pipeline code that applied
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Officers' queue: open items have a reason; closing keeps the reason for history.
-    review_state: Mapped[str | None] = mapped_column(String(16))  # open | resolved | rejected | spam
+    review_state: Mapped[str | None] = mapped_column(String(16))  # a states.ReviewState
     review_reason: Mapped[str | None] = mapped_column(String(32))
     precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"), index=True)
     landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
@@ -170,15 +171,14 @@ class Declaration(Base):
     room: Mapped[str | None] = mapped_column(String(32))
     move_in: Mapped[dt.date] = mapped_column(Date)
     move_out: Mapped[dt.date | None] = mapped_column(Date)
-    # active | ended | cancelled | superseded | pending_review | disputed
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # a states.DeclarationStatus
     receipt: Mapped[str] = mapped_column(String(8), unique=True)
-    channel: Mapped[str] = mapped_column(String(8))  # sms | voice | officer
+    channel: Mapped[str] = mapped_column(String(8))  # a states.Channel
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    # A tenant's self-declaration waits for the landlord: confirmed | disputed | None
+    # A tenant's self-declaration waits for the landlord (None) until a states.LandlordResponse
     landlord_response: Mapped[str | None] = mapped_column(String(16))
     # A caller's claim that this tenant moved out: the call that made it (see store.claims).
     move_out_claim_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
@@ -202,8 +202,8 @@ class OutboundMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     purpose: Mapped[str] = mapped_column(String(32), default="reply")
-    # pending -> sent (Twilio) | outbox (local) | suppressed (opted out) | failed
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending -> sending -> sent (Twilio) | outbox (local); suppressed (opted out): states.OutboundStatus
+    status: Mapped[str] = mapped_column(String(16), default=OutboundStatus.PENDING)
     provider_sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

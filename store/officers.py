@@ -16,13 +16,21 @@ ROLES = ("officer", "supervisor", "admin")
 MIN_PASSWORD = 8
 
 
+class AccountError(ValueError):
+    """An account change that cannot be made: `code` names the rule, the message says what to change."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def add_officer(session: Session, username: str, password: str, precinct_code: str, role: str = "officer") -> Officer:
-    """Create an officer; ValueError says what to change."""
+    """Create an officer; AccountError says what to change."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError("unknown_role", f"role must be one of {', '.join(ROLES)}")
     _check_password(password)
     if session.scalar(select(Officer).where(Officer.username == username)) is not None:
-        raise ValueError(f"officer {username!r} already exists")
+        raise AccountError("taken", f"officer {username!r} already exists")
     officer = Officer(username=username, password_hash=generate_password_hash(password), role=role,
                       precinct=precinct(session, precinct_code))
     session.add(officer)
@@ -31,10 +39,10 @@ def add_officer(session: Session, username: str, password: str, precinct_code: s
 
 
 def officer_named(session: Session, username: str) -> Officer:
-    """The officer with this username; ValueError when there is none."""
+    """The officer with this username; AccountError when there is none."""
     officer = session.scalar(select(Officer).where(Officer.username == username))
     if officer is None:
-        raise ValueError(f"no officer {username!r}")
+        raise AccountError("unknown_officer", f"no officer {username!r}")
     return officer
 
 
@@ -63,4 +71,4 @@ def _dummy_hash() -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
+        raise AccountError("short_password", f"password must be at least {MIN_PASSWORD} characters")

@@ -11,15 +11,21 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parsers.outcome import OutcomeStatus
 from store import audit, declarations
 from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, utcnow
 from store.scope import NeedsSupervisor, Scope, inbound_in
+from store.states import DeclarationStatus, ReviewState
 
-REVIEWABLE = ("pending_review", "disputed")  # declarations an officer can accept
+REVIEWABLE = (DeclarationStatus.PENDING_REVIEW, DeclarationStatus.DISPUTED)  # declarations an officer can accept
 
 
 class ReviewError(ValueError):
-    """The action does not apply to this item in its current state."""
+    """The action does not apply to this item in its current state; `code` says why (a UI string key)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Filters:
 
 
 def _open(scope: Scope, filters: Filters, *, with_reason: bool = True):
-    query = scope.inbound(select(InboundMessage).where(InboundMessage.review_state == "open"))
+    query = scope.inbound(select(InboundMessage).where(InboundMessage.review_state == ReviewState.OPEN))
     if with_reason and filters.reason:
         query = query.where(InboundMessage.review_reason == filters.reason)
     if filters.channel:
@@ -78,7 +84,7 @@ def item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage:
 
 def open_item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage:
     found = item(session, scope, inbound_id)
-    if found.review_state != "open":
+    if found.review_state != ReviewState.OPEN:
         raise ReviewError("not_open")
     return found
 
@@ -130,10 +136,10 @@ def next_edit_sid(session: Session, inbound: InboundMessage) -> str:
     return f"EDIT-{inbound.id}-{count + 1}"
 
 
-def close(session: Session, inbound: InboundMessage, state: str, officer_id: int | None, action: str,
+def close(session: Session, inbound: InboundMessage, state: ReviewState, officer_id: int | None, action: str,
           **detail) -> None:
     """Close an open item (resolved | rejected | spam) and record who did it (None: a landlord's SMS)."""
-    if inbound.review_state != "open":
+    if inbound.review_state != ReviewState.OPEN:
         raise ReviewError("not_open")
     inbound.review_state = state
     audit.record(session, officer_id, action, target_of(inbound.id), reason=inbound.review_reason, **detail)
@@ -146,23 +152,23 @@ def reject(session: Session, scope: Scope, inbound: InboundMessage, officer_id: 
     Cancelling another precinct's waiting declaration is that precinct's decision: an item that has
     one (a message about properties in two precincts) is a supervisor's to reject (NeedsSupervisor).
     """
-    if inbound.review_state != "open":
+    if inbound.review_state != ReviewState.OPEN:
         raise ReviewError("not_open")
     waiting = [d for d in session.scalars(select(Declaration).where(Declaration.inbound_id == inbound.id))
                if d.status in REVIEWABLE]
     if not all(scope.covers(d.property.precinct_id) for d in waiting):
         raise NeedsSupervisor("reject_needs_supervisor")
-    close(session, inbound, "rejected", officer_id, "reject", note=reason)
+    close(session, inbound, ReviewState.REJECTED, officer_id, "reject", note=reason)
     for decl in waiting:
-        decl.status, decl.ended_at = "cancelled", utcnow()
+        decl.status, decl.ended_at = DeclarationStatus.CANCELLED, utcnow()
     return waiting
 
 
 def accept(session: Session, decl: Declaration, name: str, officer_id: int,
-           phone: str | None = None) -> tuple[str, Declaration]:
+           phone: str | None = None) -> tuple[OutcomeStatus, Declaration]:
     """Make a pending (or disputed) declaration active with the name typed from the recording.
 
-    Returns ("registered" | "superseded" | "already_registered", the active declaration), as
+    Returns (registered | superseded | already_registered, the active declaration), as
     `declarations.activate`. `phone` (a self-declaring caller's) is kept only where none is on record.
     """
     name = name.strip()
@@ -183,9 +189,9 @@ def accept(session: Session, decl: Declaration, name: str, officer_id: int,
 def resolve_when_done(session: Session, decl: Declaration, officer_id: int | None, action: str = "resolve") -> None:
     """The item closes once none of its declarations waits for an officer."""
     inbound = decl.inbound
-    if inbound is None or inbound.review_state != "open":
+    if inbound is None or inbound.review_state != ReviewState.OPEN:
         return
     waiting = session.scalar(select(func.count()).select_from(Declaration).where(
         Declaration.inbound_id == inbound.id, Declaration.status.in_(REVIEWABLE)))
     if not waiting:
-        close(session, inbound, "resolved", officer_id, action)
+        close(session, inbound, ReviewState.RESOLVED, officer_id, action)

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from parsers.documents import convert_legacy_ric
-from store.enrolment import normalise_phone
+from parsers.phones import to_e164
 from store.models import Declaration, Person, Property
 from store.scope import Scope
 from store.sealed import document_hash
@@ -52,7 +52,7 @@ def people(session: Session, scope: Scope, query: str, region: str = "CN") -> li
         clauses.append(tuple_(Person.document_type, Person.document_hash).in_(_documents(session, compact)))
     if _ID_LIKE.fullmatch(compact):
         clauses.append(Person.phone.ilike(_like(compact), escape="\\"))
-    phone = normalise_phone(query, region) if any(c.isdigit() for c in query) else None
+    phone = to_e164(query, region) if any(c.isdigit() for c in query) else None
     if phone:
         clauses.append(Person.phone == phone)
     return list(session.scalars(scope.people(select(Person).where(or_(*clauses)))

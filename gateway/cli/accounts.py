@@ -25,7 +25,7 @@ def landlord() -> None:
 @click.option("--single-unit", is_flag=True)
 def landlord_add(phone, name, property_code, address, precinct, alias, single_unit) -> None:
     """Enrol a landlord (or add a property to one already enrolled)."""
-    from store.enrolment import Enrolment, enrol
+    from store.enrolment import Enrolment, EnrolmentError, enrol
 
     rt = base.runtime(migrate=True)
     entry = Enrolment(phone=phone, name=name, property_code=property_code, address=address,
@@ -35,7 +35,7 @@ def landlord_add(phone, name, property_code, address, precinct, alias, single_un
             prop = enrol(session, entry, rt.settings.default_region)
             click.echo(f"enrolled {prop.landlord.phone} ({prop.landlord.name}): property {prop.code} "
                        f"{prop.address} in precinct {prop.precinct.code}")
-    except ValueError as exc:
+    except EnrolmentError as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -47,9 +47,9 @@ CSV_COLUMNS = ("phone", "name", "property_code", "address", "precinct", "alias",
 def landlord_import(file: Path) -> None:
     """Enrol landlords from a CSV (columns: phone,name,property_code,address,precinct[,alias,single_unit]).
 
-    All rows or none: any bad row is reported with its line number and nothing is written.
+    All rows or none: every problem of every bad row is reported with its line number and nothing is written.
     """
-    from store.enrolment import Enrolment, enrol
+    from store.enrolment import Enrolment, EnrolmentError, enrol
 
     rt = base.runtime(migrate=True)
     with file.open(newline="", encoding="utf-8-sig") as fh:
@@ -60,6 +60,7 @@ def landlord_import(file: Path) -> None:
                                        f"the header must be {','.join(CSV_COLUMNS)}")
         rows = list(reader)
     errors: list[str] = []
+    bad_rows = 0
     session = rt.sessions()
     try:
         with session.begin():
@@ -74,8 +75,9 @@ def landlord_import(file: Path) -> None:
                     try:
                         with session.begin_nested():
                             enrol(session, entry, rt.settings.default_region)
-                    except ValueError as exc:
-                        errors.append(f"line {line}: {exc}")
+                    except EnrolmentError as exc:
+                        bad_rows += 1
+                        errors.extend(f"line {line}: {problem.message}" for problem in exc.problems)
             if errors:
                 session.rollback()
     finally:
@@ -83,7 +85,7 @@ def landlord_import(file: Path) -> None:
     if errors:
         for err in errors:
             click.echo(err, err=True)
-        raise click.ClickException(f"{len(errors)} bad row(s) in {file}; nothing was imported. "
+        raise click.ClickException(f"{bad_rows} bad row(s) in {file}; nothing was imported. "
                                    "Fix them and run the import again.")
     click.echo(f"imported {len(rows)} row(s) from {file}")
 
@@ -100,14 +102,14 @@ def officer() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -> None:
     """Create an officer login; the password is prompted for and stored hashed."""
-    from store.officers import add_officer
+    from store.officers import AccountError, add_officer
 
     password = base.read_password(password_stdin, "nothing was created")
     rt = base.runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
             add_officer(session, username, password, precinct, role)
-    except ValueError as exc:
+    except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"officer {username} ({role}) added to precinct {precinct}")
 
@@ -117,14 +119,14 @@ def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (for scripts).")
 def officer_password(username: str, password_stdin: bool) -> None:
     """Set an officer's password and log them out everywhere (every session opened before ends)."""
-    from store.officers import set_password
+    from store.officers import AccountError, set_password
 
     password = base.read_password(password_stdin, "nothing was changed")
     rt = base.runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
             ended = set_password(session, username, password)
-    except ValueError as exc:
+    except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"password of {username} changed; {ended} session(s) ended")
 
@@ -134,12 +136,12 @@ def officer_password(username: str, password_stdin: bool) -> None:
 def officer_revoke(username: str) -> None:
     """End every session of an officer at once (a lost or stolen phone or laptop); the password stays."""
     from store.officer_sessions import revoke_all
-    from store.officers import officer_named
+    from store.officers import AccountError, officer_named
 
     rt = base.runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
             ended = revoke_all(session, officer_named(session, username).id)
-    except ValueError as exc:
+    except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{ended} session(s) of {username} ended")

@@ -9,7 +9,7 @@ import uuid
 import click
 
 from gateway.cli import base
-from gateway.settings import Settings
+from gateway.settings import DEMO_NUMBER, Settings
 
 
 @click.group()
@@ -19,7 +19,7 @@ def sms() -> None:
 
 @sms.command("send")
 @click.option("--from", "from_", required=True, help="The sender's number, e.g. +8613800138000.")
-@click.option("--to", default="+8610690000", show_default=True, help="The gateway's number.")
+@click.option("--to", default=DEMO_NUMBER, show_default=True, help="The gateway's number.")
 @click.option("--url", default="http://127.0.0.1:5000/sms", show_default=True)
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the reply.")
 @click.argument("text")
@@ -60,6 +60,7 @@ def _wait_for_reply(settings: Settings, sid: str, wait: float) -> str | None:
     from sqlalchemy import select
 
     from store.models import InboundMessage, OutboundMessage
+    from store.states import InboundStatus
 
     rt = base.runtime(settings)
     deadline = time.monotonic() + wait
@@ -68,7 +69,7 @@ def _wait_for_reply(settings: Settings, sid: str, wait: float) -> str | None:
             inbound = session.execute(select(InboundMessage.id, InboundMessage.status)
                                       .where(InboundMessage.provider_sid == sid)).one_or_none()
             if inbound is not None:
-                if inbound.status == "ignored":
+                if inbound.status == InboundStatus.IGNORED:
                     return "(no reply: opt-out word recorded)"
                 body = session.scalar(select(OutboundMessage.body).where(
                     OutboundMessage.in_reply_to == inbound.id, OutboundMessage.purpose == "reply"))

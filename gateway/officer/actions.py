@@ -13,11 +13,13 @@ from gateway.pipeline import delivery, intake, queue
 from gateway.i18n.replies import reply_text
 from gateway.runtime import Runtime
 from gateway.pipeline.voice_commands import claimant_phone
+from parsers import OutcomeStatus
 from parsers.masking import restore_ids
 from store import audit, claims, review
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
 from store.scope import NeedsSupervisor, Scope
+from store.states import Channel, ReviewState
 
 EDIT_SID_TRIES = 5
 
@@ -33,19 +35,19 @@ def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str
     for _ in range(EDIT_SID_TRIES):
         with rt.sessions() as session:
             original = review.open_item(session, scope, inbound_id)
-            if original.channel != "sms":
+            if original.channel != Channel.SMS:
                 raise review.ReviewError("not_sms")  # a call has no text to run through the SMS grammar
             sid = review.next_edit_sid(session, original)
             from_number, to_number, precinct_id = original.from_number, original.to_number, original.precinct_id
         new_id, new = intake.store_sms(rt, sid=sid, from_number=from_number, to_number=to_number, body=body,
-                                       channel="sms", edited_from_id=inbound_id, precinct_id=precinct_id)
+                                       channel=Channel.SMS, edited_from_id=inbound_id, precinct_id=precinct_id)
         if new:
             break
     else:
         raise review.ReviewError("not_open")
     with rt.sessions.begin() as session:
         original = session.get(InboundMessage, inbound_id)
-        review.close(session, original, "resolved", officer_id, action, copy=new_id, **detail)
+        review.close(session, original, ReviewState.RESOLVED, officer_id, action, copy=new_id, **detail)
     queue.enqueue(rt, new_id)
     return new_id
 
@@ -65,7 +67,7 @@ def link_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: i
                        single_unit: bool) -> int:
     """Enrol the sender as a landlord with one property, then process the message again.
 
-    ValueError (from enrolment) says what to fix; nothing is written then. Enrolling claims the
+    EnrolmentError says what to fix; nothing is written then. Enrolling claims the
     message (and any other the number sent) for the property's precinct (store.item_precincts).
     """
     with rt.sessions.begin() as session:
@@ -96,10 +98,10 @@ def reject(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, reason: 
 
 def mark_spam(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int) -> None:
     with rt.sessions.begin() as session:
-        review.close(session, review.open_item(session, scope, inbound_id), "spam", officer_id, "spam")
+        review.close(session, review.open_item(session, scope, inbound_id), ReviewState.SPAM, officer_id, "spam")
 
 
-def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str) -> tuple[str, str]:
+def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str) -> tuple[OutcomeStatus, str]:
     """Accept a pending declaration; returns (outcome, receipt of the active declaration)."""
     with rt.sessions.begin() as session:
         decl = scope.get_declaration(session, decl_id)

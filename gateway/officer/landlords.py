@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.i18n import translate
 from store import audit, property_edits
-from store.enrolment import Enrolment, enrol
+from store.enrolment import Enrolment, EnrolmentError, enrol
 from store.models import Landlord
 from store.scope import NeedsSupervisor
 
@@ -17,6 +17,12 @@ bp = Blueprint("landlords", __name__, url_prefix="/landlords")
 
 def _rt():
     return current_app.extensions["declgate"]
+
+
+def flash_problems(exc: EnrolmentError) -> None:
+    """One message per problem, each saying how to fix it, so the officer can go down the list."""
+    for problem in exc.problems:
+        flash(problem.message, "error")
 
 
 def _precinct(form) -> str:
@@ -53,8 +59,8 @@ def new():
                 audit.record(session, current_officer.id, "enrol", f"property:{prop.code}",
                              landlord=prop.landlord.phone)
                 landlord_id = prop.landlord_id
-        except ValueError as exc:
-            flash(str(exc), "error")
+        except EnrolmentError as exc:
+            flash_problems(exc)
             return render_template("landlords/new.html", form=form), 422
         except NeedsSupervisor as exc:
             flash(translate(exc.code), "error")
@@ -78,8 +84,8 @@ def landlord(landlord_id: int):
                 property_edits.rename_landlord(session, scope, found, request.form.get("name", ""),
                                                current_officer.id)
                 flash(translate("saved"), "ok")
-            except ValueError as exc:
-                flash(str(exc), "error")
+            except EnrolmentError as exc:
+                flash_problems(exc)
             except NeedsSupervisor as exc:
                 abort(403, description=translate(exc.code))
         props = scope.properties_of(found)
@@ -103,8 +109,8 @@ def edit_property(code: str):
                     property_edits.update_property(session, prop, address=form.get("address", ""),
                                                    alias=form.get("alias"), single_unit=bool(form.get("single_unit")),
                                                    officer_id=current_officer.id, region=_rt().settings.default_region)
-            except ValueError as exc:
-                flash(str(exc), "error")
+            except EnrolmentError as exc:
+                flash_problems(exc)
                 return render_template("landlords/property.html", prop=prop), 422
             flash(translate("saved"), "ok")
             return redirect(url_for("landlords.landlord", landlord_id=prop.landlord_id))

@@ -10,20 +10,23 @@ from sqlalchemy import select
 
 from gateway.officer import actions
 from gateway.officer.auth import current_officer, officer_required, officer_scope
+from gateway.officer.landlords import flash_problems
 from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
 from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
-from parsers import contains_id, mask_id, mask_ids
+from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
 from store import audit, review
+from store.enrolment import EnrolmentError
 from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
+from store.states import Channel
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 25
-CHANNELS = ("sms", "voice")
+CHANNELS = (Channel.SMS, Channel.VOICE)  # what the queue can be filtered by
 FILTERS = ("reason", "channel", "precinct", "from", "to")  # what a queue link may carry, besides the page
 
 
@@ -41,15 +44,15 @@ def _rt():
     return current_app.extensions["declgate"]
 
 
-
 def _filters() -> tuple[review.Filters, dict[str, str]]:
     """The queue's filters, checked (a bad value is a 400 that names it), and as the links repeat them."""
     start, end = date_arg("from"), date_arg("to")
     reason, channel, precinct = text_arg("reason"), text_arg("channel", CHANNELS), id_arg("precinct")
+    tz = _rt().tz
     filters = review.Filters(
         reason=reason, channel=channel, precinct_id=precinct,
-        since=utc_midnight(start, _rt().tz) if start else None,
-        until=utc_midnight(end + dt.timedelta(days=1), _rt().tz) if end else None)
+        since=utc_midnight(start, tz) if start else None,
+        until=utc_midnight(end + dt.timedelta(days=1), tz) if end else None)
     shown = dict(zip(FILTERS, (reason or "", channel or "", str(precinct or ""), str(start or ""), str(end or ""))))
     return filters, shown
 
@@ -75,7 +78,7 @@ def queue():
         precinct_codes = {p.id: p.code for p in session.scalars(select(Precinct))}
     return render_template("review/queue.html", counts=counts, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), shown=shown, precincts=precincts,
-                           precinct_codes=precinct_codes, queue_url=queue_url)
+                           precinct_codes=precinct_codes, queue_url=queue_url, channels=CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
-                               precinct_code=current_officer.precinct_code)
+                               precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE)
 
 
 @bp.get("/<int:inbound_id>")
@@ -197,9 +200,9 @@ def _act(inbound_id: int | None, action):
     except NeedsSupervisor as exc:
         abort(403, description=translate(exc.code))
     except review.ReviewError as exc:
-        flash(translate(str(exc)), "error")
-    except ValueError as exc:  # enrolment validation: sentences that say what to fix
-        flash(str(exc), "error")
+        flash(translate(exc.code), "error")
+    except EnrolmentError as exc:  # linking the sender enrols them: sentences that say what to fix
+        flash_problems(exc)
     return None
 
 
@@ -207,16 +210,21 @@ def _back(inbound_id: int):
     return redirect(url_for("review.item", inbound_id=inbound_id))
 
 
+def _to_copy(inbound_id: int, action, done: str):
+    """Run an action that stores a new copy of the item: go on to the copy, or back to the item if it failed."""
+    new_id = _act(inbound_id, action)
+    if new_id is None:
+        return _back(inbound_id)
+    flash(translate(done, id=new_id), "ok")
+    return redirect(url_for("review.item", inbound_id=new_id))
+
+
 @bp.post("/<int:inbound_id>/edit")
 @officer_required
 def edit(inbound_id: int):
     """Store the corrected text as a new message from the same sender and queue it."""
-    new_id = _act(inbound_id, lambda: actions.edit_and_reprocess(
-        _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("body", "")))
-    if new_id is None:
-        return _back(inbound_id)
-    flash(translate("done_edited", id=new_id), "ok")
-    return redirect(url_for("review.item", inbound_id=new_id))
+    return _to_copy(inbound_id, lambda: actions.edit_and_reprocess(
+        _rt(), current_officer.id, officer_scope(), inbound_id, request.form.get("body", "")), "done_edited")
 
 
 @bp.post("/<int:inbound_id>/link")
@@ -225,14 +233,10 @@ def link(inbound_id: int):
     """Enrol the sender as landlord of a property, then reprocess the message."""
     form = request.form
     precinct = form.get("precinct", "") if current_officer.sees_all_precincts else current_officer.precinct_code
-    new_id = _act(inbound_id, lambda: actions.link_and_reprocess(
+    return _to_copy(inbound_id, lambda: actions.link_and_reprocess(
         _rt(), current_officer.id, officer_scope(), inbound_id, name=form.get("name", ""),
         property_code=form.get("property_code", ""), address=form.get("address", ""), precinct=precinct,
-        alias=form.get("alias") or None, single_unit=bool(form.get("single_unit"))))
-    if new_id is None:
-        return _back(inbound_id)
-    flash(translate("done_linked", id=new_id), "ok")
-    return redirect(url_for("review.item", inbound_id=new_id))
+        alias=form.get("alias") or None, single_unit=bool(form.get("single_unit"))), "done_linked")
 
 
 @bp.post("/<int:inbound_id>/reject")
@@ -268,7 +272,7 @@ def accept(decl_id: int):
                                                       request.form.get("name", "")))
     if result is not None:
         outcome, receipt = result
-        key = "done_already_active" if outcome == "already_registered" else "done_accepted"
+        key = "done_already_active" if outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
         flash(translate(key, receipt=receipt), "ok")
     back = request.form.get("inbound_id", "")
     return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))

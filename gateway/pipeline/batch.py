@@ -22,10 +22,11 @@ from gateway.pipeline.policy import RATE_WINDOW, over_rate_limit, parse_inbound,
 from gateway.pipeline.queue import job_id
 from gateway.pipeline.sms_commands import handle_sms
 from gateway.pipeline.voice_commands import handle_voice
-from parsers import ParseResult, render_reply
+from parsers import Command, OutcomeStatus, ParseResult, render_reply
 from parsers.optout import classify_optout
 from store import item_precincts, lookups
 from store.models import InboundMessage, utcnow
+from store.states import Channel, InboundStatus, ReviewState
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _apply_batch(session: Session, inbound_id: int, inbound: InboundMessage | No
     look-up and one flush for all of their rows."""
     claimed = _claim_others(session, inbound_id)
     batch = [inbound, *claimed] if inbound is not None else claimed
-    parsed = _preload(session, [message for message in batch if message.status == "received"])
+    parsed = _preload(session, [message for message in batch if message.status == InboundStatus.RECEIVED])
     for message in batch:
         _process(session, message, parsed.get(message.id))
     session.flush()
@@ -117,7 +118,7 @@ def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, Pars
     receipts = 0
     counted: list[tuple[int, str, dt.datetime]] = []
     for message in messages:
-        if message.channel == "voice":
+        if message.channel == Channel.VOICE:
             continue  # a call carries its own answers; the few it looks up are asked as before
         phones.add(message.from_number)
         if classify_optout(message.body) is not None:
@@ -125,7 +126,7 @@ def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, Pars
         if message.edited_from_id is None and message.from_number != message.to_number:
             counted.append((message.id, message.from_number, message.received_at))
         result = parsed[message.id] = parse_inbound(message)
-        if result.command != "move_in":
+        if result.command != Command.MOVE_IN:
             continue
         for index, record in enumerate(result.records):
             receipts += 1
@@ -146,7 +147,7 @@ def _claim_others(session: Session, inbound_id: int) -> list[InboundMessage]:
     if size <= 1:
         return []
     return list(session.scalars(
-        select(InboundMessage).where(InboundMessage.status == "received", InboundMessage.id != inbound_id,
+        select(InboundMessage).where(InboundMessage.status == InboundStatus.RECEIVED, InboundMessage.id != inbound_id,
                                         InboundMessage.review_state.is_(None))
         .order_by(InboundMessage.id).limit(size - 1).with_for_update(skip_locked=True)))
 
@@ -200,25 +201,25 @@ def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
         log.warning("could not drop %d handled jobs from the queue (%s); they will run as no-ops", len(ids), exc)
 
 def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | None = None) -> str:
-    if inbound.status != "received":
+    if inbound.status != InboundStatus.RECEIVED:
         return inbound.status
     # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
     attempts = inbound.attempts + 1
-    if inbound.channel == "voice":
+    if inbound.channel == Channel.VOICE:
         handled, result_language = handle_voice(session, inbound), (inbound.payload or {}).get("language", "zh")
         result = None
     else:
         word = classify_optout(inbound.body)
         if word is not None:
             record_optout(session, inbound.from_number, word)
-            inbound.attempts, inbound.status, inbound.processed_at = attempts, "ignored", utcnow()
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, InboundStatus.IGNORED, utcnow()
             return inbound.status
         if over_rate_limit(session, inbound):
             # A flood gets no replies (no reply storm, no loop with an auto-responder); officers see it,
             # those of the sender's precincts only when the sender is a landlord.
             to_senders_precincts(session, inbound)
-            inbound.attempts, inbound.status, inbound.processed_at = attempts, "rejected", utcnow()
-            inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], "open", "rate_limited"
+            inbound.attempts, inbound.status, inbound.processed_at = attempts, InboundStatus.REJECTED, utcnow()
+            inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], ReviewState.OPEN, "rate_limited"
             return inbound.status
         result = parsed or parse_inbound(inbound)
         handled = handle_sms(session, inbound, result)
@@ -248,7 +249,7 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
         item_precincts.assign(session, inbound, [handled.precinct_id, *handled.other_precinct_ids])
     inbound.codes = codes or None
     inbound.processed_at = utcnow()
-    rejected = any(o.status == "rejected" for o in handled.outcomes)
-    inbound.status = "rejected" if rejected else "processed"
+    rejected = any(o.status == OutcomeStatus.REJECTED for o in handled.outcomes)
+    inbound.status = InboundStatus.REJECTED if rejected else InboundStatus.PROCESSED
     if codes:
-        inbound.review_state, inbound.review_reason = "open", codes[0]
+        inbound.review_state, inbound.review_reason = ReviewState.OPEN, codes[0]

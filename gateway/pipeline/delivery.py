@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gateway import runtime
 from store import lookups
 from store.models import InboundMessage, OptOut, OutboundMessage, utcnow
+from store.states import OutboundStatus
 
 
 def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, purpose: str,
@@ -31,9 +32,9 @@ def queue_sms(session: Session, to: str, body: str, *, in_reply_to: int | None, 
     else:
         suppressed = session.get(OptOut, to) is not None
     msg = OutboundMessage(to_number=to, body=body, in_reply_to=in_reply_to, purpose=purpose,
-                          status="suppressed" if suppressed else "pending")
+                          status=OutboundStatus.SUPPRESSED if suppressed else OutboundStatus.PENDING)
     if not suppressed and sender.kind == "outbox":
-        msg.status, msg.provider_sid, msg.sent_at = "outbox", sender.send(to, body), utcnow()
+        msg.status, msg.provider_sid, msg.sent_at = OutboundStatus.OUTBOX, sender.send(to, body), utcnow()
     session.add(msg)
     if flush:  # callers that enqueue a delivery job need the id now
         session.flush()
@@ -43,7 +44,7 @@ def deliver(inbound_id: int | None = None) -> int:
     """Send the pending outbound messages of one inbound message (or all pending ones)."""
     rt = runtime.current()
     with rt.sessions() as session:
-        query = select(OutboundMessage.id).where(OutboundMessage.status == "pending")
+        query = select(OutboundMessage.id).where(OutboundMessage.status == OutboundStatus.PENDING)
         if inbound_id is not None:
             query = query.where(OutboundMessage.in_reply_to == inbound_id)
         ids = list(session.scalars(query.order_by(OutboundMessage.id)))
@@ -58,8 +59,9 @@ def send_one(msg_id: int) -> bool:
     rt = runtime.current()
     with rt.sessions.begin() as session:
         claimed = session.execute(
-            update(OutboundMessage).where(OutboundMessage.id == msg_id, OutboundMessage.status == "pending")
-            .values(status="sending")).rowcount
+            update(OutboundMessage)
+            .where(OutboundMessage.id == msg_id, OutboundMessage.status == OutboundStatus.PENDING)
+            .values(status=OutboundStatus.SENDING)).rowcount
         if not claimed:
             return False
         msg = session.get(OutboundMessage, msg_id)
@@ -69,7 +71,7 @@ def send_one(msg_id: int) -> bool:
     provider_sid = rt.sender.send(to, body, from_)
     with rt.sessions.begin() as session:
         msg = session.get(OutboundMessage, msg_id)
-        msg.status = "sent" if rt.sender.kind == "twilio" else "outbox"
+        msg.status = OutboundStatus.SENT if rt.sender.kind == "twilio" else OutboundStatus.OUTBOX
         msg.provider_sid, msg.sent_at = provider_sid, utcnow()
     return True
 
@@ -82,7 +84,7 @@ def deliver_stale(older_than: dt.timedelta) -> int:
     rt = runtime.current()
     with rt.sessions() as session:
         inbound_ids = list(session.scalars(
-            select(OutboundMessage.in_reply_to).where(OutboundMessage.status == "pending",
+            select(OutboundMessage.in_reply_to).where(OutboundMessage.status == OutboundStatus.PENDING,
                                                       OutboundMessage.created_at <= utcnow() - older_than)
             .distinct()))
     return sum(deliver(inbound_id) for inbound_id in inbound_ids if inbound_id is not None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from gateway import runtime
 from gateway.pipeline.policy import to_senders_precincts
 from store.models import InboundMessage
+from store.states import Channel, InboundStatus, ReviewState
 
 
 def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:
@@ -14,8 +15,8 @@ def mark_failed(job, connection, exc_type, exc_value, traceback) -> None:
     rt = runtime.current()
     with rt.sessions.begin() as session:
         inbound = session.get(InboundMessage, inbound_id)
-        if inbound is not None and inbound.status == "received" and job.retries_left in (0, None):
-            if inbound.precinct_id is None and inbound.channel != "voice":
+        if inbound is not None and inbound.status == InboundStatus.RECEIVED and job.retries_left in (0, None):
+            if inbound.precinct_id is None and inbound.channel != Channel.VOICE:
                 to_senders_precincts(session, inbound)
-            inbound.review_state, inbound.review_reason = "open", "job_failed"
+            inbound.review_state, inbound.review_reason = ReviewState.OPEN, "job_failed"
             inbound.codes = (inbound.codes or []) + [f"job_failed:{exc_type.__name__}"]

@@ -16,6 +16,7 @@ from gateway.runtime import Runtime
 from parsers import parse_sms
 from store.upsert import insert_for
 from store.models import InboundMessage, local_time, utcnow
+from store.states import Channel, InboundStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ _INSERTS: dict[str, object] = {}
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
-              channel: str = "sms", edited_from_id: int | None = None,
+              channel: Channel = Channel.SMS, edited_from_id: int | None = None,
               precinct_id: int | None = None, received_at: dt.datetime | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
@@ -57,7 +58,7 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # (A replayed row can be dated in a month that has closed since; the job that handles it changes its
     # status through the ORM, and that flush forgets the snapshot.)
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
-               received_at=received_at, status="received", parse=parsed.to_json(), attempts=0,
+               received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
                edited_from_id=edited_from_id, precinct_id=precinct_id)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)

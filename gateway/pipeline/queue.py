@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from gateway.runtime import Runtime
 from store.models import InboundMessage, utcnow
+from store.states import InboundStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def stuck(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> l
     cutoff = utcnow() - older_than
     with rt.sessions() as session:
         return list(session.scalars(select(InboundMessage.id).where(
-            InboundMessage.status == "received", InboundMessage.received_at <= cutoff)
+            InboundMessage.status == InboundStatus.RECEIVED, InboundMessage.received_at <= cutoff)
             .order_by(InboundMessage.id)))
 
 def requeue(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> int:

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.voice_commands import claimant_phone
-from parsers import Outcome, ParseResult
+from parsers import Command, Outcome, OutcomeStatus, ParseResult
+from parsers.commands import BY_RECEIPT
 from store import claims
 from store import declarations as decls
 from store.models import InboundMessage, Landlord
+from store.states import Channel
 
 
 def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
@@ -38,15 +40,15 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
     if result.message_errors():
         for problem in result.message_errors():
             handled.codes.append(problem.code)
-        handled.outcomes.append(Outcome(status="rejected", codes=tuple(dict.fromkeys(handled.codes))))
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=tuple(dict.fromkeys(handled.codes))))
         return
     today = today_for(inbound.received_at)
     command = result.command
-    if command == "help":
+    if command == Command.HELP:
         pass  # the reply is the format itself
-    elif command == "list":
+    elif command == Command.LIST:
         _list(session, landlord, result, handled)
-    elif command in ("cancel", "confirm", "dispute"):
+    elif command in BY_RECEIPT:
         _by_receipt(session, landlord, result, handled)
     else:
         for index, record in enumerate(result.records):
@@ -57,19 +59,19 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
             if errors:
                 _reject_record(handled, index, record, errors)
                 continue
-            if command == "move_in":
+            if command == Command.MOVE_IN:
                 _move_in(session, inbound, landlord, result, index, handled, today)
-            elif command == "move_out":
+            elif command == Command.MOVE_OUT:
                 _move_out(session, landlord, result, index, handled, today)
 
 def _reject_message(handled: Handled, code: str) -> Handled:
     handled.codes.append(code)
-    handled.outcomes.append(Outcome(status="rejected", codes=(code,)))
+    handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
     return handled
 
 def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> None:
     handled.codes.extend(codes)
-    handled.outcomes.append(Outcome(status="rejected", record=index, name=record.name,
+    handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, record=index, name=record.name,
                                     document_number=record.document.number if record.document else None,
                                     room=record.room, codes=tuple(dict.fromkeys(codes))))
 
@@ -86,8 +88,8 @@ def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, resu
     status, decl = decls.register(
         session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
-        channel="sms" if inbound.channel != "officer" else "officer", inbound_id=inbound.id)
-    if status == "pending_review":
+        channel=Channel.OFFICER if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id)
+    if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index))
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
@@ -115,7 +117,7 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
     by_id = {prop.id: prop for prop in props}
     for decl in found:
         handled.about(by_id[decl.property_id])  # a move-out naming no property concerns the tenants' ones
-        handled.outcomes.append(Outcome(status="moved_out", record=index, name=decl.person.name,
+        handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
 
@@ -125,9 +127,9 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
         _reject_message(handled, "unknown_receipt")
         return
     handled.about(decl.property)
-    if result.command == "cancel":
+    if result.command == Command.CANCEL:
         status = decls.cancel(decl)
-    elif result.command == "confirm":
+    elif result.command == Command.CONFIRM:
         status = claims.confirm(session, decl, phone=claimant_phone(decl))
     else:
         status = claims.dispute(decl)
@@ -147,6 +149,6 @@ def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Ha
         props = list(landlord.properties)
     tenants = decls.active_at(session, props)
     for decl in tenants:
-        handled.outcomes.append(Outcome(status="listed", name=decl.person.name,
+        handled.outcomes.append(Outcome(status=OutcomeStatus.LISTED, name=decl.person.name,
                                         document_number=decl.person.document_number,
                                         receipt=decl.receipt, room=decl.room))

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from gateway import runtime
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
-from parsers import Outcome
+from parsers import Outcome, OutcomeStatus
 from parsers.dates import check_move_in_date
 from parsers.phones import is_mobile
 from parsers.notices import render_landlord_move_out_request, render_landlord_request
 from store import claims
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Property
+from store.states import Channel
 
 
 def handle_voice(session: Session, inbound: InboundMessage):
@@ -33,7 +34,7 @@ def handle_voice(session: Session, inbound: InboundMessage):
     prop = session.scalar(select(Property).where(Property.code == payload.get("property_code")))
     if prop is None:  # the flow checked the code; it can only vanish if an officer removed the property
         handled.codes.append("unknown_property")
-        handled.outcomes.append(Outcome(status="rejected", codes=("unknown_property",)))
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=("unknown_property",)))
         return handled
     handled.precinct_id = prop.precinct_id
     if payload.get("kind") == "move_out":
@@ -47,15 +48,15 @@ def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, h
     payload = inbound.payload or {}
     number = payload.get("document_number")
     # The same words whether or not the ID lives there: the caller proved no right to know.
-    handled.told = [Outcome(status="move_out_requested", document_number=number)]
+    handled.told = [Outcome(status=OutcomeStatus.MOVE_OUT_REQUESTED, document_number=number)]
     found, code = decls.tenants_to_move_out(session, [prop], document_type="ric", document_number=number,
                                             id_suffix=None, room=None)
     if code:
         handled.codes.append(code)
-        handled.outcomes.append(Outcome(status="rejected", codes=(code,), document_number=number))
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,), document_number=number))
         return
     claimed = claims.claim_move_out(found, inbound)
-    handled.outcomes.append(Outcome(status="move_out_requested", document_number=number))
+    handled.outcomes.append(Outcome(status=OutcomeStatus.MOVE_OUT_REQUESTED, document_number=number))
     if not claimed:
         return  # a claim already waits on this tenant: the landlord was asked once
     handled.codes.append(claims.AWAITING_LANDLORD)
@@ -78,12 +79,13 @@ def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, ha
         name=name, room=payload.get("room"), move_in=date, late=late, inbound_id=inbound.id,
         needs_review=needs_review, name_recording_url=payload.get("name_recording_url"),
         address_recording_url=payload.get("address_recording_url"), receipt=payload.get("receipt"))
-    if status == "pending_review":
+    if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document" if payload.get("document_type") == "none" else "low_confidence")
     # The caller's own words and their claim's receipt: never the name or receipt of a registration on record.
-    handled.outcomes.append(Outcome(status="pending_review" if status == "pending_review" else "claimed",
+    told = OutcomeStatus.PENDING_REVIEW if status == OutcomeStatus.PENDING_REVIEW else OutcomeStatus.CLAIMED
+    handled.outcomes.append(Outcome(status=told,
                                     name=name, document_number=number, receipt=claim.receipt, room=claim.room))
-    if status == "already_claimed":
+    if status == OutcomeStatus.ALREADY_CLAIMED:
         return  # the same caller again: the landlord was asked already
     handled.codes.append(claims.AWAITING_LANDLORD)
     body = render_landlord_request(name=name, document_number=number, room=claim.room, address=prop.address,
@@ -94,6 +96,6 @@ def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, ha
 def claimant_phone(decl: Declaration) -> str | None:
     """The mobile a self-declaring caller called from, to keep for the person once the claim is accepted."""
     call = decl.inbound
-    if decl.channel != "voice" or call is None or call.channel != "voice":
+    if decl.channel != Channel.VOICE or call is None or call.channel != Channel.VOICE:
         return None
     return call.from_number if is_mobile(call.from_number, runtime.current().settings.default_region) else None

@@ -99,6 +99,13 @@ def _months(month: Month) -> list[Month]:
     return (month.next.next).back(18)[::-1]
 
 
+def _ranked(month: Month, max_age: dt.timedelta = STALE_MAX) -> list[stats.Ranked]:
+    """Every precinct ranked for the month, the month under way's count up to `max_age` old."""
+    rt = _rt()
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
+        return stats.ranking(session, month, tz=rt.tz, max_age=max_age)
+
+
 def _precincts(session) -> list[Precinct]:
     return stats.precinct_choices(session, None if current_officer.sees_all_precincts
                                   else [current_officer.precinct_id])
@@ -118,9 +125,7 @@ def index():
 def ranking():
     """Show every precinct ranked (an officer: their own line and rank) with the charts."""
     month = _month()
-    rt = _rt()
-    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
+    ranked = _ranked(month)
     total = len(ranked)
     as_of = ranked[0].figures.as_of if ranked else None
     if not current_officer.sees_all_precincts:
@@ -139,8 +144,7 @@ def bulletin():
     """Show the printable monthly bulletin: the same file `declgate report monthly` writes."""
     month = _month()
     rt = _rt()
-    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz, max_age=STALE_MAX)
+    ranked = _ranked(month)
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     as_of = ranked[0].figures.as_of if ranked else None
     with charts.stored_in(_chart_store(month)):
@@ -154,9 +158,7 @@ def bulletin():
 def bulletin_csv():
     """Download the monthly bulletin as CSV."""
     month = _month()
-    rt = _rt()
-    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        ranked = stats.ranking(session, month, tz=rt.tz)
+    ranked = _ranked(month, max_age=LIVE_TTL)
     return Response(report.bulletin_csv(ranked), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=bulletin-{month}.csv"})
 

@@ -13,12 +13,13 @@ import xml.etree.ElementTree as ET
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from gateway.settings import DEMO_NUMBER
 from gateway.webhooks.signature import sign
 from store.models import InboundMessage, Landlord, OutboundMessage
+from store.states import InboundStatus
 
 bp = Blueprint("simulator", __name__, url_prefix="/dev/phone")
 
-GATEWAY_NUMBER = "+8610690000"
 REPLY_WAIT_SECONDS = 8.0
 
 
@@ -38,7 +39,7 @@ def phone():
     rt = current_app.extensions["declgate"]
     with rt.sessions() as session:
         landlords = [(l.phone, l.name) for l in session.scalars(select(Landlord).order_by(Landlord.id).limit(20))]
-    return render_template("simulator/phone.html", landlords=landlords, gateway_number=GATEWAY_NUMBER)
+    return render_template("simulator/phone.html", landlords=landlords, gateway_number=DEMO_NUMBER)
 
 
 @bp.post("/sms")
@@ -50,7 +51,7 @@ def send_sms():
         return jsonify(error="choose a sender number"), 400
     sid = "SM" + uuid.uuid4().hex
     response = _webhook("/sms", {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
-                                 "From": sender, "To": GATEWAY_NUMBER, "Body": body, "NumMedia": "0"})
+                                 "From": sender, "To": DEMO_NUMBER, "Body": body, "NumMedia": "0"})
     if response.status_code != 200:
         return jsonify(sid=sid, status=response.status_code, reply=None,
                        error=response.get_data(as_text=True).strip()), 200
@@ -63,7 +64,7 @@ def _wait_for_reply(sid: str) -> str | None:
     while time.monotonic() < deadline:
         with rt.sessions() as session:
             inbound = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
-            if inbound is not None and inbound.status != "received":
+            if inbound is not None and inbound.status != InboundStatus.RECEIVED:
                 return session.scalar(select(OutboundMessage.body).where(
                     OutboundMessage.in_reply_to == inbound.id, OutboundMessage.purpose == "reply"))
         time.sleep(0.1)
@@ -79,7 +80,7 @@ def voice_step():
     if not (path == "/voice" or path.startswith("/voice/step?")):
         abort(400)
     params = {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": str(data.get("from", "")),
-              "To": GATEWAY_NUMBER, "CallStatus": "in-progress"}
+              "To": DEMO_NUMBER, "CallStatus": "in-progress"}
     for key, field in (("digits", "Digits"), ("speech", "SpeechResult"), ("recording_url", "RecordingUrl")):
         if data.get(key):
             params[field] = str(data[key])

@@ -21,6 +21,7 @@ from ivr_flows import PropertyView, StatusView, VoiceDeclaration
 from store import claims
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Person, Property
+from store.states import Channel, DeclarationStatus
 
 
 HOUR, DAY = 3600, 86400
@@ -45,7 +46,7 @@ class DatabasePort:
         if person is None:
             return None, None
         decl = session.scalar(select(Declaration).where(Declaration.person_id == person.id,
-                                                        Declaration.status == "active")
+                                                        Declaration.status == DeclarationStatus.ACTIVE)
                               .order_by(Declaration.declared_at.desc()).limit(1))
         return person, decl
 
@@ -98,7 +99,7 @@ class DatabasePort:
             payload = {k: (v.isoformat() if isinstance(v, dt.date) else v)
                        for k, v in dataclasses.asdict(declaration).items()}
             payload["receipt"] = receipt
-            row = InboundMessage(provider_sid=sid, channel="voice", from_number=declaration.caller,
+            row = InboundMessage(provider_sid=sid, channel=Channel.VOICE, from_number=declaration.caller,
                                  to_number=self.to_number, body=_summary(declaration), payload=payload,
                                  precinct_id=prop.precinct_id if prop else None)
             session.add(row)

@@ -1,0 +1,63 @@
+"""The closed sets of values the status columns hold, as StrEnums.
+
+A member IS its string (`InboundStatus.RECEIVED == "received"`), so the columns stay plain strings,
+rows written before these classes existed read the same, and no migration was needed. Officers see
+these names on their pages and in exports: renaming a value is a data migration, not a refactoring.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """How an inbound message, and the declaration it made, reached the gateway."""
+
+    SMS = "sms"
+    VOICE = "voice"
+    OFFICER = "officer"  # typed in by an officer rather than sent by the landlord
+
+
+class InboundStatus(StrEnum):
+    """Where an inbound message stands: `received` until a worker has handled it, then one of the others."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    REJECTED = "rejected"  # at least one record (or the whole message) was not applied
+    IGNORED = "ignored"  # an opt-out word (STOP/START): recorded, never answered
+
+
+class ReviewState(StrEnum):
+    """An inbound message in the officers' queue: open until an officer (or the landlord's answer) closes it."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class DeclarationStatus(StrEnum):
+    """A declaration's life: one `active` per person and property (a partial unique index says so)."""
+
+    ACTIVE = "active"
+    ENDED = "ended"  # moved out
+    CANCELLED = "cancelled"  # withdrawn by the landlord, rejected by an officer, or a duplicate
+    SUPERSEDED = "superseded"  # the person was declared somewhere else since
+    PENDING_REVIEW = "pending_review"  # waits for an officer (no document, a recording) or a caller's landlord
+    DISPUTED = "disputed"  # the landlord answered N to a tenant's self-declaration
+
+
+class LandlordResponse(StrEnum):
+    """The landlord's answer to a tenant's self-declaration (None while it waits)."""
+
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+class OutboundStatus(StrEnum):
+    """An SMS we send: `pending`, claimed as `sending` before the provider is called, then where it went."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # a crash between the claim and the provider's answer leaves it here, never sent twice
+    SENT = "sent"  # accepted by Twilio
+    OUTBOX = "outbox"  # recorded by the local outbox instead (demo, tests, no Twilio account)
+    SUPPRESSED = "suppressed"  # the number opted out (STOP): kept for the record, never sent
