@@ -109,8 +109,8 @@ class TestCodeCatalogues:
     @pytest.mark.parametrize("code", sorted(ALL_CODES))
     def test_every_code_has_a_description_in_both_languages(self, code):
         """Each code an officer sees has a description in both languages."""
-        en, zh_ = ALL_CODES[code]
-        assert en and zh_
+        words = ALL_CODES[code]
+        assert words.zh.strip() and words.en.strip()
 
     def test_catalogues_hold_exactly_the_reply_codes(self):
         """The reply catalogues neither miss a reply code nor keep texts for codes nothing emits."""

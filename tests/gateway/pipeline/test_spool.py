@@ -21,7 +21,7 @@ from store.keyring import Keyring, new_key
 from tests.constants import KEYS
 
 ID_A = "350102199001011238"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ class TestClaimFiles:
             "import os, sys, time\n"
             "from gateway.pipeline.spool import Spool, Entry\n"
             "from store.keyring import Keyring\n"
-            "from tests.support import KEYS\n"
+            "from tests.constants import KEYS\n"
             f"spool = Spool({str(directory)!r}, keyring=Keyring(**KEYS), redis=None, stream='test:spool')\n"
             "for n in range(3):\n"
             "    spool.write(Entry(sid=f'SMdead{n}', from_number='+8613800138000', to_number='', body='HELP'))\n"

@@ -19,7 +19,7 @@ from tests.constants import KEY_ENV
 
 MARCH = Month(2026, 3)
 TODAY = dt.date(2026, 4, 15)  # March and February closed, April open
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # A process that writes to the store and has never seen the web app, the CLI or store.stats: what a
 # `declgate worker` job or a one-off script is. It reports which of those modules it ended up importing.
 BARE_PROCESS = """
