@@ -139,7 +139,7 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     reasons: Counter[str] = Counter()
     for item in left_out:
         names = {mark.name for mark in item.iter_markers()}
-        reasons[" + ".join(name for name in LEFT_OUT_BY if name in names) or "(no marker: -k)"] += 1
+        reasons[" + ".join(name for name in LEFT_OUT_BY if name in names) or "(none of these markers)"] += 1
     selection = " ".join(f"{flag} {value!r}" for flag, value in (("-m", config.option.markexpr),
                                                                ("-k", config.option.keyword)) if value)
     write = terminalreporter.write_line
