@@ -51,10 +51,10 @@ def seed_rejected(rt: Runtime) -> None:
     from gateway.webhooks.voice_port import DatabasePort
 
     for i, (sender, body) in enumerate(REJECTED_SAMPLES):
-        inbound_id, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
+        _, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
                                            to_number=DEMO_NUMBER, body=body)
         if new:
-            queue.enqueue(rt, inbound_id)
+            queue.wake(rt)
     # A caller whose name the recogniser was unsure of: an officer listens and types it.
     DatabasePort(rt, to_number=DEMO_NUMBER).submit("CADEMO0000000000000000000000000001", VoiceDeclaration(
         kind="move_in", document_type="ric", document_number="110101199003074477", property_code="100002",

@@ -54,7 +54,8 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
-    batch_size: int = 50  # messages one job handles at most in one transaction: its own, then waiting ones
+    batch_size: int = 200  # messages one transaction of a job handles at most (gateway.pipeline.drain)
+    batch_wait: float = 0.05  # seconds a drain job lets a burst gather before its first batch
     sweep_every: float = 30.0  # seconds between a worker's sweeps for lost jobs and stale replies
     stuck_after: float = 60.0  # seconds a message may wait `received` before the sweep queues it again
     stats_every: float = 180.0  # seconds between a worker's statistics refreshes; 0 turns them off
@@ -97,6 +98,7 @@ class Settings:
                                    ("DECLGATE_STUCK_AFTER", self.stuck_after, 0),
                                    ("DECLGATE_STATS_EVERY", self.stats_every, 0),
                                    ("DECLGATE_REPLAY_EVERY", self.replay_every, 0.01),
+                                   ("DECLGATE_BATCH_WAIT", self.batch_wait, 0),
 
                                                                       ("SPOOL_MAXLEN", self.spool_maxlen, 10)):
             if value < least:
@@ -161,7 +163,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
     for key, name in (("sweep_every", "DECLGATE_SWEEP_EVERY"), ("stuck_after", "DECLGATE_STUCK_AFTER"),
-                      ("stats_every", "DECLGATE_STATS_EVERY"), ("replay_every", "DECLGATE_REPLAY_EVERY")):
+                      ("stats_every", "DECLGATE_STATS_EVERY"), ("replay_every", "DECLGATE_REPLAY_EVERY"),
+                      ("batch_wait", "DECLGATE_BATCH_WAIT")):
         if env.get(name):
             try:
                 values[key] = float(env[name])

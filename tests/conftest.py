@@ -164,15 +164,16 @@ def backend(request) -> str:
 
 @pytest.fixture
 def settings(request, backend, tmp_path, sqlite_template) -> Settings:
+    """No drain waits for a burst to gather (DECLGATE_BATCH_WAIT): a test's burst is already stored."""
     if backend == "sqlite":
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
         return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
-                        public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), **KEYS)
+                        public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **KEYS)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
     return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
-                    public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), **KEYS,
+                    public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **KEYS,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
 from rq.job import Job
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from gateway import runtime
 from gateway.pipeline.delivery import deliver, queue_sms
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import RATE_WINDOW, over_rate_limit, parse_inbound, record_optout, to_senders_precincts
+from gateway.pipeline import queue
 from gateway.pipeline.queue import job_id
 from gateway.pipeline.sms_commands import handle_sms
 from gateway.pipeline.voice_commands import handle_voice
@@ -33,50 +35,93 @@ log = logging.getLogger(__name__)
 RACE_RETRIES = 3
 
 
+@dataclass
+class Run:
+    """What one job's transactions did: the messages they handled, and those a failure left behind."""
+    handled: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return len(self.handled) + len(self.left)
+
+
 def process_inbound(inbound_id: int) -> str:
     """Apply an inbound message to the store, write its reply, then deliver what is pending.
 
-    After its own message the job also handles up to `batch_size` - 1 (DECLGATE_BATCH_SIZE) other `received` messages
-    that no other transaction holds (one commit for all of them), then drops their queued jobs.
+    This is a message's own job (a failure in a batch, the sweep, an officer's reprocess; the usual
+    path is gateway.pipeline.drain). After its own message the job also handles up to `batch_size` - 1
+    (DECLGATE_BATCH_SIZE) other `received` messages that no other transaction holds (one commit for all
+    of them), then drops their queued jobs.
     The batch is first applied in one go (`_apply_batch`: its look-ups preloaded, its rows written
     in one flush); if anything in it fails, the transaction is rolled back and the batch applied
     again message by message under savepoints (`_apply_carefully`), where a failing message is
-    left for its own job and the others are stored.
+    given a job of its own and the others are stored.
 
     When another worker's batch holds this message, the job does not sit waiting for it: it first
     handles a batch of the waiting messages nobody holds, then takes its own message (waiting for
     that batch to end, after which it is usually handled already).
     """
     rt = runtime.current()
-    others: list[int] = []
-    status = _run(rt, inbound_id, others, wait=False)
+    run = Run()
+    status = _run(rt, inbound_id, run, wait=False)
     if status is None:
-        status = _run(rt, inbound_id, others, wait=True)
-    _drop_queued_jobs(rt, others)
-    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
-        for handled_id in [inbound_id, *others]:
-            deliver(handled_id)
+        status = _run(rt, inbound_id, run, wait=True)
+    _drop_queued_jobs(rt, run.handled)
+    _after_commit(rt, run, [inbound_id])
     return status
 
-def _run(rt: runtime.Runtime, inbound_id: int, others: list[int], *, wait: bool) -> str | None:
-    """One transaction of the job; the status of its own message, or None if another batch held it."""
+def process_waiting(rt: runtime.Runtime) -> int:
+    """One transaction over up to `batch_size` waiting messages no other transaction holds.
+
+    Returns how many it claimed (0: nothing is waiting, or every waiting message is held by others).
+    """
+    run = Run()
+    _run(rt, None, run, wait=False)
+    _after_commit(rt, run)
+    return run.claimed
+
+def _after_commit(rt: runtime.Runtime, run: Run, own: list[int] = ()) -> None:
+    """Give each message a batch could not apply a job of its own, then send the replies.
+
+    A left message's `attempts` goes up first, so drains stop claiming it (`_claim`): its own job
+    runs it alone, fails loudly, is retried by RQ and ends in the officers' queue
+    (gateway.pipeline.failures) — one bad message never holds up the rest of a backlog.
+    """
+    if run.left:
+        with rt.sessions.begin() as session:
+            session.execute(update(InboundMessage).where(InboundMessage.id.in_(run.left),
+                                                         InboundMessage.status == InboundStatus.RECEIVED)
+                            .values(attempts=InboundMessage.attempts + 1))
+        for left_id in run.left:
+            queue.enqueue(rt, left_id)
+    if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
+        for handled_id in [*own, *run.handled]:
+            deliver(handled_id)
+
+def _run(rt: runtime.Runtime, inbound_id: int | None, run: Run, *, wait: bool) -> str | None:
+    """One transaction of the job; the status of its own message, or None if another batch held it
+    (or, for a drain, which has no message of its own)."""
     careful, races = False, 0
     while True:
         try:
             with rt.sessions.begin() as session:
-                # Locked (PostgreSQL; SQLite serialises writers anyway). Without `wait`, a message another
-                # worker's batch holds is skipped rather than waited for.
-                inbound = session.get(InboundMessage, inbound_id,
-                                      with_for_update=True if wait else {"skip_locked": True})
-                if inbound is None and session.get(InboundMessage, inbound_id) is None:
-                    raise LookupError(f"inbound message {inbound_id} does not exist")
-                status, handled = (_apply_carefully if careful else _apply_batch)(session, inbound_id, inbound)
-            others.extend(handled)
+                inbound = None
+                if inbound_id is not None:
+                    # Locked (PostgreSQL; SQLite serialises writers anyway). Without `wait`, a message another
+                    # worker's batch holds is skipped rather than waited for.
+                    inbound = session.get(InboundMessage, inbound_id,
+                                          with_for_update=True if wait else {"skip_locked": True})
+                    if inbound is None and session.get(InboundMessage, inbound_id) is None:
+                        raise LookupError(f"inbound message {inbound_id} does not exist")
+                status, handled, left = (_apply_carefully if careful else _apply_batch)(session, inbound_id, inbound)
+            run.handled.extend(handled)
+            run.left.extend(left)
             return status
         except Exception as exc:
             if not careful:
                 log.info("inbound %s: batch failed as a whole (%s); applying it message by message",
-                         inbound_id, type(exc).__name__)
+                         inbound_id if inbound_id is not None else "drain", type(exc).__name__)
                 careful = True
                 continue
             # Another worker stored the same person or reply first (or PostgreSQL broke a lock cycle
@@ -86,25 +131,27 @@ def _run(rt: runtime.Runtime, inbound_id: int, others: list[int], *, wait: bool)
             races += 1
             log.info("inbound %s: lost a race, retrying", inbound_id)
 
-def _apply_batch(session: Session, inbound_id: int, inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+Applied = tuple[str | None, list[int], list[int]]  # own message's status, others handled, others left
+
+
+def _apply_batch(session: Session, inbound_id: int | None, inbound: InboundMessage | None) -> Applied:
     """Apply this message (if held) and the waiting ones claimed with it, with one query per kind of
     look-up and one flush for all of their rows."""
-    claimed = _claim_others(session, inbound_id)
+    claimed = _claim(session, inbound_id)
     batch = [inbound, *claimed] if inbound is not None else claimed
     parsed = _preload(session, [message for message in batch if message.status == InboundStatus.RECEIVED])
     for message in batch:
         _process(session, message, parsed.get(message.id))
     session.flush()
-    return (inbound.status if inbound is not None else None), [message.id for message in claimed]
+    return (inbound.status if inbound is not None else None), [message.id for message in claimed], []
 
-def _apply_carefully(session: Session, inbound_id: int,
-                     inbound: InboundMessage | None) -> tuple[str | None, list[int]]:
+def _apply_carefully(session: Session, inbound_id: int | None, inbound: InboundMessage | None) -> Applied:
     """Apply this message (if held), then each waiting one under its own savepoint (see `_process_others`)."""
     status = None
     if inbound is not None:
         status = _process(session, inbound)
         session.flush()  # its own errors surface here, not inside a batched message's savepoint
-    return status, _process_others(session, inbound_id)
+    return (status, *_process_others(session, inbound_id))
 
 def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, ParseResult]:
     """Parse the batch's SMS and load everything they will look up, in one query per kind.
@@ -137,19 +184,22 @@ def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, Pars
                                           cap=rt.settings.rate_limit_per_hour)
     return parsed
 
-def _claim_others(session: Session, inbound_id: int) -> list[InboundMessage]:
-    """Up to `batch_size` - 1 (DECLGATE_BATCH_SIZE) other waiting messages no other transaction holds.
+def _claim(session: Session, inbound_id: int | None) -> list[InboundMessage]:
+    """Up to `batch_size` (DECLGATE_BATCH_SIZE) waiting messages no other transaction holds, less one
+    for a job's own message.
 
     They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
-    two workers never take the same one, and a message whose own job is running is skipped.
+    two workers never take the same one, and a message whose own job is running is skipped. A message
+    some batch already failed on (`attempts` > 0) is left to its own job.
     """
-    size = runtime.current().settings.batch_size
-    if size <= 1:
+    size = runtime.current().settings.batch_size - (inbound_id is not None)
+    if size <= 0:
         return []
-    return list(session.scalars(
-        select(InboundMessage).where(InboundMessage.status == InboundStatus.RECEIVED, InboundMessage.id != inbound_id,
-                                        InboundMessage.review_state.is_(None))
-        .order_by(InboundMessage.id).limit(size - 1).with_for_update(skip_locked=True)))
+    query = select(InboundMessage).where(InboundMessage.status == InboundStatus.RECEIVED,
+                                         InboundMessage.attempts == 0, InboundMessage.review_state.is_(None))
+    if inbound_id is not None:
+        query = query.where(InboundMessage.id != inbound_id)
+    return list(session.scalars(query.order_by(InboundMessage.id).limit(size).with_for_update(skip_locked=True)))
 
 def _lost_race(exc: Exception) -> bool:
     """A unique violation, or a deadlock / serialization failure PostgreSQL resolved by aborting us."""
@@ -160,24 +210,25 @@ def _lost_race(exc: Exception) -> bool:
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in ("40P01", "40001")
 
-def _process_others(session: Session, inbound_id: int) -> list[int]:
-    """Handle other waiting messages in this transaction; returns the ids handled.
+def _process_others(session: Session, inbound_id: int | None) -> tuple[list[int], list[int]]:
+    """Handle other waiting messages in this transaction; returns the ids handled and those left.
 
     Each is applied under a savepoint: if one fails, it is rolled back alone and left `received`
     for its own job, which runs it again and fails loudly (RQ's retries, then the officers' queue),
     so one bad message cannot hold up the others that happen to share its batch.
     """
-    handled = []
-    for other in _claim_others(session, inbound_id):
+    handled, left = [], []
+    for other in _claim(session, inbound_id):
         try:
             with session.begin_nested():
                 _process(session, other)
         except Exception:  # noqa: BLE001 - not swallowed: the message's own job runs it again and fails loudly
-            log.warning("inbound %s: left for its own job (failed in the batch of %s)", other.id, inbound_id,
-                        exc_info=True)
+            log.warning("inbound %s: left for its own job (failed in the batch of %s)", other.id,
+                        inbound_id if inbound_id is not None else "a drain", exc_info=True)
+            left.append(other.id)
             continue
         handled.append(other.id)
-    return handled
+    return handled, left
 
 def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
     """Take the now pointless jobs of messages handled in a batch off the queue.
@@ -222,6 +273,7 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], ReviewState.OPEN, "rate_limited"
             return inbound.status
         result = parsed or parse_inbound(inbound)
+        inbound.parse = result.to_json()  # what officers see: the parse the message was handled by
         handled = handle_sms(session, inbound, result)
         result_language = result.language
     _finish(session, inbound, handled, result, result_language)

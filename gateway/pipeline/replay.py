@@ -128,7 +128,7 @@ def _replay_one(rt: Runtime, spool: Spool, item: Spooled) -> str:
 
 def _store(rt: Runtime, entry: Entry) -> str:
     try:
-        inbound_id, new = intake.store_sms(rt, sid=entry.sid, from_number=entry.from_number,
+        _, new = intake.store_sms(rt, sid=entry.sid, from_number=entry.from_number,
                                            to_number=entry.to_number, body=entry.body,
                                            received_at=entry.received_at)
     except Exception as exc:  # noqa: BLE001 - not swallowed: an outage stops the pass, the rest go to officers
@@ -137,7 +137,7 @@ def _store(rt: Runtime, entry: Entry) -> str:
         return _to_officers(rt, entry, exc)
     if not new:
         return "already"
-    queue.enqueue(rt, inbound_id)  # Redis down: the sweep queues it later, like any stored message
+    queue.wake(rt)  # Redis down: the sweep queues it later, like any stored message
     return "stored"
 
 

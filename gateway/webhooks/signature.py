@@ -1,6 +1,16 @@
-"""Twilio webhook signatures, checked on every webhook with twilio's own RequestValidator."""
+"""Twilio webhook signatures, checked on every webhook: Twilio's algorithm, then twilio's own RequestValidator.
+
+A signature is HMAC-SHA1, under the auth token, of the URL followed by every form field's name and
+value in name order (twilio.request_validator.compute_signature). A genuine request is checked with
+one HMAC over exactly that string and a constant-time compare; only one that fails it goes on to
+RequestValidator.validate, which also tries the URL with and without its default port. The verdict is
+the library's for every request, at a third of its cost for the ones Twilio really sent.
+"""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from functools import wraps
 from typing import Callable
 
@@ -32,14 +42,22 @@ def signed(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         token = current_app.extensions["declgate"].settings.twilio_auth_token
         signature = request.headers.get("X-Twilio-Signature", "")
-        params = request.form.to_dict(flat=True) if request.form else {}
         url = public_url()
-        if not token or not signature or not url or not RequestValidator(token).validate(url, params, signature):
+        if not token or not signature or not url or not verified(token, url, request.form, signature):
             current_app.logger.warning("rejected webhook with a bad signature from %s", request.remote_addr)
             return Response("invalid signature\n", status=403, mimetype="text/plain")
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def verified(token: str, url: str, form, signature: str) -> bool:
+    """Whether `signature` is Twilio's for this URL and form (a werkzeug MultiDict: repeated fields count)."""
+    signed_text = url + "".join(name + value for name in sorted(form) for value in sorted(set(form.getlist(name))))
+    digest = hmac.new(token.encode(), signed_text.encode(), hashlib.sha1).digest()
+    if hmac.compare_digest(base64.b64encode(digest), signature.encode("utf-8", "surrogateescape")):
+        return True
+    return RequestValidator(token).validate(url, form, signature)
 
 
 def sign(token: str, url: str, params: dict[str, str]) -> str:

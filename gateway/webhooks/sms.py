@@ -37,8 +37,8 @@ def inbound_sms() -> Response:
     try:
         if not held.waiting():  # while earlier messages wait in the spool, this one joins them: none overtakes
             inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
-            if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost enqueue
-                queue.enqueue(rt, inbound_id)
+            if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost wake-up
+                queue.wake(rt)
             return twiml()
     except outage.DATABASE_ERRORS as exc:
         if not outage.database_unavailable(exc):

@@ -105,7 +105,7 @@ class DatabasePort:
             session.add(row)
             session.flush()
             inbound_id = row.id
-        queue.enqueue(self.rt, inbound_id)
+        queue.wake(self.rt)
         return receipt or ""
 
     def _receipt_for(self, session, declaration: VoiceDeclaration, prop: Property | None) -> str | None:

@@ -26,6 +26,7 @@ class TestScaleOut:
     def test_sms_spread_over_two_web_processes_is_stored_and_replied_once(self, stack, fault_engine):
         """Messages alternating between two web processes and worked by two workers are each stored and answered once."""
         stack.public_base_url = "https://declgate.example.org"  # what the load balancer presents to Twilio
+        stack.extra_env["DECLGATE_BATCH_SIZE"] = "5"  # full batches: the first drain calls the other worker in
         phones = st.enrol_landlords(fault_engine, 8)
         ids = st.unique_id_numbers(MESSAGES)
         ports = [stack.start_web(), stack.start_web()]
@@ -40,7 +41,7 @@ class TestScaleOut:
         assert ledger.declarations == MESSAGES and ledger.duplicate_declarations == 0
         assert ledger.replies == MESSAGES and ledger.inbound_without_one_reply == 0
         logs = [(stack.logdir / f"worker-{i}.log").read_text() for i in range(len(workers))]
-        assert all("process_inbound" in log for log in logs), "one worker did no work"
+        assert all("gateway.pipeline.drain.drain" in log for log in logs), "one worker did no work"
 
     def test_voice_call_hopping_between_web_processes_is_declared_once(self, stack, fault_engine):
         """A move-in call whose steps alternate between two web processes gives one declaration, its receipt read twice and the landlord's SMS."""
