@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import http.client
+import math
 import os
 import statistics
 import sys
@@ -28,6 +29,12 @@ TOKEN = "bench-auth-token"
 PUBLIC_BASE_URL = "http://declgate.bench"  # what the benchmarks' webhooks are signed for, on every port
 GATEWAY_NUMBER = "+8610690000"
 SENDERS = [f"+86138{i:08d}" for i in range(20)]  # enrolled landlords the benchmarks' SMS come from
+LANDLORDS = 1000  # bench/e2e.py enrols this many (the RapidSMS peer's load comes from as many phones)
+
+
+def landlord_phone(i: int) -> str:
+    """The i-th landlord of bench/e2e.py: +86138 and eight digits, like the peer's senders."""
+    return f"+86138{i % LANDLORDS:08d}"
 # The benchmarks' own keys (not secret; the benchmark database is scratch). Settings(**KEYS), or in env().
 DATA_KEY = "Zk9vQmVuY2hEYXRhS2V5MDAwMDAwMDAwMDAwMDAwMDA="
 BLIND_INDEX_KEY = "Zk9vQmVuY2hCbGluZEluZGV4S2V5MDAwMDAwMDAwMDA="
@@ -83,8 +90,9 @@ def noop(i: int) -> int:
     return i
 
 
-def signed_form(port: int, body: str, sender: str) -> tuple[bytes, dict[str, str]]:
-    sid = "SM" + uuid.uuid4().hex
+def signed_form(port: int, body: str, sender: str, sid: str | None = None) -> tuple[bytes, dict[str, str]]:
+    """A Twilio Messaging webhook's form and headers, signed for PUBLIC_BASE_URL/sms (a new MessageSid unless given)."""
+    sid = sid or "SM" + uuid.uuid4().hex
     params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "1" * 32, "From": sender,
               "To": GATEWAY_NUMBER, "Body": body, "NumMedia": "0"}
     headers = {"X-Twilio-Signature": sign(TOKEN, f"{PUBLIC_BASE_URL}/sms", params),
@@ -140,6 +148,92 @@ def tree_pids(pid: int) -> list[int]:
     except OSError:
         pass
     return pids
+
+
+def descendants(pid: int) -> list[int]:
+    """A process and every process below it, however deep (a shell that started a worker that forked)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def process_cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """CPU time (user and system) of one process; with `reaped`, also that of its children that have
+    exited and been waited for (a gunicorn worker that was replaced)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def all_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and all its descendants, living or reaped."""
+    return sum(process_cpu_seconds(p, reaped=True) for p in descendants(pid))
+
+
+def postgres_cpu_seconds(database: str) -> tuple[float, float]:
+    """(ours, others') CPU time used so far by the local PostgreSQL's processes: ours are the backends
+    connected to `database` plus the server's own (checkpointer, WAL writer…), which work for whoever
+    writes; others' are backends of other databases, another engineer's load on a shared server."""
+    ours = others = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as fh:
+                if not fh.read().startswith("postgres"):
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                title = fh.read().replace(b"\0", b" ").decode(errors="replace").split()
+        except OSError:
+            continue
+        seconds = process_cpu_seconds(int(entry))
+        # A backend's title is "postgres: [CLUSTER:] USER DATABASE HOST(PORT)|[local] STATE"; the server's
+        # own processes (checkpointer, walwriter…) name no client.
+        client = next((i for i, word in enumerate(title) if word == "[local]" or word.endswith(")")), None)
+        if client is not None and client >= 2 and title[client - 1] != database:
+            others += seconds
+        else:
+            ours += seconds
+    return ours, others
+
+
+def ric_number(i: int) -> str:
+    """The i-th valid 18-digit resident ID (ISO 7064 check digit): 1,000 per birth date from 1970 on, so
+    every i below millions gives a different one (the RapidSMS peer's wrk script draws them the same way)."""
+    from stdnum.cn import ric
+
+    born = time.gmtime(i // 1000 * 86400)
+    body = f"110101{born.tm_year:04d}{born.tm_mon:02d}{born.tm_mday:02d}{i % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of `values` (fraction 0.5 = median, 0.99 = p99); NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))]
+
+
+def procfile_command(role: str, path: str | None = None) -> str:
+    """The command line of a Procfile role (`web`, `worker`…), as written: a shell expands its variables."""
+    with open(path or os.path.join(ROOT, "Procfile")) as fh:
+        for line in fh:
+            name, sep, command = line.partition(":")
+            if sep and name.strip() == role:
+                return command.strip()
+    raise KeyError(f"no {role!r} role in the Procfile")
 
 
 def tree_cpu_seconds(pid: int) -> float:

@@ -1,0 +1,359 @@
+"""End-to-end capacity: declarations per second from signed webhook to stored declaration + reply, against the peer.
+
+Run: python bench/e2e.py [--seconds 15] [--connections 16] [--threads 2] [--workers 1] [--web-concurrency 2]
+                         [--rate-fraction 0.5,0.8] [--paced-seconds 10] [--skip-peer]
+
+One invocation (issue #13):
+1. empties `declgate_perf` and Redis db 13 and enrols 1,000 landlords (one property each, phones
+   +86138xxxxxxxx like the peer's) with `declgate landlord import`;
+2. starts the Procfile's `web` and `worker` roles unchanged, through a shell as a Procfile runner does
+   (PORT, WEB_CONCURRENCY), with `--workers` worker processes and no Twilio account (replies go to the outbox);
+3. warms them up with 100 declarations, then replays pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a
+   new declaration with its own valid ID number, each sent once, for `--seconds`;
+4. waits for the last reply and checks that nothing was lost: every webhook 2xx, one inbound row, one
+   declaration and one reply per webhook sent, no duplicate reply;
+5. prints sustained messages/s (replied ÷ first webhook stored → last reply recorded), wrk's webhook rate and
+   latency, the CPU each party spent per message (from /proc) and the reply latency;
+6. paced runs: each `--rate-fraction` of that capacity, sent open-loop from this process for `--paced-seconds`,
+   for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %);
+7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
+
+Exits 1 when a check fails. Processes' logs stay in the scratch directory it prints.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import _common as c  # noqa: E402  (puts the repository root on sys.path)
+import e2e_load as load  # noqa: E402
+from e2e_processes import Deployment, Started, process_env  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from store.db import make_engine  # noqa: E402
+from tests.fault.stack import free_port  # noqa: E402
+
+PEER_DIR = os.path.normpath(os.path.join(c.ROOT, "..", "shared", "peers", "rapidsms"))
+PEER_PORT = 8101  # run.sh's default
+GOALS = {"ratio": 2.0, "cpu_ms": 4.0, "reply_p50_ms": 200.0, "reply_p99_ms": 1000.0, "webhook_p99_ms": 50.0}
+
+
+class Checks:
+    """Named pass/fail lines; any failure makes the run FAIL."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def check(self, ok: bool, what: str, detail: str = "") -> None:
+        print(f"    {'PASS' if ok else 'FAIL'} {what}{': ' + detail if detail else ''}")
+        if not ok:
+            self.failed.append(what)
+
+
+def enrol_landlords(scratch: str, env: dict[str, str]) -> None:
+    """1,000 landlords, each with one property in precinct GL01 (created by the first row), by the CLI."""
+    path = os.path.join(scratch, "landlords.csv")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("phone,name,property_code,address,precinct\n")
+        fh.writelines(f"{c.landlord_phone(i)},房东{i},{500000 + i},东街{i}号,GL01\n" for i in range(c.LANDLORDS))
+    done = subprocess.run(["declgate", "landlord", "import", path], cwd=scratch, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"declgate landlord import failed:\n{done.stdout}{done.stderr}")
+    print(f"  {done.stdout.strip()}")
+
+
+def utc_seconds(stored: dt.datetime) -> float:
+    """A stored timestamp (naive UTC, store.models.utcnow) as seconds since the epoch."""
+    return stored.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+@dataclass
+class Ledger:
+    """What the database holds for one run's webhooks (their MessageSids start with SM + the run's code)."""
+
+    sids: set[str]
+    statuses: dict[str, int]
+    declarations: int
+    declared_inbound: int
+    replies: int
+    replied_inbound: int
+    first_received: float
+    last_reply: float
+    reply_latencies: list[float]
+
+    @classmethod
+    def read(cls, engine, run: str) -> Ledger:
+        like = {"p": f"SM{run}%"}
+        with engine.connect() as conn:
+            inbound = conn.execute(text("SELECT provider_sid, status, received_at FROM inbound_messages "
+                                        "WHERE provider_sid LIKE :p"), like).all()
+            declarations, declared = conn.execute(text(
+                "SELECT count(*), count(DISTINCT d.inbound_id) FROM declarations d "
+                "JOIN inbound_messages i ON i.id = d.inbound_id WHERE i.provider_sid LIKE :p"), like).one()
+            replies = conn.execute(text(
+                "SELECT o.in_reply_to, i.received_at, o.created_at FROM outbound_messages o "
+                "JOIN inbound_messages i ON i.id = o.in_reply_to "
+                "WHERE o.purpose = 'reply' AND i.provider_sid LIKE :p"), like).all()
+        statuses: dict[str, int] = {}
+        for _, status, _ in inbound:
+            statuses[status] = statuses.get(status, 0) + 1
+        return cls(sids={sid for sid, _, _ in inbound}, statuses=statuses, declarations=declarations,
+                   declared_inbound=declared, replies=len(replies), replied_inbound=len({r[0] for r in replies}),
+                   first_received=min((utc_seconds(r[2]) for r in inbound), default=math.nan),
+                   last_reply=max((utc_seconds(r[2]) for r in replies), default=math.nan),
+                   reply_latencies=[(r[2] - r[1]).total_seconds() for r in replies])
+
+    def verify(self, checks: Checks, sent: list[load.Webhook]) -> None:
+        wanted = {hook.sid for hook in sent}
+        n = len(wanted)
+        checks.check(self.sids == wanted, "one inbound row per webhook sent",
+                     f"{len(self.sids)} rows for {n} sent, {len(wanted - self.sids)} missing, "
+                     f"{len(self.sids - wanted)} never sent")
+        checks.check(self.declarations == n and self.declared_inbound == n, "one declaration stored per webhook",
+                     f"{self.declarations} declarations from {self.declared_inbound} messages; message states "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())))
+        checks.check(self.replied_inbound == n, "a reply recorded for every webhook", f"{self.replied_inbound} of {n}")
+        checks.check(self.replies == self.replied_inbound, "no duplicate reply",
+                     f"{self.replies - self.replied_inbound} extra")
+
+
+def replies_after(engine, base: int) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT count(*) FROM outbound_messages WHERE purpose = 'reply' AND id > :b"),
+                           {"b": base})
+
+
+def last_outbound_id(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT coalesce(max(id), 0) FROM outbound_messages"))
+
+
+def wait_for_replies(engine, base: int, expected: int, stall: float) -> float:
+    """Poll until `expected` replies newer than `base` are recorded, or none has come for `stall` seconds;
+    returns how long it waited."""
+    started = last_change = time.monotonic()
+    seen = -1
+    while True:
+        count = replies_after(engine, base)
+        if count >= expected:
+            return time.monotonic() - started
+        if count != seen:
+            seen, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change > stall:
+            print(f"    gave up waiting: {count} of {expected} replies, none new for {stall:g} s")
+            return time.monotonic() - started
+        time.sleep(0.25)
+
+
+def cpu_now(deployment: Deployment, database: str) -> dict[str, float]:
+    """CPU seconds so far, by party; the differences of two readings are what a run cost."""
+    web, workers = deployment.cpu_seconds()
+    postgres, other_databases = c.postgres_cpu_seconds(database)
+    machine, stolen = c.machine_cpu_seconds()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
+    return {"web": web, "worker": workers, "postgres": postgres, "redis": c.command_cpu_seconds("redis-server"),
+            "generator": children.ru_utime + children.ru_stime + time.process_time(),
+            "other databases": other_databases, "machine": machine, "stolen": stolen}
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], messages: int) -> float:
+    """Print CPU ms per message by party; returns the total of the system's own parties."""
+    per = {k: (after[k] - before[k]) * 1000 / max(messages, 1) for k in before}
+    parties = ("web", "worker", "postgres", "redis")
+    total = sum(per[k] for k in parties)
+    per["other databases"] = max(0.0, per["other databases"])  # a backend that exited takes its CPU with it
+    rest = per["machine"] - total - per["generator"] - per["other databases"]
+    print(f"  CPU per message: web {per['web']:.2f} + worker(s) {per['worker']:.2f} + PostgreSQL {per['postgres']:.2f}"
+          f" + Redis {per['redis']:.2f} = {total:.2f} ms   (load generator {per['generator']:.2f}; not ours: "
+          f"other databases' backends {per['other databases']:.2f}, rest of the machine {rest:.2f},"
+          f" stolen {per['stolen']:.2f})")
+    return total
+
+
+def ms(seconds: list[float], fraction: float) -> float:
+    return c.percentile(seconds, fraction) * 1000
+
+
+def capacity_run(args, deployment: Deployment, engine, database: str,
+                 serial: int) -> tuple[float, float, Checks, int]:
+    """wrk at full speed: sustained messages/s, CPU ms per message, the checks and the next free serial."""
+    checks = Checks()
+    count = args.requests or max(20000, args.seconds * 1500)
+    hooks = load.webhooks("c", serial, count)
+    shares = load.write_wrk_files(hooks, os.path.join(deployment.scratch, "wrk"), args.threads)
+    base = last_outbound_id(engine)
+    print(f"\n== declgate capacity (load average before: {os.getloadavg()[0]:.2f})", flush=True)
+    before = cpu_now(deployment, database)
+    fields, report = load.run_wrk(f"http://127.0.0.1:{deployment.port}", os.path.join(deployment.scratch, "wrk"),
+                                  args.threads, args.connections, args.seconds)
+    sent = load.sent_by_wrk(shares, fields["sent_by_thread"])
+    for t in range(args.threads):
+        os.remove(os.path.join(deployment.scratch, f"wrk.{t}"))  # megabytes of signed requests, used up
+    waited = wait_for_replies(engine, base, len(sent), args.stall)
+    after = cpu_now(deployment, database)
+    with open(os.path.join(deployment.scratch, "wrk.out"), "w") as fh:
+        fh.write(report)
+    ledger = Ledger.read(engine, "c")
+    replied = ledger.replied_inbound
+    span = ledger.last_reply - ledger.first_received
+    rate = replied / span if span > 0 else 0.0
+    print(f"  wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
+          f"{len(sent)} webhooks sent, last reply {waited:.1f} s after wrk ended")
+    print(f"  webhooks: {fields['rps']:.0f} req/s, p50 {fields['p50_ms']:.1f} ms, p99 {fields['p99_ms']:.1f} ms "
+          f"(wrk, closed loop at {args.connections} connections)")
+    print(f"  sustained: {replied} messages replied in {span:.2f} s (first webhook stored → last reply) = "
+          f"{rate:.1f} messages/s")
+    cpu_ms = print_cpu(before, after, replied)
+    print(f"  reply latency at full load: p50 {ms(ledger.reply_latencies, .5):.0f} ms, "
+          f"p99 {ms(ledger.reply_latencies, .99):.0f} ms (a closed loop over capacity: the backlog, not a goal)")
+    checks.check(fields["non2xx"] == 0 and fields["sock_errors"] == 0, "every webhook answered 2xx",
+                 f"{fields['non2xx']:.0f} non-2xx, {fields['sock_errors']:.0f} socket errors")
+    checks.check(fields["exhausted"] == 0, "wrk never ran out of fresh webhooks",
+                 f"raise --requests above {count}" if fields["exhausted"] else "")
+    ledger.verify(checks, sent)
+    return rate, cpu_ms, checks, serial + count
+
+
+def paced_run(args, deployment: Deployment, engine, database: str, serial: int, fraction: float, capacity: float,
+              run: str) -> tuple[Checks, int]:
+    """Open loop at `fraction` of the measured capacity: webhook and reply latency percentiles; the checks and
+    the next free serial."""
+    checks = Checks()
+    rate = fraction * capacity
+    hooks = load.webhooks(run, serial, max(1, math.ceil(rate * args.paced_seconds)))
+    base = last_outbound_id(engine)
+    before = cpu_now(deployment, database)
+    result = load.paced(deployment.port, hooks, rate)
+    waited = wait_for_replies(engine, base, len(hooks), args.stall)
+    after = cpu_now(deployment, database)
+    ledger = Ledger.read(engine, run)
+    answered = [lat for lat, status in zip(result.latencies, result.statuses) if 200 <= status < 300]
+    print(f"\n== declgate paced at {fraction:.0%} of capacity: {rate:.1f} webhooks/s open loop for {result.seconds:.1f} s"
+          f" ({len(hooks)} sent), last reply {waited:.1f} s after the last webhook")
+    print(f"  webhook latency (from when each was due): p50 {ms(answered, .5):.1f} ms, p99 {ms(answered, .99):.1f} ms")
+    print(f"  reply latency (stored → reply recorded): p50 {ms(ledger.reply_latencies, .5):.0f} ms, "
+          f"p99 {ms(ledger.reply_latencies, .99):.0f} ms")
+    print_cpu(before, after, ledger.replied_inbound)
+    checks.check(len(answered) == len(hooks), "every webhook answered 2xx", f"{len(hooks) - len(answered)} not")
+    ledger.verify(checks, hooks)
+    if abs(fraction - 0.5) < 1e-9:
+        print(f"  goal at 50 %: reply p50 ≤ {GOALS['reply_p50_ms']:.0f} ms and p99 ≤ {GOALS['reply_p99_ms']:.0f} ms: "
+              f"{'met' if ms(ledger.reply_latencies, .5) <= GOALS['reply_p50_ms'] and ms(ledger.reply_latencies, .99) <= GOALS['reply_p99_ms'] else 'NOT met'}")
+    if abs(fraction - 0.8) < 1e-9:
+        print(f"  goal at 80 %: webhook p99 ≤ {GOALS['webhook_p99_ms']:.0f} ms: "
+              f"{'met' if ms(answered, .99) <= GOALS['webhook_p99_ms'] else 'NOT met'}")
+    return checks, serial + len(hooks)
+
+
+def run_peer(args, started: Started, scratch: str) -> float | None:
+    """The RapidSMS peer's run.sh with the same wrk settings; its `RapidSMS unique N req/s`, None if it failed."""
+    env = dict(os.environ, WRK_SECS=str(args.seconds), WRK_THREADS=str(args.threads), WRK_CONNS=str(args.connections),
+               PORT=str(PEER_PORT))
+    started.pidfiles.append(os.path.join(tempfile.gettempdir(), "peer-rapidsms", f"gunicorn-{PEER_PORT}.pid"))
+    log_path = os.path.join(scratch, "peer.log")
+    print(f"\n== RapidSMS peer: {PEER_DIR}/run.sh (WRK_SECS={args.seconds} WRK_THREADS={args.threads} "
+          f"WRK_CONNS={args.connections}; its log: {log_path})", flush=True)
+    proc = started.spawn([os.path.join(PEER_DIR, "run.sh")], log_path, cwd=PEER_DIR, env=env)
+    proc.wait()
+    with open(log_path, encoding="utf-8", errors="replace") as fh:
+        output = fh.read()
+    for line in output.splitlines():
+        if line.startswith(("== summary", "  RapidSMS", "  FAIL", "== all", "== SOME")):
+            print("  " + line.strip())
+    found = re.search(r"RapidSMS unique\s+([\d.]+) req/s", output)
+    if proc.returncode != 0 or not found:
+        print(f"  FAIL the peer's run.sh exited with {proc.returncode}; see {log_path}")
+        return float(found.group(1)) if found else None
+    return float(found.group(1))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15, help="wrk's -d, here and for the peer")
+    parser.add_argument("--connections", type=int, default=16, help="wrk's -c, here and for the peer")
+    parser.add_argument("--threads", type=int, default=2, help="wrk's -t, here and for the peer")
+    parser.add_argument("--workers", type=int, default=1, help="`declgate worker` processes")
+    parser.add_argument("--web-concurrency", type=int, default=2, help="WEB_CONCURRENCY (gunicorn workers)")
+    parser.add_argument("--requests", type=int, default=0, help="webhooks prepared for wrk (default: enough)")
+    parser.add_argument("--rate-fraction", default="0.5,0.8",
+                        help="comma-separated fractions of the measured capacity for paced runs; 0 for none")
+    parser.add_argument("--paced-seconds", type=float, default=10.0)
+    parser.add_argument("--stall", type=float, default=60.0, help="give up waiting after this long with no new reply")
+    parser.add_argument("--skip-peer", action="store_true")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    fractions = [float(f) for f in args.rate_fraction.split(",") if float(f) > 0]
+    scratch = tempfile.mkdtemp(prefix="declgate-e2e-")
+    database = make_url(c.DATABASE_URL).database
+    started = Started()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop what was started on the way out
+    engine = None
+    failed: list[str] = []
+    try:
+        print(f"== preparing {database} and Redis {c.REDIS_URL} (scratch and logs: {scratch})", flush=True)
+        c.fresh_database()
+        import redis
+
+        redis.Redis.from_url(c.REDIS_URL).flushdb()
+        port = free_port()
+        deployment = Deployment(started, scratch, port, args.web_concurrency)
+        enrol_landlords(scratch, process_env(scratch, port, args.web_concurrency))
+        print(f"  web: {c.procfile_command('web')}  [PORT={port} WEB_CONCURRENCY={args.web_concurrency}]")
+        print(f"  worker ×{args.workers}: {c.procfile_command('worker')}", flush=True)
+        deployment.start(args.workers)
+        engine = make_engine(c.DATABASE_URL)
+        warm = load.webhooks("w", 0, 100)  # serials go on from here, never repeating an ID number
+        base = last_outbound_id(engine)
+        load.paced(port, warm, 50.0, clients=8)
+        wait_for_replies(engine, base, len(warm), args.stall)
+        if replies_after(engine, base) < len(warm):
+            raise SystemExit(f"the warm-up's 100 declarations were not all replied; see the logs in {scratch}")
+        capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, len(warm))
+        failed += checks.failed
+        for k, fraction in enumerate(fractions):
+            if capacity <= 0:
+                break
+            checks, serial = paced_run(args, deployment, engine, database, serial, fraction, capacity,
+                                       "p" + "abcdefghij"[k])
+            failed += checks.failed
+        deployment.stop()
+        peer = None if args.skip_peer else run_peer(args, started, scratch)
+        print("\n== issue #13")
+        if peer:
+            ratio = capacity / peer
+            print(f"  ratio = declgate {capacity:.1f} msgs/s / peer {peer:.1f} req/s = {ratio:.2f} "
+                  f"({'≥' if ratio >= GOALS['ratio'] else 'below'} {GOALS['ratio']:.1f}: goal {'met' if ratio >= GOALS['ratio'] else 'NOT met'})")
+        elif not args.skip_peer:
+            failed.append("the peer's run")
+        print(f"  CPU per message {cpu_ms:.2f} ms ({'≤' if cpu_ms <= GOALS['cpu_ms'] else 'above'} "
+              f"{GOALS['cpu_ms']:.0f} ms: goal {'met' if cpu_ms <= GOALS['cpu_ms'] else 'NOT met'})")
+    except KeyboardInterrupt:
+        print("\n== interrupted: stopping what this run started")
+        return 130
+    finally:
+        if engine is not None:
+            engine.dispose()
+        started.stop_all()
+    if failed:
+        print(f"\n== FAIL: {'; '.join(failed)}")
+        return 1
+    print("\n== all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
