@@ -4,9 +4,10 @@ Run: python bench/intake_steps.py [--calls 1000] [--rounds 5] [--instructions]
 
 bench/intake.py says how far the webhook is from the bare Flask floor; this says why.
 Each step the issue requires of POST /sms runs here in-process, with no HTTP and no
-other load: the signature check (twilio's RequestValidator), the store (the intake parse
-and one durable INSERT … ON CONFLICT DO NOTHING), the RQ enqueue (one MULTI/EXEC), and
-the whole request through Flask. The app's start-up heap is frozen out of the garbage
+other load: the signature check (one HMAC, gateway.webhooks.signature), the store (one
+durable INSERT … ON CONFLICT DO NOTHING), waking the drain (one SET NX), and the whole
+request through Flask. The grammar's parse is shown for scale: the worker runs it, not
+the webhook. The app's start-up heap is frozen out of the garbage
 collector first (a full collection would otherwise land on whichever step it falls in).
 Times are CPU microseconds per call, the least of `--rounds` rounds, so a busy neighbour
 inflates them less; `--instructions` counts instructions instead (valgrind's callgrind,
@@ -30,7 +31,7 @@ import _common as c  # noqa: E402  (puts the repo root on sys.path)
 from intake import prepare  # noqa: E402  (bench/intake.py: the same database)
 
 STEPS = ("bare Flask request", "declgate POST /sms", "signature check", "intake parse",
-         "store (parse + INSERT)", "enqueue (RQ job)")
+         "store (INSERT)", "wake the drain (SET NX)")
 PORT = 8000
 
 
@@ -50,7 +51,9 @@ def step_functions(calls: int) -> dict[str, object]:
     """Each step as a function of the call number (0 to `calls` - 1); every request has a new MessageSid,
     signed ahead of time so that signing is not counted."""
     os.environ.update(c.env())
-    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from gateway.webhooks.signature import verified
 
     from gateway.pipeline import intake, queue
     from gateway.app import create_app
@@ -62,6 +65,7 @@ def step_functions(calls: int) -> dict[str, object]:
     params = {"MessageSid": "SM" + "0" * 32, "From": c.SENDERS[0], "To": c.GATEWAY_NUMBER, "Body": text}
     url = f"{c.PUBLIC_BASE_URL}/sms"
     signature = c.sign(c.TOKEN, url, params)
+    form = MultiDict(params)
     base = int(time.time() * 1000)
     # A full collection walks the whole heap the app loaded; landing in one step's calls, it would be
     # billed to that step. Frozen, the start-up heap is left out of every collection, as in all steps.
@@ -75,11 +79,11 @@ def step_functions(calls: int) -> dict[str, object]:
     return {
         "bare Flask request": requests_to(bare),
         "declgate POST /sms": requests_to(app),
-        "signature check": lambda i: RequestValidator(c.TOKEN).validate(url, params, signature),
+        "signature check": lambda i: verified(c.TOKEN, url, form, signature),
         "intake parse": lambda i: parse_sms(text, today=dt.date.today(), deadline_days=3, region="CN").to_json(),
-        "store (parse + INSERT)": lambda i: intake.store_sms(rt, sid="SM" + uuid.uuid4().hex, from_number=c.SENDERS[0],
+        "store (INSERT)": lambda i: intake.store_sms(rt, sid="SM" + uuid.uuid4().hex, from_number=c.SENDERS[0],
                                                             to_number=c.GATEWAY_NUMBER, body=text),
-        "enqueue (RQ job)": lambda i: queue.enqueue(rt, base + i),
+        "wake the drain (SET NX)": lambda i: queue.wake(rt),
     }
 
 
@@ -166,7 +170,7 @@ def main() -> None:
     print(f"\n{'step':26} {unit:>12}   × a bare Flask request")
     for step in STEPS:
         print(f"{step:26} {fmt.format(figures[step] * scale)}   {figures[step] / bare:5.2f}")
-    required = figures["signature check"] + figures["store (parse + INSERT)"] + figures["enqueue (RQ job)"]
+    required = figures["signature check"] + figures["store (INSERT)"] + figures["wake the drain (SET NX)"]
     print(f"{'the three required steps':26} {fmt.format(required * scale)}   {required / bare:5.2f}")
     print("\nA ratio of 0.5 in bench/intake.py needs a whole webhook to cost the machine no more than two bare\n"
           "requests, PostgreSQL's and Redis's share included (bench/intake.py prints those shares).")

@@ -237,7 +237,17 @@ def forget_reached_months(session: Session, _context, _instances) -> None:
     A `before_flush` listener (see `store.db.make_sessionmaker`); Core statements bypass it.
     """
     earliest: dt.date | None = None
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in session.new:  # a new row has only its current values: no history to walk (a batch adds hundreds)
+        kind = type(obj)
+        if kind is Property:
+            earliest = dt.date(2000, 1, 1)
+            break
+        for name in _DATES.get(kind, ()):
+            value = obj.__dict__.get(name)
+            if value is not None:
+                day = value.date() if isinstance(value, dt.datetime) else value
+                earliest = day if earliest is None else min(earliest, day)
+    for obj in (*session.dirty, *session.deleted):
         fields = _FIGURE_FIELDS.get(type(obj))
         if fields is None:
             continue
