@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from gateway.officer import actions
-from gateway.pipeline.policy import parse_of
 from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.officer.landlords import flash_problems
 from gateway.i18n import language, translate
@@ -167,7 +166,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
             if not has_id:
                 return _back(inbound_id)  # nothing hidden: no look to record
             audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
-        parse = parse_of(inbound)
+        parse = inbound.parse or {}
         problems = _problems(body, parse, reveal)
         history = review.history(session, scope, inbound)
         pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)

@@ -273,7 +273,6 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], ReviewState.OPEN, "rate_limited"
             return inbound.status
         result = parsed or parse_inbound(inbound)
-        inbound.parse = result.to_json()  # what officers see: the parse the message was handled by
         handled = handle_sms(session, inbound, result)
         result_language = result.language
     _finish(session, inbound, handled, result, result_language)

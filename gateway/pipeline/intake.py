@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from gateway.runtime import Runtime
+from parsers import parse_sms
 from store.upsert import insert_for
-from store.models import InboundMessage, utcnow
+from store.models import InboundMessage, local_time, utcnow
 from store.states import Channel, InboundStatus
 
 log = logging.getLogger(__name__)
@@ -42,20 +43,22 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
               precinct_id: int | None = None, received_at: dt.datetime | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
-    Nothing is parsed here: the worker parses once and keeps the parse on the row (officers' pages parse
-    a message no worker has reached yet on read), so the webhook's only work is one INSERT.
-    `received_at` is given when the spool replays a message
+    The parse at intake is kept on the row so officers see errors and spans even
+    for a message no worker has touched yet. `received_at` is given when the spool replays a message
     (gateway.pipeline.replay): it keeps the time it reached the webhook, so its "today" and its place in the
     sender's hourly allowance are those of its arrival, not of the replay.
     """
     received_at = received_at or utcnow()
+    today = local_time(received_at, rt.tz).date()
+    parsed = parse_sms(body, today=today, deadline_days=rt.settings.deadline_days,
+                       region=rt.settings.default_region)
     # A Core INSERT, not the ORM's unit of work: this is the only statement the webhook runs and the ORM
     # flush was a third of its CPU. Nothing is lost by skipping the session's before_flush hooks: the row
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
     # (A replayed row can be dated in a month that has closed since; the job that handles it changes its
     # status through the ORM, and that flush forgets the snapshot.)
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
-               received_at=received_at, status=InboundStatus.RECEIVED, attempts=0,
+               received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
                edited_from_id=edited_from_id, precinct_id=precinct_id)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)

@@ -14,7 +14,6 @@ from parsers import ParseResult, parse_sms
 from store import declarations as decls
 from store import item_precincts, lookups
 from store.models import InboundMessage, OptOut, local_time
-from store.states import Channel
 
 RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
 
@@ -53,15 +52,6 @@ def parse_inbound(inbound: InboundMessage) -> ParseResult:
     rt = runtime.current()
     return parse_sms(inbound.body, today=today_for(inbound.received_at),
                      deadline_days=rt.settings.deadline_days, region=rt.settings.default_region)
-
-def parse_of(inbound: InboundMessage) -> dict:
-    """The parse officers see: the one the worker kept, or, for an SMS no worker has reached yet, a fresh one
-    (the webhook stores the raw text only)."""
-    if inbound.parse is not None:
-        return inbound.parse
-    if inbound.channel != Channel.SMS or inbound.body is None:
-        return {}
-    return parse_inbound(inbound).to_json()
 
 def record_optout(session: Session, phone: str, word: str) -> None:
     batch = lookups.current(session)
