@@ -104,13 +104,14 @@ def requeue(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) ->
     """Queue again every stuck message; returns how many. Jobs are idempotent: one queued twice is handled once.
 
     Messages no batch has failed on wait for a drain: unless a live one renewed the flag within
-    `older_than`, a new drain is woken for all of them (one job, however long the backlog). A message a
+    `older_than` (always, when it is 0), a new drain is woken for all of them (one job, however long
+    the backlog; a second drain beside a live one is harmless). A message a
     batch failed on gets a job of its own, as RQ's retries and failure callback need.
     """
     count = 0
     waiting = _stuck(rt, older_than)
     fresh = [inbound_id for inbound_id, attempts in waiting if not attempts]
-    if fresh and not _drain_alive(rt, older_than):
+    if fresh and (not older_than or not _drain_alive(rt, older_than)):  # 0: the operator's "now, whatever"
         try:
             rt.redis.delete(drain_flag(rt))  # a drain that died left it raised
         except RedisError:
