@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
-from gateway.i18n import en, zh
+from gateway.i18n import codes, en, zh
 from gateway.web.redirects import safe_next
 from store.models import local_time
 
@@ -30,6 +30,16 @@ def translate(key: str, **values: object) -> str:
     """The UI string for `key` in the current language, with `{name}` placeholders filled in."""
     text = LANGUAGES[language()].get(key) or LANGUAGES[DEFAULT].get(key) or key
     return text.format(**values) if values else text
+
+
+def word(kind: str, code: str | None) -> str:
+    """The `word` template global: a stored code (a reason, a state, a channel …) in the UI language."""
+    return codes.code_word(kind, code, language())
+
+
+def plural(count: int, key: str, **values: object) -> str:
+    """`key` for one (`key_one`) or for several (`key_other`): 1 precinct, 2 precincts."""
+    return translate(f"{key}_one" if count == 1 else f"{key}_other", count=count, **values)
 
 
 def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -53,4 +63,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def strings() -> dict[str, object]:
-        return {"t": translate, "lang": language()}
+        lang = language()
+        return {"t": translate, "lang": lang, "word": word, "plural": plural,
+                "target_words": lambda target: codes.target_words(target, lang),
+                "call_summary": lambda payload: codes.call_summary(payload or {}, lang)}
