@@ -7,6 +7,7 @@ itself, so a forgotten string is visible rather than a crash.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
@@ -42,6 +43,14 @@ def plural(count: int, key: str, **values: object) -> str:
     return translate(f"{key}_one" if count == 1 else f"{key}_other", count=count, **values)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def text_lang(text: str | None) -> str:
+    """The `lang` of a text the gateway did not write (an SMS, a reply it sent): marks English as English."""
+    return "zh" if text and _CJK.search(text) else "en"
+
+
 def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """The `localtime` template filter: a stored (naive UTC) time in the deployment's time zone."""
     if value is None:
@@ -64,6 +73,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def strings() -> dict[str, object]:
         lang = language()
-        return {"t": translate, "lang": lang, "word": word, "plural": plural,
+        return {"t": translate, "lang": lang, "word": word, "plural": plural, "text_lang": text_lang,
                 "target_words": lambda target: codes.target_words(target, lang),
                 "call_summary": lambda payload: codes.call_summary(payload or {}, lang)}
