@@ -326,5 +326,6 @@ STRINGS.update({
     "stats_chart_title_pre_case": "Registered before their case, {month}",
     "precincts_met_one": "{count} precinct met it",
     "precincts_met_other": "{count} precincts met it",
+    "sim_caller_sms": "SMS to the caller's number",
     "sim_thread_empty": "No messages yet.",
 })

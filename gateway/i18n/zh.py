@@ -333,5 +333,6 @@ STRINGS.update({
     "stats_chart_title_pre_case": "案前登记率 {month}",
     "precincts_met_one": "{count} 个派出所达标",
     "precincts_met_other": "{count} 个派出所达标",
+    "sim_caller_sms": "来电号码收到的短信",
     "sim_thread_empty": "还没有短信。",
 })
