@@ -302,7 +302,7 @@ STRINGS.update({
     "stats_page_of": "Page {page} of {pages} ({total} in all)",
 })
 
-# Words added for phones and for Chinese officers (issue: codes shown as words, errors that say why).
+# Words for phones, for codes shown as words and for errors that say why.
 STRINGS.update({
     "raw_call": "The call",
     "call_declared": "Declared",

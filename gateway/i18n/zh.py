@@ -309,7 +309,7 @@ STRINGS.update({
     "stats_page_of": "第 {page} / {pages} 页，共 {total} 条",
 })
 
-# Words added for phones and for Chinese officers (issue: codes shown as words, errors that say why).
+# Words for phones, for codes shown as words and for errors that say why.
 STRINGS.update({
     "raw_call": "来电内容",
     "call_declared": "来电申报",
