@@ -83,6 +83,11 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         """Officers land on their queue (the login page first, when needed)."""
         return redirect(url_for("review.queue"))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page says: answer with the icon rather than a 404."""
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):
         reason = type(exc.orig).__name__ if exc.orig else type(exc).__name__

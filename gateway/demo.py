@@ -1,6 +1,9 @@
 """Demo data for `declgate serve --demo`: enough to try every surface in five minutes."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 
 from sqlalchemy import select
@@ -10,7 +13,7 @@ from gateway.settings import DEMO_NUMBER
 from ivr_flows import VoiceDeclaration
 from store.enrolment import Enrolment, enrol, precinct
 from store.models import Landlord, Officer, utcnow
-from store.officers import add_officer, set_password
+from store.officers import add_officer, password_ok, set_password
 
 DEMO_LANDLORD = "+8613800138000"
 DEMO_PRECINCT = "GL01"
@@ -34,15 +37,25 @@ def seed(rt: Runtime) -> dict[str, str]:
                 enrol(session, Enrolment(phone=DEMO_LANDLORD, name="陈房东", property_code=code, address=address,
                                          precinct=DEMO_PRECINCT, alias=alias))
         for username, role in ((DEMO_OFFICER, "officer"), (DEMO_SUPERVISOR, "supervisor")):
-            # A fresh password at every demo start, so the one printed is always the one that works.
-            password = secrets.token_urlsafe(9)
+            password = demo_password(rt, username)
             officer = session.scalar(select(Officer).where(Officer.username == username))
             if officer is None:
                 add_officer(session, username, password, DEMO_PRECINCT, role)
-            else:
-                set_password(session, username, password)  # and end the sessions of the last demo run
+            elif not password_ok(officer, password):
+                set_password(session, username, password)  # the printed one must work: set it, ending old sessions
             logins[username] = password
     return logins
+
+
+def demo_password(rt: Runtime, username: str) -> str:
+    """The demo login's password: the same at every start of the same demo store, so a newcomer's browser
+    tab and notes keep working across restarts. Derived from the demo's blind-index key, which lives beside its
+    database (instance/demo-keys.json); a new database comes with new keys, so with new passwords."""
+    key = rt.settings.blind_index_key
+    if not key:
+        return secrets.token_urlsafe(9)
+    digest = hmac.new(key.encode(), f"demo-login:{username}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
 
 
 def seed_rejected(rt: Runtime) -> None:

@@ -10,23 +10,27 @@ from parsers.masking import mask_id
 
 TEXTS = {
     "zh": {
-        "landlord_request": "租客{name}({id})自报入住{address}{room}，回执{receipt}。属实回复Y {receipt}，有误回复N {receipt}",
-        "landlord_move_out_request": ("有人来电称租客{name}({id})已于{date}搬离{address}{room}，回执{receipt}。"
+        "landlord_request": "租客{who}自报入住{address}{room}，回执{receipt}。属实回复Y {receipt}，有误回复N {receipt}",
+        "landlord_move_out_request": ("有人来电称租客{who}已于{date}搬离{address}{room}，回执{receipt}。"
                                      "属实回复Y {receipt}，有误回复N {receipt}"),
         "room": "{room}室",
         "status_active": "您的登记有效，申报日期{date}，回执{receipt}。",
         "status_none": "未查到您的有效居住登记。",
-        "unknown_name": "(姓名待核)",
+        "who": "{name}({id})",
+        "unknown_name": "姓名待核",
+        "no_document": "无证件",
     },
     "en": {
-        "landlord_request": ("Tenant {name} ({id}) declared moving in to {address}{room}, receipt {receipt}. "
+        "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
                              "Reply Y {receipt} if true, N {receipt} if not."),
-        "landlord_move_out_request": ("A caller said tenant {name} ({id}) moved out of {address}{room} on {date}, "
+        "landlord_move_out_request": ("A caller said tenant {who} moved out of {address}{room} on {date}, "
                                      "receipt {receipt}. Reply Y {receipt} if true, N {receipt} if not."),
         "room": " room {room}",
         "status_active": "Your registration is active, declared {date}, receipt {receipt}.",
         "status_none": "No active registration was found for you.",
-        "unknown_name": "(name to be checked)",
+        "who": "{name} ({id})",
+        "unknown_name": "name to be checked",
+        "no_document": "no ID document",
     },
 }
 
@@ -35,13 +39,19 @@ def _texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["zh"])
 
 
+def _who(t: dict[str, str], name: str | None, document_number: str | None) -> str:
+    """The tenant as the landlord is told: the name said (or that it is to be checked) and the masked ID (or
+    that there is none), never a bare `(-)`."""
+    return t["who"].format(name=name or t["unknown_name"],
+                           id=mask_id(document_number) if document_number else t["no_document"])
+
+
 def render_landlord_request(*, name: str | None, document_number: str | None, room: str | None, address: str,
                             receipt: str, language: str = "zh") -> str:
     """Ask the landlord to confirm (`Y <receipt>`) or dispute (`N <receipt>`) a tenant's self-declaration."""
     t = _texts(language)
     return t["landlord_request"].format(
-        name=name or t["unknown_name"], id=mask_id(document_number) if document_number else "-",
-        address=address, room=t["room"].format(room=room) if room else "", receipt=receipt)
+        who=_who(t, name, document_number), address=address, room=t["room"].format(room=room) if room else "", receipt=receipt)
 
 
 def render_landlord_move_out_request(*, name: str | None, document_number: str | None, room: str | None,
@@ -52,8 +62,7 @@ def render_landlord_move_out_request(*, name: str | None, document_number: str |
     """
     t = _texts(language)
     return t["landlord_move_out_request"].format(
-        name=name or t["unknown_name"], id=mask_id(document_number) if document_number else "-",
-        address=address, room=t["room"].format(room=room) if room else "", date=date.isoformat(), receipt=receipt)
+        who=_who(t, name, document_number), address=address, room=t["room"].format(room=room) if room else "", date=date.isoformat(), receipt=receipt)
 
 
 def render_status_sms(*, active: bool, receipt: str | None, declared_on: dt.date | None,

@@ -58,6 +58,30 @@ def _record_line(cat: ModuleType, o: Outcome, result: ParseResult) -> str:
     return line
 
 
+# Commands written as a bare Latin keyword and numbers (`Y 12345671`, `DEL 12345671`, `LIST @100001`, `HELP`):
+# the same in every language, so the words do not say which one the landlord reads.
+BARE_COMMANDS = frozenset({Command.CONFIRM, Command.DISPUTE, Command.CANCEL, Command.LIST, Command.HELP})
+
+
+def says_no_language(body: str, result: ParseResult) -> bool:
+    """Whether a message has no language of its own: no Chinese, and only a bare command or no letters at all
+    (a receipt typed alone)."""
+    if result.language == "zh":
+        return False
+    return result.command in BARE_COMMANDS or not any(ch.isalpha() for ch in body)
+
+
+def reply_language(body: str, result: ParseResult, remembered: str | None) -> tuple[str, bool]:
+    """The language to answer in, and whether it is one to remember for the sender.
+
+    A message that says no language is answered in the one the conversation is in (the number's last
+    message, or the prompt it answers), English for a number never heard from; any other message in its own.
+    """
+    if says_no_language(body, result):
+        return (remembered if remembered in CATALOGS else "en"), False
+    return result.language, True
+
+
 def render_reply(result: ParseResult, outcomes: Sequence[Outcome], *, language: str | None = None) -> str:
     """The single reply SMS for one inbound message."""
     cat = CATALOGS.get(language or result.language, catalog_en)

@@ -25,7 +25,7 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
-from store.models import Declaration, InboundMessage, Landlord, OptOut, Person
+from store.models import ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
 
@@ -40,6 +40,7 @@ class Lookups:
     landlords: dict[str, Landlord | None] = field(default_factory=dict)  # by phone; None: not enrolled
     people: dict[DocumentKey, tuple[Person | None, list[Declaration]]] = field(default_factory=dict)
     opted_out: dict[str, bool] = field(default_factory=dict)  # by phone
+    languages: dict[str, ContactLanguage | None] = field(default_factory=dict)  # by phone; None: never heard from
     receipts: list[str] = field(default_factory=list)  # free when drawn; the unique index is the backstop
     earlier: dict[int, int] = field(default_factory=dict)  # inbound id -> the sender's earlier SMS in the window
 
@@ -71,8 +72,8 @@ def people_with_active():
 
 def preload(session: Session, *, phones: Iterable[str], documents: Iterable[DocumentKey],
             receipts_needed: int) -> Lookups:
-    """Load the batch's landlords (with properties), people (with active declarations), opt-outs and
-    free receipts: four queries whatever the batch size."""
+    """Load the batch's landlords (with properties), people (with active declarations), opt-outs, the
+    senders' languages and free receipts: five queries whatever the batch size."""
     phones, documents = set(phones), set(documents)
     found = Lookups()
     if phones:
@@ -83,6 +84,9 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
         found.opted_out = dict.fromkeys(phones, False)
         found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones))),
                                              True))
+        found.languages = dict.fromkeys(phones)
+        found.languages.update({row.phone: row for row in session.scalars(
+            select(ContactLanguage).where(ContactLanguage.phone.in_(phones)))})
     if documents:
         found.people = {key: (None, []) for key in documents}
         keyring = keyring_for(session)

@@ -218,6 +218,16 @@ class OptOut(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ContactLanguage(Base):
+    """The language a number last wrote (or was last prompted) in: a bare `Y 12345671` carries none of its own."""
+
+    __tablename__ = "contact_languages"
+
+    phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 class Officer(Base):
     __tablename__ = "officers"
 

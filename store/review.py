@@ -70,6 +70,21 @@ def open_items(session: Session, scope: Scope, filters: Filters, *, page: int = 
     return list(rows), total
 
 
+def next_open(session: Session, scope: Scope, filters: Filters, after_id: int) -> int | None:
+    """The open item an officer works on after `after_id` under the same filters: the next one down the
+    queue (newest first), else the newest one left; None when the queue is empty."""
+    query = _open(scope, filters).where(InboundMessage.id != after_id).with_only_columns(InboundMessage.id)
+    newest_first = (InboundMessage.received_at.desc(), InboundMessage.id.desc())
+    current = session.get(InboundMessage, after_id)
+    if current is not None:
+        below = query.where((InboundMessage.received_at < current.received_at)
+                            | ((InboundMessage.received_at == current.received_at) & (InboundMessage.id < after_id)))
+        found = session.scalar(below.order_by(*newest_first).limit(1))
+        if found is not None:
+            return found
+    return session.scalar(query.order_by(*newest_first).limit(1))
+
+
 def open_ids_with_reason(session: Session, scope: Scope, reason: str) -> list[int]:
     return list(session.scalars(_open(scope, Filters(reason=reason)).with_only_columns(InboundMessage.id)
                                 .order_by(InboundMessage.id)))

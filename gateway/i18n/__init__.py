@@ -7,10 +7,11 @@ itself, so a forgotten string is visible rather than a crash.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
-from gateway.i18n import en, zh
+from gateway.i18n import codes, en, zh
 from gateway.web.redirects import safe_next
 from store.models import local_time
 
@@ -30,6 +31,24 @@ def translate(key: str, **values: object) -> str:
     """The UI string for `key` in the current language, with `{name}` placeholders filled in."""
     text = LANGUAGES[language()].get(key) or LANGUAGES[DEFAULT].get(key) or key
     return text.format(**values) if values else text
+
+
+def word(kind: str, code: str | None) -> str:
+    """The `word` template global: a stored code (a reason, a state, a channel …) in the UI language."""
+    return codes.code_word(kind, code, language())
+
+
+def plural(count: int, key: str, **values: object) -> str:
+    """`key` for one (`key_one`) or for several (`key_other`): 1 precinct, 2 precincts."""
+    return translate(f"{key}_one" if count == 1 else f"{key}_other", count=count, **values)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def text_lang(text: str | None) -> str:
+    """The `lang` of a text the gateway did not write (an SMS, a reply it sent): marks English as English."""
+    return "zh" if text and _CJK.search(text) else "en"
 
 
 def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -53,4 +72,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def strings() -> dict[str, object]:
-        return {"t": translate, "lang": language()}
+        lang = language()
+        return {"t": translate, "lang": lang, "word": word, "plural": plural, "text_lang": text_lang,
+                "target_words": lambda target: codes.target_words(target, lang),
+                "call_summary": lambda payload: codes.call_summary(payload or {}, lang)}

@@ -301,3 +301,31 @@ STRINGS.update({
     "stats_last": "Last",
     "stats_page_of": "Page {page} of {pages} ({total} in all)",
 })
+
+# Words for phones, for codes shown as words and for errors that say why.
+STRINGS.update({
+    "raw_call": "The call",
+    "call_declared": "Declared",
+    "and_next": "and open the next",
+    "queue_done": "No open items left under this filter.",
+    "nobody": "system",
+    "yes": "yes",
+    "no": "no",
+    "menu": "Menu",
+    "needs_supervisor_role": "Supervisors only: this page is open to supervisors and admins.",
+    "query_bad_month": "The month must be written YYYY-MM (e.g. 2026-03), between {earliest} and {latest}.",
+    "error_hint_403": "Your account may not do this.",
+    "rank": "Rank",
+    "stats_rental_housing": "Rental housing",
+    "stats_increment": "Increment",
+    "stats_target_line": "target {target}",
+    "stats_chart_rejected": "rejected messages",
+    "stats_chart_no_rejections": "no rejected messages this month",
+    "stats_chart_no_cases": "no case subjects imported for this month",
+    "stats_chart_title_coverage": "Coverage by precinct, {month}",
+    "stats_chart_title_pre_case": "Registered before their case, {month}",
+    "precincts_met_one": "{count} precinct met it",
+    "precincts_met_other": "{count} precincts met it",
+    "sim_caller_sms": "SMS to the caller's number",
+    "sim_thread_empty": "No messages yet.",
+})

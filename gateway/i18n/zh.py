@@ -308,3 +308,31 @@ STRINGS.update({
     "stats_last": "末页",
     "stats_page_of": "第 {page} / {pages} 页，共 {total} 条",
 })
+
+# Words for phones, for codes shown as words and for errors that say why.
+STRINGS.update({
+    "raw_call": "来电内容",
+    "call_declared": "来电申报",
+    "and_next": "并打开下一条",
+    "queue_done": "当前筛选下已没有待处理事项。",
+    "nobody": "系统",
+    "yes": "是",
+    "no": "否",
+    "menu": "菜单",
+    "needs_supervisor_role": "需要主管权限：此页面只对主管和管理员开放。",
+    "query_bad_month": "月份格式应为 YYYY-MM（如 2026-03），且在 {earliest} 至 {latest} 之间。",
+    "error_hint_403": "您的账号无权执行此操作。",
+    "rank": "名次",
+    "stats_rental_housing": "房屋覆盖率",
+    "stats_increment": "环比增量",
+    "stats_target_line": "目标 {target}",
+    "stats_chart_rejected": "退回消息数",
+    "stats_chart_no_rejections": "本月没有退回的消息",
+    "stats_chart_no_cases": "本月未导入涉案人员",
+    "stats_chart_title_coverage": "各派出所覆盖率 {month}",
+    "stats_chart_title_pre_case": "案前登记率 {month}",
+    "precincts_met_one": "{count} 个派出所达标",
+    "precincts_met_other": "{count} 个派出所达标",
+    "sim_caller_sms": "来电号码收到的短信",
+    "sim_thread_empty": "还没有短信。",
+})

@@ -5,6 +5,9 @@ import math
 
 from flask import Blueprint, current_app, render_template
 
+from gateway.i18n import language, translate, word
+from gateway.i18n.codes import ACTIONS
+from gateway.i18n.replies import TEMPLATES
 from gateway.officer.auth import supervisor_required
 from gateway.web.query_args import page_arg, text_arg
 from store import audit
@@ -13,12 +16,26 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
 
 
+def detail_value(key: str, value: object) -> str:
+    """One audit detail's value in words where it is a code (a reason, a reply template, a document type)."""
+    if isinstance(value, bool):
+        return translate("yes" if value else "no")
+    if key == "reason" and isinstance(value, str):
+        return word("reason", value)
+    if key == "template" and value in TEMPLATES:
+        return TEMPLATES[str(value)].label.text(language())
+    if key == "document_type" and isinstance(value, str):
+        return word("document", value)
+    return "" if value is None else str(value)
+
+
 @bp.get("")
 @supervisor_required
 def index():
     """List audit entries, optionally of one action."""
-    action, page = text_arg("action"), page_arg()
+    action, page = text_arg("action", ACTIONS), page_arg()
     with current_app.extensions["declgate"].sessions() as session:
         entries, total = audit.page(session, action=action, number=page, per_page=PER_PAGE)
         return render_template("audit/index.html", entries=entries, total=total, page=page, action=action or "",
-                               pages=max(1, math.ceil(total / PER_PAGE)))
+                               pages=max(1, math.ceil(total / PER_PAGE)), actions=tuple(ACTIONS),
+                               detail_value=detail_value)

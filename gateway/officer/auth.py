@@ -69,13 +69,14 @@ officer_required = login_required
 
 
 def supervisor_required(view):
-    """Only supervisors and admins; an officer gets 403 (the page exists, it is not theirs)."""
+    """Only supervisors and admins; an officer gets 403 saying so (the page exists, it is not theirs: "not
+    found or not in your precinct" would send them looking for the wrong problem)."""
 
     @functools.wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
         if not current_officer.sees_all_precincts:
-            abort(403)
+            abort(403, description=translate("needs_supervisor_role"))
         return view(*args, **kwargs)
 
     return wrapped

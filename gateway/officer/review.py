@@ -57,6 +57,11 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
     return filters, shown
 
 
+def kept(shown: dict[str, str]) -> dict[str, str]:
+    """The filters an item page carries on to its actions and back to the queue (the ones set)."""
+    return {k: v for k, v in shown.items() if k in FILTERS and v}
+
+
 def queue_url(shown: dict[str, str], **changes: object) -> str:
     """A link to the queue with the filters shown (and `changes`): only known names, never request.args."""
     args = {k: v for k, v in {**shown, **changes}.items() if k in (*FILTERS, "page") and v not in ("", None)}
@@ -78,7 +83,8 @@ def queue():
         precinct_codes = {p.id: p.code for p in session.scalars(select(Precinct))}
     return render_template("review/queue.html", counts=counts, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), shown=shown, precincts=precincts,
-                           precinct_codes=precinct_codes, queue_url=queue_url, channels=CHANNELS)
+                           precinct_codes=precinct_codes, queue_url=queue_url, channels=CHANNELS,
+                           item_url=lambda inbound_id: url_for("review.item", inbound_id=inbound_id, **kept(shown)))
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ def _problems(body: str, parse: dict, reveal: bool) -> dict[str, list[dict]]:
 def _item_page(inbound_id: int, *, reveal: bool):
     """The item page, masked; revealed only after the look is recorded (and only if there is a number to see)."""
     scope = officer_scope()
+    shown = _filters()[1]
     with _rt().sessions.begin() as session:
         try:
             inbound = review.item(session, scope, inbound_id)
@@ -173,7 +180,8 @@ def _item_page(inbound_id: int, *, reveal: bool):
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
-                               precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE)
+                               precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE,
+                               keep=kept(shown), back_url=queue_url(shown))
 
 
 @bp.get("/<int:inbound_id>")
@@ -206,17 +214,29 @@ def _act(inbound_id: int | None, action):
     return None
 
 
-def _back(inbound_id: int):
-    return redirect(url_for("review.item", inbound_id=inbound_id))
+def _back(inbound_id: int, done: bool = True):
+    """Back to the item, or on to the next one when the officer chose "and next" and the action was done
+    (the queue's filters kept either way)."""
+    filters, shown = _filters()
+    if done and request.method == "POST" and request.form.get("then") == "next":
+        with _rt().sessions() as session:
+            following = review.next_open(session, officer_scope(), filters, inbound_id)
+        if following is None:
+            flash(translate("queue_done"), "ok")
+            return redirect(queue_url(shown))
+        inbound_id = following
+    return redirect(url_for("review.item", inbound_id=inbound_id, **kept(shown)))
 
 
 def _to_copy(inbound_id: int, action, done: str):
     """Run an action that stores a new copy of the item: go on to the copy, or back to the item if it failed."""
     new_id = _act(inbound_id, action)
     if new_id is None:
-        return _back(inbound_id)
+        return _back(inbound_id, done=False)
     flash(translate(done, id=new_id), "ok")
-    return redirect(url_for("review.item", inbound_id=new_id))
+    if request.form.get("then") == "next":
+        return _back(inbound_id)
+    return redirect(url_for("review.item", inbound_id=new_id, **kept(_filters()[1])))
 
 
 @bp.post("/<int:inbound_id>/edit")
@@ -251,17 +271,18 @@ def reject(inbound_id: int):
         or True)
     if done:
         flash(translate("done_rejected") + (" " + translate("reply_sent") if template else ""), "ok")
-    return _back(inbound_id)
+    return _back(inbound_id, done=bool(done))
 
 
 @bp.post("/<int:inbound_id>/spam")
 @officer_required
 def spam(inbound_id: int):
     """Close an item as spam."""
-    if _act(inbound_id, lambda: actions.mark_spam(_rt(), current_officer.id, officer_scope(), inbound_id)
-            or True):
+    done = _act(inbound_id, lambda: actions.mark_spam(_rt(), current_officer.id, officer_scope(), inbound_id)
+                or True)
+    if done:
         flash(translate("done_spam"), "ok")
-    return _back(inbound_id)
+    return _back(inbound_id, done=bool(done))
 
 
 @bp.post("/declaration/<int:decl_id>/accept")
@@ -275,7 +296,7 @@ def accept(decl_id: int):
         key = "done_already_active" if outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
         flash(translate(key, receipt=receipt), "ok")
     back = request.form.get("inbound_id", "")
-    return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))
+    return _back(int(back), done=result is not None) if back.isdigit() else redirect(url_for("review.queue"))
 
 
 @bp.post("/declaration/<int:decl_id>/move-out")
@@ -287,7 +308,7 @@ def apply_move_out(decl_id: int):
         date, receipt = result
         flash(translate("done_moved_out", date=date.isoformat(), receipt=receipt), "ok")
     back = request.form.get("inbound_id", "")
-    return _back(int(back)) if back.isdigit() else redirect(url_for("review.queue"))
+    return _back(int(back), done=result is not None) if back.isdigit() else redirect(url_for("review.queue"))
 
 
 @bp.post("/bulk/reprocess")

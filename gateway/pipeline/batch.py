@@ -274,7 +274,7 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
             return inbound.status
         result = parsed or parse_inbound(inbound)
         handled = handle_sms(session, inbound, result)
-        result_language = result.language
+        result_language = handled.language or result.language
     _finish(session, inbound, handled, result, result_language)
     inbound.attempts = attempts
     return inbound.status

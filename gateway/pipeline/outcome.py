@@ -20,6 +20,7 @@ class Handled:
     landlord_id: int | None = None  # written on the inbound row by _finish
     precinct_id: int | None = None  # the message's primary precinct (store.item_precincts)
     other_precinct_ids: list[int] = field(default_factory=list)
+    language: str | None = None  # the reply's language when it is not the message's own (a bare `Y 12345671`)
 
     def about(self, prop: Property) -> None:
         """The message concerns this property: its precinct is one of the message's, the first its primary."""

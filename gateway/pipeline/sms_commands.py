@@ -11,7 +11,8 @@ from gateway.pipeline.policy import today_for
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.commands import BY_RECEIPT
-from store import claims
+from parsers.replies import reply_language
+from store import claims, languages
 from store import declarations as decls
 from store.models import InboundMessage, Landlord
 from store.states import Channel
@@ -25,6 +26,10 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
     landlord has a property in.
     """
     handled = Handled()
+    handled.language, keep = reply_language(inbound.body or "", result,
+                                            languages.remembered(session, inbound.from_number))
+    if keep and inbound.channel != Channel.OFFICER:
+        languages.remember(session, inbound.from_number, handled.language)
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is None:
         return _reject_message(handled, "unknown_sender")

@@ -20,7 +20,7 @@ from parsers import Outcome, OutcomeStatus
 from parsers.dates import check_move_in_date
 from parsers.phones import is_mobile
 from parsers.notices import render_landlord_move_out_request, render_landlord_request
-from store import claims
+from store import claims, languages
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Property
 from store.states import Channel
@@ -37,6 +37,8 @@ def handle_voice(session: Session, inbound: InboundMessage):
         handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=("unknown_property",)))
         return handled
     handled.precinct_id = prop.precinct_id
+    if payload.get("language"):  # the caller chose it at the welcome: their later SMS replies follow it
+        languages.remember(session, inbound.from_number, payload["language"])
     if payload.get("kind") == "move_out":
         _claim_move_out(session, inbound, prop, handled)
     else:
@@ -63,7 +65,8 @@ def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, h
     decl = claimed[0]  # one active declaration per person and property
     body = render_landlord_move_out_request(
         name=decl.person.name, document_number=number, room=decl.room, address=prop.address,
-        date=dt.date.fromisoformat(payload["date"]), receipt=decl.receipt, language="zh")
+        date=dt.date.fromisoformat(payload["date"]), receipt=decl.receipt,
+        language=_prompt_language(session, prop.landlord.phone))
     handled.extra_sms.append(("landlord_confirm", prop.landlord.phone, body))
 
 
@@ -89,8 +92,16 @@ def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, ha
         return  # the same caller again: the landlord was asked already
     handled.codes.append(claims.AWAITING_LANDLORD)
     body = render_landlord_request(name=name, document_number=number, room=claim.room, address=prop.address,
-                                   receipt=claim.receipt, language="zh")
+                                   receipt=claim.receipt, language=_prompt_language(session, prop.landlord.phone))
     handled.extra_sms.append(("landlord_confirm", prop.landlord.phone, body))
+
+
+def _prompt_language(session: Session, phone: str) -> str:
+    """The landlord's language for a confirm request (Chinese for one never heard from), kept as the
+    conversation's: their bare `Y <receipt>` is answered in the language they were asked in."""
+    language = languages.remembered(session, phone) or "zh"
+    languages.remember(session, phone, language)
+    return language
 
 
 def claimant_phone(decl: Declaration) -> str | None:

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from gateway.i18n import DEFAULT, LANGUAGES
+from gateway.i18n.codes import code_word
 from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, PrecinctMonth, Ranked
 from store.stats import ChartStore
 
@@ -151,13 +153,26 @@ def _rc() -> dict:
             "axes.spines.right": False, "font.size": 9}
 
 
+def drawable(language: str) -> str:
+    """`language` if this server can draw it, else English."""
+    return language if language == "en" or cjk_family() else "en"
+
+
+def words(key: str, language: str, **values: object) -> str:
+    """A UI string drawn into a chart, in the chart's language (a chart is kept per language: its title differs);
+    English on a server with no font that draws Chinese, rather than boxes."""
+    language = drawable(language)
+    text = LANGUAGES.get(language, LANGUAGES[DEFAULT]).get(key) or LANGUAGES[DEFAULT][key]
+    return text.format(**values) if values else text
+
+
 def _percent_axis(axis) -> None:
     axis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
 
 
 @memoised
 def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: str,
-                target: float | None = None, percent: bool = False) -> str:
+                target: float | None = None, percent: bool = False, language: str = DEFAULT) -> str:
     """One line per precinct of `value` (a PrecinctMonth attribute) month by month; months without it are gaps."""
     import matplotlib
 
@@ -177,7 +192,7 @@ def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: s
                     marker=MARKERS[i % len(MARKERS)], markersize=4, linewidth=1.5)
         if target is not None:
             ax.axhline(target, color="black", linewidth=1, linestyle=(0, (6, 3)))
-            ax.annotate(f"target {target:.0%}", xy=(0, target), xytext=(2, 3), textcoords="offset points", fontsize=8)
+            ax.annotate(words("stats_target_line", language, target=f"{target:.0%}"), xy=(0, target), xytext=(2, 3), textcoords="offset points", fontsize=8)
         ax.set_xticks(range(len(months)), months, rotation=45 if rotate else 0, ha="right" if rotate else "center")
         if percent:
             _percent_axis(ax.yaxis)
@@ -189,7 +204,7 @@ def trend_chart(series: dict[str, Sequence[PrecinctMonth]], value: str, title: s
 
 
 @memoised
-def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
+def ranking_bars(ranked: Sequence[Ranked], title: str, language: str = DEFAULT) -> str:
     """Coverage per precinct as horizontal bars in rank order, with the coverage target as a line.
 
     Precincts without an estimate get an empty bar labelled "no estimate".
@@ -206,11 +221,11 @@ def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
         colours = ["#1f3b73" if r.meets_coverage else "#9db3d9" for r in ranked]
         bars = ax.barh(range(len(ranked)), values, color=colours, edgecolor="#1f3b73", linewidth=0.6)
         for bar, r in zip(bars, ranked):
-            text = "no estimate" if r.figures.coverage is None else f"{r.figures.coverage:.0%}"
+            text = words("stats_no_estimate", language) if r.figures.coverage is None else f"{r.figures.coverage:.0%}"
             ax.annotate(text, xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
                         textcoords="offset points", va="center", fontsize=7)
         ax.axvline(COVERAGE_TARGET, color="black", linewidth=1, linestyle=(0, (6, 3)))
-        ax.annotate(f"target {COVERAGE_TARGET:.0%}", xy=(COVERAGE_TARGET, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(words("stats_target_line", language, target=f"{COVERAGE_TARGET:.0%}"), xy=(COVERAGE_TARGET, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(3, -10), textcoords="offset points", fontsize=8)
         ax.set_yticks(range(len(ranked)), labels, fontsize=size)
         ax.set_ylim(len(ranked) - 0.4, -0.6)  # first rank on top, no empty rows above or below
@@ -221,7 +236,7 @@ def ranking_bars(ranked: Sequence[Ranked], title: str) -> str:
 
 
 @memoised
-def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
+def pre_case_bars(ranked: Sequence[Ranked], title: str, language: str = DEFAULT) -> str:
     """Pre-case registration rate per precinct (only precincts with case subjects), with the 60 % target."""
     import matplotlib
 
@@ -239,13 +254,13 @@ def pre_case_bars(ranked: Sequence[Ranked], title: str) -> str:
         ax.set_xlim(0, 1.05)
         _percent_axis(ax.xaxis)
         if not rows:
-            ax.text(0.5, 0.5, "no case subjects imported for this month", ha="center", va="center",
+            ax.text(0.5, 0.5, words("stats_chart_no_cases", language), ha="center", va="center",
                     transform=ax.transAxes)
         return _svg(figure, title)
 
 
 @memoised
-def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10) -> str:
+def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10, language: str = DEFAULT) -> str:
     """Rejected messages by reason code, most frequent first (the rest grouped as `other`)."""
     import matplotlib
 
@@ -254,15 +269,15 @@ def reason_mix(rejections: Sequence[tuple[str, int]], title: str, top: int = 10)
     if rest:
         items.append(("other", rest))
     with _lock, matplotlib.rc_context(_rc()):
-        figure = _figure(8, max(2.0, 0.9 + 0.28 * len(items)), left=_label_margin([c for c, _ in items], 9),
-                         bottom=0.65)
+        names = [code_word("reason", code, drawable(language)) for code, _ in items]
+        figure = _figure(8, max(2.0, 0.9 + 0.28 * len(items)), left=_label_margin(names, 9), bottom=0.65)
         ax = figure.subplots()
         ax.barh(range(len(items)), [n for _, n in items], color="#c0504d", edgecolor="#7a2e2c", linewidth=0.6,
                 hatch="//")
-        ax.set_yticks(range(len(items)), [code for code, _ in items])
+        ax.set_yticks(range(len(items)), names)
         ax.invert_yaxis()
-        ax.set_xlabel("rejected messages")
+        ax.set_xlabel(words("stats_chart_rejected", language))
         ax.xaxis.get_major_locator().set_params(integer=True)
         if not items:
-            ax.text(0.5, 0.5, "no rejected messages this month", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, words("stats_chart_no_rejections", language), ha="center", va="center", transform=ax.transAxes)
         return _svg(figure, title)

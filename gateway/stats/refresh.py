@@ -27,14 +27,14 @@ def titles_in(language: str, month: Month) -> dict[str, str]:
             for name in CHARTS}
 
 
-def ranking_charts(ranked: list[stats.Ranked], titles: dict[str, str]) -> dict[str, str]:
-    """The ranking page's three charts."""
+def ranking_charts(ranked: list[stats.Ranked], titles: dict[str, str], language: str = DEFAULT) -> dict[str, str]:
+    """The ranking page's three charts, their words in `language`."""
     mix: Counter[str] = Counter()
     for r in ranked:
         mix.update(dict(r.figures.rejections))
-    return {"coverage": charts.ranking_bars(ranked, titles["coverage"]),
-            "pre_case": charts.pre_case_bars(ranked, titles["pre_case"]),
-            "reasons": charts.reason_mix(mix.most_common(), titles["reasons"])}
+    return {"coverage": charts.ranking_bars(ranked, titles["coverage"], language=language),
+            "pre_case": charts.pre_case_bars(ranked, titles["pre_case"], language=language),
+            "reasons": charts.reason_mix(mix.most_common(), titles["reasons"], language=language)}
 
 
 def draw_ahead(rt, month: Month, *, closed: bool, languages: list[str] | tuple[str, ...] = tuple(LANGUAGES)) -> None:
@@ -43,7 +43,7 @@ def draw_ahead(rt, month: Month, *, closed: bool, languages: list[str] | tuple[s
         ranked = stats.ranking(session, month, tz=rt.tz)
     with charts.stored_in(ChartStore(rt.sessions, str(month), closed=closed)):
         for language in languages:
-            ranking_charts(ranked, titles_in(language, month))
+            ranking_charts(ranked, titles_in(language, month), language)
         report.bulletin_charts(ranked, month)
 
 

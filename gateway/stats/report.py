@@ -85,8 +85,11 @@ def bulletin_charts(ranked: list[Ranked], month: Month) -> dict[str, str]:
     """The bulletin's two charts (also drawn ahead by a recount of the month under way)."""
     from gateway.stats import charts
 
-    return {"coverage_chart": charts.ranking_bars(ranked, f"Coverage by precinct, {month}"),
-            "pre_case_chart": charts.pre_case_bars(ranked, f"Registered before their case, {month}")}
+    # The bulletin speaks both languages: Chinese titles and words in the charts, English beside them on the page.
+    return {"coverage_chart": charts.ranking_bars(ranked, charts.words("stats_chart_title_coverage", "zh", month=month),
+                                                  language="zh"),
+            "pre_case_chart": charts.pre_case_bars(ranked, charts.words("stats_chart_title_pre_case", "zh",
+                                                                        month=month), language="zh")}
 
 
 def environment() -> Environment:

@@ -96,7 +96,10 @@ def _chart_store(month: Month) -> ChartStore:
 
 
 def _months(month: Month) -> list[Month]:
-    return (month.next.next).back(18)[::-1]
+    """The month picker's choices, newest first: around `month`, never past the month under way (nothing to
+    count there yet), unless a later month was asked for by its address."""
+    current = Month.of(dt.datetime.now(_rt().tz).date())
+    return max(min(month.next.next, current), month).back(18)[::-1]
 
 
 def _ranked(month: Month, max_age: dt.timedelta = STALE_MAX) -> list[stats.Ranked]:
@@ -131,7 +134,7 @@ def ranking():
     if not current_officer.sees_all_precincts:
         ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
     with charts.stored_in(_chart_store(month)):
-        drawn = refresh.ranking_charts(ranked, refresh.titles_in(language(), month))
+        drawn = refresh.ranking_charts(ranked, refresh.titles_in(language(), month), language())
     html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
                            total=total, charts=drawn, as_of=as_of,
                            precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
@@ -186,12 +189,15 @@ def precinct(precinct_id: int):
 
 
 def _precinct_charts(fig: stats.PrecinctMonth, series: dict, month: Month, span: dict) -> dict[str, str]:
+    lang = language()
     return {
-        "declarations": charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span)),
+        "declarations": charts.trend_chart(series, "new_declarations", translate("stats_chart_new", **span),
+                                           language=lang),
         "coverage": charts.trend_chart(series, "coverage", translate("stats_chart_coverage_trend", **span),
-                                             target=COVERAGE_TARGET, percent=True),
-        "residents": charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span)),
-        "reasons": charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month)),
+                                       target=COVERAGE_TARGET, percent=True, language=lang),
+        "residents": charts.trend_chart(series, "active_residents", translate("stats_chart_residents", **span),
+                                        language=lang),
+        "reasons": charts.reason_mix(fig.rejections, translate("stats_chart_reasons", month=month), language=lang),
     }
 
 

@@ -14,9 +14,10 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
 from sqlalchemy import select
 
 from gateway.settings import DEMO_NUMBER
+from parsers import mask_ids
 from gateway.webhooks.signature import sign
 from store.models import InboundMessage, Landlord, OutboundMessage
-from store.states import InboundStatus
+from store.states import Channel, InboundStatus
 
 bp = Blueprint("simulator", __name__, url_prefix="/dev/phone")
 
@@ -69,6 +70,31 @@ def _wait_for_reply(sid: str) -> str | None:
                     OutboundMessage.in_reply_to == inbound.id, OutboundMessage.purpose == "reply"))
         time.sleep(0.1)
     return None
+
+
+THREAD_LENGTH = 50
+
+
+@bp.get("/thread")
+def thread():
+    """Everything between the gateway and one simulated number, oldest first: what it texted and every SMS
+    sent to it (replies, a landlord's confirm request, a caller's receipt), so a reload loses nothing."""
+    number = request.args.get("number", "").strip()
+    if not number:
+        return jsonify(messages=[])
+    rt = current_app.extensions["declgate"]
+    with rt.sessions() as session:
+        sent = session.scalars(select(InboundMessage).where(InboundMessage.from_number == number,
+                                                            InboundMessage.channel == Channel.SMS)
+                               .order_by(InboundMessage.id.desc()).limit(THREAD_LENGTH))
+        received = session.scalars(select(OutboundMessage).where(OutboundMessage.to_number == number)
+                                   .order_by(OutboundMessage.id.desc()).limit(THREAD_LENGTH))
+        # Masked like every other screen: a thread is read over a shoulder too.
+        messages = [{"at": m.received_at.isoformat(), "out": True, "body": mask_ids(m.body or "")} for m in sent]
+        messages += [{"at": m.created_at.isoformat(), "out": False, "body": m.body, "purpose": m.purpose}
+                     for m in received]
+    messages.sort(key=lambda m: m["at"])
+    return jsonify(messages=messages[-THREAD_LENGTH:])
 
 
 @bp.post("/voice")

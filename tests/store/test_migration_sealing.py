@@ -101,7 +101,7 @@ class TestUpgrade:
 
         engine = make_engine(legacy_url)
         with engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0009_encrypted_documents"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0010_contact_languages"
         engine.dispose()
 
 

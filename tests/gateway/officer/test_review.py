@@ -90,9 +90,9 @@ class TestItemPage:
         item = texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
         login(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
-        assert '<mark class="" title="id_checksum">3501**********1239</mark>' in page
+        assert '<mark class="" data-codes="id_checksum" title="身份证校验位错误">3501**********1239</mark>' in page
         full = ui.post(f"/review/{item}/full-text").get_data(as_text=True)
-        assert f'<mark class="" title="id_checksum">{ID_BAD_CHECK}</mark>' in full
+        assert f'<mark class="" data-codes="id_checksum" title="身份证校验位错误">{ID_BAD_CHECK}</mark>' in full
 
     def test_queue_masks_id_numbers_in_previews(self, ui, people):
         """The queue lists message previews with ID numbers masked (only the audited item page shows them)."""

@@ -6,6 +6,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.pipeline import batch, intake, queue, sms_commands
+from store import languages
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, InboundMessage, OutboundMessage
 from tests.constants import GATEWAY_NUMBER, ID_A, ID_B, ID_C, LANDLORD, OTHER_LANDLORD
@@ -180,6 +181,8 @@ class TestBatch:
                 event.remove(enrolled.engine, "before_cursor_execute", count)
             return seen
 
+        with enrolled.sessions.begin() as session:  # a landlord who has written before: their language is kept
+            languages.remember(session, LANDLORD, "zh")
         small = statements_for([f"登记 张三 {IDS[0]} 301", f"登记 李四 {IDS[1]} 302"], first=0)
         large = statements_for([declaration(i, number) for i, number in enumerate(unique_id_numbers(12, start=5000))],
                                first=2)

@@ -55,9 +55,9 @@ class TestRankingPage:
 
 class TestPrecinctPage:
     def test_figures_and_reasons(self, login_as, officers):
-        """The precinct page shows the month's figures, the reason codes and four charts."""
+        """The precinct page shows the month's figures, the rejection reasons in words and four charts."""
         html = login_as("a").get(f"/stats/precinct/{officers.p01}?{MARCH}").get_data(as_text=True)
-        assert "id_checksum" in html and "unknown_property" in html
+        assert "身份证校验位错误" in html and "房产不符" in html
         assert "3.0 min" in html  # the median time to receipt
         assert html.count("<svg") == 4
 

@@ -70,3 +70,27 @@ class TestSimulator:
         response = client.post("/dev/phone/voice", json={"path": "/review/1/reject"},
                                headers={"X-CSRFToken": token})
         assert response.status_code == 400
+
+
+class TestDemoLogins:
+    def test_the_same_demo_store_keeps_its_passwords(self, settings, rt):
+        """Seeding the demo again (a restart on the same database and keys) prints the same, working logins."""
+        demo_settings = settings.with_(demo=True)
+        rt.settings = demo_settings
+        first, again = seed(rt), seed(rt)
+        assert first == again
+        client = create_app(demo_settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+        response = client.post("/login", data={"username": "chief", "password": first["chief"]})
+        assert response.status_code == 302
+
+
+class TestThread:
+    def test_shows_what_the_gateway_sent_to_the_number_newest_last(self, demo_app):
+        """The thread holds the number's SMS and every message sent to it, oldest first, IDs masked."""
+        client = demo_app.test_client()
+        token = csrf(client)
+        client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD, "body": f"登记 张三 {ID_A} 301 @东街"},
+                    headers={"X-CSRFToken": token})
+        messages = client.get("/dev/phone/thread", query_string={"number": DEMO_LANDLORD}).get_json()["messages"]
+        assert [m["out"] for m in messages] == [True, False]
+        assert ID_A not in messages[0]["body"] and messages[1]["body"].startswith("已登记")

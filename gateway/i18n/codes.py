@@ -1,0 +1,170 @@
+"""Words for the codes the store and the parsers keep, so an officer reads 身份证校验位错误, not `id_checksum`.
+
+The stored values stay codes (they are what filters, exports and the audit log hold); only what a person
+reads goes through here. One table per kind of code, each entry in both languages (parsers.bilingual).
+A code missing from its table shows itself: a new code is visible on the page rather than a crash, and
+tests/gateway/officer/test_zh_pages.py fails on it.
+"""
+from __future__ import annotations
+
+from parsers.bilingual import Bilingual as B
+
+# Short names for the review reasons and every error, warning and pipeline code (parsers.codes has the
+# sentence that explains each one; these are what fits on a pill, a filter option or a chart axis).
+REASONS: dict[str, B] = {
+    "empty_message": B("空短信", "Empty message"),
+    "unknown_keyword": B("指令无法识别", "Unknown command"),
+    "missing_name": B("缺少姓名", "Name missing"),
+    "missing_id": B("缺少证件号", "ID missing"),
+    "id_length": B("证件号位数不对", "ID has wrong length"),
+    "id_checksum": B("身份证校验位错误", "ID check digit wrong"),
+    "id_birthdate": B("出生日期不成立", "Impossible birth date"),
+    "multiple_ids": B("一条记录两个证件号", "Two IDs in one record"),
+    "multiple_names": B("一条记录两个姓名", "Two names in one record"),
+    "bad_date": B("日期不存在", "Invalid date"),
+    "date_in_future": B("日期在将来", "Date in the future"),
+    "date_too_old": B("日期过早", "Date too old"),
+    "unrecognized_token": B("有内容无法识别", "Unrecognised text"),
+    "too_many_records": B("记录过多", "Too many records"),
+    "message_too_long": B("短信过长", "Message too long"),
+    "missing_receipt": B("缺少回执号", "Receipt missing"),
+    "bad_receipt": B("回执号无效", "Invalid receipt"),
+    "legacy_id": B("15位旧证件号", "15-digit legacy ID"),
+    "region_unknown": B("地区码未知", "Unknown region code"),
+    "late": B("逾期申报", "Late declaration"),
+    "missing_room": B("缺少房号", "Room missing"),
+    "unknown_sender": B("号码未登记为房东", "Sender not enrolled"),
+    "unknown_property": B("房产不符", "Unknown property"),
+    "ambiguous_property": B("未指明房产", "Property not named"),
+    "unknown_receipt": B("查无此回执", "Unknown receipt"),
+    "no_matching_tenant": B("无对应在住租客", "No matching tenant"),
+    "ambiguous_tenant": B("多名租客符合", "Several tenants match"),
+    "opted_out": B("号码已退订", "Opted out"),
+    "no_document": B("无证件", "No ID document"),
+    "low_confidence": B("姓名识别不确定", "Name unclear"),
+    "disputed": B("房东有异议", "Disputed by landlord"),
+    "awaiting_landlord": B("待房东确认", "Awaiting landlord"),
+    "rate_limited": B("短信过于频繁", "Too many messages"),
+    "job_failed": B("处理失败", "Processing failed"),
+    "spool_replay_failed": B("故障期间短信入库失败", "Stored late and failed"),
+    "other": B("其他", "Other"),
+}
+
+REVIEW_STATES: dict[str, B] = {
+    "open": B("待处理", "Open"), "resolved": B("已解决", "Resolved"), "rejected": B("已驳回", "Rejected"),
+    "spam": B("垃圾短信", "Spam"),
+}
+
+DECLARATION_STATES: dict[str, B] = {
+    "active": B("在住", "Active"), "ended": B("已退租", "Moved out"), "cancelled": B("已撤销", "Cancelled"),
+    "superseded": B("已迁出", "Moved elsewhere"), "pending_review": B("待民警确认", "Awaiting officer"),
+    "disputed": B("房东有异议", "Disputed"),
+}
+
+INBOUND_STATES: dict[str, B] = {
+    "received": B("待处理", "Received"), "processed": B("已处理", "Processed"), "rejected": B("未通过", "Rejected"),
+    "ignored": B("已忽略", "Ignored"),
+}
+
+OUTBOUND_STATES: dict[str, B] = {
+    "pending": B("待发送", "Pending"), "sending": B("发送中", "Sending"), "sent": B("已发送", "Sent"),
+    "outbox": B("已记录（未外发）", "Recorded (outbox)"), "suppressed": B("已退订，未发送", "Not sent (opted out)"),
+}
+
+DOCUMENTS: dict[str, B] = {
+    "ric": B("居民身份证", "Resident ID"), "passport": B("护照", "Passport"),
+    "hkmo_permit": B("港澳通行证", "HK/Macao permit"), "tw_permit": B("台胞证", "Taiwan permit"),
+    "none": B("无证件", "No document"),
+}
+
+CHANNELS: dict[str, B] = {"sms": B("短信", "SMS"), "voice": B("语音", "Voice"), "officer": B("民警", "Officer")}
+
+COMMANDS: dict[str, B] = {
+    "move_in": B("登记入住", "Move in"), "move_out": B("退租", "Move out"), "cancel": B("撤销", "Cancel"),
+    "confirm": B("确认", "Confirm"), "dispute": B("异议", "Dispute"), "list": B("查询", "List"),
+    "help": B("帮助", "Help"),
+}
+
+# What an SMS the gateway sent was for (OutboundMessage.purpose).
+PURPOSES: dict[str, B] = {
+    "reply": B("回复", "Reply"), "landlord_confirm": B("请房东确认", "Landlord asked to confirm"),
+    "officer_reply": B("民警回复", "Officer's reply"), "status": B("登记状态短信", "Status SMS"),
+}
+
+# Every action the audit log records.
+ACTIONS: dict[str, B] = {
+    "search": B("人员查询", "Search"), "view_full_id": B("查看完整证件号", "Full ID viewed"),
+    "edit": B("修改并重新处理", "Edited and reprocessed"), "link": B("登记号码并重新处理", "Enrolled and reprocessed"),
+    "enrol": B("登记房东/房产", "Enrolled"), "accept": B("确认申报", "Declaration accepted"),
+    "reject": B("驳回", "Rejected"), "reply": B("回复房东", "Replied"), "spam": B("标记垃圾短信", "Marked spam"),
+    "reprocess": B("重新处理", "Reprocessed"), "resolve": B("已解决", "Resolved"),
+    "edit_landlord": B("修改房东", "Landlord edited"), "edit_property": B("修改房产", "Property edited"),
+    "landlord_confirm": B("房东确认", "Landlord confirmed"), "landlord_move_out": B("房东确认搬离", "Landlord moved out"),
+    "apply_move_out": B("确认搬离", "Move-out applied"), "stats_estimates_import": B("导入估算数", "Estimates imported"),
+    "stats_estimate_set": B("录入估算数", "Estimate entered"), "stats_cases_import": B("导入涉案人员", "Cases imported"),
+}
+
+# The names of an audit entry's details, and what its target's prefix names.
+DETAILS: dict[str, B] = {
+    "query": B("查询内容", "query"), "results": B("结果数", "results"), "reason": B("原因", "reason"),
+    "note": B("备注", "note"), "copy": B("新事项", "copy"), "property": B("房产", "property"),
+    "landlord": B("房东", "landlord"), "template": B("回复模板", "template"), "declaration": B("申报", "declaration"),
+    "receipt": B("回执号", "receipt"), "old": B("原为", "was"), "new": B("改为", "now"), "before": B("修改前", "before"),
+    "bulk": B("批量", "bulk"), "document_type": B("证件类型", "document type"), "rows": B("行数", "rows"),
+    "month": B("月份", "month"), "floating_population": B("流动人口", "floating population"),
+    "rental_units": B("出租房屋", "rental units"), "declared_before": B("案前已登记", "declared before"),
+    "not_declared": B("未登记", "not declared"),
+}
+TARGETS: dict[str, B] = {
+    "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
+    "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
+    "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
+    "precinct": B("派出所 #{id}", "Precinct #{id}"),
+}
+
+# What a voice call declared (ivr_flows.ports.VoiceDeclaration.kind).
+CALLS: dict[str, B] = {
+    "move_in": B("来电申报入住", "Call: moving in"), "move_out": B("来电申报搬离", "Call: moving out"),
+    "no_document": B("来电申报（无证件）", "Call: no ID document"),
+}
+
+KINDS: dict[str, dict[str, B]] = {
+    "reason": REASONS, "call": CALLS, "review_state": REVIEW_STATES, "declaration_state": DECLARATION_STATES,
+    "inbound_state": INBOUND_STATES, "outbound_state": OUTBOUND_STATES, "document": DOCUMENTS,
+    "channel": CHANNELS, "command": COMMANDS, "purpose": PURPOSES, "action": ACTIONS, "detail": DETAILS,
+}
+
+
+def code_word(kind: str, code: str | None, language: str) -> str:
+    """The words for `code` of `kind` in `language`; a code with no words shows itself.
+
+    A stored reason may carry detail after a colon (`job_failed:TimeoutError`): the base code is named.
+    """
+    if not code:
+        return ""
+    words = KINDS[kind].get(code) or KINDS[kind].get(code.split(":", 1)[0])
+    return code if words is None else words.text(language)
+
+
+def target_words(target: str, language: str) -> str:
+    """An audit entry's target (`inbound:18`, `people`) as words: 事项 #18, 人员查询."""
+    prefix, _, ident = target.partition(":")
+    words = TARGETS.get(prefix)
+    return target if words is None else words.text(language).format(id=ident)
+
+
+def call_summary(payload: dict, language: str) -> str:
+    """A voice item in words: what was declared, where, who and from when. The ID is masked here as well as
+    by the page (the payload holds it in full)."""
+    from parsers.masking import mask_id
+
+    room = payload.get("room")
+    parts = [code_word("call", payload.get("kind") or "move_in", language),
+             (f"房产 {payload['property_code']}" if language != "en" else f"property {payload['property_code']}")
+             if payload.get("property_code") else "",
+             (f"{room}室" if language != "en" else f"room {room}") if room else "",
+             payload.get("name") or "",
+             mask_id(payload["document_number"]) if payload.get("document_number") else
+             code_word("document", payload.get("document_type") or "none", language),
+             payload.get("date") or ""]
+    return " · ".join(p for p in parts if p)
