@@ -56,6 +56,7 @@ class Settings:
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
     batch_size: int = 200  # messages one transaction of a job handles at most (gateway.pipeline.drain)
     batch_wait: float = 0.05  # seconds a drain job lets a burst gather before its first batch
+    send_threads: int = 8  # replies of one batch a worker sends to Twilio at once (each call waits ~0.1-0.3 s)
     sweep_every: float = 30.0  # seconds between a worker's sweeps for lost jobs and stale replies
     stuck_after: float = 60.0  # seconds a message may wait `received` before the sweep queues it again
     stats_every: float = 180.0  # seconds between a worker's statistics refreshes; 0 turns them off
@@ -94,6 +95,7 @@ class Settings:
                                    ("SESSION_MAX_HOURS", self.session_max_hours, 1),
                                    ("TRUSTED_PROXIES", self.trusted_proxies, 0),
                                    ("DECLGATE_BATCH_SIZE", self.batch_size, 1),
+                                   ("DECLGATE_SEND_THREADS", self.send_threads, 1),
                                    ("DECLGATE_SWEEP_EVERY", self.sweep_every, 0.01),
                                    ("DECLGATE_STUCK_AFTER", self.stuck_after, 0),
                                    ("DECLGATE_STATS_EVERY", self.stats_every, 0),
@@ -156,6 +158,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
                       ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE"),
+                      ("send_threads", "DECLGATE_SEND_THREADS"),
                       ("spool_maxlen", "SPOOL_MAXLEN")):
         if env.get(name):
             try:

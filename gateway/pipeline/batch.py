@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
@@ -96,8 +97,24 @@ def _after_commit(rt: runtime.Runtime, run: Run, own: list[int] = ()) -> None:
         for left_id in run.left:
             queue.enqueue(rt, left_id)
     if rt.sender.kind != "outbox":  # the outbox recorded its replies in the transaction (see queue_sms)
-        for handled_id in [*own, *run.handled]:
-            deliver(handled_id)
+        _send_replies(rt, [*own, *run.handled])
+
+def _send_replies(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
+    """Send the batch's replies, DECLGATE_SEND_THREADS at a time: a provider call is mostly a wait on the
+    network, and one by one a full batch would hold its worker for most of a minute.
+
+    Each reply is still claimed and committed before its call (delivery.send_one). A failed call fails the
+    job once every other reply has had its chance; a reply left `pending` is sent by the sweep.
+    """
+    threads = min(rt.settings.send_threads, len(inbound_ids))
+    if threads <= 1:
+        for inbound_id in inbound_ids:
+            deliver(inbound_id)
+        return
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="declgate-send") as pool:
+        futures = [pool.submit(deliver, inbound_id) for inbound_id in inbound_ids]
+    for future in futures:
+        future.result()  # the first failure, raised after all have run
 
 def _run(rt: runtime.Runtime, inbound_id: int | None, run: Run, *, wait: bool) -> str | None:
     """One transaction of the job; the status of its own message, or None if another batch held it

@@ -170,3 +170,43 @@ class TestScaleOut:
         after = ledger(enrolled)
         assert after["statuses"] == ["processed"] * 40
         assert after["replies"] == {i: 1 for i in ids} and after["declarations"] == 40
+
+
+class SlowProvider:
+    """A provider whose every call waits on the network; it records how many calls were in flight at once."""
+
+    kind = "twilio"
+
+    def __init__(self) -> None:
+        self.lock, self.in_flight, self.most, self.sent = threading.Lock(), 0, 0, []
+
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        threading.Event().wait(0.05)
+        with self.lock:
+            self.in_flight -= 1
+            self.sent.append(body)
+            return f"SM{len(self.sent):032d}"
+
+
+class TestSendingReplies:
+    def test_a_batch_sends_its_replies_side_by_side_and_each_once(self, enrolled):
+        provider = SlowProvider()
+        install(dataclasses.replace(enrolled, sender=provider,
+                                    settings=dataclasses.replace(enrolled.settings, send_threads=4)))
+        ids = store(enrolled, 12)
+        assert drain_mod.drain() == 12
+        assert len(provider.sent) == 12 and 1 < provider.most <= 4
+        with enrolled.sessions() as session:
+            statuses = list(session.scalars(select(OutboundMessage.status).where(OutboundMessage.in_reply_to.in_(ids))))
+        assert sorted(statuses) == ["sent"] * 12
+
+    def test_one_thread_sends_one_at_a_time(self, enrolled):
+        provider = SlowProvider()
+        install(dataclasses.replace(enrolled, sender=provider,
+                                    settings=dataclasses.replace(enrolled.settings, send_threads=1)))
+        store(enrolled, 3)
+        drain_mod.drain()
+        assert len(provider.sent) == 3 and provider.most == 1
