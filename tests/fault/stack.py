@@ -7,6 +7,7 @@ the database to count what happened.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import signal
@@ -225,6 +226,9 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        for proc in procs:  # and what they forked (RQ's scheduler outlives a worker killed with -9)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
         for handle in self._logs:
             handle.close()
 
