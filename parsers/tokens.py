@@ -59,15 +59,16 @@ TOKENS: dict[str, re.Pattern[str]] = {
     "DATE_MD": re.compile(r"(?P<m>\d{1,2})[/.](?P<d>\d{1,2})"),
     # `3-2` is a date only when it is a plausible month-day and has no room
     # suffix (`3-2室` is a room); write rooms like `12-5` as `12-5室` or `房12-5`.
-    # A `房` followed by digits opens the next field (`1-9房301` is a date, then room 301).
-    "DATE_MD_DASH": re.compile(r"(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d\-室号]|房(?![号间]?\d))"),
+    # A `房` followed by a room value opens the next field (`1-9房301` and `1-9房A237` are a date,
+    # then a room), like a name's end below (`张三房A301`).
+    "DATE_MD_DASH": re.compile(r"(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d\-室号]|房(?![号间]?[A-Za-z]?\d))"),
     "RIC": re.compile(r"\d{17}[\dX]", _I),
     "PHONE": re.compile(r"\+\d{6,15}|1[3-9]\d{9}"),
     "ROOM": re.compile(r"(?:(?:房号|房间|房|RM|ROOM)[ ]*)?(?P<value>[A-Z]?\d{1,4}(?:-\d{1,4}){0,2})"
-                       r"(?:[室号]|房(?![号间]?\d))?", _I),
+                       r"(?:[室号]|房(?![号间]?[A-Z]?\d))?", _I),
     "NUMBER": re.compile(r"\d+X?", _I),
     # A Chinese name stops before a glued field prefix (`张三房301`, `张三无证`).
-    "NAME_CJK": re.compile(rf"(?:(?!无证|今天|昨天|房号?\d|房间\d|护照|港澳|台胞|尾号)[{CJK}])+"),
+    "NAME_CJK": re.compile(rf"(?:(?!无证|今天|昨天|房号?[A-Za-z]?\d|房间[A-Za-z]?\d|护照|港澳|台胞|尾号)[{CJK}])+"),
     "LATIN_WORD": re.compile(rf"[{LATIN}](?:[{LATIN}]|['\-.](?=[{LATIN}]))*\.?"),
     "OTHER": re.compile(rf"[{CJK}]+|[^\s#,:{CJK}]+"),
 }

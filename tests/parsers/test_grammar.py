@@ -149,8 +149,11 @@ VARIANTS = [
     ("登记 张三 350102199001011238 a301号", "move_in", [rec(room="A301")]),
     ("登记 张三 350102199001011238 12-5室", "move_in", [rec(room="12-5")]),
     ("登记 张三 350102199001011238 301房", "move_in", [rec()]),
-    # a `房` followed by digits opens the next field: a date, then room 301
+    # a `房` followed by a room value opens the next field: a date, then the room
     ("登记 张三 350102199001011238 1-8房301", "move_in", [rec(date=dt.date(2014, 1, 8))]),
+    ("登记 张三 350102199001011238 1-9房A237", "move_in", [rec(date=dt.date(2014, 1, 9), room="A237")]),
+    ("登记 张三房A301 350102199001011238", "move_in", [rec(room="A301")]),
+    ("登记 张三 350102199001011238 A301房", "move_in", [rec(room="A301")]),
     ("登记 张三 350102199001011238", "move_in", [rec(room=None)]),
     # every date form
     ("登记 张三 350102199001011238 301 2014-01-08", "move_in", [rec(date=dt.date(2014, 1, 8))]),
