@@ -59,6 +59,23 @@ def server(rt, people):
     httpd.shutdown()
 
 
+@pytest.fixture
+def demo_server(rt):
+    """`declgate serve --demo` as a newcomer meets it: demo data, the embedded worker, the phone simulator."""
+    from gateway.demo import seed
+    from gateway.worker import start_embedded_worker
+
+    rt.settings = rt.settings.with_(demo=True)
+    app = create_app(rt.settings, rt=rt)
+    seed(rt)
+    stop = start_embedded_worker(rt)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    stop.set()
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -217,30 +234,18 @@ class TestUnderThePolicy:
         with rt.sessions() as session:
             assert session.scalar(select(AuditEntry).where(AuditEntry.action == "search")) is None
 
-    def test_phone_simulator_works_under_the_policy(self, rt, page):
+    def test_phone_simulator_works_under_the_policy(self, rt, page, demo_server):
         """The demo's phone simulator (JSON config block, script from /static, same-origin fetch) still sends an
         SMS and shows the gateway's reply."""
-        from gateway.demo import DEMO_LANDLORD, seed
-        from gateway.worker import start_embedded_worker
+        from gateway.demo import DEMO_LANDLORD
 
-        settings = rt.settings.with_(demo=True)
-        rt.settings = settings
-        app = create_app(settings, rt=rt)
-        seed(rt)
-        stop = start_embedded_worker(rt)
-        httpd = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        try:
-            page.goto(f"http://127.0.0.1:{httpd.server_port}/dev/phone")
-            page.select_option("#sms-from", DEMO_LANDLORD)
-            page.fill("#sms-body", "LIST")
-            page.click("#sms-form button[type=submit]")
-            page.wait_for_selector("#sms-thread li.in", timeout=15000)
-            shown = page.locator("#sms-thread li.in .text").inner_text()
-            with rt.sessions() as session:  # the gateway's real reply, through the signed webhook
-                sent = session.scalar(select(OutboundMessage.body).where(OutboundMessage.to_number == DEMO_LANDLORD,
-                                                                         OutboundMessage.purpose == "reply"))
-            assert sent and shown == sent
-        finally:
-            httpd.shutdown()
-            stop.set()
+        page.goto(f"{demo_server}/dev/phone")
+        page.select_option("#sms-from", DEMO_LANDLORD)
+        page.fill("#sms-body", "LIST")
+        page.click("#sms-form button[type=submit]")
+        page.wait_for_selector("#sms-thread li.in", timeout=15000)
+        shown = page.locator("#sms-thread li.in .text").inner_text()
+        with rt.sessions() as session:  # the gateway's real reply, through the signed webhook
+            sent = session.scalar(select(OutboundMessage.body).where(OutboundMessage.to_number == DEMO_LANDLORD,
+                                                                     OutboundMessage.purpose == "reply"))
+        assert sent and shown == sent

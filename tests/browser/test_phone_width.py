@@ -6,15 +6,11 @@ Screenshots of a few land in docs/screenshots/ when DECLGATE_SCREENSHOTS points 
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from gateway.app import create_app
 from store.models import Declaration, InboundMessage, Person
-from tests.browser.test_officer import SCREENSHOTS, browser, log_in, rt, server, text_in  # noqa: F401 - fixtures
+from tests.browser.test_officer import SCREENSHOTS, browser, demo_server, log_in, rt, server, text_in  # noqa: F401 - fixtures
 from tests.constants import ID_A, ID_BAD_CHECK, LANDLORD, STRANGER
 from tests.support import drain, pending_declaration
 
@@ -85,29 +81,16 @@ class TestPhoneWidth:
         assert box["width"] == PHONE["width"]
         assert phone.evaluate("document.querySelector('.mainnav').getBoundingClientRect().right") <= PHONE["width"]
 
-    def test_the_simulator_fits_and_hides_the_key_row_until_a_call(self, rt, phone):  # noqa: F811
+    def test_the_simulator_fits_and_hides_the_key_row_until_a_call(self, rt, phone, demo_server):  # noqa: F811
         """/dev/phone fits 390 px; the key row shows only during a call, and its buttons keep their words on one
         line."""
-        from gateway.demo import seed
-        from gateway.worker import start_embedded_worker
-
-        rt.settings = rt.settings.with_(demo=True)
-        app = create_app(rt.settings, rt=rt)
-        seed(rt)
-        stop = start_embedded_worker(rt)
-        httpd = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        try:
-            phone.goto(f"http://127.0.0.1:{httpd.server_port}/dev/phone")
-            assert overflow(phone) == 0
-            assert not phone.locator("#call-form").is_visible()
-            phone.click("#call-start")
-            phone.wait_for_selector("#call-form:not([hidden])")
-            button = phone.locator("#call-send").bounding_box()
-            assert button["height"] < 3 * phone.evaluate(
-                "parseFloat(getComputedStyle(document.querySelector('#call-send')).lineHeight) || 24")
-            assert overflow(phone) == 0
-            shoot(phone, "/dev/phone")
-        finally:
-            httpd.shutdown()
-            stop.set()
+        phone.goto(f"{demo_server}/dev/phone")
+        assert overflow(phone) == 0
+        assert not phone.locator("#call-form").is_visible()
+        phone.click("#call-start")
+        phone.wait_for_selector("#call-form:not([hidden])")
+        button = phone.locator("#call-send").bounding_box()
+        assert button["height"] < 3 * phone.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('#call-send')).lineHeight) || 24")
+        assert overflow(phone) == 0
+        shoot(phone, "/dev/phone")
