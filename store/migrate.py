@@ -29,3 +29,17 @@ def upgrade(url: str, revision: str = "head", keyring: Keyring | None = None) ->
 def downgrade(url: str, revision: str, keyring: Keyring | None = None) -> None:
     """Take the database at `url` back to `revision` (opening sealed rows needs the keys)."""
     command.downgrade(alembic_config(url, keyring), revision)
+
+
+def heads() -> set[str]:
+    """The newest revisions this code knows (one, unless two branches' migrations were not chained yet)."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current(connection) -> set[str]:
+    """The revisions the database at `connection` is migrated to (empty: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads())
