@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from store import audit
@@ -62,7 +62,7 @@ def purge(session: Session, before: dt.date, *, tz: dt.tzinfo = ZoneInfo("Asia/S
         return found
     now = utcnow()
     session.execute(update(InboundMessage).where(_messages(cutoff))
-                    .values(body="", parse=None, payload=None, purged_at=now).execution_options(synchronize_session=False))
+                    .values(body="", parse=null(), payload=null(), purged_at=now).execution_options(synchronize_session=False))
     session.execute(update(Declaration).where(_recordings(cutoff))
                     .values(name_recording_url=None, address_recording_url=None)
                     .execution_options(synchronize_session=False))
