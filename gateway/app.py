@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, url_for
@@ -48,10 +47,11 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app.extensions["declgate"] = rt
 
     from gateway import i18n, id_masking
-    from gateway.officer import audit, auth, landlords, people, review
+    from gateway.officer import audit, auth, landlords, operations, people, review
     from gateway.stats import views as stats
-    from gateway.web import headers, health
-    from gateway.webhooks import simulator, sms, voice
+    from gateway.telemetry import logs
+    from gateway.web import headers, health, metrics, request_ids
+    from gateway.webhooks import receipts, simulator, sms, voice
 
     id_masking.init_app(app)  # every printed value and log record, before anything renders or logs
 
@@ -69,12 +69,15 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     # Twilio's webhooks, signature-checked.
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(receipts.bp)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     uploads.init_app(app)  # before the CSRF check reads any form
+    request_ids.init_app(app)  # reads a webhook's SID from its form: after the size limit is set
     # The officers' side: login, roles and CSRF for every form (the webhooks are exempt), UI strings.
     auth.init_app(app)
     i18n.init_app(app)
-    for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp, stats.bp):
+    for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp, stats.bp, operations.bp):
         app.register_blueprint(officer_bp)
     simulator.init_app(app)  # /dev/phone, demo mode only
 
@@ -107,7 +110,8 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
         status = exc.code or 500
         message = translate(exc.key, **exc.values) if isinstance(exc, BadQuery) else None
-        machine = request.path in ("/sms", "/voice", "/healthz") or request.path.startswith("/voice/")
+        machine = request.path in ("/sms", "/sms/status", "/voice", "/healthz", "/readyz", "/metrics") \
+            or request.path.startswith("/voice/")
         if machine or not request.accept_mimetypes.accept_html:
             return Response(f"{status} {message or exc.name}\n", status=status, mimetype="text/plain")
         title = translate(f"error_{status}")
@@ -116,5 +120,5 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         return render_template("error.html", status=status, reason=reason,
                                title=exc.name if title == f"error_{status}" else title), status
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format)
     return app

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Sender(Protocol):
@@ -32,17 +32,35 @@ class OutboxSender:
             return f"LOCAL{next(self._ids):010d}"
 
 
+def twilio_client(account_sid: str, auth_token: str, http_client: Any = None) -> Any:
+    """Twilio's REST client. `http_client` is the HTTP layer it calls through: tests hand it a fake one, so no
+    test ever reaches the network."""
+    from twilio.rest import Client  # imported here: only real deployments need the REST client
+
+    return Client(account_sid, auth_token, http_client=http_client or twilio_http_client())
+
+
+def twilio_http_client() -> Any:
+    """The HTTP layer of every Twilio client the gateway makes (None: twilio's own); tests replace it."""
+    return None
+
+
 class TwilioSender:
-    """Sends through Twilio's REST API; used when TWILIO_ACCOUNT_SID is set."""
+    """Sends through Twilio's REST API; used when TWILIO_ACCOUNT_SID is set.
+
+    Every message asks for delivery receipts at `status_callback` (PUBLIC_BASE_URL + /sms/status), the signed
+    webhook gateway.webhooks.receipts serves.
+    """
 
     kind = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str, default_from: str | None = None) -> None:
-        from twilio.rest import Client  # imported here: only real deployments need the REST client
-
-        self._client = Client(account_sid, auth_token)
+    def __init__(self, account_sid: str, auth_token: str, default_from: str | None = None,
+                 status_callback: str | None = None, http_client: Any = None) -> None:
+        self._client = twilio_client(account_sid, auth_token, http_client)
         self._default_from = default_from
+        self._status_callback = status_callback
 
     def send(self, to: str, body: str, from_: str | None = None) -> str:
-        message = self._client.messages.create(to=to, body=body, from_=from_ or self._default_from)
+        extra = {"status_callback": self._status_callback} if self._status_callback else {}
+        message = self._client.messages.create(to=to, body=body, from_=from_ or self._default_from, **extra)
         return message.sid

@@ -69,7 +69,9 @@ def build_runtime(settings: Settings) -> Runtime:
     conn = redis.Redis.from_url(settings.redis_url) if settings.redis_url else embedded_redis()
     sender: Sender
     if settings.twilio_account_sid and settings.twilio_auth_token:
-        sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token)
+        callback = settings.public_base_url.rstrip("/") + "/sms/status" if settings.public_base_url else None
+        sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token,
+                              default_from=settings.twilio_number, status_callback=callback)
     else:
         sender = OutboxSender()
     return Runtime(settings=settings, engine=engine,

@@ -65,6 +65,13 @@ class Settings:
     spool_dir: str | None = None  # SPOOL_DIR: the file spool, on this host's disk; None: instance/spool
     spool_maxlen: int = 100_000  # SPOOL_MAXLEN: the Redis stream's cap; past 90 % the file takes over
     spool_redis: bool = True  # SPOOL_REDIS=0: files only (a Redis without persistence loses its spool on restart)
+    # Running it for real (docs/deployment.md, "Production walk-through").
+    twilio_number: str | None = None  # TWILIO_NUMBER: sends SMS that answer no inbound; what `doctor` checks
+    metrics_token: str | None = None  # METRICS_TOKEN: /metrics answers a request with this bearer token
+    metrics_allow: tuple[str, ...] = ()  # METRICS_ALLOW: addresses or networks that may read /metrics
+    ready_worker_seconds: float = 90.0  # DECLGATE_READY_WORKER_SECONDS: /readyz needs a worker seen this recently
+    log_format: str = "text"  # LOG_FORMAT=json: one JSON object per log line
+    retention_days: int = 0  # RETENTION_DAYS: raw messages older than this are purged by the sweep; 0 keeps them
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -101,10 +108,14 @@ class Settings:
                                    ("DECLGATE_STATS_EVERY", self.stats_every, 0),
                                    ("DECLGATE_REPLAY_EVERY", self.replay_every, 0.01),
                                    ("DECLGATE_BATCH_WAIT", self.batch_wait, 0),
+                                   ("RETENTION_DAYS", self.retention_days, 0),
+                                   ("DECLGATE_READY_WORKER_SECONDS", self.ready_worker_seconds, 1),
 
                                                                       ("SPOOL_MAXLEN", self.spool_maxlen, 10)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(f"LOG_FORMAT={self.log_format!r} must be text or json")
         self.keyring()
         if self.demo:
             return
@@ -150,7 +161,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     for key, name in (("twilio_auth_token", "TWILIO_AUTH_TOKEN"), ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
                       ("public_base_url", "PUBLIC_BASE_URL"), ("secret_key", "SECRET_KEY"),
                       ("default_region", "DEFAULT_REGION"), ("timezone", "TIMEZONE"),
-                      ("voice_number", "VOICE_NUMBER"), ("queue_name", "DECLGATE_QUEUE")):
+                      ("voice_number", "VOICE_NUMBER"), ("queue_name", "DECLGATE_QUEUE"),
+                      ("twilio_number", "TWILIO_NUMBER"), ("metrics_token", "METRICS_TOKEN"),
+                      ("log_format", "LOG_FORMAT")):
         if env.get(name):
             values[key] = env[name]
     for key, name in (("deadline_days", "DECLARATION_DEADLINE_DAYS"), ("rate_limit_per_hour", "SMS_RATE_LIMIT_PER_HOUR"),
@@ -159,7 +172,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
                       ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE"),
                       ("send_threads", "DECLGATE_SEND_THREADS"),
-                      ("spool_maxlen", "SPOOL_MAXLEN")):
+                      ("spool_maxlen", "SPOOL_MAXLEN"), ("retention_days", "RETENTION_DAYS")):
         if env.get(name):
             try:
                 values[key] = int(env[name])
@@ -167,12 +180,15 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                 raise SettingsError(f"{name}={env[name]!r} is not a whole number") from None
     for key, name in (("sweep_every", "DECLGATE_SWEEP_EVERY"), ("stuck_after", "DECLGATE_STUCK_AFTER"),
                       ("stats_every", "DECLGATE_STATS_EVERY"), ("replay_every", "DECLGATE_REPLAY_EVERY"),
-                      ("batch_wait", "DECLGATE_BATCH_WAIT")):
+                      ("batch_wait", "DECLGATE_BATCH_WAIT"),
+                      ("ready_worker_seconds", "DECLGATE_READY_WORKER_SECONDS")):
         if env.get(name):
             try:
                 values[key] = float(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a number of seconds") from None
+    if env.get("METRICS_ALLOW"):
+        values["metrics_allow"] = tuple(net.strip() for net in env["METRICS_ALLOW"].split(",") if net.strip())
     if env.get("SPOOL_DIR"):
         values["spool_dir"] = env["SPOOL_DIR"]
     if env.get("SPOOL_REDIS"):

@@ -21,6 +21,7 @@ from gateway.pipeline import delivery, queue
 from gateway.pipeline.replay import replay_forever
 from gateway.id_masking import mask_log_records
 from gateway.runtime import Runtime
+from gateway.telemetry import heartbeat, logs
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta | None
                   stats_every: dt.timedelta | None = None) -> None:
     """Requeue messages stuck in `received` (Redis was down, or a job vanished) until `stop` is set.
 
-    It also sends replies left `pending` by a worker killed between its commit and its send, and every
-    `stats_every` refreshes the statistics (the month under way's count, last month's snapshot, their
-    charts) so that no officer's page waits for them, with no cron job to set up. With several workers
-    each refreshes, and a count younger than five minutes is not taken again.
+    It also sends replies left `pending` by a worker killed between its commit and its send (and those whose
+    retry after a transient failure is due), stamps this worker's heartbeat for /readyz, purges raw messages
+    past RETENTION_DAYS once a day, and every `stats_every` refreshes the statistics (the month under way's
+    count, last month's snapshot, their charts) so that no officer's page waits for them, with no cron job to
+    set up. With several workers each refreshes, and a count younger than five minutes is not taken again.
     """
     settings = rt.settings
     every = every or dt.timedelta(seconds=settings.sweep_every)
@@ -63,7 +65,14 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta | None
     stuck_after = dt.timedelta(seconds=settings.stuck_after)
     # Workers started together (a deploy) would otherwise all count at the same moment, every time.
     next_stats = time.monotonic() + stats_every.total_seconds() * random.uniform(0.5, 1.0)
+    next_purge = time.monotonic() + 60 * random.uniform(1, 10)  # not every worker of a deploy at once
+    worker_name = heartbeat.name()
+    _beat(rt, worker_name)
     while not stop.wait(every.total_seconds()):
+        _beat(rt, worker_name)
+        if settings.retention_days and time.monotonic() >= next_purge:
+            next_purge = time.monotonic() + 86400
+            purge_expired(rt)
         if stats_every and time.monotonic() >= next_stats:
             next_stats = time.monotonic() + stats_every.total_seconds()
             refresh_statistics(rt)
@@ -76,6 +85,28 @@ def sweep_forever(rt: Runtime, stop: threading.Event, every: dt.timedelta | None
                 log.info("sweep sent %d reply(ies) left pending", sent)
         except Exception:  # the sweep must outlive a database or Redis blip; it logs and tries again
             log.exception("sweep failed; retrying in %s", every)
+
+
+def _beat(rt: Runtime, worker_name: str) -> None:
+    try:
+        heartbeat.beat(rt.redis, rt.settings.queue_name, worker_name)
+    except redis.exceptions.RedisError as exc:  # /readyz then says no worker is seen, which is the truth
+        log.warning("could not stamp the worker heartbeat (%s)", exc)
+
+
+def purge_expired(rt: Runtime) -> None:
+    """What `declgate purge --before <today - RETENTION_DAYS>` does; a failure is logged, tomorrow tries again."""
+    from store import retention
+
+    before = dt.date.today() - dt.timedelta(days=rt.settings.retention_days)
+    try:
+        with rt.sessions.begin() as session:
+            purged = retention.purge(session, before, tz=rt.tz)
+        if purged.messages or purged.recordings:
+            log.info("retention: purged %d message(s) and %d recording link(s) received before %s",
+                     purged.messages, purged.recordings, before)
+    except Exception:  # noqa: BLE001 - like the sweep, it must outlive a database blip
+        log.exception("purging messages past RETENTION_DAYS failed; trying again tomorrow")
 
 
 def refresh_statistics(rt: Runtime) -> None:
@@ -101,7 +132,7 @@ def start_sweeper(rt: Runtime, every: dt.timedelta | None = None,
 def run_process_worker(rt: Runtime, *, burst: bool = False) -> None:
     """What `declgate worker` runs: RQ's loop plus its scheduler (for retry back-off) plus the sweep."""
     # RQ configures only its own logger; without this the sweep's and the jobs' lines are lost.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(rt.settings.log_format)
     mask_log_records()  # a failed job's traceback can quote the message it was working on
     stop = start_sweeper(rt)
     try:

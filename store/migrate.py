@@ -29,3 +29,22 @@ def upgrade(url: str, revision: str = "head", keyring: Keyring | None = None) ->
 def downgrade(url: str, revision: str, keyring: Keyring | None = None) -> None:
     """Take the database at `url` back to `revision` (opening sealed rows needs the keys)."""
     command.downgrade(alembic_config(url, keyring), revision)
+
+
+def heads() -> set[str]:
+    """The newest revisions this code knows (one, unless two branches' migrations were not chained yet)."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current(connection) -> set[str]:
+    """The revisions the database at `connection` is migrated to (empty: never migrated).
+
+    Read from alembic_version directly: Alembic's MigrationContext logs two lines each time, and /readyz is
+    polled every few seconds."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table("alembic_version"):
+        return set()
+    return set(connection.scalars(text("SELECT version_num FROM alembic_version")))

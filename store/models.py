@@ -137,6 +137,8 @@ class InboundMessage(Base):
     precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"), index=True)
     landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
     edited_from_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    # Retention (migration 0010): when `declgate purge` emptied body, parse and payload; codes and dates stay.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     landlord: Mapped[Landlord | None] = relationship()
 
@@ -202,11 +204,32 @@ class OutboundMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     purpose: Mapped[str] = mapped_column(String(32), default="reply")
-    # pending -> sending -> sent (Twilio) | outbox (local); suppressed (opted out): states.OutboundStatus
-    status: Mapped[str] = mapped_column(String(16), default=OutboundStatus.PENDING)
-    provider_sid: Mapped[str | None] = mapped_column(String(64))
+    # pending -> sending -> queued -> sent -> delivered | undelivered | failed (Twilio, moved by its receipts);
+    # outbox (local); suppressed (opted out): states.OutboundStatus. The latest attempt's state.
+    status: Mapped[str] = mapped_column(String(16), default=OutboundStatus.PENDING, index=True)
+    provider_sid: Mapped[str | None] = mapped_column(String(64))  # the latest attempt's
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Receipts (0010): Twilio's ErrorCode, when it last told us, provider calls made, when a transient failure may retry.
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    status_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DeliveryAttempt(Base):
+    """One provider call for an outbound message. A retry is a new Twilio message with a new SID: each keeps its
+    own state, so a late or repeated receipt for an earlier attempt can neither move the message nor retry it."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbound_id: Mapped[int] = mapped_column(ForeignKey("outbound_messages.id"), index=True)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)  # None: the REST call failed
+    status: Mapped[str] = mapped_column(String(16))  # a states.OutboundStatus from `queued` on
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OptOut(Base):

@@ -94,6 +94,8 @@ class SealedText(TypeDecorator):
 class SealedJSON(SealedText):
     """A JSON document sealed whole (a message's parse, a call's payload, an audit entry's detail)."""
 
+    cache_ok = True  # SQLAlchemy asks each subclass again; its state is SealedText's (the column's name)
+
     def _dump(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

@@ -54,10 +54,25 @@ class LandlordResponse(StrEnum):
 
 
 class OutboundStatus(StrEnum):
-    """An SMS we send: `pending`, claimed as `sending` before the provider is called, then where it went."""
+    """An SMS we send: `pending`, claimed as `sending` before the provider is called, then where it went.
+
+    From `queued` on, the states are Twilio's, moved by its delivery receipts (gateway.pipeline.receipts)
+    in the order `RANK` gives, never backwards: a late `sent` does not undo a `delivered`.
+    """
 
     PENDING = "pending"
     SENDING = "sending"  # a crash between the claim and the provider's answer leaves it here, never sent twice
-    SENT = "sent"  # accepted by Twilio
+    QUEUED = "queued"  # accepted by Twilio's REST API
+    SENT = "sent"  # handed to the carrier (a receipt said so)
+    DELIVERED = "delivered"  # the carrier confirmed it reached the phone
+    UNDELIVERED = "undelivered"  # the carrier could not deliver it (ErrorCode says why)
+    FAILED = "failed"  # never left Twilio, or refused by its API (ErrorCode says why)
     OUTBOX = "outbox"  # recorded by the local outbox instead (demo, tests, no Twilio account)
     SUPPRESSED = "suppressed"  # the number opted out (STOP): kept for the record, never sent
+
+
+# How far along a sent SMS is: a receipt moves a message only to a higher rank. The three ends share one.
+DELIVERY_RANK = {OutboundStatus.PENDING: 0, OutboundStatus.SENDING: 1, OutboundStatus.QUEUED: 2,
+                 OutboundStatus.SENT: 3, OutboundStatus.DELIVERED: 4, OutboundStatus.UNDELIVERED: 4,
+                 OutboundStatus.FAILED: 4}
+NOT_DELIVERED = (OutboundStatus.UNDELIVERED, OutboundStatus.FAILED)

@@ -87,21 +87,26 @@ def outbox(to: str | None, as_json: bool, limit: int) -> None:
     """Show the outbound messages recorded, newest first."""
     from sqlalchemy import select
 
-    from store.models import OutboundMessage
+    from store.models import InboundMessage, OutboundMessage
 
     rt = base.runtime()
     with rt.sessions() as session:
-        query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
+        query = (select(OutboundMessage, InboundMessage.provider_sid)
+                 .outerjoin(InboundMessage, InboundMessage.id == OutboundMessage.in_reply_to)
+                 .order_by(OutboundMessage.id.desc()).limit(limit))
         if to:
             query = query.where(OutboundMessage.to_number == to)
-        for msg in session.scalars(query):
+        for msg, in_reply_to_sid in session.execute(query):
             if as_json:
                 click.echo(json.dumps({"to": msg.to_number, "body": msg.body, "in_reply_to": msg.in_reply_to,
-                                       "purpose": msg.purpose, "status": msg.status,
+                                       "in_reply_to_sid": in_reply_to_sid, "provider_sid": msg.provider_sid,
+                                       "purpose": msg.purpose, "status": msg.status, "error_code": msg.error_code,
+                                       "attempts": msg.attempts,
                                        "created_at": msg.created_at.isoformat(timespec="seconds") + "Z"},
                                       ensure_ascii=False))
             else:
-                click.echo(f"{msg.created_at:%Y-%m-%d %H:%M:%S}Z → {msg.to_number} [{msg.status}] {msg.body}")
+                error = f" error {msg.error_code}" if msg.error_code else ""
+                click.echo(f"{msg.created_at:%Y-%m-%d %H:%M:%S}Z → {msg.to_number} [{msg.status}{error}] {msg.body}")
 
 
 @click.command()

@@ -152,6 +152,41 @@ STRINGS: dict[str, str] = {
     "audit_empty": "Nothing recorded yet.",
 }
 
+
+# Running it: replies not delivered, the job queue.
+STRINGS.update({
+    "nav_deliveries": "Not delivered",
+    "nav_queue": "Job queue",
+    "deliveries_title": "Replies not delivered",
+    "deliveries_intro": "SMS the carrier could not deliver (retries used up, or the number is invalid, a landline or opted out). Reach the landlord by phone or in person.",
+    "deliveries_to": "To",
+    "deliveries_status": "Status",
+    "deliveries_error": "Error code",
+    "deliveries_attempts": "Attempts",
+    "deliveries_empty": "Every reply was delivered.",
+    "delivery_undelivered": "undelivered",
+    "delivery_failed": "failed",
+    "queue_jobs_title": "Job queue",
+    "queue_waiting": "Jobs waiting: {count}",
+    "queue_failed": "Failed jobs: {count}",
+    "queue_workers": "Workers",
+    "queue_worker": "Worker",
+    "queue_state": "State",
+    "queue_current_job": "Current job",
+    "queue_heartbeat": "Last heartbeat",
+    "queue_no_workers": "No worker seen.",
+    "queue_sweeps": "Last sweeps",
+    "queue_seconds_ago": "{seconds} s ago",
+    "queue_failed_jobs": "Failed jobs",
+    "queue_job": "Job",
+    "queue_function": "Function",
+    "queue_error": "Error",
+    "queue_no_failed": "No failed jobs.",
+    "queue_requeue": "Requeue",
+    "queue_requeue_all": "Requeue all",
+    "queue_requeued": "{count} job(s) requeued.",
+})
+
 STRINGS.update({
     "not_sms": "A voice call cannot be reprocessed as an SMS.",
     "empty": "The text must not be empty.",

@@ -159,6 +159,41 @@ STRINGS: dict[str, str] = {
     "audit_empty": "暂无记录。",
 }
 
+
+# Running it: replies not delivered, the job queue.
+STRINGS.update({
+    "nav_deliveries": "未送达短信",
+    "nav_queue": "任务队列",
+    "deliveries_title": "未送达的回复短信",
+    "deliveries_intro": "运营商未能送达的短信（重试已用完，或号码无效、为固定电话、已退订）。请通过电话或上门联系房东。",
+    "deliveries_to": "收件号码",
+    "deliveries_status": "状态",
+    "deliveries_error": "错误码",
+    "deliveries_attempts": "发送次数",
+    "deliveries_empty": "没有未送达的短信。",
+    "delivery_undelivered": "未送达",
+    "delivery_failed": "发送失败",
+    "queue_jobs_title": "任务队列",
+    "queue_waiting": "等待中的任务：{count}",
+    "queue_failed": "失败的任务：{count}",
+    "queue_workers": "工作进程",
+    "queue_worker": "进程",
+    "queue_state": "状态",
+    "queue_current_job": "当前任务",
+    "queue_heartbeat": "最近心跳",
+    "queue_no_workers": "没有看到工作进程。",
+    "queue_sweeps": "最近巡检",
+    "queue_seconds_ago": "{seconds} 秒前",
+    "queue_failed_jobs": "失败的任务",
+    "queue_job": "任务",
+    "queue_function": "函数",
+    "queue_error": "错误",
+    "queue_no_failed": "没有失败的任务。",
+    "queue_requeue": "重新排队",
+    "queue_requeue_all": "全部重新排队",
+    "queue_requeued": "已重新排队 {count} 个任务。",
+})
+
 STRINGS.update({
     "not_sms": "语音来电不能按短信重新处理。",
     "empty": "内容不能为空。",

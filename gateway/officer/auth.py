@@ -23,14 +23,15 @@ from store import logins, officer_sessions
 from store.models import Officer
 from store.scope import Scope
 
-WEBHOOK_BLUEPRINTS = frozenset({"sms", "voice"})
+WEBHOOK_BLUEPRINTS = frozenset({"sms", "voice", "receipts"})
 IP_MAX_FAILURES = 20  # per address per window: many accounts tried from one device
 IP_WINDOW_SECONDS = 15 * 60
 SUPERVISOR_ROLES = ("supervisor", "admin")
 # (endpoint, UI string key, supervisors only): base.html shows the ones whose blueprint is registered.
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("landlords.index", "nav_landlords", False), ("stats.index", "nav_stats", False),
-             ("audit.index", "nav_audit", True)]
+             ("audit.index", "nav_audit", True), ("operations.not_delivered", "nav_deliveries", False),
+             ("operations.queue_page", "nav_queue", True)]
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()

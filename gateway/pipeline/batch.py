@@ -25,6 +25,7 @@ from gateway.pipeline import queue
 from gateway.pipeline.queue import job_id
 from gateway.pipeline.sms_commands import handle_sms
 from gateway.pipeline.voice_commands import handle_voice
+from gateway.telemetry import logs, metrics
 from parsers import Command, OutcomeStatus, ParseResult, render_reply
 from parsers.optout import classify_optout
 from store import item_precincts, lookups
@@ -65,11 +66,12 @@ def process_inbound(inbound_id: int) -> str:
     """
     rt = runtime.current()
     run = Run()
-    status = _run(rt, inbound_id, run, wait=False)
-    if status is None:
-        status = _run(rt, inbound_id, run, wait=True)
-    _drop_queued_jobs(rt, run.handled)
-    _after_commit(rt, run, [inbound_id])
+    with metrics.PROCESS_SECONDS.time():
+        status = _run(rt, inbound_id, run, wait=False)
+        if status is None:
+            status = _run(rt, inbound_id, run, wait=True)
+        _drop_queued_jobs(rt, run.handled)
+        _after_commit(rt, run, [inbound_id])
     return status
 
 def process_waiting(rt: runtime.Runtime) -> int:
@@ -271,6 +273,7 @@ def _drop_queued_jobs(rt: runtime.Runtime, inbound_ids: list[int]) -> None:
 def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | None = None) -> str:
     if inbound.status != InboundStatus.RECEIVED:
         return inbound.status
+    logs.PROVIDER_SID.set(inbound.provider_sid)  # this job's log lines name the message, as its webhook's did
     # The row is written once, at the end: changing it earlier makes every query below autoflush an UPDATE.
     attempts = inbound.attempts + 1
     if inbound.channel == Channel.VOICE:
@@ -308,6 +311,7 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
             result = ParseResult(command=None, language=language)
         body = render_reply(result, handled.outcomes if handled.told is None else handled.told, language=language)
         queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply", flush=False)
+        metrics.reply_latency("recorded", inbound.received_at, utcnow())
     for purpose, to, body in handled.extra_sms:
         queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)
     codes = list(dict.fromkeys(handled.codes))

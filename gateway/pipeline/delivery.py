@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from rq import Retry
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway import runtime
+from gateway.pipeline import receipts
+from gateway.telemetry import metrics
 from store import lookups
-from store.models import InboundMessage, OptOut, OutboundMessage, utcnow
+from store.models import DeliveryAttempt, InboundMessage, OptOut, OutboundMessage, utcnow
 from store.states import OutboundStatus
 
 
@@ -53,26 +55,42 @@ def deliver(inbound_id: int | None = None) -> int:
 def send_one(msg_id: int) -> bool:
     """Send one outbound message if it is still pending (also an RQ job, for SMS not tied to an inbound).
 
-    The row is claimed (`sending`) and committed before the provider is called:
-    a crash mid-send leaves a `sending` row for officers to check, never a second SMS.
+    The row is claimed (`sending`) and committed before the provider is called: a crash mid-send leaves a
+    `sending` row for officers to check, never a second SMS. A refusal by Twilio's API (or no answer) is
+    recorded as a failed attempt: a permanent one ends it, a transient one is tried again later
+    (gateway.pipeline.receipts.after_failure), and the job that sent it does not fail.
     """
     rt = runtime.current()
+    now = utcnow()
     with rt.sessions.begin() as session:
         claimed = session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.id == msg_id, OutboundMessage.status == OutboundStatus.PENDING)
-            .values(status=OutboundStatus.SENDING)).rowcount
+            .where(OutboundMessage.id == msg_id, OutboundMessage.status == OutboundStatus.PENDING,
+                   or_(OutboundMessage.retry_at.is_(None), OutboundMessage.retry_at <= now))
+            .values(status=OutboundStatus.SENDING, attempts=OutboundMessage.attempts + 1)).rowcount
         if not claimed:
             return False
         msg = session.get(OutboundMessage, msg_id)
         to, body = msg.to_number, msg.body
         inbound = session.get(InboundMessage, msg.in_reply_to) if msg.in_reply_to is not None else None
         from_ = (inbound.to_number or None) if inbound is not None else None
-    provider_sid = rt.sender.send(to, body, from_)
+        received_at = inbound.received_at if inbound is not None else None
+    with metrics.SEND_SECONDS.time():
+        try:
+            provider_sid = rt.sender.send(to, body, from_)
+        except receipts.PROVIDER_ERRORS as exc:
+            receipts.send_failed(rt, msg_id, exc)
+            return False
     with rt.sessions.begin() as session:
         msg = session.get(OutboundMessage, msg_id)
-        msg.status = OutboundStatus.SENT if rt.sender.kind == "twilio" else OutboundStatus.OUTBOX
-        msg.provider_sid, msg.sent_at = provider_sid, utcnow()
+        msg.provider_sid, msg.sent_at, msg.retry_at = provider_sid, utcnow(), None
+        if rt.sender.kind == "twilio":
+            msg.status = OutboundStatus.QUEUED
+            session.add(DeliveryAttempt(outbound_id=msg_id, provider_sid=provider_sid, status=OutboundStatus.QUEUED))
+        else:
+            msg.status = OutboundStatus.OUTBOX
+    if msg.purpose == "reply":
+        metrics.reply_latency("queued", received_at, utcnow())
     return True
 
 def enqueue_delivery(rt: runtime.Runtime, msg_id: int) -> None:
@@ -80,11 +98,15 @@ def enqueue_delivery(rt: runtime.Runtime, msg_id: int) -> None:
     rt.queue.enqueue(send_one, msg_id, job_id=f"outbound-{msg_id}", retry=Retry(max=3, interval=[5, 30, 120]))
 
 def deliver_stale(older_than: dt.timedelta) -> int:
-    """Send replies still `pending` after `older_than`: their job committed, then died before sending."""
+    """Send replies still `pending` after `older_than` (their job committed, then died before sending), and
+    those whose retry after a transient failure is due."""
     rt = runtime.current()
+    now = utcnow()
     with rt.sessions() as session:
-        inbound_ids = list(session.scalars(
-            select(OutboundMessage.in_reply_to).where(OutboundMessage.status == OutboundStatus.PENDING,
-                                                      OutboundMessage.created_at <= utcnow() - older_than)
-            .distinct()))
-    return sum(deliver(inbound_id) for inbound_id in inbound_ids if inbound_id is not None)
+        ids = list(session.scalars(
+            select(OutboundMessage.id).where(
+                OutboundMessage.status == OutboundStatus.PENDING,
+                or_(and_(OutboundMessage.retry_at.is_(None), OutboundMessage.created_at <= now - older_than),
+                    OutboundMessage.retry_at <= now))
+            .order_by(OutboundMessage.id)))
+    return sum(send_one(msg_id) for msg_id in ids)

@@ -25,12 +25,18 @@ from redis.exceptions import RedisError
 from gateway import runtime
 from gateway.pipeline import queue
 from gateway.pipeline.batch import process_waiting
+from gateway.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
 
 def drain(helper: bool = False) -> int:
     """Handle waiting messages until none is left; how many were claimed."""
+    with metrics.DRAIN_SECONDS.time():
+        return _drain(helper)
+
+
+def _drain(helper: bool) -> int:
     rt = runtime.current()
     if rt.settings.batch_wait:
         time.sleep(rt.settings.batch_wait)  # a burst's other webhooks land meanwhile: one batch, not many

@@ -58,6 +58,36 @@ class TestNoFullIdsInProcess:
             assert 400 <= response.status_code < 500
             assert leaks(response.get_data(as_text=True)) == []
 
+    def test_json_log_lines_carry_ids_to_follow_and_no_full_id(self, client, enrolled):
+        """With LOG_FORMAT=json every line is a JSON object; a webhook's lines name its request id and the
+        message's provider SID; none holds a full ID number."""
+        import io
+
+        from gateway.telemetry.logs import JsonFormatter
+
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(JsonFormatter())
+        root = logging.getLogger()
+        root.addHandler(handler)
+        old_level, root.level = root.level, logging.DEBUG
+        try:
+            flow(client, enrolled)
+            signed_post(client, "/sms", {"MessageSid": "SMbad", "From": LANDLORD, "Body": "x" * 7000 + VALID[0]})
+            client.post("/sms", data={"MessageSid": "SMforged", "From": LANDLORD, "Body": VALID[1]},
+                        headers={"X-Request-Id": "req-forged-1"})
+        finally:
+            root.removeHandler(handler)
+            root.level = old_level
+        lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+
+        assert lines and leaks(stream.getvalue()) == []
+        assert all({"ts", "level", "logger", "msg"} <= set(line) for line in lines)
+        forged = [line for line in lines if "bad signature" in line["msg"]]
+        assert forged and forged[0]["request_id"] == "req-forged-1" and forged[0]["provider_sid"] == "SMforged"
+        woken = [line for line in lines if line["logger"] == "rq.queue"]  # a webhook queueing the drain job
+        assert woken and all(line["provider_sid"].startswith("SM") and line["request_id"] for line in woken)
+
     def test_export_masks_by_default_and_unmasked_shows(self, client, enrolled, settings):
         """`declgate export` masks every ID unless --unmasked is given."""
         flow(client, enrolled)
@@ -98,5 +128,5 @@ class TestNoFullIdsInProcessOutput:
         logs = stack.logs()
 
         assert export.returncode == 0 and leaks(export.stdout) == []
-        assert "POST /sms" in logs and "process_inbound" in logs
+        assert "POST /sms" in logs and "drain" in logs  # the worker's lines are there: one drain job per burst
         assert leaks(logs) == []

@@ -244,13 +244,14 @@ class RecordingTwilio:
 
 class TestBatchWithTwilio:
     def test_each_reply_is_claimed_before_the_provider_call(self, enrolled):
-        """With a real provider every reply of a batch is committed, claimed `sending`, sent once, then marked sent."""
+        """With a real provider every reply of a batch is committed, claimed `sending`, sent once, then marked
+        `queued` (Twilio took it; its receipts tell the rest)."""
         enrolled.sender = RecordingTwilio(enrolled)
         ids = store(enrolled, declare(3))
         batch.process_inbound(ids[0])
         assert len(enrolled.sender.sent) == 3
         after = ledger(enrolled)
-        assert after["reply_statuses"] == {"sent"} and after["replies"] == {i: 1 for i in ids}
+        assert after["reply_statuses"] == {"queued"} and after["replies"] == {i: 1 for i in ids}
 
 
 class TestHeldByAnotherBatch:

@@ -1,0 +1,103 @@
+"""`declgate doctor` and `declgate twilio configure`, with Twilio's API behind a fake HTTP layer."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from gateway import outbound
+from gateway.cli import cli
+from gateway.telemetry import heartbeat
+from tests.constants import KEY_ENV
+from tests.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, NUMBER, PN_SID, FakeTwilio
+
+GOOD_SECRET = "k3J9-vQ2x_Lm8RtZp4WcYb7NhF1sDgE6uA0"
+BASE = "https://declgate.example.org"
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    twilio = FakeTwilio()
+    monkeypatch.setattr(outbound, "twilio_http_client", lambda: twilio)
+    return twilio
+
+
+@pytest.fixture
+def declgate(settings, rt, monkeypatch):
+    """Run a command with a production-like environment on the test's database and Redis."""
+    env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+           "DECLGATE_QUEUE": settings.queue_name, "SECRET_KEY": GOOD_SECRET, "PUBLIC_BASE_URL": BASE,
+           "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_NUMBER": NUMBER,
+           "METRICS_TOKEN": "t", "RETENTION_DAYS": "730", **KEY_ENV}
+
+    def run(*args, **changes):
+        return CliRunner().invoke(cli, list(args), env={**env, **changes}, catch_exceptions=False)
+    return run
+
+
+class TestTwilioConfigure:
+    def test_sets_the_numbers_webhooks_from_the_public_url(self, declgate, fake):
+        """SMS, voice and status-callback URLs are set through the REST API, with the connection overrides."""
+        result = declgate("twilio", "configure", "--number", NUMBER)
+        assert result.exit_code == 0, result.output
+        number = fake.numbers[PN_SID]
+        assert number["sms_url"] == f"{BASE}/sms#ct=2000&rt=6000&tt=15000&rc=2&rp=ct,rt,5xx"
+        assert number["voice_url"].startswith(f"{BASE}/voice#") and number["sms_method"] == "POST"
+        assert number["status_callback"] == f"{BASE}/voice/status"
+
+    def test_a_number_not_on_the_account_is_named(self, declgate, fake):
+        result = declgate("twilio", "configure", "--number", "+8610000000")
+        assert result.exit_code == 1 and "+8610000000 is not a number of Twilio account" in result.output
+
+
+@pytest.mark.redis  # the worker's heartbeat lives in a real Redis: doctor runs in a process of its own
+class TestDoctor:
+    def test_green_once_configured_with_a_worker_seen(self, declgate, fake, rt, backend):
+        """Every setting right, migrated, Redis and a worker there, the number pointing here: exit 0."""
+        if backend != "postgres":
+            pytest.skip("doctor needs the real Redis a worker stamps (the embedded one lives in `serve`)")
+        assert declgate("twilio", "configure", "--number", NUMBER).exit_code == 0
+        heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
+        result = declgate("doctor")
+        assert result.exit_code == 0, result.output
+        assert "0 error(s)" in result.output and "ERROR" not in result.output
+
+    def test_offline_skips_twilio_with_a_note(self, declgate, fake, rt, backend):
+        """Twilio unreachable: its checks are skipped, not failed."""
+        if backend != "postgres":
+            pytest.skip("see above")
+        heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
+        fake.offline = True
+        result = declgate("doctor")
+        assert result.exit_code == 0, result.output
+        assert "SKIP  twilio: cannot reach Twilio" in result.output
+
+    def test_every_problem_is_named_with_its_fix(self, declgate, fake, rt, backend):
+        """A weak key, plain http, rejected credentials, no worker: each an error with a fix; exit 1."""
+        if backend != "postgres":
+            pytest.skip("see above")
+        result = declgate("doctor", SECRET_KEY="short", PUBLIC_BASE_URL="http://declgate.example.org",
+                          TWILIO_AUTH_TOKEN="wrong")
+        assert result.exit_code == 1
+        out = result.output
+        assert "ERROR SECRET_KEY: weak" in out and "ERROR PUBLIC_BASE_URL: http://declgate.example.org is not https" in out
+        assert "ERROR twilio: credentials rejected" in out and "ERROR worker: no worker ever seen" in out
+        assert out.count("fix:") >= 4
+
+    def test_the_number_pointing_elsewhere_is_an_error(self, declgate, fake, rt, backend):
+        if backend != "postgres":
+            pytest.skip("see above")
+        heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
+        fake.numbers[PN_SID]["sms_url"] = "https://old.example.org/sms"
+        result = declgate("doctor")
+        assert result.exit_code == 1 and f"declgate twilio configure --number {NUMBER}" in result.output
+
+
+class TestDoctorOnSQLite:
+    def test_the_embedded_store_is_named_and_the_migrations_checked(self, declgate, fake, backend):
+        """On SQLite without Redis: warnings for both, the worker check skipped, no error."""
+        if backend != "sqlite":
+            pytest.skip("the embedded default only")
+        result = declgate("doctor", "--offline")
+        assert result.exit_code == 0, result.output
+        assert "WARN  DATABASE_URL" in result.output and "WARN  REDIS_URL" in result.output
+        assert "OK    database:" in result.output and "answers, migrated to" in result.output

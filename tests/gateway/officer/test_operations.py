@@ -1,0 +1,76 @@
+"""Officers' 'replies not delivered' list, and the job queue page with its requeue for admins."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from gateway.app import create_app
+from store.models import OutboundMessage
+from store.officers import add_officer
+from tests.constants import LANDLORD, PASSWORD
+from tests.support import drain, inbound, sms
+
+
+@pytest.fixture
+def login(settings, rt, people):
+    with rt.sessions.begin() as session:
+        add_officer(session, "root", PASSWORD, "GL01", "admin")
+    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+    def client_for(username: str):
+        client = app.test_client()
+        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+        return client
+    return client_for
+
+
+class TestNotDelivered:
+    def test_an_undelivered_reply_shows_on_the_list_and_its_item_in_its_precinct_only(self, login, rt):
+        """The reply to a GL01 landlord that the carrier could not deliver is listed, with its error code, for
+        GL01's officer and on the message's page; GL02's officer does not see it."""
+        a, b = login("a"), login("b")
+        sent = sms(a, "登记 张三 350102199001011238 301", LANDLORD)
+        drain(rt)
+        with rt.sessions.begin() as session:
+            session.execute(update(OutboundMessage).values(status="undelivered", error_code="30006", attempts=1))
+        listed = a.get("/deliveries").get_data(as_text=True)
+        assert "30006" in listed and LANDLORD in listed and "未送达" in listed
+        assert "30006" not in b.get("/deliveries").get_data(as_text=True)
+        item = a.get(f"/review/{inbound(rt, sent.sid).id}").get_data(as_text=True)
+        assert "未送达的回复短信" in item and "30006" in item
+
+    def test_delivered_replies_are_not_listed(self, login, rt):
+        a = login("a")
+        sms(a, "HELP", LANDLORD)
+        drain(rt)
+        with rt.sessions() as session:
+            assert session.scalar(select(OutboundMessage.status)) == "outbox"
+        assert "没有未送达的短信" in a.get("/deliveries").get_data(as_text=True)
+
+
+class TestQueuePage:
+    @pytest.fixture
+    def failed_job(self, rt):
+        """A job that failed for good: it names a message that does not exist."""
+        job = rt.queue.enqueue("gateway.pipeline.batch.process_inbound", 999999, job_id="test-doomed")
+        drain(rt)
+        assert job.id in rt.queue.failed_job_registry.get_job_ids()
+        return job
+
+    def test_supervisors_see_failed_jobs_and_officers_do_not(self, login, failed_job):
+        page = login("chief").get("/queue")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "test-doomed" in text and "LookupError" in text and "全部重新排队" not in text
+        assert login("a").get("/queue").status_code == 403
+
+    def test_an_admin_requeues_a_failed_job_and_it_is_audited(self, login, rt, failed_job):
+        """An admin's requeue puts the job back on the queue; a supervisor's is refused."""
+        assert login("chief").post("/queue/requeue", data={"job_id": "test-doomed"}).status_code == 403
+        root = login("root")
+        assert "全部重新排队" in root.get("/queue").get_data(as_text=True)
+        response = root.post("/queue/requeue", data={"job_id": "test-doomed"}, follow_redirects=True)
+        assert "已重新排队 1 个任务" in response.get_data(as_text=True)
+        assert "test-doomed" in rt.queue.get_job_ids()
+        assert "test-doomed" not in rt.queue.failed_job_registry.get_job_ids()
+        assert "requeue" in root.get("/audit?action=requeue").get_data(as_text=True)
