@@ -201,7 +201,7 @@ class TestSendingReplies:
         assert len(provider.sent) == 12 and 1 < provider.most <= 4
         with enrolled.sessions() as session:
             statuses = list(session.scalars(select(OutboundMessage.status).where(OutboundMessage.in_reply_to.in_(ids))))
-        assert sorted(statuses) == ["sent"] * 12
+        assert sorted(statuses) == ["queued"] * 12  # accepted by the provider; receipts say the rest
 
     def test_one_thread_sends_one_at_a_time(self, enrolled):
         provider = SlowProvider()
