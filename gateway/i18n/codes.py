@@ -67,7 +67,9 @@ INBOUND_STATES: dict[str, B] = {
 }
 
 OUTBOUND_STATES: dict[str, B] = {
-    "pending": B("待发送", "Pending"), "sending": B("发送中", "Sending"), "sent": B("已发送", "Sent"),
+    "pending": B("待发送", "Pending"), "sending": B("发送中", "Sending"), "queued": B("已交运营商平台", "Queued at Twilio"),
+    "sent": B("已发送", "Sent"), "delivered": B("已送达", "Delivered"), "undelivered": B("未送达", "Not delivered"),
+    "failed": B("发送失败", "Failed"),
     "outbox": B("已记录（未外发）", "Recorded (outbox)"), "suppressed": B("已退订，未发送", "Not sent (opted out)"),
 }
 
@@ -102,6 +104,7 @@ ACTIONS: dict[str, B] = {
     "landlord_confirm": B("房东确认", "Landlord confirmed"), "landlord_move_out": B("房东确认搬离", "Landlord moved out"),
     "apply_move_out": B("确认搬离", "Move-out applied"), "stats_estimates_import": B("导入估算数", "Estimates imported"),
     "stats_estimate_set": B("录入估算数", "Estimate entered"), "stats_cases_import": B("导入涉案人员", "Cases imported"),
+    "requeue": B("重新排队失败任务", "Failed jobs requeued"), "purge": B("清除过期原始短信", "Old raw messages purged"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -113,13 +116,15 @@ DETAILS: dict[str, B] = {
     "bulk": B("批量", "bulk"), "document_type": B("证件类型", "document type"), "rows": B("行数", "rows"),
     "month": B("月份", "month"), "floating_population": B("流动人口", "floating population"),
     "rental_units": B("出租房屋", "rental units"), "declared_before": B("案前已登记", "declared before"),
-    "not_declared": B("未登记", "not declared"),
+    "not_declared": B("未登记", "not declared"), "jobs": B("任务", "jobs"), "messages": B("短信数", "messages"),
+    "recordings": B("录音数", "recordings"), "kept_open": B("保留的待处理事项", "kept open"),
 }
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
     "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
-    "precinct": B("派出所 #{id}", "Precinct #{id}"),
+    "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
+    "before": B("{id} 之前收到的", "Received before {id}"),
 }
 
 # What a voice call declared (ivr_flows.ports.VoiceDeclaration.kind).

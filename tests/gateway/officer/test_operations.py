@@ -73,4 +73,29 @@ class TestQueuePage:
         assert "已重新排队 1 个任务" in response.get_data(as_text=True)
         assert "test-doomed" in rt.queue.get_job_ids()
         assert "test-doomed" not in rt.queue.failed_job_registry.get_job_ids()
-        assert "requeue" in root.get("/audit?action=requeue").get_data(as_text=True)
+        assert "重新排队失败任务" in root.get("/audit?action=requeue").get_data(as_text=True)
+
+
+class TestInChinese:
+    def test_no_code_shows_on_the_operations_pages(self, login, rt):
+        """Not delivered, the job queue and the audit of a requeue and a purge read as Chinese, like every page."""
+        import datetime as dt
+
+        from store import retention
+        from tests.gateway.officer.test_zh_pages import leaked
+
+        root = login("root")
+        sent = sms(root, "登记 张三 350102199001011238 301", LANDLORD)
+        drain(rt)
+        with rt.sessions.begin() as session:
+            session.execute(update(OutboundMessage).values(status="undelivered", error_code="30006", attempts=1))
+        rt.queue.enqueue("gateway.pipeline.batch.process_inbound", 999999, job_id="test-doomed")
+        drain(rt)
+        root.post("/queue/requeue", data={"job_id": "test-doomed"})
+        with rt.sessions.begin() as session:
+            retention.purge(session, dt.date(2000, 1, 1))
+        pages = {path: root.get(path).get_data(as_text=True) for path in (
+            "/deliveries", "/queue", "/audit", "/audit?action=requeue", "/audit?action=purge",
+            f"/review/{inbound(rt, sent.sid).id}")}
+        assert "未送达" in pages["/deliveries"] and "清除过期原始短信" in pages["/audit"]
+        assert {path: found for path, html in pages.items() if (found := leaked(html))} == {}
