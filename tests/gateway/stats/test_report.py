@@ -4,24 +4,13 @@ from __future__ import annotations
 import csv
 
 import pytest
-from click.testing import CliRunner
 
-from gateway.cli import cli
 from store.models import SurveyEstimate
-from tests.constants import KEY_ENV
 
 
 @pytest.fixture
-def report(settings, monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    for name, value in KEY_ENV.items():
-        monkeypatch.setenv(name, value)
-    if settings.redis_url:
-        monkeypatch.setenv("REDIS_URL", settings.redis_url)
-
-    def run(*args):
-        return CliRunner().invoke(cli, ["report", "monthly", *args], catch_exceptions=False)
-    return run
+def report(declgate):
+    return lambda *args: declgate("report", "monthly", *args)
 
 
 class TestReportMonthly:
