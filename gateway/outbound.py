@@ -1,4 +1,5 @@
-"""One small interface for sending SMS: Twilio in production, the local outbox otherwise.
+"""One small interface for sending SMS: Twilio in production, the phone simulator's carrier in the demo,
+the local outbox otherwise.
 
 The outbound row is written before anything is sent, so what a sender does is
 always visible in `declgate outbox`, whichever implementation is active.
@@ -7,13 +8,15 @@ from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from typing import Any, Protocol
 
 
 class Sender(Protocol):
     """Delivers one SMS and returns the provider's id for it."""
 
-    kind: str  # "twilio" | "outbox"
+    kind: str  # "twilio" | "simulator" | "outbox"
+    reports_delivery: bool  # whether delivery receipts will come to /sms/status for what it sends
 
     def send(self, to: str, body: str, from_: str | None = None) -> str: ...
 
@@ -22,6 +25,7 @@ class OutboxSender:
     """Records instead of sending: the embedded default, demos and tests."""
 
     kind = "outbox"
+    reports_delivery = False
 
     def __init__(self) -> None:
         self._ids = itertools.count(1)
@@ -53,6 +57,7 @@ class TwilioSender:
     """
 
     kind = "twilio"
+    reports_delivery = True
 
     def __init__(self, account_sid: str, auth_token: str, default_from: str | None = None,
                  status_callback: str | None = None, http_client: Any = None) -> None:
@@ -64,3 +69,16 @@ class TwilioSender:
         extra = {"status_callback": self._status_callback} if self._status_callback else {}
         message = self._client.messages.create(to=to, body=body, from_=from_ or self._default_from, **extra)
         return message.sid
+
+
+class SimulatedCarrier:
+    """The demo's Twilio: it takes a message and names it with a Twilio-shaped SID, and the phone simulator
+    (gateway.webhooks.simulator) plays the handset, posting the signed receipts Twilio would once it shows
+    the message. So a demo shows delivery states and their metrics move as a deployment does; nothing
+    leaves the machine."""
+
+    kind = "simulator"
+    reports_delivery = True
+
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
+        return "SM" + uuid.uuid4().hex

@@ -14,7 +14,7 @@ from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.outbound import OutboxSender, Sender, TwilioSender
+from gateway.outbound import OutboxSender, Sender, SimulatedCarrier, TwilioSender
 from gateway.settings import Settings
 from store import sealed
 from store.db import make_engine, make_sessionmaker, make_statement_engine
@@ -72,6 +72,8 @@ def build_runtime(settings: Settings) -> Runtime:
         callback = settings.public_base_url.rstrip("/") + "/sms/status" if settings.public_base_url else None
         sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token,
                               default_from=settings.twilio_number, status_callback=callback)
+    elif settings.demo:
+        sender = SimulatedCarrier()
     else:
         sender = OutboxSender()
     return Runtime(settings=settings, engine=engine,

@@ -84,7 +84,7 @@ def send_one(msg_id: int) -> bool:
     with rt.sessions.begin() as session:
         msg = session.get(OutboundMessage, msg_id)
         msg.provider_sid, msg.sent_at, msg.retry_at = provider_sid, utcnow(), None
-        if rt.sender.kind == "twilio":
+        if rt.sender.reports_delivery:
             msg.status = OutboundStatus.QUEUED
             session.add(DeliveryAttempt(outbound_id=msg_id, provider_sid=provider_sid, status=OutboundStatus.QUEUED))
         else:

@@ -17,7 +17,7 @@ from gateway.settings import DEMO_NUMBER
 from parsers import mask_ids
 from gateway.webhooks.signature import sign
 from store.models import InboundMessage, Landlord, OutboundMessage
-from store.states import Channel, InboundStatus
+from store.states import Channel, InboundStatus, OutboundStatus
 
 bp = Blueprint("simulator", __name__, url_prefix="/dev/phone")
 
@@ -91,10 +91,26 @@ def thread():
                                    .order_by(OutboundMessage.id.desc()).limit(THREAD_LENGTH))
         # Masked like every other screen: a thread is read over a shoulder too.
         messages = [{"at": m.received_at.isoformat(), "out": True, "body": mask_ids(m.body or "")} for m in sent]
+        received = list(received)
         messages += [{"at": m.created_at.isoformat(), "out": False, "body": m.body, "purpose": m.purpose}
                      for m in received]
+        arrived = [m.provider_sid for m in received if m.provider_sid and m.status in HANDED_OVER]
+    for sid in arrived:
+        _delivered(sid)
     messages.sort(key=lambda m: m["at"])
     return jsonify(messages=messages[-THREAD_LENGTH:])
+
+
+# What the demo's carrier has taken and not yet reported (gateway.outbound.SimulatedCarrier).
+HANDED_OVER = (OutboundStatus.QUEUED, OutboundStatus.SENT)
+
+
+def _delivered(sid: str) -> None:
+    """The handset shows the message: post the receipts Twilio would, signed, to the real receipt webhook."""
+    for status in ("sent", "delivered"):
+        _webhook("/sms/status", {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
+                                 "MessageStatus": status, "To": request.args.get("number", ""),
+                                 "From": DEMO_NUMBER})
 
 
 @bp.post("/voice")

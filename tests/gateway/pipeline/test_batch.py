@@ -230,6 +230,7 @@ class RecordingTwilio:
     """A provider stand-in that checks, at each send, that the row was claimed and committed first."""
 
     kind = "twilio"
+    reports_delivery = True
 
     def __init__(self, rt) -> None:
         self.rt, self.sent = rt, []

@@ -176,6 +176,7 @@ class SlowProvider:
     """A provider whose every call waits on the network; it records how many calls were in flight at once."""
 
     kind = "twilio"
+    reports_delivery = True
 
     def __init__(self) -> None:
         self.lock, self.in_flight, self.most, self.sent = threading.Lock(), 0, 0, []

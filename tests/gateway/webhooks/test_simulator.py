@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -94,3 +95,42 @@ class TestThread:
         messages = client.get("/dev/phone/thread", query_string={"number": DEMO_LANDLORD}).get_json()["messages"]
         assert [m["out"] for m in messages] == [True, False]
         assert ID_A not in messages[0]["body"] and messages[1]["body"].startswith("已登记")
+
+
+class TestDemoCarrier:
+    def test_a_demo_runtime_hands_replies_to_the_simulated_carrier(self, settings):
+        from gateway.outbound import SimulatedCarrier
+        from gateway.runtime import build_runtime
+
+        demo = build_runtime(settings.with_(demo=True))
+        try:
+            assert isinstance(demo.sender, SimulatedCarrier) and demo.sender.reports_delivery
+        finally:
+            demo.dispose()
+
+    def test_the_handset_reports_delivery_through_the_signed_receipt_webhook(self, demo_app, rt):
+        """In the demo a reply is handed to the carrier (`queued`), and once the simulated phone shows it the
+        receipts Twilio would send move it to `delivered`, attempt and metrics included."""
+        from sqlalchemy import select
+
+        from gateway import runtime
+        from gateway.outbound import SimulatedCarrier
+        from store.models import DeliveryAttempt, OutboundMessage
+
+        runtime.current().sender = SimulatedCarrier()  # what `serve --demo` builds (the app runs on a copy of rt)
+        client = demo_app.test_client()
+        client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD, "body": "HELP"},
+                    headers={"X-CSRFToken": csrf(client)})
+        deadline = time.monotonic() + 20  # the worker sends it just after its commit
+        while True:
+            with rt.sessions() as session:
+                reply = session.scalar(select(OutboundMessage).where(OutboundMessage.to_number == DEMO_LANDLORD))
+            if reply.status not in ("pending", "sending") or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert reply.status == "queued" and reply.provider_sid.startswith("SM")
+        client.get("/dev/phone/thread", query_string={"number": DEMO_LANDLORD})
+        with rt.sessions() as session:
+            assert session.scalar(select(OutboundMessage.status).where(OutboundMessage.id == reply.id)) == "delivered"
+            assert session.scalar(select(DeliveryAttempt.status)
+                                  .where(DeliveryAttempt.provider_sid == reply.provider_sid)) == "delivered"
