@@ -77,6 +77,7 @@ STRINGS: dict[str, str] = {
     "state_spam": "spam",
     "recordings": "Recordings",
     "name_recording": "Name",
+    "hukou_address": "Household-registration address (as stated)",
     "address_recording": "Household address",
     "actions": "Actions",
     "edit_and_reprocess": "Edit and reprocess",

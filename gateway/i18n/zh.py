@@ -80,6 +80,7 @@ STRINGS: dict[str, str] = {
     "state_spam": "垃圾短信",
     "recordings": "录音",
     "name_recording": "姓名录音",
+    "hukou_address": "户籍地址（本人自报）",
     "address_recording": "户籍地址录音",
     "actions": "操作",
     "edit_and_reprocess": "修改并重新处理",

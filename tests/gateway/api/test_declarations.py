@@ -156,3 +156,19 @@ class TestScope:
         headers = log_in(client, rt, LANDLORD)
         codes = [p["code"] for p in client.get("/api/v1/properties", headers=headers).get_json()["properties"]]
         assert codes == ["100001", "100002"]
+
+
+def test_the_officer_reviewing_a_no_document_declaration_reads_its_hukou_address(ui, rt, client):
+    """The address the landlord typed is on the review item the no-document declaration waits in."""
+    from tests.support import login
+
+    headers = log_in(client, rt, LANDLORD)
+    response = client.post("/api/v1/declarations", headers=headers,
+                           json={"name": "王小明", "document_type": "none", "room": "302", "property": "100001",
+                                 "hukou_address": "福建省莆田市荔城区"})
+    result_of(client, rt, response, headers)
+    with rt.sessions() as session:
+        item = session.scalar(select(InboundMessage.id))
+    login(ui, "a")
+    page = ui.get(f"/review/{item}").get_data(as_text=True)
+    assert "福建省莆田市荔城区" in page
