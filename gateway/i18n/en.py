@@ -48,6 +48,7 @@ STRINGS: dict[str, str] = {
     "channel_sms": "SMS",
     "channel_voice": "voice",
     "channel_officer": "officer",
+    "channel_web": "web",
     "item_title": "Item #{id}",
     "raw_message": "Message as received",
     "errors": "Errors",

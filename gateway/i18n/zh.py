@@ -50,6 +50,7 @@ STRINGS: dict[str, str] = {
     "channel_sms": "短信",
     "channel_voice": "语音",
     "channel_officer": "民警",
+    "channel_web": "网上",
     # item
     "item_title": "事项 #{id}",
     "raw_message": "原始短信",
