@@ -260,6 +260,7 @@ STRINGS.update({
     "stats_sms": "SMS",
     "stats_voice": "Voice",
     "stats_officer": "Officer",
+    "stats_web": "Web",
     "stats_inbound": "Messages received",
     "stats_rejected": "Rejected",
     "stats_rejection_rate": "Rejection rate",

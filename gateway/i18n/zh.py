@@ -267,6 +267,7 @@ STRINGS.update({
     "stats_sms": "短信",
     "stats_voice": "语音",
     "stats_officer": "民警",
+    "stats_web": "网上",
     "stats_inbound": "收到的消息",
     "stats_rejected": "退回",
     "stats_rejection_rate": "退回率",
