@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     runtime_mod.install(rt)
     app.extensions["declgate"] = rt
 
-    from gateway import i18n, id_masking
+    from gateway import api, i18n, id_masking
     from gateway.officer import audit, auth, landlords, operations, people, review
     from gateway.stats import views as stats
     from gateway.telemetry import logs
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     for officer_bp in (review.bp, people.bp, landlords.bp, audit.bp, stats.bp, operations.bp):
         app.register_blueprint(officer_bp)
     simulator.init_app(app)  # /dev/phone, demo mode only
+    api.init_app(app)  # /api/v1 and the landlords' page /my
 
     @app.get("/")
     def index():
@@ -94,6 +95,11 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):
         reason = type(exc.orig).__name__ if exc.orig else type(exc).__name__
+        if request.path.startswith("/api/"):
+            from gateway.api.problems import problem
+
+            app.logger.error("API request to %s failed in the database (%s)", request.path, reason)
+            return problem(400, "invalid_request") if isinstance(exc, DataError) else problem(503, "unavailable")
         if isinstance(exc, DataError):
             # Input the database can never hold: a 5xx would make Twilio retry it forever.
             app.logger.error("request to %s cannot be stored (%s)", request.path, reason)
@@ -109,6 +115,10 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
         from gateway.web.query_args import BadQuery
 
         status = exc.code or 500
+        if request.path.startswith("/api/"):
+            from gateway.api.problems import from_http
+
+            return exc.response if exc.response is not None else from_http(exc)
         message = translate(exc.key, **exc.values) if isinstance(exc, BadQuery) else None
         machine = request.path in ("/sms", "/sms/status", "/voice", "/healthz", "/readyz", "/metrics") \
             or request.path.startswith("/voice/")

@@ -51,6 +51,7 @@ class Settings:
     voice_number: str | None = None  # the voice line residents call, printed on tenant notices
     session_idle_minutes: int = 30  # an officer's session ends after this long without a request
     session_max_hours: int = 12  # and this long after the login, however busy (one shift)
+    api_token_hours: int = 720  # a landlord's API token (/api/v1/login) lasts this long unless revoked (30 days)
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
@@ -100,6 +101,7 @@ class Settings:
         """Refuse to run without the secrets a real deployment needs; demo mode brings its own."""
         for name, value, least in (("SESSION_IDLE_MINUTES", self.session_idle_minutes, 1),
                                    ("SESSION_MAX_HOURS", self.session_max_hours, 1),
+                                   ("API_TOKEN_HOURS", self.api_token_hours, 1),
                                    ("TRUSTED_PROXIES", self.trusted_proxies, 0),
                                    ("DECLGATE_BATCH_SIZE", self.batch_size, 1),
                                    ("DECLGATE_SEND_THREADS", self.send_threads, 1),
@@ -170,6 +172,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("status_lookups_per_hour", "STATUS_LOOKUPS_PER_HOUR"),
                       ("status_sms_per_day", "STATUS_SMS_PER_DAY"),
                       ("session_idle_minutes", "SESSION_IDLE_MINUTES"), ("session_max_hours", "SESSION_MAX_HOURS"),
+                      ("api_token_hours", "API_TOKEN_HOURS"),
                       ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE"),
                       ("send_threads", "DECLGATE_SEND_THREADS"),
                       ("spool_maxlen", "SPOOL_MAXLEN"), ("retention_days", "RETENTION_DAYS")):

@@ -19,6 +19,7 @@ TEXTS = {
         "who": "{name}({id})",
         "unknown_name": "姓名待核",
         "no_document": "无证件",
+        "login_code": "您的登录验证码：{code}，10分钟内有效。请勿告诉他人。",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -31,6 +32,7 @@ TEXTS = {
         "who": "{name} ({id})",
         "unknown_name": "name to be checked",
         "no_document": "no ID document",
+        "login_code": "Your log-in code: {code}. Valid for 10 minutes. Do not share it.",
     },
 }
 
@@ -72,3 +74,8 @@ def render_status_sms(*, active: bool, receipt: str | None, declared_on: dt.date
     if active and receipt and declared_on:
         return t["status_active"].format(date=declared_on.isoformat(), receipt=receipt)
     return t["status_none"]
+
+
+def render_login_code(code: str, *, language: str = "zh") -> str:
+    """The SMS with a one-time code for the landlords' web log-in (/api/v1/login)."""
+    return _texts(language)["login_code"].format(code=code)

@@ -49,6 +49,7 @@ class Record:
     phone: str | None = None  # E.164
     property: str | None = None  # selector without the '@': numeric code or alias
     id_suffix: str | None = None  # move_out only: last digits of the ID
+    hukou: str | None = None  # the self-reported household-registration (户籍) address, for a person without a document
 
     def to_json(self, command: Command | None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,6 +62,8 @@ class Record:
         }
         if command == Command.MOVE_OUT:
             out["id_suffix"] = self.id_suffix
+        if self.hukou is not None:
+            out["hukou"] = self.hukou
         return out
 
 

@@ -85,7 +85,7 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
              name: str | None, phone: str | None, room: str | None, move_in: dt.date, late: bool,
              channel: str, inbound_id: int | None, pending_review: bool = False,
              name_recording_url: str | None = None, address_recording_url: str | None = None,
-             receipt: str | None = None) -> tuple[OutcomeStatus, Declaration]:
+             receipt: str | None = None, hukou_address: str | None = None) -> tuple[OutcomeStatus, Declaration]:
     """Declare a person at a property.
 
     Returns (registered | already_registered | superseded | pending_review, declaration).
@@ -118,7 +118,8 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
             outcome = OutcomeStatus.SUPERSEDED
     decl = Declaration(person=person, property=prop, room=room, move_in=move_in, status=status,
                        receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
-                       name_recording_url=name_recording_url, address_recording_url=address_recording_url)
+                       name_recording_url=name_recording_url, address_recording_url=address_recording_url,
+                       hukou_address=hukou_address)
     session.add(decl)
     batch = lookups.current(session)
     if batch is None:

@@ -186,6 +186,7 @@ class Declaration(Base):
     move_out_claim_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     name_recording_url: Mapped[str | None] = mapped_column(String(500))
     address_recording_url: Mapped[str | None] = mapped_column(String(500))
+    hukou_address: Mapped[str | None] = mapped_column(String(400))  # self-reported, for a person without a document
 
     person: Mapped[Person] = relationship()
     property: Mapped[Property] = relationship()
@@ -357,6 +358,55 @@ class CaseSubject(Base):
     last_declaration: Mapped[Declaration | None] = relationship()
 
 
+# The internet channel (migration 0012_api_tokens): landlords log in with a code sent by SMS and hold a token.
+
+class ApiLoginCode(Base):
+    """A one-time log-in code sent by SMS, kept only as a salted hash; every request is a row, so the
+    per-phone and per-address limits are counts over the last hour."""
+
+    __tablename__ = "api_login_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))  # sha256(salt + code), hex; a never-sent code for a stranger
+    salt: Mapped[str] = mapped_column(String(32))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; the SHA-256 of the token is stored, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    landlord: Mapped[Landlord] = relationship()
+
+
+class IdempotentRequest(Base):
+    """A POST's answer kept under its Idempotency-Key: a retry is answered the same and does nothing again."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_api_idempotency_scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))  # `landlord:<id>`, or `phone:<E.164>` before log-in
+    key: Mapped[str] = mapped_column(String(64))  # sha256 of the client's key and the path, hex
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the body: the same key with another body is refused
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # what was answered (IDs in it are masked)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 # The statistics' kept figures (migrations 0004 and 0005): what store.stats.snapshots reads instead of
 # counting again, and forgets when a change reaches back into a month.
 
@@ -385,6 +435,7 @@ class MonthSnapshot(Base):
     sms: Mapped[int] = mapped_column(Integer)
     voice: Mapped[int] = mapped_column(Integer)
     officer: Mapped[int] = mapped_column(Integer)
+    web: Mapped[int] = mapped_column(Integer, default=0)
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

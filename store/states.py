@@ -15,6 +15,7 @@ class Channel(StrEnum):
     SMS = "sms"
     VOICE = "voice"
     OFFICER = "officer"  # typed in by an officer rather than sent by the landlord
+    WEB = "web"  # the JSON API under /api/v1 (and the landlords' page /my, built on it)
 
 
 class InboundStatus(StrEnum):

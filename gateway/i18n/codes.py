@@ -79,7 +79,8 @@ DOCUMENTS: dict[str, B] = {
     "none": B("无证件", "No document"),
 }
 
-CHANNELS: dict[str, B] = {"sms": B("短信", "SMS"), "voice": B("语音", "Voice"), "officer": B("民警", "Officer")}
+CHANNELS: dict[str, B] = {"sms": B("短信", "SMS"), "voice": B("语音", "Voice"), "officer": B("民警", "Officer"),
+                          "web": B("网上", "Web")}
 
 COMMANDS: dict[str, B] = {
     "move_in": B("登记入住", "Move in"), "move_out": B("退租", "Move out"), "cancel": B("撤销", "Cancel"),
@@ -91,6 +92,7 @@ COMMANDS: dict[str, B] = {
 PURPOSES: dict[str, B] = {
     "reply": B("回复", "Reply"), "landlord_confirm": B("请房东确认", "Landlord asked to confirm"),
     "officer_reply": B("民警回复", "Officer's reply"), "status": B("登记状态短信", "Status SMS"),
+    "login_code": B("网上登录验证码", "Web log-in code"),
 }
 
 # Every action the audit log records.
@@ -105,6 +107,9 @@ ACTIONS: dict[str, B] = {
     "apply_move_out": B("确认搬离", "Move-out applied"), "stats_estimates_import": B("导入估算数", "Estimates imported"),
     "stats_estimate_set": B("录入估算数", "Estimate entered"), "stats_cases_import": B("导入涉案人员", "Cases imported"),
     "requeue": B("重新排队失败任务", "Failed jobs requeued"), "purge": B("清除过期原始短信", "Old raw messages purged"),
+    "api_login": B("房东网上登录", "Landlord logged in (web)"),
+    "api_login_failed": B("房东网上登录失败", "Landlord log-in failed (web)"),
+    "api_logout": B("房东网上退出", "Landlord logged out (web)"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.

@@ -50,6 +50,7 @@ STRINGS: dict[str, str] = {
     "channel_sms": "短信",
     "channel_voice": "语音",
     "channel_officer": "民警",
+    "channel_web": "网上",
     # item
     "item_title": "事项 #{id}",
     "raw_message": "原始短信",
@@ -80,6 +81,7 @@ STRINGS: dict[str, str] = {
     "state_spam": "垃圾短信",
     "recordings": "录音",
     "name_recording": "姓名录音",
+    "hukou_address": "户籍地址（本人自报）",
     "address_recording": "户籍地址录音",
     "actions": "操作",
     "edit_and_reprocess": "修改并重新处理",
@@ -265,6 +267,7 @@ STRINGS.update({
     "stats_sms": "短信",
     "stats_voice": "语音",
     "stats_officer": "民警",
+    "stats_web": "网上",
     "stats_inbound": "收到的消息",
     "stats_rejected": "退回",
     "stats_rejection_rate": "退回率",

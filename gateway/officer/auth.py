@@ -24,6 +24,10 @@ from store.models import Officer
 from store.scope import Scope
 
 WEBHOOK_BLUEPRINTS = frozenset({"sms", "voice", "receipts"})
+# The JSON API authenticates by a bearer token in a header, never a cookie: a page on another site cannot
+# make a browser send it, so it needs no CSRF token, and it neither reads nor sets the officers' cookie.
+TOKEN_PATH_PREFIX = "/api/"
+TOKEN_BLUEPRINTS = frozenset({"api"})
 IP_MAX_FAILURES = 20  # per address per window: many accounts tried from one device
 IP_WINDOW_SECONDS = 15 * 60
 SUPERVISOR_ROLES = ("supervisor", "admin")
@@ -200,7 +204,7 @@ class OfficerSessions(SecureCookieSessionInterface):
         self.webhook_paths = webhook_paths
 
     def open_session(self, app: Flask, request):  # type: ignore[override]
-        if request.path in self.webhook_paths:
+        if request.path in self.webhook_paths or request.path.startswith(TOKEN_PATH_PREFIX):
             return None  # Flask then uses its null session
         return super().open_session(app, request)
 
@@ -231,7 +235,8 @@ def init_app(app: Flask) -> None:
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
         if request.method in app.config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")) \
-                and request.blueprint not in WEBHOOK_BLUEPRINTS:
+                and request.blueprint not in WEBHOOK_BLUEPRINTS | TOKEN_BLUEPRINTS \
+                and not request.path.startswith(TOKEN_PATH_PREFIX):
             csrf.protect()
 
     @app.context_processor

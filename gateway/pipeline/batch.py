@@ -25,6 +25,7 @@ from gateway.pipeline import queue
 from gateway.pipeline.queue import job_id
 from gateway.pipeline.sms_commands import handle_sms
 from gateway.pipeline.voice_commands import handle_voice
+from gateway.pipeline.web_commands import handle_web, result_of
 from gateway.telemetry import logs, metrics
 from parsers import Command, OutcomeStatus, ParseResult, render_reply
 from parsers.optout import classify_optout
@@ -184,8 +185,8 @@ def _preload(session: Session, messages: list[InboundMessage]) -> dict[int, Pars
     receipts = 0
     counted: list[tuple[int, str, dt.datetime]] = []
     for message in messages:
-        if message.channel == Channel.VOICE:
-            continue  # a call carries its own answers; the few it looks up are asked as before
+        if message.channel in (Channel.VOICE, Channel.WEB):
+            continue  # a call or API request carries its own answers; the few it looks up are asked as before
         phones.add(message.from_number)
         if classify_optout(message.body) is not None:
             continue
@@ -279,6 +280,9 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
     if inbound.channel == Channel.VOICE:
         handled, result_language = handle_voice(session, inbound), (inbound.payload or {}).get("language", "zh")
         result = None
+    elif inbound.channel == Channel.WEB:  # the API's own limits apply (gateway.api), not the SMS allowance
+        handled, result = handle_web(session, inbound)
+        result_language = result.language
     else:
         word = classify_optout(inbound.body)
         if word is not None:
@@ -312,6 +316,8 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
         body = render_reply(result, handled.outcomes if handled.told is None else handled.told, language=language)
         queue_sms(session, inbound.from_number, body, in_reply_to=inbound.id, purpose="reply", flush=False)
         metrics.reply_latency("recorded", inbound.received_at, utcnow())
+    if inbound.channel == Channel.WEB and result is not None:  # read at the request's status URL
+        inbound.payload = {**(inbound.payload or {}), "result": result_of(result, handled, language)}
     for purpose, to, body in handled.extra_sms:
         queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)
     codes = list(dict.fromkeys(handled.codes))

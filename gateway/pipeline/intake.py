@@ -82,3 +82,22 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
         # it is queued (a message queued twice is handled once). Otherwise this is a Twilio retry.
         return existing, attempt > 0
     raise AssertionError("unreachable")
+
+
+def store_request(rt: Runtime, *, sid: str, from_number: str, body: str, payload: dict, parse: dict,
+                  precinct_id: int | None) -> tuple[int, bool]:
+    """Store one request of the JSON API (channel `web`) once per SID. Returns (inbound id, whether it is new).
+
+    The SID is derived from the client's Idempotency-Key when it sends one, so a retried POST finds its
+    first row here instead of storing the request twice. `payload` holds the request's fields (sealed at
+    rest like a call's), `parse` what they were read into, `body` an ID-free line for the officers' queue.
+    """
+    row = dict(provider_sid=sid, channel=Channel.WEB, from_number=from_number, to_number="", body=body,
+               received_at=utcnow(), status=InboundStatus.RECEIVED, parse=parse, payload=payload, attempts=0,
+               precinct_id=precinct_id)
+    with rt.sessions.begin() as session:
+        # Through the ORM's table so the sealed columns are sealed; ON CONFLICT keeps a retry from failing.
+        inserted = session.execute(_insert_once(session.bind.dialect.name), row).scalar_one_or_none()
+        if inserted is not None:
+            return inserted, True
+        return session.scalar(select(_INBOUND.c.id).where(_INBOUND.c.provider_sid == sid)), False

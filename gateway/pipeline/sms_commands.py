@@ -28,7 +28,7 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
     handled = Handled()
     handled.language, keep = reply_language(inbound.body or "", result,
                                             languages.remembered(session, inbound.from_number))
-    if keep and inbound.channel != Channel.OFFICER:
+    if keep and inbound.channel not in (Channel.OFFICER, Channel.WEB):
         languages.remember(session, inbound.from_number, handled.language)
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is None:
@@ -93,7 +93,8 @@ def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, resu
     status, decl = decls.register(
         session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
-        channel=Channel.OFFICER if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id)
+        channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
+        inbound_id=inbound.id, hukou_address=record.hukou)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index))

@@ -13,14 +13,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
+from store.stats import CHANNELS, COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "meets_coverage_target",
               "housing_coverage", "pre_case_rate", "meets_pre_case_target", "case_subjects",
               "case_subjects_declared", "new_declarations", "previous_new_declarations", "active_residents",
               "increment", "move_outs", "late_declarations", "late_share", "estimated_population",
-              "estimated_rental_units", "enrolled_landlords", "enrolled_properties", "landlords_declaring")
+              "estimated_rental_units", "enrolled_landlords", "enrolled_properties", "landlords_declaring",
+              # New declarations by the channel they came in by (store.stats.CHANNELS), web included.
+              *(f"declarations_{channel}" for channel in CHANNELS))
 
 
 def _rate(value: float | None) -> str:
@@ -42,6 +44,7 @@ def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
             "late_share": _rate(f.late_share), "estimated_population": f.estimated_population or "",
             "estimated_rental_units": f.estimated_rental_units or "", "enrolled_landlords": f.enrolled_landlords,
             "enrolled_properties": f.enrolled_properties, "landlords_declaring": f.landlords_declaring,
+            **{f"declarations_{channel}": count for channel, count in f.channels},
         })
     return rows
 

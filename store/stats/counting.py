@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from store.models import CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
 from store.stats.month import UTC, Month
 
-CHANNELS = ("sms", "voice", "officer")
+CHANNELS = ("sms", "voice", "officer", "web")
 RESIDENT_STATUSES = ("active", "ended", "superseded")
 # Written as a literal, not bound parameters, so PostgreSQL can match the partial indexes of migration
 # 0004_stats_snapshots even when psycopg prepares the statement (a generic plan proves nothing about $1).

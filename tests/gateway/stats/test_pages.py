@@ -189,10 +189,15 @@ class TestBulletinPages:
         assert html.startswith("<!doctype html>") and html.count("<svg") == 2
 
     def test_csv(self, login_as):
-        """The CSV download has a row per precinct."""
+        """The CSV download has a row per precinct, with new declarations by channel (web included)."""
+        import csv
+
         response = login_as("chief").get(f"/stats/bulletin.csv?{MARCH}")
         assert response.mimetype == "text/csv"
         assert len(response.get_data(as_text=True).strip().splitlines()) == 3
+        rows = {r["precinct_code"]: r for r in csv.DictReader(response.get_data(as_text=True).lstrip("\ufeff")
+                                                             .splitlines())}
+        assert [rows["P01"][f"declarations_{c}"] for c in ("sms", "voice", "officer", "web")] == ["1", "2", "0", "0"]
 
     def test_officers_get_403(self, login_as):
         """The all-precinct bulletin is for supervisors."""

@@ -52,7 +52,7 @@ class TestMonthFigures:
         p01 = figures(rt)["P01"]
         assert (p01.new_declarations, p01.late_declarations) == (3, 1)
         assert p01.late_share == pytest.approx(1 / 3)
-        assert p01.channels == (("sms", 1), ("voice", 2), ("officer", 0))
+        assert p01.channels == (("sms", 1), ("voice", 2), ("officer", 0), ("web", 0))
 
     def test_move_outs_and_active_residents(self, rt, campaign):
         """A move-out in the month counts once; residents are those in force on the last day of the month."""

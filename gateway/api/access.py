@@ -1,0 +1,120 @@
+"""Log-in by phone: a code by SMS (through the one outbound path), then a bearer token; log-out.
+
+Every log-in, failed log-in and log-out is an audit entry (store.audit) with the client's address, so
+supervisors see who used the web channel; the code itself is never logged or stored.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import Response, g, jsonify, request
+from spectree import Response as Responses
+
+from gateway import runtime
+from gateway.api.blueprint import bp, spec
+from gateway.api.idempotent import idempotent
+from gateway.api.problems import ApiProblem, problem
+from gateway.api.schemas import LoginCodeRequest, LoginCodeSent, LoginRequest, Problem, Token
+from gateway.officer.auth import client_address
+from gateway.pipeline import delivery
+from parsers.notices import render_login_code
+from parsers.phones import to_e164
+from store import api_access, audit
+from store.models import Landlord
+
+TAG = "log-in"
+
+
+def _phone(raw: str) -> str:
+    """The number in E.164, or a 422: a number that is no number is a bad request, not a stranger."""
+    phone = to_e164(raw, runtime.current().settings.default_region)
+    if phone is None:
+        raise ApiProblem(problem(422, "invalid_request",
+                                 codes=[{"code": "invalid_request", "text": "not a phone number", "field": "phone"}]))
+    return phone
+
+
+def _phone_scope() -> str:
+    body = request.get_json(silent=True)
+    raw = body.get("phone") if isinstance(body, dict) and isinstance(body.get("phone"), str) else ""
+    return f"phone:{to_e164(raw, runtime.current().settings.default_region) or '-'}"
+
+
+@bp.post("/login/code")
+@idempotent(_phone_scope)
+@spec.validate(json=LoginCodeRequest, resp=Responses(HTTP_202=LoginCodeSent, HTTP_422=Problem, HTTP_429=Problem),
+               tags=[TAG])
+def login_code(json: LoginCodeRequest):
+    """Text a one-time 6-digit code to an enrolled landlord's phone (the same answer for any number)."""
+    from gateway.api.problems import language
+
+    rt = runtime.current()
+    phone = _phone(json.phone)
+    with rt.sessions.begin() as session:
+        made = api_access.request_code(session, phone, client_address())
+        if made.refused:
+            raise ApiProblem(problem(429, made.refused, headers={"Retry-After": "3600"}))
+        msg_id = None
+        if made.code is not None:
+            msg = delivery.queue_sms(session, phone, render_login_code(made.code, language=language()),
+                                     in_reply_to=None, purpose="login_code")
+            msg_id = msg.id if rt.sender.kind != "outbox" else None
+    if msg_id is not None:
+        delivery.enqueue_delivery(rt, msg_id)
+    return jsonify(sent=True, expires_in=api_access.CODE_MINUTES * 60), 202
+
+
+@bp.post("/login")
+@spec.validate(json=LoginRequest, resp=Responses(HTTP_200=Token, HTTP_401=Problem, HTTP_422=Problem), tags=[TAG])
+def login(json: LoginRequest):
+    """Exchange the code for a bearer token (a retry is not replayed: a token is never kept in clear)."""
+    rt = runtime.current()
+    phone = _phone(json.phone)
+    with rt.sessions.begin() as session:
+        landlord = api_access.check_code(session, phone, json.code)
+        if landlord is None:
+            audit.record(session, None, "api_login_failed", f"phone:{phone}", address=client_address())
+            failed = True
+        else:
+            token, row = api_access.issue_token(session, landlord, hours=rt.settings.api_token_hours)
+            audit.record(session, None, "api_login", f"landlord:{landlord.id}", address=client_address())
+            failed = False
+            expires_at = row.expires_at
+    if failed:
+        return problem(401, "bad_code")
+    return jsonify(token=token, token_type="Bearer", expires_at=expires_at.isoformat() + "Z")
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def landlord_required(view: Callable) -> Callable:
+    """The view runs for a landlord with a token in force (g.landlord_id); anyone else gets a 401 problem."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = _bearer()
+        landlord: Landlord | None = None
+        if token:
+            with runtime.current().sessions() as session:
+                landlord = api_access.landlord_for(session, token)
+                if landlord is not None:
+                    g.landlord_id, g.landlord_phone = landlord.id, landlord.phone
+        if landlord is None:
+            return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.post("/logout")
+@landlord_required
+@spec.validate(resp=Responses(HTTP_204=None, HTTP_401=Problem), tags=[TAG], security={"bearer": []})
+def logout():
+    """Revoke the token this request carries."""
+    with runtime.current().sessions.begin() as session:
+        api_access.revoke(session, _bearer() or "")
+        audit.record(session, None, "api_logout", f"landlord:{g.landlord_id}", address=client_address())
+    return Response(status=204)

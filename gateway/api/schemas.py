@@ -1,0 +1,137 @@
+"""The JSON API's request and response shapes (pydantic): the OpenAPI document is generated from these.
+
+Every request model forbids unknown fields, and every string has a length bound, so a client's typo is a
+422 naming the field rather than something silently ignored or a value the database cannot hold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DocumentType = Literal["ric", "passport", "hkmo_permit", "tw_permit", "none"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- problems (RFC 9457) ---------------------------------------------------------------------------
+
+class CodeText(BaseModel):
+    code: str = Field(description="A stable code, the same as in SMS replies (docs/sms-format.md)")
+    text: str = Field(description="What it means, in the request's language")
+    field: str | None = Field(None, description="The request field it is about, when there is one")
+
+
+class Problem(BaseModel):
+    """application/problem+json"""
+
+    type: str = Field(description="A URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str | None = None
+    codes: list[CodeText] = Field(default_factory=list)
+
+
+# -- log-in ---------------------------------------------------------------------------------------
+
+class LoginCodeRequest(Strict):
+    phone: str = Field(min_length=1, max_length=32, description="The landlord's enrolled mobile number")
+
+
+class LoginCodeSent(BaseModel):
+    sent: bool = Field(description="Always true: the answer does not tell whether the number is enrolled")
+    expires_in: int = Field(description="Seconds the code stays valid")
+
+
+class LoginRequest(Strict):
+    phone: str = Field(min_length=1, max_length=32)
+    code: str = Field(min_length=1, max_length=12, description="The 6-digit code received by SMS")
+
+
+class Token(BaseModel):
+    token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_at: dt.datetime
+
+
+# -- properties and declarations -------------------------------------------------------------------
+
+class PropertyOut(BaseModel):
+    code: str
+    alias: str | None
+    address: str
+    single_unit: bool
+
+
+class Properties(BaseModel):
+    properties: list[PropertyOut]
+
+
+class DeclarationsQuery(Strict):
+    active: bool = Field(True, description="Only tenants living there now (true) or every declaration (false)")
+    property: str | None = Field(None, max_length=16, description="One property's code")
+
+
+class DeclarationOut(BaseModel):
+    receipt: str
+    property: str
+    room: str | None
+    name: str | None
+    document_type: str
+    document: str | None = Field(description="The document number, masked (first 4 and last 4 characters)")
+    move_in: dt.date
+    move_out: dt.date | None
+    status: str
+    channel: str
+
+
+class Declarations(BaseModel):
+    declarations: list[DeclarationOut]
+
+
+class MoveInRequest(Strict):
+    name: str = Field(min_length=1, max_length=60)
+    document_type: DocumentType = "ric"
+    document_number: str | None = Field(None, max_length=32, description="Required unless document_type is none")
+    room: str | None = Field(None, max_length=16)
+    date: dt.date | None = Field(None, description="Move-in date; today when left out")
+    phone: str | None = Field(None, max_length=32, description="The tenant's phone")
+    property: str | None = Field(None, max_length=16, description="Property code; may be left out with one property")
+    hukou_address: str | None = Field(None, max_length=200, description="Household-registration (户籍) address, "
+                                      "asked for a person without a document")
+
+
+class MoveOutRequest(Strict):
+    date: dt.date | None = Field(None, description="Move-out date; today when left out")
+
+
+class Accepted(BaseModel):
+    request: str = Field(description="The request's id")
+    status: str = Field(description="received, then processed or rejected")
+    status_url: str
+
+
+class Outcome(BaseModel):
+    status: str = Field(description="registered, already_registered, superseded, pending_review, moved_out, "
+                                    "cancelled or rejected")
+    receipt: str | None
+    name: str | None
+    room: str | None
+    document: str | None = Field(description="Masked")
+    codes: list[str]
+
+
+class RequestResult(BaseModel):
+    outcomes: list[Outcome]
+    codes: list[CodeText]
+    reply: str = Field(description="The reply an SMS declaration would have had, word for word")
+
+
+class RequestStatus(BaseModel):
+    request: str
+    kind: str
+    status: Literal["received", "processed", "rejected"]
+    result: RequestResult | None = None

@@ -1,0 +1,92 @@
+"""Applying a request of the JSON API (channel `web`): the SMS rules, then a result the client reads.
+
+The API reads a request into the ParseResult an SMS would give (parsers.structured) and stores it as an
+inbound row; here the worker applies it with the SMS code (`sms_commands.handle_sms`): the same dedupe,
+property and receipt checks, the same outcomes and codes. Instead of a reply SMS, the result — the
+outcomes with IDs masked, the codes and the reply text the SMS would have been — is kept on the row's
+sealed payload for `GET /api/v1/requests/<id>`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gateway.pipeline.outcome import Handled
+from gateway.pipeline.policy import today_for
+from gateway.pipeline.sms_commands import handle_sms
+from parsers import Command, Outcome, OutcomeStatus, ParseResult, mask_id, render_reply
+from parsers.replies import CATALOGS
+from parsers.result import Document, Problem, Record
+from store import claims
+from store import declarations as decls
+from store.models import InboundMessage
+
+MOVE_OUT_BY_RECEIPT = "move_out"  # the API's move-out names a declaration; the SMS one a person or room
+
+
+def handle_web(session: Session, inbound: InboundMessage) -> tuple[Handled, ParseResult]:
+    """Apply one API request; no SMS is sent (the client polls its status URL)."""
+    payload = inbound.payload or {}
+    result = parse_from_json(inbound.parse or {})
+    if payload.get("kind") == MOVE_OUT_BY_RECEIPT:
+        handled = _move_out(session, inbound, result, payload)
+    else:
+        handled = handle_sms(session, inbound, result)
+    handled.reply = False
+    handled.language = result.language
+    return handled, result
+
+
+def _move_out(session: Session, inbound: InboundMessage, result: ParseResult, payload: dict) -> Handled:
+    handled = Handled()
+    landlord = decls.find_landlord(session, inbound.from_number)
+    decl = decls.by_receipt(session, landlord, payload.get("receipt") or "") if landlord is not None else None
+    if landlord is not None:
+        handled.landlord_id = landlord.id
+    if decl is None or decl.status != "active":
+        code = "unknown_receipt" if decl is None else "no_matching_tenant"
+        handled.codes.append(code)
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
+        return handled
+    handled.about(decl.property)
+    claims.end_by_landlord(session, [decl], dt.date.fromisoformat(payload.get("date") or
+                                                                  today_for(inbound.received_at).isoformat()))
+    handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, name=decl.person.name,
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
+    return handled
+
+
+def result_of(result: ParseResult, handled: Handled, language: str) -> dict[str, Any]:
+    """What the client reads once its request is handled: never a full ID number."""
+    shown = handled.outcomes if handled.told is None else handled.told
+    codes = list(dict.fromkeys([*handled.codes, *(c for o in shown for c in o.codes)]))
+    catalog = CATALOGS.get(language, CATALOGS["zh"])
+    return {
+        "outcomes": [{"status": str(o.status), "receipt": o.receipt, "name": o.name, "room": o.room,
+                      "document": mask_id(o.document_number) if o.document_number else None,
+                      "codes": list(o.codes)} for o in shown],
+        "codes": [{"code": code, "text": catalog.CODES.get(code, code).replace("{token}", "").strip()}
+                  for code in codes],
+        "reply": render_reply(result, shown, language=language),
+    }
+
+
+def parse_from_json(parse: dict[str, Any]) -> ParseResult:
+    """The ParseResult the API stored on the row (ParseResult.to_json), read back."""
+    def problem(p: dict) -> Problem:
+        return Problem(p["code"], p.get("record"), p.get("start", 0), p.get("end", 0), p.get("text", ""))
+
+    records = []
+    for r in parse.get("records", ()):
+        doc = r.get("document")
+        records.append(Record(name=r.get("name"), room=r.get("room"), phone=r.get("phone"),
+                              property=r.get("property"), hukou=r.get("hukou"),
+                              document=Document(doc["type"], doc.get("number")) if doc else None,
+                              date=dt.date.fromisoformat(r["date"]) if r.get("date") else None))
+    command = parse.get("command")
+    return ParseResult(Command(command) if command else None, parse.get("language", "zh"), records=tuple(records),
+                       receipt=parse.get("receipt"), errors=tuple(map(problem, parse.get("errors", ()))),
+                       warnings=tuple(map(problem, parse.get("warnings", ()))))

@@ -1,0 +1,207 @@
+/* The landlords' page (/my): everything through the JSON API under /api/v1, with the bearer token kept in
+   this tab's sessionStorage. No inline script anywhere: the Content-Security-Policy allows /static only. */
+"use strict";
+
+const TEXTS = {
+  zh: {
+    title: "房东申报", switch: "English", login: "登录", phone: "手机号", send_code: "获取验证码", code: "验证码",
+    log_in: "登录", properties: "我的房产", tenants: "在住租客", no_tenants: "暂无在住租客。",
+    declare: "登记新租客入住", property: "房产", name: "姓名", document_type: "证件", ric: "居民身份证",
+    passport: "护照", hkmo_permit: "港澳通行证", tw_permit: "台胞证", none: "无证件", document_number: "证件号码",
+    hukou: "户籍地址", room: "房号", date: "入住日期", tenant_phone: "租客手机（可不填）", submit: "提交",
+    log_out: "退出登录", code_sent: "验证码已发送，10分钟内有效。", move_out: "已搬离", cancel: "撤销登记",
+    confirm_move_out: "确认该租客已搬离？", confirm_cancel: "确认撤销这条登记？", waiting: "已提交，正在处理…",
+    still_waiting: "仍在处理，请稍后刷新查看。", receipt: "回执", room_short: "房", failed: "出错了，请重试。",
+  },
+  en: {
+    title: "Landlord declarations", switch: "中文", login: "Log in", phone: "Mobile number", send_code: "Send code",
+    code: "Code", log_in: "Log in", properties: "My properties", tenants: "Current tenants",
+    no_tenants: "No current tenants.", declare: "Declare a new tenant", property: "Property", name: "Name",
+    document_type: "Document", ric: "Resident ID", passport: "Passport", hkmo_permit: "HK/Macao permit",
+    tw_permit: "Taiwan permit", none: "No document", document_number: "Document number",
+    hukou: "Household-registration address", room: "Room", date: "Move-in date",
+    tenant_phone: "Tenant's mobile (optional)", submit: "Submit", log_out: "Log out",
+    code_sent: "Code sent; valid for 10 minutes.", move_out: "Moved out", cancel: "Withdraw",
+    confirm_move_out: "Did this tenant move out?", confirm_cancel: "Withdraw this declaration?",
+    waiting: "Submitted, processing…", still_waiting: "Still processing; look again in a moment.",
+    receipt: "receipt", room_short: "room", failed: "Something went wrong; try again.",
+  },
+};
+
+let language = sessionStorage.getItem("language") || "zh";
+const t = (key) => TEXTS[language][key] || key;
+const $ = (selector) => document.querySelector(selector);
+
+function translate() {
+  document.documentElement.lang = language;
+  document.title = t("title");
+  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+}
+
+function notify(text, kind) {
+  const box = $("#notice");
+  box.textContent = text;
+  box.className = "notice" + (kind ? " " + kind : "");
+  box.hidden = !text;
+}
+
+async function api(method, path, body) {
+  const headers = {"Accept-Language": language};
+  const token = sessionStorage.getItem("token");
+  if (token) headers.Authorization = "Bearer " + token;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    if (method === "POST") headers["Idempotency-Key"] = crypto.randomUUID ? crypto.randomUUID() : String(Math.random());
+  }
+  const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401 && token) { logOut(false); }
+  return {status: response.status, data};
+}
+
+function problemText(data) {
+  if (!data || !data.codes || !data.codes.length) return (data && data.title) || t("failed");
+  return data.codes.map((c) => c.text).join("\n");
+}
+
+function show(loggedIn) {
+  $("#login").hidden = loggedIn;
+  $("#mine").hidden = !loggedIn;
+}
+
+async function load() {
+  const props = await api("GET", "/api/v1/properties");
+  if (props.status !== 200) return;
+  const list = $("#properties");
+  const select = $("#move-in select[name=property]");
+  list.replaceChildren();
+  select.replaceChildren();
+  for (const p of props.data.properties) {
+    const li = document.createElement("li");
+    li.textContent = `${p.code}${p.alias ? " · " + p.alias : ""}`;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = p.address;
+    li.append(meta);
+    list.append(li);
+    select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
+  }
+  const tenants = await api("GET", "/api/v1/declarations?active=true");
+  const ul = $("#tenants");
+  ul.replaceChildren();
+  const rows = tenants.status === 200 ? tenants.data.declarations : [];
+  $("#no-tenants").hidden = rows.length > 0;
+  for (const d of rows) {
+    const li = document.createElement("li");
+    li.dataset.receipt = d.receipt;
+    li.textContent = `${d.name || ""} ${d.document || t("none")}`;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = `@${d.property}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.move_in} · ${t("receipt")} ${d.receipt}`;
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(button(t("move_out"), "move-out", () => change("POST", `/api/v1/declarations/${d.receipt}/move-out`, {}, t("confirm_move_out"))));
+    actions.append(button(t("cancel"), "cancel danger", () => change("DELETE", `/api/v1/declarations/${d.receipt}`, undefined, t("confirm_cancel"))));
+    li.append(meta, actions);
+    ul.append(li);
+  }
+}
+
+function button(label, cls, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = cls;
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+async function follow(url) {
+  notify(t("waiting"));
+  for (let i = 0; i < 30; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const status = await api("GET", url);
+    if (status.status !== 200) break;
+    if (status.data.status !== "received") {
+      const ok = status.data.status === "processed";
+      notify(status.data.result ? status.data.result.reply : "", ok ? "ok" : "bad");
+      await load();
+      return ok;
+    }
+  }
+  notify(t("still_waiting"));
+  return false;
+}
+
+async function change(method, path, body, question) {
+  if (question && !window.confirm(question)) return;
+  const response = await api(method, path, body);
+  if (response.status === 202) { await follow(response.data.status_url); return; }
+  notify(problemText(response.data), "bad");
+}
+
+function logOut(callApi) {
+  if (callApi) api("POST", "/api/v1/logout");
+  sessionStorage.removeItem("token");
+  show(false);
+}
+
+function setUp() {
+  translate();
+  $("#language").addEventListener("click", () => {
+    language = language === "zh" ? "en" : "zh";
+    sessionStorage.setItem("language", language);
+    translate();
+  });
+  $("#code-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const phone = event.target.phone.value.trim();
+    const response = await api("POST", "/api/v1/login/code", {phone});
+    if (response.status === 202) {
+      notify(t("code_sent"), "ok");
+      $("#login-form").hidden = false;
+      $("#login-form input[name=code]").focus();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
+  });
+  $("#login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await api("POST", "/api/v1/login", {phone: $("#code-form input[name=phone]").value.trim(),
+                                                           code: event.target.code.value.trim()});
+    if (response.status === 200) {
+      sessionStorage.setItem("token", response.data.token);
+      notify("");
+      show(true);
+      await load();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
+  });
+  const kind = $("#move-in select[name=document_type]");
+  kind.addEventListener("change", () => {
+    const none = kind.value === "none";
+    $("#number-field").hidden = none;
+    $("#hukou-field").hidden = !none;
+  });
+  $("#move-in").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {name: form.name.value.trim(), document_type: form.document_type.value,
+                  property: form.property.value};
+    const optional = {document_number: form.document_type.value === "none" ? "" : form.document_number.value.trim(),
+                      hukou_address: form.document_type.value === "none" ? form.hukou_address.value.trim() : "",
+                      room: form.room.value.trim(), date: form.date.value, phone: form.phone.value.trim()};
+    for (const [key, value] of Object.entries(optional)) if (value) body[key] = value;
+    const response = await api("POST", "/api/v1/declarations", body);
+    if (response.status === 202) {
+      if (await follow(response.data.status_url)) form.reset();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
+  });
+  $("#logout").addEventListener("click", () => logOut(true));
+  if (sessionStorage.getItem("token")) { show(true); load(); } else { show(false); }
+}
+
+document.addEventListener("DOMContentLoaded", setUp);

@@ -1,0 +1,118 @@
+"""A declaration sent as named fields (the JSON API) read into the same ParseResult an SMS gives.
+
+The fields are checked with the grammar's own rules (`documents`, `dates`, `phones`, `receipts`), so a
+move-in through the API fails with the same stable codes as one by SMS and is then applied by the same
+pipeline code. A problem's span is empty and its `text` names the field, since there is no text to point in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from parsers.commands import Command
+from parsers.dates import check_move_in_date
+from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
+from parsers.phones import to_e164
+from parsers.receipts import is_valid_receipt
+from parsers.result import Document, ParseResult, Problem, Record
+
+DOCUMENT_TYPES = ("ric", "passport", "hkmo_permit", "tw_permit", "none")
+
+
+@dataclass(frozen=True)
+class MoveIn:
+    """The fields of one move-in, as a client sends them (strings, unchecked)."""
+
+    name: str | None = None
+    document_type: str = "ric"
+    document_number: str | None = None
+    room: str | None = None
+    date: str | None = None  # YYYY-MM-DD; None: today
+    phone: str | None = None
+    property: str | None = None  # the property code
+    hukou: str | None = None
+
+
+class _Checks:
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, code: str, field: str) -> None:
+        self.errors.append(Problem(code, 0, 0, 0, field))
+
+    def warn(self, code: str, field: str) -> None:
+        self.warnings.append(Problem(code, 0, 0, 0, field))
+
+
+def _document(fields: MoveIn, checks: _Checks, today: dt.date) -> Document | None:
+    kind = fields.document_type
+    number = (fields.document_number or "").strip().upper().replace(" ", "")
+    if kind == "none":
+        return Document("none", None)
+    if not number:
+        checks.error("missing_id", "document_number")
+        return None
+    if kind != "ric":
+        return Document(kind, number)
+    if len(number) == 15 and number.isascii() and number.isdigit():
+        number = convert_legacy_ric(number)
+        checks.warn("legacy_id", "document_number")
+    code = check_ric(number, today)
+    if code:
+        checks.error(code, "document_number")
+    elif not ric_region_known(number):
+        checks.warn("region_unknown", "document_number")
+    return Document("ric", number)
+
+
+def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, field: str = "date") -> dt.date | None:
+    if not raw:
+        return today
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        checks.error("bad_date", field)
+        return None
+    code, late = check_move_in_date(value, today, deadline_days)
+    if code:
+        checks.error(code, field)
+        return None
+    if late:
+        checks.warn("late", field)
+    return value
+
+
+def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: str = "CN",
+                 language: str = "zh") -> ParseResult:
+    """One move-in record, with every problem its fields have (record 0)."""
+    checks = _Checks()
+    name = (fields.name or "").strip()
+    if not name:
+        checks.error("missing_name", "name")
+    document = _document(fields, checks, today)
+    date = _date(fields.date, checks, today, deadline_days)
+    phone = None
+    if fields.phone:
+        phone = to_e164(fields.phone, region)
+        if phone is None:
+            checks.error("unrecognized_token", "phone")
+    room = (fields.room or "").strip().upper() or None
+    hukou = (fields.hukou or "").strip() or None
+    record = Record(name=name or None, document=document, room=room, date=date, phone=phone,
+                    property=(fields.property or "").strip() or None, hukou=hukou)
+    return ParseResult(Command.MOVE_IN, language, records=(record,), errors=tuple(checks.errors),
+                       warnings=tuple(checks.warnings))
+
+
+def read_move_out_date(raw: str | None, *, today: dt.date, deadline_days: int) -> tuple[dt.date | None, str | None]:
+    """A move-out's date (today when none is given), or the code of what is wrong with it."""
+    checks = _Checks()
+    value = _date(raw, checks, today, deadline_days)
+    return value, (checks.errors[0].code if checks.errors else None)
+
+
+def read_by_receipt(command: Command, receipt: str, *, language: str = "zh") -> ParseResult:
+    """A command on one declaration, named by its receipt (`cancel`, and a move-out by receipt)."""
+    errors = () if is_valid_receipt(receipt) else (Problem("bad_receipt", None, 0, 0, "receipt"),)
+    return ParseResult(command, language, receipt=receipt if not errors else None, errors=errors)

@@ -1,0 +1,113 @@
+"""Landlords' log-in to the JSON API: one-time codes sent by SMS, then bearer tokens.
+
+A code is six digits, so it is only as strong as the limits around it: it lives CODE_MINUTES, takes
+CODE_TRIES guesses, and a phone may ask for CODES_PER_PHONE codes an hour, an address CODES_PER_ADDRESS.
+Codes and tokens are stored hashed: a copy of the database logs nobody in. Only the SHA-256 of a token is
+kept, as for officers' sessions (store.officer_sessions).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from store.models import ApiLoginCode, ApiToken, Landlord, utcnow
+
+CODE_MINUTES = 10
+CODE_TRIES = 5
+CODES_PER_PHONE = 5  # an hour
+CODES_PER_ADDRESS = 20  # an hour
+HOUR = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    """What asking for a code gave: the code to text (None when there is no one to text), or why not."""
+
+    code: str | None
+    landlord: Landlord | None
+    refused: str | None = None  # `rate_limited`
+
+
+def _hash(salt: str, code: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_code(session: Session, phone: str, address: str, *, now: dt.datetime | None = None) -> CodeRequest:
+    """Make a code for `phone`, within the hourly limits.
+
+    A number that is no landlord's gets a row too (holding a code nobody is sent), so the limits count it and
+    the caller can answer it exactly as an enrolled one: the API does not tell who is enrolled.
+    """
+    now = now or utcnow()
+    since = now - HOUR
+    by_phone = session.scalar(select(func.count()).where(ApiLoginCode.phone == phone, ApiLoginCode.created_at > since))
+    by_address = session.scalar(select(func.count()).where(ApiLoginCode.address == address,
+                                                           ApiLoginCode.created_at > since))
+    if by_phone >= CODES_PER_PHONE or by_address >= CODES_PER_ADDRESS:
+        return CodeRequest(code=None, landlord=None, refused="rate_limited")
+    landlord = session.scalar(select(Landlord).where(Landlord.phone == phone))
+    code = f"{secrets.randbelow(10**6):06d}"
+    salt = secrets.token_hex(16)
+    # An earlier code of the same phone stops working: only the latest SMS counts.
+    session.execute(update(ApiLoginCode).where(ApiLoginCode.phone == phone, ApiLoginCode.used_at.is_(None))
+                    .values(used_at=now))
+    session.add(ApiLoginCode(phone=phone, address=address[:64], code_hash=_hash(salt, code), salt=salt, tries=0,
+                             created_at=now, expires_at=now + dt.timedelta(minutes=CODE_MINUTES)))
+    session.flush()
+    return CodeRequest(code=code if landlord is not None else None, landlord=landlord)
+
+
+def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None) -> Landlord | None:
+    """The landlord whose latest code this is, or None. Each call is a try; the code dies at its last."""
+    now = now or utcnow()
+    row = session.scalar(select(ApiLoginCode).where(ApiLoginCode.phone == phone, ApiLoginCode.used_at.is_(None),
+                                                    ApiLoginCode.expires_at > now)
+                         .order_by(ApiLoginCode.id.desc()).limit(1).with_for_update())
+    if row is None:
+        return None
+    row.tries += 1
+    good = hmac.compare_digest(row.code_hash, _hash(row.salt, code))
+    if good or row.tries >= CODE_TRIES:
+        row.used_at = now
+    if not good:
+        return None
+    return session.scalar(select(Landlord).where(Landlord.phone == phone))
+
+
+def issue_token(session: Session, landlord: Landlord, *, hours: int, now: dt.datetime | None = None
+                ) -> tuple[str, ApiToken]:
+    """A new bearer token for the landlord; returns it (shown once) and its row."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=token_hash(token), landlord_id=landlord.id, created_at=now,
+                   expires_at=now + dt.timedelta(hours=hours))
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def landlord_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Landlord | None:
+    """The landlord a bearer token stands for, while it is neither expired nor revoked."""
+    now = now or utcnow()
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    return row.landlord
+
+
+def revoke(session: Session, token: str, *, now: dt.datetime | None = None) -> bool:
+    """End a token (log-out); True if it was in force."""
+    result = session.execute(update(ApiToken).where(ApiToken.token_hash == token_hash(token),
+                                                    ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=now or utcnow()))
+    return bool(result.rowcount)

@@ -1,0 +1,104 @@
+"""/my, the landlords' page, on a 390 px phone under the Content-Security-Policy: log in by code, see
+properties and tenants, declare (with and without a document), move out, cancel, switch to English."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from store.models import Declaration
+from tests.browser.test_officer import SCREENSHOTS, browser, rt, server  # noqa: F401 - fixtures
+from tests.browser.test_phone_width import PHONE, overflow
+from tests.constants import ID_A, LANDLORD
+from tests.gateway.api.helpers import code_sent
+from tests.support import drain
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811 - the imported fixture
+    """A phone-sized page that fails the test if the Content-Security-Policy blocked anything."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1, has_touch=True)
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+    assert blocked == [], blocked
+
+
+def statuses(rt) -> list[str]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(Declaration.status).order_by(Declaration.id)))
+
+
+def until_answered(page, rt) -> str:
+    """Let the worker run while the page polls the status URL; the notice it shows then."""
+    page.wait_for_selector("#notice:not([hidden])")
+    drain(rt)
+    page.wait_for_selector("#notice.ok, #notice.bad", timeout=15000)
+    return page.inner_text("#notice")
+
+
+def test_a_landlord_declares_moves_out_and_cancels_on_a_phone(server, rt, phone):  # noqa: F811
+    _app, base = server
+    phone.goto(f"{base}/my")
+    assert phone.inner_text("h1") == "房东申报"
+    phone.fill("#code-form input[name=phone]", LANDLORD)
+    phone.click("#code-form button[type=submit]")
+    phone.wait_for_selector("#login-form:not([hidden])")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "my-login.png"), full_page=False)
+    phone.fill("#login-form input[name=code]", code_sent(rt, LANDLORD))
+    phone.click("#login-form button[type=submit]")
+    phone.wait_for_selector("#properties li")
+    assert phone.locator("#properties li").count() == 2
+
+    phone.select_option("#move-in select[name=property]", "100001")
+    phone.fill("#move-in input[name=name]", "张三")
+    phone.fill("#move-in input[name=document_number]", ID_A)
+    phone.fill("#move-in input[name=room]", "301")
+    phone.click("#move-in button[type=submit]")
+    assert "回执" in until_answered(phone, rt)
+    phone.wait_for_selector("#tenants li")
+    assert "3501**********1238" in phone.inner_text("#tenants") and ID_A not in phone.content()
+    assert overflow(phone) == 0
+    phone.screenshot(path=str(SCREENSHOTS / "my-tenants.png"), full_page=True)
+
+    phone.select_option("#move-in select[name=document_type]", "none")
+    assert phone.is_hidden("#number-field") and phone.is_visible("#hukou-field")
+    phone.fill("#move-in input[name=name]", "王小明")
+    phone.fill("#move-in input[name=hukou_address]", "福建省莆田市荔城区")
+    phone.fill("#move-in input[name=room]", "302")
+    phone.click("#move-in button[type=submit]")
+    assert "民警" in until_answered(phone, rt)
+    assert statuses(rt) == ["active", "pending_review"]
+
+    phone.click("#tenants li button.move-out")
+    until_answered(phone, rt)
+    assert statuses(rt) == ["ended", "pending_review"]
+
+    phone.click("#language")
+    assert phone.inner_text("h1") == "Landlord declarations"
+    assert overflow(phone) == 0
+    phone.screenshot(path=str(SCREENSHOTS / "my-english.png"), full_page=True)
+
+
+def test_cancel_withdraws_a_declaration(server, rt, phone):  # noqa: F811
+    _app, base = server
+    from tests.gateway.api.helpers import log_in
+
+    headers = log_in(_app.test_client(), rt, LANDLORD)
+    client = _app.test_client()
+    client.post("/api/v1/declarations", headers=headers,
+                json={"name": "张三", "document_number": ID_A, "room": "301", "property": "100001"})
+    drain(rt)
+    phone.goto(f"{base}/my")
+    phone.evaluate("token => sessionStorage.setItem('token', token)", headers["Authorization"].split()[1])
+    phone.goto(f"{base}/my")
+    phone.wait_for_selector("#tenants li")
+    phone.click("#tenants li button.cancel")
+    until_answered(phone, rt)
+    assert statuses(rt) == ["cancelled"]
+    phone.wait_for_selector("#no-tenants:not([hidden])")
