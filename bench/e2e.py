@@ -29,6 +29,7 @@ import os
 import re
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,11 +187,11 @@ def ms(seconds: list[float], fraction: float) -> float:
 
 
 def capacity_run(args, deployment: Deployment, engine, database: str,
-                 serial: int) -> tuple[float, float, Checks, int]:
+                 serial: int, run: str = "c") -> tuple[float, float, Checks, int]:
     """wrk at full speed: sustained messages/s, CPU ms per message, the checks and the next free serial."""
     checks = Checks()
     count = args.requests or max(20000, args.seconds * 1500)
-    hooks = load.webhooks("c", serial, count)
+    hooks = load.webhooks(run, serial, count)
     shares = load.write_wrk_files(hooks, os.path.join(deployment.scratch, "wrk"), args.threads)
     base = last_outbound_id(engine)
     print(f"\n== declgate capacity (load average before: {os.getloadavg()[0]:.2f})", flush=True)
@@ -204,7 +205,7 @@ def capacity_run(args, deployment: Deployment, engine, database: str,
     after = cpu_now(deployment, database)
     with open(os.path.join(deployment.scratch, "wrk.out"), "w") as fh:
         fh.write(report)
-    ledger = Ledger.read(engine, "c")
+    ledger = Ledger.read(engine, run)
     replied = ledger.replied_inbound
     span = ledger.last_reply - ledger.first_received
     rate = replied / span if span > 0 else 0.0
@@ -256,12 +257,12 @@ def paced_run(args, deployment: Deployment, engine, database: str, serial: int, 
     return checks, serial + len(hooks)
 
 
-def run_peer(args, started: Started, scratch: str) -> float | None:
+def run_peer(args, started: Started, scratch: str, log_name: str = "peer.log") -> float | None:
     """The RapidSMS peer's run.sh with the same wrk settings; its `RapidSMS unique N req/s`, None if it failed."""
     env = dict(os.environ, WRK_SECS=str(args.seconds), WRK_THREADS=str(args.threads), WRK_CONNS=str(args.connections),
                PORT=str(PEER_PORT))
     started.pidfiles.append(os.path.join(tempfile.gettempdir(), "peer-rapidsms", f"gunicorn-{PEER_PORT}.pid"))
-    log_path = os.path.join(scratch, "peer.log")
+    log_path = os.path.join(scratch, log_name)
     print(f"\n== RapidSMS peer: {PEER_DIR}/run.sh (WRK_SECS={args.seconds} WRK_THREADS={args.threads} "
           f"WRK_CONNS={args.connections}; its log: {log_path})", flush=True)
     proc = started.spawn([os.path.join(PEER_DIR, "run.sh")], log_path, cwd=PEER_DIR, env=env)
@@ -278,6 +279,10 @@ def run_peer(args, started: Started, scratch: str) -> float | None:
     return float(found.group(1))
 
 
+# Each capacity round's MessageSids start with its own letter, so its rows are counted apart ("p…" is paced).
+ROUND_RUNS = "cdefghijklmno"
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15, help="wrk's -d, here and for the peer")
@@ -291,11 +296,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paced-seconds", type=float, default=10.0)
     parser.add_argument("--stall", type=float, default=60.0, help="give up waiting after this long with no new reply")
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="capacity runs of declgate and the peer, alternating; the ratio is their median")
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
+    if not 1 <= args.rounds <= len(ROUND_RUNS):
+        raise SystemExit(f"--rounds takes 1 to {len(ROUND_RUNS)}")
     fractions = [float(f) for f in args.rate_fraction.split(",") if float(f) > 0]
     scratch = tempfile.mkdtemp(prefix="declgate-e2e-")
     database = make_url(c.DATABASE_URL).database
@@ -331,13 +340,32 @@ def main() -> int:
                                        "p" + "abcdefghij"[k])
             failed += checks.failed
         deployment.stop()
-        peer = None if args.skip_peer else run_peer(args, started, scratch)
+        rounds = [(capacity, cpu_ms, None if args.skip_peer else run_peer(args, started, scratch))]
+        # A shared machine's load comes and goes: more rounds, alternating, put both systems under the same
+        # minutes, and the median ratio is the figure.
+        for number in range(2, args.rounds + 1):
+            print(f"\n== round {number} of {args.rounds}", flush=True)
+            deployment.start(args.workers)
+            capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
+                                                            run=ROUND_RUNS[number - 1])
+            failed += checks.failed
+            deployment.stop()
+            rounds.append((capacity, cpu_ms, None if args.skip_peer
+                           else run_peer(args, started, scratch, f"peer-{number}.log")))
         print("\n== issue #13")
-        if peer:
-            ratio = capacity / peer
-            print(f"  ratio = declgate {capacity:.1f} msgs/s / peer {peer:.1f} req/s = {ratio:.2f} "
-                  f"({'≥' if ratio >= GOALS['ratio'] else 'below'} {GOALS['ratio']:.1f}: goal {'met' if ratio >= GOALS['ratio'] else 'NOT met'})")
-        elif not args.skip_peer:
+        ratios = [ours / peer for ours, _, peer in rounds if peer]
+        if len(rounds) > 1:
+            for number, (ours, cpu, peer) in enumerate(rounds, 1):
+                print(f"  round {number}: declgate {ours:.1f} msgs/s at {cpu:.2f} ms CPU/msg, peer "
+                      + (f"{peer:.1f} req/s, ratio {ours / peer:.2f}" if peer else "not run"))
+        cpu_ms = statistics.median(cpu for _, cpu, _ in rounds)
+        if ratios:
+            ratio = statistics.median(ratios)
+            ours, peer = statistics.median(r[0] for r in rounds), statistics.median(r[2] for r in rounds if r[2])
+            which = "median of the rounds' ratios" if len(ratios) > 1 else f"declgate {ours:.1f} msgs/s / peer {peer:.1f} req/s"
+            print(f"  ratio = {ratio:.2f} ({which}; "
+                  f"{'≥' if ratio >= GOALS['ratio'] else 'below'} {GOALS['ratio']:.1f}: goal {'met' if ratio >= GOALS['ratio'] else 'NOT met'})")
+        if not args.skip_peer and len(ratios) < len(rounds):
             failed.append("the peer's run")
         print(f"  CPU per message {cpu_ms:.2f} ms ({'≤' if cpu_ms <= GOALS['cpu_ms'] else 'above'} "
               f"{GOALS['cpu_ms']:.0f} ms: goal {'met' if cpu_ms <= GOALS['cpu_ms'] else 'NOT met'})")
