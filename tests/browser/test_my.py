@@ -37,9 +37,11 @@ def statuses(rt) -> list[str]:
 
 def until_answered(page, rt) -> str:
     """Let the worker run while the page polls the status URL; the notice it shows then."""
-    page.wait_for_selector("#notice:not([hidden])")
+    # The page says "waiting" once the API has taken the request (202), and polls at least a second: only then
+    # is the row there to drain, and only then is an answer still on show from the last request gone.
+    page.wait_for_selector("#notice:not(.ok):not(.bad):not([hidden])", timeout=15000)
     deadline = time.monotonic() + 30
-    while not page.locator("#notice.ok, #notice.bad").count():  # the POST may land after a first drain
+    while not page.locator("#notice.ok, #notice.bad").count():
         assert time.monotonic() < deadline, page.inner_text("#notice")
         drain(rt)
         page.wait_for_timeout(100)
