@@ -50,11 +50,12 @@ class TestTwilioConfigure:
 
 
 @pytest.mark.redis  # the worker's heartbeat lives in a real Redis: doctor runs in a process of its own
+# Doctor reads the heartbeat a worker stamps in the real Redis; the embedded one lives inside `serve`.
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis])],
+                         indirect=True)
 class TestDoctor:
     def test_green_once_configured_with_a_worker_seen(self, declgate, fake, rt, backend):
         """Every setting right, migrated, Redis and a worker there, the number pointing here: exit 0."""
-        if backend != "postgres":
-            pytest.skip("doctor needs the real Redis a worker stamps (the embedded one lives in `serve`)")
         assert declgate("twilio", "configure", "--number", NUMBER).exit_code == 0
         heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
         result = declgate("doctor")
@@ -63,8 +64,6 @@ class TestDoctor:
 
     def test_offline_skips_twilio_with_a_note(self, declgate, fake, rt, backend):
         """Twilio unreachable: its checks are skipped, not failed."""
-        if backend != "postgres":
-            pytest.skip("see above")
         heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
         fake.offline = True
         result = declgate("doctor")
@@ -73,8 +72,6 @@ class TestDoctor:
 
     def test_every_problem_is_named_with_its_fix(self, declgate, fake, rt, backend):
         """A weak key, plain http, rejected credentials, no worker: each an error with a fix; exit 1."""
-        if backend != "postgres":
-            pytest.skip("see above")
         result = declgate("doctor", SECRET_KEY="short", PUBLIC_BASE_URL="http://declgate.example.org",
                           TWILIO_AUTH_TOKEN="wrong")
         assert result.exit_code == 1
@@ -84,19 +81,16 @@ class TestDoctor:
         assert out.count("fix:") >= 4
 
     def test_the_number_pointing_elsewhere_is_an_error(self, declgate, fake, rt, backend):
-        if backend != "postgres":
-            pytest.skip("see above")
         heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
         fake.numbers[PN_SID]["sms_url"] = "https://old.example.org/sms"
         result = declgate("doctor")
         assert result.exit_code == 1 and f"declgate twilio configure --number {NUMBER}" in result.output
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 class TestDoctorOnSQLite:
     def test_the_embedded_store_is_named_and_the_migrations_checked(self, declgate, fake, backend):
         """On SQLite without Redis: warnings for both, the worker check skipped, no error."""
-        if backend != "sqlite":
-            pytest.skip("the embedded default only")
         result = declgate("doctor", "--offline")
         assert result.exit_code == 0, result.output
         assert "WARN  DATABASE_URL" in result.output and "WARN  REDIS_URL" in result.output
