@@ -28,6 +28,9 @@ CODES = {
     "bad_date": "No such date (e.g. 2014-01-05).",
     "date_in_future": "Date is after tomorrow.",
     "date_too_old": "Date is over a year ago; check it.",
+    "date_before_birth": "Move-in date is before the birth date; check it.",
+    "missing_address": "Address missing. Example: ENROL NAME ID ADDRESS.",
+    "missing_phone": "Phone missing. Example: AGENT 13912345678.",
     "unrecognized_token": "Not understood: {token}",
     "too_many_records": "At most 10 people per SMS; send several.",
     "message_too_long": "Message too long; send several.",
@@ -36,6 +39,9 @@ CODES = {
     "legacy_id": "15-digit ID converted to 18 digits.",
     "region_unknown": "ID region code to be checked by an officer.",
     "late": "Declared after the deadline; please declare on time.",
+    "backlog": "Accepted as a backlog registration.",
+    "missing_hukou": "No ID: add HUKOU and the home address.",
+    "missing_portrait": "Send a photo: MMS 'PHOTO receipt' with the picture.",
     "missing_room": "Room missing.",
     "unknown_sender": "This number is not enrolled as a landlord; contact the police station.",
     "unknown_property": "No property matches the @ part; check it.",
@@ -44,6 +50,12 @@ CODES = {
     "no_matching_tenant": "No active tenant matches.",
     "ambiguous_tenant": "Several tenants match; send the full ID.",
     "opted_out": "You opted out; send START to resume.",
+    "missing_media": "Attach one photo to the message.",
+    "bad_media": "Photo unreadable (JPG/PNG/WebP, max 5 MB).",
+    "wrong_declarant_kind": "Not for your account: landlords use REG, employers STAFF.",
+    "not_your_property": "You have no grant for that property.",
+    "address_conflict": "Address enrolled by someone else; police will check.",
+    "enrolment_pending": "Enrolment received; the police station will reply by SMS.",
 }
 
 TEMPLATES = {

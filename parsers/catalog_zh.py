@@ -28,6 +28,9 @@ CODES = {
     "bad_date": "日期不存在，例：1月5日。",
     "date_in_future": "日期不能晚于明天。",
     "date_too_old": "日期已超过一年，请核对。",
+    "date_before_birth": "入住日期早于出生日期，请核对。",
+    "missing_address": "缺房屋地址，例：注册 姓名 身份证号 地址。",
+    "missing_phone": "缺手机号，例：授权 13912345678。",
     "unrecognized_token": "无法识别：{token}",
     "too_many_records": "每条短信最多10人，请分开发。",
     "message_too_long": "短信太长，请分开发。",
@@ -36,6 +39,9 @@ CODES = {
     "legacy_id": "15位旧证号已转为18位。",
     "region_unknown": "证号地区码待民警核对。",
     "late": "已超申报期限，请按时申报。",
+    "backlog": "已按补登记受理。",
+    "missing_hukou": "无证人员请加“户籍 地址”。",
+    "missing_portrait": "请补照片：彩信发“照片 回执号”并附照片。",
     "missing_room": "缺房号。",
     "unknown_sender": "本号码未登记为房东，请联系派出所。",
     "unknown_property": "找不到@后的房产，请核对。",
@@ -44,6 +50,12 @@ CODES = {
     "no_matching_tenant": "未找到该在住租客。",
     "ambiguous_tenant": "匹配到多名租客，请写完整证件号。",
     "opted_out": "您已退订，发送START恢复。",
+    "missing_media": "请随短信附一张照片。",
+    "bad_media": "照片无法识别(限JPG/PNG/WebP，5MB内)。",
+    "wrong_declarant_kind": "此指令不适用：房东用“登记”，单位用“用工”。",
+    "not_your_property": "您未获该房产授权。",
+    "address_conflict": "该地址已由他人备案，待民警核实。",
+    "enrolment_pending": "备案申请已收到，待派出所审核，结果短信通知。",
 }
 
 TEMPLATES = {
