@@ -230,3 +230,28 @@ class TestPhotoLater:
             drain(enrolled)
             assert all(i.person_id is None for i in media_of(enrolled, response.sid))
         assert inbound(enrolled, response.sid).codes == ["unknown_sender"]
+
+
+class TestOutage:
+    def test_media_survive_the_spool(self, client, enrolled, media_server, monkeypatch):
+        """An MMS that arrives while the database is away keeps its media through the spool and its replay."""
+        from sqlalchemy.exc import OperationalError
+
+        from gateway.pipeline import replay
+
+        def refused(*_args, **_kwargs):
+            raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+        monkeypatch.setattr(replay, "drain_in_background", lambda rt: None)
+        real = intake.store_sms
+        monkeypatch.setattr(intake, "store_sms", refused)
+        media_server.routes[MEDIA_PATH + "1"] = Served(body=picture())
+        response = mms(client, "登记 王小明 无证 302", LANDLORD, [(media_server.url(MEDIA_PATH + "1"), "image/jpeg")])
+        assert response.status_code == 200
+        monkeypatch.setattr(intake, "store_sms", real)
+        assert replay.replay(enrolled).stored == 1
+        assert inbound(enrolled, response.sid).media_state == "pending"
+        drain(enrolled)
+        [decl] = declarations(enrolled)
+        [item] = media_of(enrolled, response.sid)
+        assert item.status == "stored" and item.person_id == decl.person_id
