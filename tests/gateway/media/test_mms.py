@@ -255,3 +255,16 @@ class TestOutage:
         [decl] = declarations(enrolled)
         [item] = media_of(enrolled, response.sid)
         assert item.status == "stored" and item.person_id == decl.person_id
+
+
+class TestWebhookFields:
+    @pytest.mark.parametrize("fields", [{"NumMedia": "1"}, {"NumMedia": "x"}, {"NumMedia": "11"},
+                                        {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/" + "a" * 1000}])
+    def test_media_fields_that_do_not_agree_are_a_400_and_not_stored(self, client, enrolled, fields):
+        from tests.constants import GATEWAY_NUMBER
+        from tests.support import signed_post
+
+        params = {"MessageSid": "MMBAD", "From": LANDLORD, "To": GATEWAY_NUMBER, "Body": "登记 王小明 无证 302",
+                  **fields}
+        assert signed_post(client, "/sms", params).status_code == 400
+        assert inbound(enrolled, "MMBAD") is None
