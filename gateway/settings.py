@@ -19,6 +19,8 @@ from dotenv import load_dotenv
 from parsers.dates import DEADLINE_DAYS
 from store.keyring import Keyring, KeyringError, new_key
 
+# Twilio serves MMS media from its API host and redirects to its media CDN.
+TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com")
 DEMO_AUTH_TOKEN = "demo-auth-token-not-secret"
 DEMO_NUMBER = "+8610690000"  # the demo gateway's SMS and voice number (what the simulator dials)
 DEMO_BASE_URL = "http://127.0.0.1:5000"  # `declgate serve --demo`'s own address; serve sets the one it binds
@@ -77,6 +79,11 @@ class Settings:
     ready_worker_seconds: float = 90.0  # DECLGATE_READY_WORKER_SECONDS: /readyz needs a worker seen this recently
     log_format: str = "text"  # LOG_FORMAT=json: one JSON object per log line
     retention_days: int = 0  # RETENTION_DAYS: raw messages older than this are purged by the sweep; 0 keeps them
+    # Portraits (gateway.media): the hosts MMS images may be downloaded from (each redirect hop is checked too),
+    # whether Twilio's copy is deleted once ours is stored, and where ours live (None: instance/media).
+    twilio_media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS
+    twilio_delete_media: bool = True
+    media_url: str | None = None  # MEDIA_URL: a folder, or s3://bucket/prefix (AWS_* variables, boto3)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -204,6 +211,13 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
         values["metrics_allow"] = tuple(net.strip() for net in env["METRICS_ALLOW"].split(",") if net.strip())
     if env.get("SPOOL_DIR"):
         values["spool_dir"] = env["SPOOL_DIR"]
+    if env.get("TWILIO_MEDIA_HOSTS"):
+        values["twilio_media_hosts"] = tuple(h.strip().lower() for h in env["TWILIO_MEDIA_HOSTS"].split(",")
+                                             if h.strip())
+    if env.get("TWILIO_DELETE_MEDIA"):
+        values["twilio_delete_media"] = env["TWILIO_DELETE_MEDIA"].strip().lower() not in ("0", "no", "off", "false")
+    if env.get("MEDIA_URL"):
+        values["media_url"] = env["MEDIA_URL"].strip()
     if env.get("SPOOL_REDIS"):
         values["spool_redis"] = env["SPOOL_REDIS"].strip().lower() not in ("0", "no", "off", "false")
     values.update(overrides)

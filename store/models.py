@@ -139,6 +139,8 @@ class InboundMessage(Base):
     edited_from_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     # Retention (migration 0010): when `declgate purge` emptied body, parse and payload; codes and dates stay.
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # MMS (0013): `pending` while its images wait for the worker's download (drains skip it), then `fetched`.
+    media_state: Mapped[str | None] = mapped_column(String(8))
 
     landlord: Mapped[Landlord | None] = relationship()
 
@@ -192,6 +194,29 @@ class Declaration(Base):
     property: Mapped[Property] = relationship()
     inbound: Mapped[InboundMessage | None] = relationship(foreign_keys=[inbound_id])
     move_out_claim: Mapped[InboundMessage | None] = relationship(foreign_keys=[move_out_claim_id])
+
+
+class MediaItem(Base):
+    """One image: an MMS attachment as downloaded (or why not), or an officer's upload; a portrait once it has a
+    person. The bytes live in the media store (gateway.media.storage) under `key`, stripped of metadata."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    position: Mapped[int | None] = mapped_column(Integer)  # its MediaUrl{N}
+    status: Mapped[str] = mapped_column(String(16))  # stored | bad_media | refused
+    problem: Mapped[str | None] = mapped_column(String(32))  # why not stored: not_image, too_large, host_not_allowed …
+    key: Mapped[str | None] = mapped_column(String(200))  # the re-encoded image; its thumbnail is key + THUMB
+    content_type: Mapped[str | None] = mapped_column(String(64))  # what Twilio said it was
+    size: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))  # an upload's officer
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person | None] = relationship()
+    declaration: Mapped[Declaration | None] = relationship()
 
 
 class OutboundMessage(Base):

@@ -122,6 +122,7 @@ ACTIONS: dict[str, B] = {
     "api_login": B("房东网上登录", "Landlord logged in (web)"),
     "api_login_failed": B("房东网上登录失败", "Landlord log-in failed (web)"),
     "api_logout": B("房东网上退出", "Landlord logged out (web)"),
+    "portrait_upload": B("上传照片", "Photo uploaded"), "portrait_refused": B("照片未通过检查", "Photo refused"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.

@@ -18,7 +18,7 @@ from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
 from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
-from store import audit, review
+from store import audit, media, review
 from store.enrolment import EnrolmentError
 from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
@@ -181,7 +181,8 @@ def _item_page(inbound_id: int, *, reveal: bool):
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
                                precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE,
-                               keep=kept(shown), back_url=queue_url(shown))
+                               keep=kept(shown), back_url=queue_url(shown),
+                               images=media.of_message(session, inbound))
 
 
 @bp.get("/<int:inbound_id>")

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from gateway import runtime
+from gateway.media import portraits
 from gateway.pipeline.delivery import deliver, queue_sms
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import RATE_WINDOW, over_rate_limit, parse_inbound, record_optout, to_senders_precincts
@@ -67,6 +68,8 @@ def process_inbound(inbound_id: int) -> str:
     """
     rt = runtime.current()
     run = Run()
+    # An MMS's images first, outside the transaction: a timeout raises here and RQ runs the job again.
+    portraits.fetch_pending(rt, inbound_id)
     with metrics.PROCESS_SECONDS.time():
         status = _run(rt, inbound_id, run, wait=False)
         if status is None:
@@ -210,13 +213,16 @@ def _claim(session: Session, inbound_id: int | None) -> list[InboundMessage]:
 
     They are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway), so
     two workers never take the same one, and a message whose own job is running is skipped. A message
-    some batch already failed on (`attempts` > 0) is left to its own job.
+    some batch already failed on (`attempts` > 0) is left to its own job, and so is one whose images
+    wait to be downloaded (`media_state` pending).
     """
     size = runtime.current().settings.batch_size - (inbound_id is not None)
     if size <= 0:
         return []
     query = select(InboundMessage).where(InboundMessage.status == InboundStatus.RECEIVED,
-                                         InboundMessage.attempts == 0, InboundMessage.review_state.is_(None))
+                                         InboundMessage.attempts == 0, InboundMessage.review_state.is_(None),
+                                         # images not yet downloaded: the message's own job does that first
+                                         InboundMessage.media_state.is_distinct_from(portraits.PENDING))
     if inbound_id is not None:
         query = query.where(InboundMessage.id != inbound_id)
     return list(session.scalars(query.order_by(InboundMessage.id).limit(size).with_for_update(skip_locked=True)))

@@ -40,17 +40,20 @@ _INSERTS: dict[str, object] = {}
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
               channel: Channel = Channel.SMS, edited_from_id: int | None = None,
-              precinct_id: int | None = None, received_at: dt.datetime | None = None) -> tuple[int, bool]:
+              precinct_id: int | None = None, received_at: dt.datetime | None = None,
+              media: list[dict[str, str]] | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
     The parse at intake is kept on the row so officers see errors and spans even
     for a message no worker has touched yet. `received_at` is given when the spool replays a message
     (gateway.pipeline.replay): it keeps the time it reached the webhook, so its "today" and its place in the
-    sender's hourly allowance are those of its arrival, not of the replay.
+    sender's hourly allowance are those of its arrival, not of the replay. `media` are the MMS images'
+    `url`s and `content_type`s, kept sealed in `payload` in the same INSERT (nothing is downloaded here):
+    such a message waits `media_state = pending` for its own job (gateway.media.portraits).
     """
     received_at = received_at or utcnow()
     today = local_time(received_at, rt.tz).date()
-    parsed = policy.parse_text(rt, body, today)
+    parsed = policy.parse_text(rt, body, today, images=len(media or []))
     # A Core INSERT, not the ORM's unit of work: this is the only statement the webhook runs and the ORM
     # flush was a third of its CPU. Nothing is lost by skipping the session's before_flush hooks: the row
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
@@ -58,7 +61,8 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # status through the ORM, and that flush forgets the snapshot.)
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
                received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
-               edited_from_id=edited_from_id, precinct_id=precinct_id)
+               edited_from_id=edited_from_id, precinct_id=precinct_id,
+               payload={"media": media} if media else None, media_state="pending" if media else None)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)
     for attempt in range(2):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from gateway import runtime
 from parsers import ParseResult, parse_sms
 from store import declarations as decls
-from store import item_precincts, lookups
+from store import item_precincts, lookups, media
 from store.models import InboundMessage, OptOut, local_time
 
 RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
@@ -48,14 +48,23 @@ def to_senders_precincts(session: Session, inbound: InboundMessage) -> None:
     if landlord is not None:
         item_precincts.assign(session, inbound, item_precincts.of_landlord(landlord))
 
-def parse_text(rt: runtime.Runtime, body: str, today: dt.date) -> ParseResult:
-    """The one way the gateway parses a text: with this deployment's deadline, region and campaign start."""
+def parse_text(rt: runtime.Runtime, body: str, today: dt.date, images: int = 0) -> ParseResult:
+    """The one way the gateway parses a text: with this deployment's deadline, region and campaign start,
+    and the number of pictures the message carried (they are its no-document people's portraits)."""
     return parse_sms(body, today=today, deadline_days=rt.settings.deadline_days, region=rt.settings.default_region,
-                     campaign_start=rt.campaign_start(today))
+                     campaign_start=rt.campaign_start(today), images=images)
 
 
 def parse_inbound(inbound: InboundMessage) -> ParseResult:
-    return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at))
+    return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at), images=images_of(inbound))
+
+
+def images_of(inbound: InboundMessage) -> int:
+    """How many pictures a message carried; an officer's edited copy carries its original's."""
+    if inbound.media_state or inbound.edited_from_id is None:
+        return len((inbound.payload or {}).get("media") or [])
+    session = object_session(inbound)
+    return len(media.of_message(session, inbound)) if session is not None else 0
 
 def record_optout(session: Session, phone: str, word: str) -> None:
     batch = lookups.current(session)

@@ -93,12 +93,13 @@ def stuck(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> l
     return [inbound_id for inbound_id, _ in _stuck(rt, older_than)]
 
 def _stuck(rt: Runtime, older_than: dt.timedelta) -> list[tuple[int, int]]:
+    """(id, attempts) of the stuck messages; one whose images wait counts as tried, as drains skip it too."""
     cutoff = utcnow() - older_than
     with rt.sessions() as session:
-        rows = session.execute(select(InboundMessage.id, InboundMessage.attempts).where(
+        rows = session.execute(select(InboundMessage.id, InboundMessage.attempts, InboundMessage.media_state).where(
             InboundMessage.status == InboundStatus.RECEIVED, InboundMessage.received_at <= cutoff)
             .order_by(InboundMessage.id))
-        return [(inbound_id, attempts) for inbound_id, attempts in rows]
+        return [(inbound_id, attempts or int(media_state == "pending")) for inbound_id, attempts, media_state in rows]
 
 def requeue(rt: Runtime, older_than: dt.timedelta = dt.timedelta(seconds=60)) -> int:
     """Queue again every stuck message; returns how many. Jobs are idempotent: one queued twice is handled once.

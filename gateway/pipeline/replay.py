@@ -127,15 +127,18 @@ def _replay_one(rt: Runtime, spool: Spool, item: Spooled) -> str:
 
 def _store(rt: Runtime, entry: Entry) -> str:
     try:
-        _, new = intake.store_sms(rt, sid=entry.sid, from_number=entry.from_number,
+        inbound_id, new = intake.store_sms(rt, sid=entry.sid, from_number=entry.from_number,
                                            to_number=entry.to_number, body=entry.body,
-                                           received_at=entry.received_at)
+                                           received_at=entry.received_at, media=entry.media_list())
     except Exception as exc:  # noqa: BLE001 - not swallowed: an outage stops the pass, the rest go to officers
         if outage.database_unavailable(exc):
             raise DatabaseAway(type(getattr(exc, "orig", None) or exc).__name__) from exc
         return _to_officers(rt, entry, exc)
     if not new:
         return "already"
+    if entry.media:
+        queue.enqueue(rt, inbound_id)  # its images are fetched by a job of its own, which drains leave to it
+        return "stored"
     queue.wake(rt)  # Redis down: the sweep queues it later, like any stored message
     return "stored"
 
@@ -150,7 +153,8 @@ def _to_officers(rt: Runtime, entry: Entry, failure: Exception) -> str:
               entry.sid, type(failure).__name__, failure, REVIEW_REASON, exc_info=failure)
     code = f"{REVIEW_REASON}:{type(failure).__name__}"
     try:
-        parsed = policy.parse_text(rt, entry.body, local_time(entry.received_at, rt.tz).date()).to_json()
+        parsed = policy.parse_text(rt, entry.body, local_time(entry.received_at, rt.tz).date(),
+                                   images=len(entry.media or [])).to_json()
     except Exception:  # noqa: BLE001 - the parse may be what failed; officers still get the text
         parsed = None
     last: Exception = failure

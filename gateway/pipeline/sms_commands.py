@@ -12,10 +12,11 @@ from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.commands import BY_RECEIPT
 from parsers.replies import reply_language
-from store import claims, languages
+from store import claims, languages, media
 from store import declarations as decls
-from store.models import InboundMessage, Landlord
-from store.states import Channel
+from store.models import Declaration, InboundMessage, Landlord, MediaItem
+from store.states import Channel, DeclarationStatus
+
 
 
 def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
@@ -55,11 +56,14 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
         _list(session, landlord, result, handled)
     elif command in BY_RECEIPT:
         _by_receipt(session, landlord, result, handled)
+    elif command == Command.PHOTO:
+        _photo(session, inbound, landlord, result, handled)
     elif command in (Command.STAFF, Command.STAFF_END):
         _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
     elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
         _reject_message(handled, "unknown_keyword")  # a command this gateway does not take from a landlord
     else:
+        images = media.of_message(session, inbound)  # the parse gave each no-document record its own (§9.2)
         for index, record in enumerate(result.records):
             named, _ = decls.resolve_property(landlord, record.property)
             if named is not None:  # a record rejected for its other fields still concerns its property
@@ -69,7 +73,7 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
                 _reject_record(handled, index, record, errors)
                 continue
             if command == Command.MOVE_IN:
-                _move_in(session, inbound, landlord, result, index, handled, today)
+                _move_in(session, inbound, landlord, result, index, handled, today, images)
             elif command == Command.MOVE_OUT:
                 _move_out(session, landlord, result, index, handled, today)
 
@@ -85,7 +89,7 @@ def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> No
                                     room=record.room, codes=tuple(dict.fromkeys(codes))))
 
 def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult, index: int,
-             handled: Handled, today: dt.date) -> None:
+             handled: Handled, today: dt.date, images: list[MediaItem]) -> None:
     record = result.records[index]
     prop, code = decls.resolve_property(landlord, record.property)
     if prop is None:
@@ -101,10 +105,50 @@ def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, resu
         inbound_id=inbound.id, hukou_address=record.hukou)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
-    warnings = tuple(w.code for w in result.record_warnings(index))
+    warnings = tuple(w.code for w in result.record_warnings(index) if w.code != "missing_portrait")
+    if doc is None or doc.type == "none":
+        image = images[record.image] if record.image is not None and record.image < len(images) else None
+        warnings += _portrait(session, decl, record, image, handled)
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None,
                                     receipt=decl.receipt, room=decl.room, codes=warnings))
+
+def _portrait(session: Session, decl: Declaration, record, image: MediaItem | None, handled: Handled) -> tuple[str, ...]:
+    """Attach the record's image as the person's portrait; the warnings the landlord is told (§9.1, §9.2)."""
+    told: list[str] = []
+    if image is not None and image.status == media.STORED:
+        media.attach(image, decl)
+        return ()
+    if image is not None:  # refused or not an image: the officers see why on the message
+        told.append("bad_media")
+    if record.hukou:
+        told.append("missing_portrait")  # the reply asks for `照片 <receipt>` with a photo
+    handled.codes.extend(told)
+    return tuple(told)
+
+
+def _photo(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+           handled: Handled) -> None:
+    """`照片 <receipt>` + an image: the portrait of that declaration's person (the landlord's receipts only)."""
+    decl = decls.by_receipt(session, landlord, result.receipt or "")
+    if decl is None:
+        _reject_message(handled, "unknown_receipt")
+        return
+    handled.about(decl.property)
+    images = media.of_message(session, inbound)
+    if not images:
+        _reject_message(handled, "missing_media")
+        return
+    stored = next((image for image in images if image.status == media.STORED), None)
+    if stored is None:
+        _reject_message(handled, "bad_media")
+        return
+    media.attach(stored, decl)
+    status = OutcomeStatus.PENDING_REVIEW if decl.status == DeclarationStatus.PENDING_REVIEW \
+        else OutcomeStatus.REGISTERED
+    handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
 
 def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: int, handled: Handled,
               today: dt.date) -> None:

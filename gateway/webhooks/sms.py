@@ -9,6 +9,7 @@ from gateway.webhooks.signature import signed
 bp = Blueprint("sms", __name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_MEDIA = 10  # Twilio delivers at most 10 media per MMS
 MAX_BODY_CHARS = 1600 * 4  # Twilio concatenates at most 1600 characters; anything far beyond is not a real SMS
 
 
@@ -32,18 +33,42 @@ def inbound_sms() -> Response:
                         mimetype="text/plain")
     if len(body) > MAX_BODY_CHARS:
         return Response("Body too long\n", status=413, mimetype="text/plain")
+    media = _media(form)
+    if media is None:
+        return Response("NumMedia, MediaUrl{N} and MediaContentType{N} do not agree\n", status=400,
+                        mimetype="text/plain")
     rt = current_app.extensions["declgate"]
     held = spool.spool_for(rt)
     try:
         if not held.waiting():  # while earlier messages wait in the spool, this one joins them: none overtakes
-            inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body)
-            if new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost wake-up
+            inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body,
+                                               media=[{"url": u, "content_type": c} for u, c in media])
+            if new and media:  # its own job downloads the images (never this request), then processes it
+                queue.enqueue(rt, inbound_id)
+            elif new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost wake-up
                 queue.wake(rt)
             return twiml()
     except outage.DATABASE_ERRORS as exc:
         if not outage.database_unavailable(exc):
             raise
-    return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body))
+    return _spool(rt, held, spool.Entry(sid=sid, from_number=sender, to_number=to, body=body, media=tuple(media)))
+
+
+def _media(form) -> tuple[tuple[str, str], ...] | None:
+    """The MMS images' (url, content type), in MediaUrl order; None when the fields make no sense.
+
+    Only what Twilio said is kept: the worker downloads each one later, from allowed hosts only.
+    """
+    count = form.get("NumMedia", "0").strip() or "0"
+    if not count.isdigit() or int(count) > MAX_MEDIA:
+        return None
+    found = []
+    for n in range(int(count)):
+        url, kind = form.get(f"MediaUrl{n}", "").strip(), form.get(f"MediaContentType{n}", "").strip()
+        if not url or len(url) > 1000 or len(kind) > 100 or "\x00" in url + kind:
+            return None
+        found.append((url, kind))
+    return tuple(found)
 
 
 def _spool(rt, held: spool.Spool, entry: spool.Entry) -> Response:

@@ -105,7 +105,9 @@ class TestEnrol:
     def test_name_document_and_the_rest_as_address(self, name, ric, address, keyword, alias, single, doc_first):
         """Name and ID in either order, then the address with its spaces; @alias and 单套 anywhere after."""
         typed_name, expected_name = name
-        address = "福州市" + address  # an address starting with a name-shaped word could be read as the name
+        # an address starting with a name-shaped word could be read as the name; one ending in a separator
+        # loses it (the address runs from its first field to its last)
+        address = "福州市" + address + "1号"
         head = f"{ric} {typed_name}" if doc_first and not expected_name.isascii() else f"{typed_name} {ric}"
         tail = (f" @{alias}" if alias else "") + (" 单套" if single else "")
         r = parse(f"{keyword} {head} {address}{tail}")

@@ -165,7 +165,8 @@ class TestEveryPage:
         with people.sessions() as session:
             ids = {"inbound_id": item, "person_id": session.scalar(select(Person.id)),
                    "landlord_id": session.scalar(select(Landlord.id).order_by(Landlord.id.desc())),
-                   "precinct_id": session.scalar(select(Precinct.id)), "code": "100009", "request_id": "0"}
+                   "precinct_id": session.scalar(select(Precinct.id)), "code": "100009", "request_id": "0",
+                   "media_id": 1}
         app = ui.application
         pages = 0
         for rule in app.url_map.iter_rules():

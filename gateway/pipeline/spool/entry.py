@@ -31,6 +31,11 @@ class Entry:
     body: str
     received_at: dt.datetime = field(default_factory=utcnow)  # naive UTC, like the database's columns
     kind: str = "sms"
+    media: tuple[tuple[str, str], ...] = ()  # MMS images: (url, content type), fetched after the replay
+
+    def media_list(self) -> list[dict[str, str]]:
+        """The images as gateway.pipeline.intake.store_sms takes them."""
+        return [{"url": url, "content_type": kind} for url, kind in self.media]
 
     @property
     def timestamp(self) -> float:
@@ -50,6 +55,7 @@ class Entry:
         try:
             values = json.loads(keyring.open(token, CONTEXT))
             values["received_at"] = dt.datetime.fromisoformat(values["received_at"])
+            values["media"] = tuple((str(url), str(kind)) for url, kind in values.get("media") or ())
             return cls(**values)
         except (SealedDataError, ValueError, TypeError, KeyError) as exc:
             raise UnreadableEntry(f"{type(exc).__name__}: {exc}") from None
