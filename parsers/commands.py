@@ -14,6 +14,12 @@ class Command(StrEnum):
     DISPUTE = "dispute"
     LIST = "list"
     HELP = "help"
+    ENROL = "enrol"
+    AGENT = "agent"
+    AGENT_REVOKE = "agent_revoke"
+    STAFF = "staff"
+    STAFF_END = "staff_end"
+    PHOTO = "photo"
 
 
 # Commands whose one argument is a receipt (`撤销 12345671`, `Y 12345671`, `N 12345671`).

@@ -50,6 +50,9 @@ class Record:
     property: str | None = None  # selector without the '@': numeric code or alias
     id_suffix: str | None = None  # move_out only: last digits of the ID
     hukou: str | None = None  # the self-reported household-registration (户籍) address, for a person without a document
+    address: str | None = None  # enrol: the property's address, spaces kept
+    single_unit: bool = False  # enrol
+    lodger: bool = False  # staff
 
     def to_json(self, command: Command | None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -64,6 +67,8 @@ class Record:
             out["id_suffix"] = self.id_suffix
         if self.hukou is not None:
             out["hukou"] = self.hukou
+        if command == Command.ENROL:
+            out["address"], out["single_unit"] = self.address, self.single_unit
         return out
 
 
