@@ -44,6 +44,9 @@ CODES = {
     "no_matching_tenant": "No active tenant matches.",
     "ambiguous_tenant": "Several tenants match; send the full ID.",
     "opted_out": "You opted out; send START to resume.",
+    "enrolment_pending": "Enrolment request received; an officer will confirm by SMS.",
+    "address_conflict": "Address enrolled by someone else; an officer will check.",
+    "missing_address": "Address of the property missing.",
 }
 
 TEMPLATES = {

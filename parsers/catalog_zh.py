@@ -44,6 +44,9 @@ CODES = {
     "no_matching_tenant": "未找到该在住租客。",
     "ambiguous_tenant": "匹配到多名租客，请写完整证件号。",
     "opted_out": "您已退订，发送START恢复。",
+    "enrolment_pending": "注册申请已收到，民警审核后短信通知您。",
+    "address_conflict": "地址已有他人登记，由民警核实。",
+    "missing_address": "缺少房产地址。",
 }
 
 TEMPLATES = {

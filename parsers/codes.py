@@ -44,6 +44,10 @@ PIPELINE_CODES: dict[str, Bilingual] = {
     "no_matching_tenant": Bilingual("没有符合退租记录的在住租客。", "No active tenant matches the move-out record."),
     "ambiguous_tenant": Bilingual("有多名在住租客符合退租记录。", "Several active tenants match the move-out record."),
     "opted_out": Bilingual("该号码已退订，需先发送START。", "The number has opted out (STOP) and must send START first."),
+    "enrolment_pending": Bilingual("注册申请待民警审核。", "The enrolment request waits for an officer's approval."),
+    "address_conflict": Bilingual("该地址已登记在其他号码名下（或有其他号码申请）。",
+                                  "Another number has this address enrolled or asked for it."),
+    "missing_address": Bilingual("注册缺少房产地址。", "The enrolment gives no address for the property."),
 }
 
 # Why a message waits in the officers' queue without a landlord-facing reply text: the gateway's jobs
