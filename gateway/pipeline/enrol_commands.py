@@ -15,6 +15,7 @@ from store.models import InboundMessage
 from store.states import Channel
 
 PENDING_CODE = "enrolment_pending"
+CONFLICT_CODE = "address_conflict"  # the request is marked for officers; the reply says it will be checked
 
 
 def handle_enrol(session: Session, inbound: InboundMessage, result: ParseResult, handled: Handled) -> Handled:
@@ -47,6 +48,7 @@ def handle_enrol(session: Session, inbound: InboundMessage, result: ParseResult,
         if landlord is None and submitted.request.suggested_precinct_id is not None \
                 and handled.precinct_id is None:
             handled.precinct_id = submitted.request.suggested_precinct_id
+        codes = (PENDING_CODE, CONFLICT_CODE) if submitted.request.address_conflict else (PENDING_CODE,)
         handled.outcomes.append(Outcome(status=OutcomeStatus.PENDING_REVIEW, record=index, name=record.name,
-                                        document_number=number, codes=(PENDING_CODE,)))
+                                        document_number=number, codes=codes))
     return handled

@@ -59,6 +59,10 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
         _list(session, landlord, result, handled)
     elif command in BY_RECEIPT:
         _by_receipt(session, landlord, result, handled)
+    elif command in (Command.STAFF, Command.STAFF_END):
+        _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
+    elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
+        _reject_message(handled, "unknown_keyword")  # a command this gateway does not take from a landlord
     else:
         for index, record in enumerate(result.records):
             named, _ = decls.resolve_property(landlord, record.property)

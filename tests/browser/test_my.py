@@ -127,7 +127,7 @@ def test_a_number_that_cannot_log_in_asks_to_enrol(server, rt, phone):  # noqa: 
     assert overflow(phone) == 0
     phone.click("#enrol-form button[type=submit]")
     phone.wait_for_selector("#notice.ok")
-    assert "注册申请已收到" in phone.inner_text("#notice")
+    assert "备案申请已收到" in phone.inner_text("#notice")
     with rt.sessions() as session:
         request = session.scalar(select(EnrolmentRequest))
         assert (request.phone, request.status, request.single_unit, request.channel) == (STRANGER, "pending", True, "web")

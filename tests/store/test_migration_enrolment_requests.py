@@ -13,7 +13,7 @@ from tests.store.test_migration_item_precincts import _engine
 class TestEnrolmentRequests:
     def test_up_and_down(self, legacy_url):
         keyring = Keyring(**KEYS)
-        upgrade(legacy_url, "0012_api_tokens", keyring=keyring)
+        upgrade(legacy_url, "0013_campaign_start", keyring=keyring)
         upgrade(legacy_url, "0013_enrolment_requests", keyring=keyring)
         engine = _engine(legacy_url)
         found = inspect(engine)
@@ -24,9 +24,9 @@ class TestEnrolmentRequests:
         assert indexes["uq_enrolment_requests_pending"]["column_names"] == ["phone", "address_key"]
         assert {"ix_enrolment_requests_document_hash", "ix_enrolment_requests_address_key"} <= set(indexes)
         engine.dispose()
-        downgrade(legacy_url, "0012_api_tokens", keyring=keyring)
+        downgrade(legacy_url, "0013_campaign_start", keyring=keyring)
         engine = _engine(legacy_url)
         assert "enrolment_requests" not in inspect(engine).get_table_names()
         with engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0012_api_tokens"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0013_campaign_start"
         engine.dispose()

@@ -1,7 +1,7 @@
 """landlords' own enrolment requests (SMS 注册, the API, /my), waiting for an officer's decision
 
 Revision ID: 0013_enrolment_requests
-Revises: 0012_api_tokens
+Revises: 0013_campaign_start
 Create Date: 2026-12-06 12:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_enrolment_requests'
-down_revision = '0012_api_tokens'
+down_revision = '0013_campaign_start'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from gateway.i18n.codes import code_word
 from store import enrolment_requests
 
 from store.models import EnrolmentRequest, InboundMessage, Landlord, OutboundMessage, Property
@@ -57,7 +58,7 @@ class TestEndToEnd:
         held = texted(ui, people, f"登记 张三 {ID_A} 301", STRANGER)
         assert row(people, InboundMessage, held).review_reason == "unknown_sender"
         sid = enrol_sms(ui, people)
-        assert reply_to(people, sid) == ["待民警审核 王房东 1101**********4477：注册申请已收到，民警审核后短信通知您。"]
+        assert reply_to(people, sid) == ["待民警审核 王房东 1101**********4477：备案申请已收到，待派出所审核，结果短信通知。"]
         [request] = requests_of(people, STRANGER)
         assert (request.status, request.suggested_precinct.code, request.channel) == ("pending", "GL01", "sms")
         assert not request.address_conflict
@@ -115,7 +116,7 @@ class TestEndToEnd:
     def test_enrolled_landlord_adds_a_property(self, ui, people):
         """`注册` from an enrolled landlord asks for another property; approval adds it to the same landlord."""
         sid = enrol_sms(ui, people, sender=LANDLORD, name="陈房东", number=ID_A, address="鼓楼区东街20号")
-        assert "注册申请已收到" in reply_to(people, sid)[0]
+        assert "备案申请已收到" in reply_to(people, sid)[0]
         [request] = requests_of(people, LANDLORD)
         as_officer(ui, "a")
         assert ui.post(f"/enrolments/{request.id}/approve", data={"property_code": "100010"}).status_code == 302
@@ -128,7 +129,7 @@ class TestDuplicatesAndConflicts:
     def test_the_same_enrol_while_pending_makes_one_request(self, ui, people):
         first, second = enrol_sms(ui, people), enrol_sms(ui, people, address="鼓楼区 东街14号。")
         assert len(requests_of(people, STRANGER)) == 1
-        assert "注册申请已收到" in reply_to(people, second)[0] and reply_to(people, first) == reply_to(people, second)
+        assert "备案申请已收到" in reply_to(people, second)[0] and reply_to(people, first) == reply_to(people, second)
 
     def test_the_database_holds_one_pending_request_per_phone_and_address(self, people):
         """Two workers storing the same SMS at once: the second insert is refused (and its batch retries)."""
@@ -151,11 +152,13 @@ class TestDuplicatesAndConflicts:
 
     def test_an_address_enrolled_to_someone_else_is_flagged(self, ui, people):
         """100001's address written with a space and full-width digits is still LANDLORD's: flagged for officers."""
-        enrol_sms(ui, people, address="鼓楼区 东街１２号")
+        sid = enrol_sms(ui, people, address="鼓楼区 东街１２号")
         [request] = requests_of(people, STRANGER)
         assert request.address_conflict
+        assert reply_to(people, sid) == ["待民警审核 王房东 1101**********4477：备案申请已收到，待派出所审核，结果短信通知。"
+                                         "该地址已由他人备案，待民警核实。"]
         as_officer(ui, "a")
-        assert "地址已有他人登记" in ui.get("/enrolments").get_data(as_text=True)
+        assert code_word("reason", "address_conflict", "zh") in ui.get("/enrolments").get_data(as_text=True)
 
     def test_an_address_another_phone_asked_for_is_flagged(self, ui, people):
         enrol_sms(ui, people)
