@@ -135,10 +135,13 @@ def _visible(scope: Scope, query: Select) -> Select:
                            EnrolmentRequest.suggested_precinct_id == scope.precinct_id))
 
 
-def pending(session: Session, scope: Scope) -> list[EnrolmentRequest]:
-    """Pending requests in scope, oldest first (first come, first enrolled)."""
-    return list(session.scalars(_visible(scope, select(EnrolmentRequest).where(EnrolmentRequest.status == PENDING))
-                                .order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)))
+def pending(session: Session, scope: Scope, phone: str | None = None) -> list[EnrolmentRequest]:
+    """Pending requests in scope, oldest first (first come, first enrolled); only `phone`'s when given (an
+    officer reading a held message from that number decides the request first)."""
+    query = select(EnrolmentRequest).where(EnrolmentRequest.status == PENDING)
+    if phone is not None:
+        query = query.where(EnrolmentRequest.phone == phone)
+    return list(session.scalars(_visible(scope, query).order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)))
 
 
 def get(session: Session, scope: Scope, request_id: int) -> EnrolmentRequest | None:

@@ -381,5 +381,6 @@ STRINGS.update({
     "enrolment_status_pending": "Pending",
     "enrolment_status_approved": "Approved",
     "enrolment_status_rejected": "Rejected",
+    "enrolment_waiting": "This number's enrolment request #{id} is waiting: approving it reprocesses this message",
     "reason_required": "Give a reason (it is sent to the landlord).",
 })

@@ -388,5 +388,6 @@ STRINGS.update({
     "enrolment_status_pending": "待审核",
     "enrolment_status_approved": "已批准",
     "enrolment_status_rejected": "已驳回",
+    "enrolment_waiting": "该号码的注册申请 #{id} 待审核：批准后本短信自动重新处理",
     "reason_required": "请填写驳回原因（会发给房东）。",
 })

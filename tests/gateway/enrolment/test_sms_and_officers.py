@@ -64,6 +64,7 @@ class TestEndToEnd:
         assert not request.address_conflict
 
         as_officer(ui, "a")
+        assert f"/enrolments/{request.id}" in ui.get(f"/review/{held}").get_data(as_text=True)  # the held item says so
         listing = ui.get("/enrolments").get_data(as_text=True)
         assert f"/enrolments/{request.id}" in listing and ID_B not in listing
         page = ui.get(f"/enrolments/{request.id}").get_data(as_text=True)
