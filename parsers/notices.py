@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parsers.masking import mask_id
+from parsers.masking import mask_id, mask_ids
 
 TEXTS = {
     "zh": {
@@ -20,6 +20,8 @@ TEXTS = {
         "unknown_name": "姓名待核",
         "no_document": "无证件",
         "login_code": "您的登录验证码：{code}，10分钟内有效。请勿告诉他人。",
+        "enrolment_approved": "房东注册已通过：{address}，房产代码{code}。现在可发送“登记 姓名 证件号 房号”申报租客。",
+        "enrolment_rejected": "房东注册未通过：{reason}。如有疑问请联系辖区派出所。",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -33,6 +35,9 @@ TEXTS = {
         "unknown_name": "name to be checked",
         "no_document": "no ID document",
         "login_code": "Your log-in code: {code}. Valid for 10 minutes. Do not share it.",
+        "enrolment_approved": ("Enrolment approved: {address}, property code {code}. "
+                               "Declare tenants with REG NAME ID ROOM."),
+        "enrolment_rejected": "Enrolment not approved: {reason}. Contact your police station with questions.",
     },
 }
 
@@ -79,3 +84,15 @@ def render_status_sms(*, active: bool, receipt: str | None, declared_on: dt.date
 def render_login_code(code: str, *, language: str = "zh") -> str:
     """The SMS with a one-time code for the landlords' web log-in (/api/v1/login)."""
     return _texts(language)["login_code"].format(code=code)
+
+
+def render_enrolment_decision(*, approved: bool, address: str, property_code: str | None = None,
+                              reason: str | None = None, language: str = "zh") -> str:
+    """The one SMS a landlord gets when an officer decides their enrolment request (SMS `注册`, /my, the API).
+
+    The reason is an officer's words: masked like any text that may hold an ID number.
+    """
+    t = _texts(language)
+    if approved:
+        return t["enrolment_approved"].format(address=address, code=property_code)
+    return t["enrolment_rejected"].format(reason=mask_ids(reason or "").rstrip("。. "))

@@ -114,6 +114,43 @@ def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: 
                        warnings=tuple(checks.warnings))
 
 
+@dataclass(frozen=True)
+class Enrol:
+    """A landlord's own enrolment request, as a client sends it (strings, unchecked)."""
+
+    name: str | None = None
+    document_type: str = "ric"
+    document_number: str | None = None
+    address: str | None = None
+    alias: str | None = None
+    single_unit: bool = False
+
+
+def read_enrol(fields: Enrol, *, today: dt.date, language: str = "zh") -> ParseResult:
+    """One enrol record, checked like `注册 …` by SMS: the landlord's name and own document (a landlord must
+    have one), the property's address."""
+    checks = _Checks()
+    name = (fields.name or "").strip()
+    if not name:
+        checks.error("missing_name", "name")
+    document = None
+    if fields.document_type == "none":
+        checks.error("missing_id", "document_number")
+    else:
+        document = _document(MoveIn(document_type=fields.document_type, document_number=fields.document_number),
+                             checks, today)
+    address = " ".join((fields.address or "").split())
+    if not address:
+        checks.error("missing_address", "address")
+    alias = (fields.alias or "").strip() or None
+    if alias is not None and alias.isdigit():
+        checks.error("unrecognized_token", "alias")
+    record = Record(name=name or None, document=document, address=address or None, property=alias,
+                    single_unit=fields.single_unit)
+    return ParseResult(Command.ENROL, language, records=(record,), errors=tuple(checks.errors),
+                       warnings=tuple(checks.warnings))
+
+
 def read_move_out_date(raw: str | None, *, today: dt.date, deadline_days: int) -> tuple[dt.date | None, str | None]:
     """A move-out's date (today when none is given), or the code of what is wrong with it."""
     checks = _Checks()

@@ -85,9 +85,12 @@ def next_open(session: Session, scope: Scope, filters: Filters, after_id: int) -
     return session.scalar(query.order_by(*newest_first).limit(1))
 
 
-def open_ids_with_reason(session: Session, scope: Scope, reason: str) -> list[int]:
-    return list(session.scalars(_open(scope, Filters(reason=reason)).with_only_columns(InboundMessage.id)
-                                .order_by(InboundMessage.id)))
+def open_ids_with_reason(session: Session, scope: Scope, reason: str, phone: str | None = None) -> list[int]:
+    """Open items with this reason, oldest first; only those `phone` sent, when given."""
+    query = _open(scope, Filters(reason=reason)).with_only_columns(InboundMessage.id)
+    if phone is not None:
+        query = query.where(InboundMessage.from_number == phone)
+    return list(session.scalars(query.order_by(InboundMessage.id)))
 
 
 def item(session: Session, scope: Scope, inbound_id: int) -> InboundMessage:

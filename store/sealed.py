@@ -111,4 +111,5 @@ SEALED_COLUMNS = (
     ("inbound_messages", "parse"),
     ("inbound_messages", "payload"),
     ("audit_log", "detail"),
+    ("enrolment_requests", "document_number"),
 )

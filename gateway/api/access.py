@@ -26,7 +26,7 @@ from store.models import Landlord
 TAG = "log-in"
 
 
-def _phone(raw: str) -> str:
+def e164_or_422(raw: str) -> str:
     """The number in E.164, or a 422: a number that is no number is a bad request, not a stranger."""
     phone = to_e164(raw, runtime.current().settings.default_region)
     if phone is None:
@@ -35,14 +35,14 @@ def _phone(raw: str) -> str:
     return phone
 
 
-def _phone_scope() -> str:
+def phone_scope() -> str:
     body = request.get_json(silent=True)
     raw = body.get("phone") if isinstance(body, dict) and isinstance(body.get("phone"), str) else ""
     return f"phone:{to_e164(raw, runtime.current().settings.default_region) or '-'}"
 
 
 @bp.post("/login/code")
-@idempotent(_phone_scope)
+@idempotent(phone_scope)
 @spec.validate(json=LoginCodeRequest, resp=Responses(HTTP_202=LoginCodeSent, HTTP_422=Problem, HTTP_429=Problem),
                tags=[TAG])
 def login_code(json: LoginCodeRequest):
@@ -50,7 +50,7 @@ def login_code(json: LoginCodeRequest):
     from gateway.api.problems import language
 
     rt = runtime.current()
-    phone = _phone(json.phone)
+    phone = e164_or_422(json.phone)
     with rt.sessions.begin() as session:
         made = api_access.request_code(session, phone, client_address())
         if made.refused:
@@ -70,7 +70,7 @@ def login_code(json: LoginCodeRequest):
 def login(json: LoginRequest):
     """Exchange the code for a bearer token (a retry is not replayed: a token is never kept in clear)."""
     rt = runtime.current()
-    phone = _phone(json.phone)
+    phone = e164_or_422(json.phone)
     with rt.sessions.begin() as session:
         landlord = api_access.check_code(session, phone, json.code)
         if landlord is None:

@@ -21,7 +21,7 @@ from gateway import runtime
 from gateway.api.blueprint import bp, spec
 from gateway.api.access import landlord_required
 from gateway.api.idempotent import idempotent
-from gateway.api.problems import ApiProblem, code_text, language, problem
+from gateway.api.problems import ApiProblem, code_text, language, problem, raise_field_problems
 from gateway.api.schemas import (Accepted, Declarations, DeclarationsQuery, MoveInRequest, MoveOutRequest,
                                  Problem, Properties, RequestStatus)
 from gateway.pipeline import intake, queue
@@ -96,13 +96,6 @@ def _submit(kind: str, parse: dict, payload: dict, summary: str, precinct_id: in
     return response
 
 
-def _field_problem(result) -> None:
-    """A 422 with the SMS codes when the fields break the grammar's rules (nothing is stored)."""
-    if result.errors:
-        codes = [{"code": p.code, "text": code_text(p.code), "field": p.text or None} for p in result.errors]
-        raise ApiProblem(problem(422, result.errors[0].code, codes=codes))
-
-
 def _own_property(session, code: str | None) -> Property | None:
     props = _properties(session)
     if code is None:
@@ -136,7 +129,7 @@ def move_in(json: MoveInRequest):
                                  property=json.property, hukou=json.hukou_address),
                           today=today, deadline_days=rt.settings.deadline_days, region=rt.settings.default_region,
                           language=language(), campaign_start=rt.campaign_start(today))
-    _field_problem(result)
+    raise_field_problems(result)
     with rt.sessions() as session:
         prop = _own_property(session, json.property)
         precinct = prop.precinct_id if prop else None

@@ -61,6 +61,13 @@ def problem(status: int, code: str, *, title: str | None = None, detail: str | N
     return response
 
 
+def raise_field_problems(result) -> None:
+    """A 422 with the SMS codes when a request's fields break the grammar's rules (nothing is stored)."""
+    if result.errors:
+        codes = [{"code": p.code, "text": code_text(p.code), "field": p.text or None} for p in result.errors]
+        raise ApiProblem(problem(422, result.errors[0].code, codes=codes))
+
+
 def from_http(exc: HTTPException) -> Response:
     """Any HTTP error under /api/v1 (404 of an unknown path, 405, 413) as a problem."""
     status = exc.code or 500

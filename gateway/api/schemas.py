@@ -135,3 +135,21 @@ class RequestStatus(BaseModel):
     kind: str
     status: Literal["received", "processed", "rejected"]
     result: RequestResult | None = None
+
+
+# -- enrolment (no log-in: the number is not enrolled yet) ------------------------------------------
+
+class EnrolmentIn(Strict):
+    phone: str = Field(min_length=1, max_length=32, description="The landlord's mobile: the decision is texted to it")
+    name: str = Field(min_length=1, max_length=60, description="The landlord's own name")
+    document_type: Literal["ric", "passport", "hkmo_permit", "tw_permit"] = "ric"
+    document_number: str = Field(min_length=1, max_length=32, description="The landlord's own document")
+    address: str = Field(min_length=1, max_length=200, description="The property's address")
+    alias: str | None = Field(None, max_length=32, description="A short name for the property (`@东街` by SMS)")
+    single_unit: bool = Field(False, description="Let as one unit: declarations need no room")
+
+
+class EnrolmentPending(BaseModel):
+    status: Literal["pending"] = Field(description="An officer decides; the landlord is texted the outcome")
+    created: bool = Field(description="False: the same request was already waiting, nothing new was stored")
+    codes: list[CodeText] = Field(default_factory=list, description="`enrolment_pending`")

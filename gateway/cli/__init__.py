@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import accounts, admin, doctor, messages, processes, retention, stats, twilio_number
+from gateway.cli import accounts, admin, doctor, enrolments, messages, processes, retention, stats, twilio_number
 
 
 @click.group()
@@ -15,8 +15,8 @@ def cli() -> None:
 
 
 for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
-                accounts.officer, messages.sms, messages.outbox, messages.export, stats.report, stats.stats_group,
-                retention.purge, doctor.doctor, twilio_number.twilio_group):
+                enrolments.enrolment, accounts.officer, messages.sms, messages.outbox, messages.export, stats.report,
+                stats.stats_group, retention.purge, doctor.doctor, twilio_number.twilio_group):
     cli.add_command(command)
 
 

@@ -97,7 +97,7 @@ CHANNELS: dict[str, B] = {"sms": B("短信", "SMS"), "voice": B("语音", "Voice
 COMMANDS: dict[str, B] = {
     "move_in": B("登记入住", "Move in"), "move_out": B("退租", "Move out"), "cancel": B("撤销", "Cancel"),
     "confirm": B("确认", "Confirm"), "dispute": B("异议", "Dispute"), "list": B("查询", "List"),
-    "help": B("帮助", "Help"),
+    "help": B("帮助", "Help"), "enrol": B("房东注册", "Enrol"),
 }
 
 # What an SMS the gateway sent was for (OutboundMessage.purpose).
@@ -105,6 +105,7 @@ PURPOSES: dict[str, B] = {
     "reply": B("回复", "Reply"), "landlord_confirm": B("请房东确认", "Landlord asked to confirm"),
     "officer_reply": B("民警回复", "Officer's reply"), "status": B("登记状态短信", "Status SMS"),
     "login_code": B("网上登录验证码", "Web log-in code"),
+    "enrolment_decision": B("注册审核结果", "Enrolment decision"),
 }
 
 # Every action the audit log records.
@@ -123,6 +124,7 @@ ACTIONS: dict[str, B] = {
     "api_login_failed": B("房东网上登录失败", "Landlord log-in failed (web)"),
     "api_logout": B("房东网上退出", "Landlord logged out (web)"),
     "portrait_upload": B("上传照片", "Photo uploaded"), "portrait_refused": B("照片未通过检查", "Photo refused"),
+    "enrolment_approve": B("批准房东注册", "Enrolment approved"), "enrolment_reject": B("驳回房东注册", "Enrolment rejected"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -136,13 +138,14 @@ DETAILS: dict[str, B] = {
     "rental_units": B("出租房屋", "rental units"), "declared_before": B("案前已登记", "declared before"),
     "not_declared": B("未登记", "not declared"), "jobs": B("任务", "jobs"), "messages": B("短信数", "messages"),
     "recordings": B("录音数", "recordings"), "kept_open": B("保留的待处理事项", "kept open"),
+    "precinct": B("派出所", "precinct"), "address_conflict": B("地址冲突", "address conflict"),
 }
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
     "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
     "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
-    "before": B("{id} 之前收到的", "Received before {id}"),
+    "before": B("{id} 之前收到的", "Received before {id}"), "enrolment": B("注册申请 #{id}", "Enrolment #{id}"),
 }
 
 # What a voice call declared (ivr_flows.ports.VoiceDeclaration.kind).

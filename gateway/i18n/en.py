@@ -377,4 +377,18 @@ STRINGS.update({
     "precincts_met_other": "{count} precincts met it",
     "sim_caller_sms": "SMS to the caller's number",
     "sim_thread_empty": "No messages yet.",
+    # landlords' enrolment requests
+    "nav_enrolments": "Enrolments",
+    "enrolments_title": "Landlords' enrolment requests",
+    "enrolments_empty": "No enrolment request is waiting.",
+    "enrolment_title": "Enrolment request #{id}",
+    "enrolment_approve": "Approve with a property code",
+    "enrolment_reject": "Reject the enrolment",
+    "enrolment_approved": "Approved: property code {code}, the landlord was texted; {count} earlier messages processed again.",
+    "enrolment_rejected": "Rejected; the landlord was texted.",
+    "enrolment_status_pending": "Pending",
+    "enrolment_status_approved": "Approved",
+    "enrolment_status_rejected": "Rejected",
+    "enrolment_waiting": "This number's enrolment request #{id} is waiting: approving it reprocesses this message",
+    "reason_required": "Give a reason (it is sent to the landlord).",
 })

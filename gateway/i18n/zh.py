@@ -384,4 +384,18 @@ STRINGS.update({
     "precincts_met_other": "{count} 个派出所达标",
     "sim_caller_sms": "来电号码收到的短信",
     "sim_thread_empty": "还没有短信。",
+    # landlords' enrolment requests
+    "nav_enrolments": "房东注册",
+    "enrolments_title": "待审核的房东注册",
+    "enrolments_empty": "没有待审核的注册申请。",
+    "enrolment_title": "注册申请 #{id}",
+    "enrolment_approve": "批准并分配房产代码",
+    "enrolment_reject": "驳回注册",
+    "enrolment_approved": "已批准：房产代码 {code}，已短信通知房东；重新处理了 {count} 条此前的短信。",
+    "enrolment_rejected": "已驳回，已短信通知房东。",
+    "enrolment_status_pending": "待审核",
+    "enrolment_status_approved": "已批准",
+    "enrolment_status_rejected": "已驳回",
+    "enrolment_waiting": "该号码的注册申请 #{id} 待审核：批准后本短信自动重新处理",
+    "reason_required": "请填写驳回原因（会发给房东）。",
 })

@@ -120,10 +120,12 @@ def apply_move_out(rt: Runtime, officer_id: int, scope: Scope, decl_id: int) -> 
         return claims.apply_move_out(session, decl, officer_id), decl.receipt
 
 
-def reprocess_reason(rt: Runtime, officer_id: int, scope: Scope, reason: str) -> int:
-    """Reprocess every open item with this reason (e.g. after enrolling a landlord); returns how many."""
+def reprocess_reason(rt: Runtime, officer_id: int | None, scope: Scope, reason: str,
+                     phone: str | None = None) -> int:
+    """Reprocess every open item with this reason (e.g. after enrolling a landlord), only those `phone` sent
+    when given; returns how many."""
     with rt.sessions() as session:
-        ids = review.open_ids_with_reason(session, scope, reason)
+        ids = review.open_ids_with_reason(session, scope, reason, phone)
     done = 0
     for inbound_id in ids:
         with rt.sessions() as session:
@@ -131,7 +133,7 @@ def reprocess_reason(rt: Runtime, officer_id: int, scope: Scope, reason: str) ->
         try:
             _copy(rt, officer_id, scope, inbound_id, body, "reprocess", bulk=True)
         except review.ReviewError:
-            continue  # closed meanwhile by someone else
+            continue  # closed meanwhile by someone else, or a call (no text to run again)
         done += 1
     return done
 

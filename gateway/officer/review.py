@@ -18,7 +18,7 @@ from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
 from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
-from store import audit, media, review
+from store import audit, enrolment_requests, media, review
 from store.enrolment import EnrolmentError
 from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
@@ -177,7 +177,10 @@ def _item_page(inbound_id: int, *, reveal: bool):
         problems = _problems(body, parse, reveal)
         history = review.history(session, scope, inbound)
         pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)
+        enrolments = enrolment_requests.pending(session, scope, inbound.from_number) if history.landlord is None \
+            else []
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
+                               enrolments=enrolments,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
                                precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE,

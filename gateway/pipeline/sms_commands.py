@@ -1,11 +1,13 @@
 """An enrolled landlord's SMS commands applied to the register: move in, move out, cancel/confirm/dispute
-by receipt, list. Each record of a message is applied or rejected on its own."""
+by receipt, list (and `注册`, which anyone may send: gateway.pipeline.enrol_commands). Each record of a
+message is applied or rejected on its own."""
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from gateway.pipeline.enrol_commands import handle_enrol
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.voice_commands import claimant_phone
@@ -31,6 +33,8 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
                                             languages.remembered(session, inbound.from_number))
     if keep and inbound.channel not in (Channel.OFFICER, Channel.WEB):
         languages.remember(session, inbound.from_number, handled.language)
+    if result.command == Command.ENROL:  # the one command a number nobody enrolled may send
+        return handle_enrol(session, inbound, result, handled)
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is None:
         return _reject_message(handled, "unknown_sender")

@@ -12,6 +12,9 @@ const TEXTS = {
     log_out: "退出登录", code_sent: "验证码已发送，10分钟内有效。", move_out: "已搬离", cancel: "撤销登记",
     confirm_move_out: "确认该租客已搬离？", confirm_cancel: "确认撤销这条登记？", waiting: "已提交，正在处理…",
     still_waiting: "仍在处理，请稍后刷新查看。", receipt: "回执", room_short: "房", failed: "出错了，请重试。",
+    enrol_title: "还没有登记为房东？申请注册", enrol_help: "民警审核后，房产代码会短信发到您的手机，之后即可登录申报。",
+    own_name: "您的姓名", address: "房产地址", alias: "房产简称（可不填）", single_unit: "整套出租（无房号）",
+    enrol_submit: "提交注册申请",
   },
   en: {
     title: "Landlord declarations", switch: "中文", login: "Log in", phone: "Mobile number", send_code: "Send code",
@@ -25,6 +28,10 @@ const TEXTS = {
     confirm_move_out: "Did this tenant move out?", confirm_cancel: "Withdraw this declaration?",
     waiting: "Submitted, processing…", still_waiting: "Still processing; look again in a moment.",
     receipt: "receipt", room_short: "room", failed: "Something went wrong; try again.",
+    enrol_title: "Not enrolled as a landlord yet? Ask to enrol",
+    enrol_help: "An officer checks it; the property code then comes by SMS and you can log in.",
+    own_name: "Your name", address: "Property address", alias: "Short name for it (optional)",
+    single_unit: "Let as one unit (no rooms)", enrol_submit: "Send the request",
   },
 };
 
@@ -199,6 +206,17 @@ function setUp() {
     } else {
       notify(problemText(response.data), "bad");
     }
+  });
+  $("#enrol-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {phone: form.phone.value.trim(), name: form.name.value.trim(),
+                  document_type: form.document_type.value, document_number: form.document_number.value.trim(),
+                  address: form.address.value.trim(), single_unit: form.single_unit.checked};
+    if (form.alias.value.trim()) body.alias = form.alias.value.trim();
+    const response = await api("POST", "/api/v1/enrolments", body);
+    notify(problemText(response.data), response.status === 202 ? "ok" : "bad");
+    if (response.status === 202) form.reset();
   });
   $("#logout").addEventListener("click", () => logOut(true));
   if (sessionStorage.getItem("token")) { show(true); load(); } else { show(false); }

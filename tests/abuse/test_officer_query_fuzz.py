@@ -13,11 +13,12 @@ from sqlalchemy import select
 from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
+from store import enrolment_requests
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Landlord, Person, Precinct
 from store.officers import add_officer
 from tests.budget import examples
-from tests.constants import (ID_A, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SUITE,
+from tests.constants import (ID_A, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, STRANGER, SUITE,
                              TOKEN)
 from tests.support import drain, login, sms, stored
 
@@ -57,6 +58,9 @@ def site(tmp_path_factory, sqlite_template):
                                  precinct="GL02"))
         add_officer(session, "a", PASSWORD, "GL01")
         add_officer(session, "chief", PASSWORD, "GL01", "supervisor")
+        enrolment = enrolment_requests.submit(session, enrolment_requests.Wish(
+            phone=STRANGER, name="王房东", document_type="ric", document_number=ID_A, address="东街14号"),
+            channel="web").request.id
     app = create_app(rt.settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     sms(client, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
@@ -67,7 +71,7 @@ def site(tmp_path_factory, sqlite_template):
     with rt.sessions() as session:
         ids = {"inbound_id": session.scalar(select(InboundMessage.id)), "person_id": session.scalar(select(Person.id)),
                "landlord_id": session.scalar(select(Landlord.id)), "precinct_id": session.scalar(select(Precinct.id)),
-               "code": "100001"}
+               "code": "100001", "enrolment_id": enrolment}
     paths = sorted(rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
                    for rule in app.url_map.iter_rules()
                    if "GET" in rule.methods and not rule.endpoint.startswith(SKIPPED))

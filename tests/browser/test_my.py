@@ -109,3 +109,25 @@ def test_cancel_withdraws_a_declaration(server, rt, phone):  # noqa: F811
     until_answered(phone, rt)
     assert statuses(rt) == ["cancelled"]
     phone.wait_for_selector("#no-tenants:not([hidden])")
+
+
+def test_a_number_that_cannot_log_in_asks_to_enrol(server, rt, phone):  # noqa: F811
+    """The enrol form under the log-in: the request is stored pending and the page says so, at phone width."""
+    from store.models import EnrolmentRequest
+    from tests.constants import STRANGER
+
+    _app, base = server
+    phone.goto(f"{base}/my")
+    phone.click("#enrol summary")
+    phone.fill("#enrol-form input[name=phone]", STRANGER)
+    phone.fill("#enrol-form input[name=name]", "王房东")
+    phone.fill("#enrol-form input[name=document_number]", ID_A)
+    phone.fill("#enrol-form input[name=address]", "鼓楼区东街14号")
+    phone.check("#enrol-form input[name=single_unit]")
+    assert overflow(phone) == 0
+    phone.click("#enrol-form button[type=submit]")
+    phone.wait_for_selector("#notice.ok")
+    assert "备案申请已收到" in phone.inner_text("#notice")
+    with rt.sessions() as session:
+        request = session.scalar(select(EnrolmentRequest))
+        assert (request.phone, request.status, request.single_unit, request.channel) == (STRANGER, "pending", True, "web")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from store import enrolment_requests
 from store.models import Declaration, InboundMessage, Person
 from tests.browser.test_officer import SCREENSHOTS, browser, demo_server, log_in, rt, server, text_in  # noqa: F401 - fixtures
 from tests.constants import ID_A, ID_BAD_CHECK, LANDLORD, STRANGER
@@ -52,6 +53,11 @@ class TestPhoneWidth:
         text_in(app, rt, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
         voice, _decl = pending_declaration(rt)
         drain(rt)
+        with rt.sessions.begin() as session:
+            enrolment = enrolment_requests.submit(session, enrolment_requests.Wish(
+                phone=STRANGER, name="王房东", document_type="ric", document_number=ID_A,
+                address="鼓楼区东街12号 这是一个很长的地址：某某小区某某栋某某单元某某室", alias="东街"),
+                channel="web").request.id
         with rt.sessions() as session:
             person = session.scalar(select(Person.id).join(Declaration).limit(1))
             assert session.get(InboundMessage, item) is not None
@@ -62,7 +68,7 @@ class TestPhoneWidth:
         phone.wait_for_load_state("load")
         paths = ["/review", "/review?reason=id_checksum", f"/review/{item}", f"/review/{voice}", "/people",
                  f"/people/{person}", "/landlords", "/landlords/1", "/landlords/new", "/landlords/property/100001/edit",
-                 "/landlords/property/100001/notice", "/audit", "/stats/ranking", "/stats/precinct/1",
+                 "/landlords/property/100001/notice", "/enrolments", f"/enrolments/{enrolment}", "/audit", "/stats/ranking", "/stats/precinct/1",
                  "/stats/follow-up", "/stats/cases", "/stats/estimates", "/stats/cases/import", "/stats/bulletin"]
         wide = {}
         for path in paths:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app
-from store.models import AuditEntry, Declaration, Landlord, Person, Precinct
+from store.models import AuditEntry, Declaration, EnrolmentRequest, Landlord, Person, Precinct
 from tests.constants import ID_A, ID_B, LANDLORD
 from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
@@ -161,9 +161,12 @@ class TestEveryPage:
         ui.post("/landlords/new", data={"phone": "13600136000", "name": f"周 {ID_A}", "property_code": "100009",
                                         "address": "中路2号 3201 0219 8808 0811 14", "precinct": "GL01"})
         ui.post("/people", data={"q": ID_A})
+        assert ui.post("/api/v1/enrolments", json={"phone": "13700000000", "name": "王房东", "document_number": ID_B,
+                                                   "address": f"中路4号 {ID_A}"}).status_code == 202
         drain(people)
         with people.sessions() as session:
-            ids = {"inbound_id": item, "person_id": session.scalar(select(Person.id)),
+            ids = {"enrolment_id": session.scalar(select(EnrolmentRequest.id)),
+                   "inbound_id": item, "person_id": session.scalar(select(Person.id)),
                    "landlord_id": session.scalar(select(Landlord.id).order_by(Landlord.id.desc())),
                    "precinct_id": session.scalar(select(Precinct.id)), "code": "100009", "request_id": "0",
                    "media_id": 1}
