@@ -43,7 +43,7 @@ CODES = {
     "missing_hukou": "No ID: add HUKOU and the home address.",
     "missing_portrait": "Send a photo: MMS 'PHOTO receipt' with the picture.",
     "missing_room": "Room missing.",
-    "unknown_sender": "This number is not enrolled as a landlord; contact the police station.",
+    "unknown_sender": "This number is not enrolled as a landlord. To apply, send: ENROL NAME ID ADDRESS.",
     "unknown_property": "No property matches the @ part; check it.",
     "ambiguous_property": "You have several properties: add @CODE.",
     "unknown_receipt": "No declaration has this receipt.",

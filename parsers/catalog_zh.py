@@ -43,7 +43,7 @@ CODES = {
     "missing_hukou": "无证人员请加“户籍 地址”。",
     "missing_portrait": "请补照片：彩信发“照片 回执号”并附照片。",
     "missing_room": "缺房号。",
-    "unknown_sender": "本号码未登记为房东，请联系派出所。",
+    "unknown_sender": "本号码未登记为房东。申请请发：注册 姓名 身份证号 房屋地址。",
     "unknown_property": "找不到@后的房产，请核对。",
     "ambiguous_property": "您有多处房产，请加“@房产代码”。",
     "unknown_receipt": "查无此回执号。",
