@@ -267,3 +267,30 @@ def test_the_register_reads_at_phone_width_markup(ui, twice):
     login(ui, "a")
     assert '<table class="cards register">' in html(ui, "/register")
     assert '<table class="cards candidates">' in html(ui, f"/register/{twice['sms']}")
+
+
+class TestWords:
+    def test_every_status_has_words_in_both_languages(self):
+        from gateway.i18n.codes import REGISTER_STATES
+        from store.states import RegisterState
+
+        assert set(REGISTER_STATES) == set(RegisterState)
+        assert all(w.zh and w.en for w in REGISTER_STATES.values())
+
+    def test_no_code_shows_on_the_register_in_chinese(self, ui, people, twice):
+        """Every status on the list and on a person's page, candidates and a merge: words, never codes."""
+        from tests.gateway.officer.test_zh_pages import leaked
+
+        login(ui, "chief")
+        ui.post(f"/register/{twice['sms']}/verify")
+        ui.post(f"/register/{twice['other']}/document", data={"document_type": "passport", "document_number": "E1234567"})
+        with people.sessions.begin() as session:
+            decls.end(list(session.scalars(select(Declaration).where(Declaration.person_id == twice["gl02"]))), DAY)
+        ui.post(f"/register/{twice['sms']}/merge", data={"merged": twice["voice"]})
+        ui.post(f"/register/{twice['sms']}/merge", data={"merged": twice["sms"]})  # an error flashed on the page
+        paths = ["/register", "/register?status=left", f"/register/{twice['sms']}", f"/register/{twice['other']}",
+                 f"/register/{twice['gl02']}", "/audit"]
+        pages = {path: html(ui, path) for path in paths}
+        assert "已核实" in pages["/register"] and "已离开" in pages["/register"] and "已查获证件" in pages["/register"]
+        assert "合并人员记录" in pages["/audit"] and "无证人员已核实" in pages["/audit"]
+        assert {path: found for path, page in pages.items() if (found := leaked(page))} == {}
