@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store import audit
-from store.models import Declaration, Person, PersonMerge, utcnow
+from store.models import Declaration, Person, PersonMerge, Property, utcnow
+from store.scope import NeedsSupervisor, Scope
 from store.states import DeclarationStatus, RegisterState
 
 
@@ -34,7 +35,18 @@ def _stamp(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def merge(session: Session, officer_id: int | None, *, kept: Person, merged: Person,
+def _check_reach(session: Session, scope: Scope, ids: list[int]) -> None:
+    """Moving a declaration at another precinct's property changes that precinct's record of a person: a
+    supervisor's to do (the officer gets 403 saying so), as with a landlord shared between precincts."""
+    if scope.all_precincts or not ids:
+        return
+    elsewhere = session.scalar(select(Declaration.id).join(Property).where(
+        Declaration.id.in_(ids), Property.precinct_id != scope.precinct_id).limit(1))
+    if elsewhere is not None:
+        raise NeedsSupervisor("register_needs_supervisor")
+
+
+def merge(session: Session, officer_id: int | None, *, kept: Person, merged: Person, scope: Scope,
           document_found: bool = False) -> PersonMerge:
     """Move `merged`'s declarations to `kept`. `document_found`: the officer typed in a document that `kept`
     already holds, so `kept` joins the register as the person whose document was found."""
@@ -46,6 +58,7 @@ def merge(session: Session, officer_id: int | None, *, kept: Person, merged: Per
                                   .order_by(Declaration.id)))
     if not moving:
         raise RegisterError("merge_nothing")
+    _check_reach(session, scope, [d.id for d in moving])
     active_at = set(session.scalars(select(Declaration.property_id).where(
         Declaration.person_id == kept.id, Declaration.status == DeclarationStatus.ACTIVE)))
     moved: list[dict[str, Any]] = []
@@ -77,8 +90,9 @@ def merge(session: Session, officer_id: int | None, *, kept: Person, merged: Per
     return row
 
 
-def undo(session: Session, officer_id: int | None, row: PersonMerge) -> None:
+def undo(session: Session, officer_id: int | None, row: PersonMerge, scope: Scope) -> None:
     """Put everything the merge changed back as it was; refused if it was undone already or cannot be exact."""
+    _check_reach(session, scope, [m["id"] for m in row.moved["declarations"]])
     claimed = session.execute(update(PersonMerge).where(PersonMerge.id == row.id, PersonMerge.undone_at.is_(None))
                               .values(undone_at=utcnow()).execution_options(synchronize_session="fetch"))
     if claimed.rowcount != 1:

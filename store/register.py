@@ -147,7 +147,7 @@ def verify(session: Session, officer_id: int, person: Person) -> None:
 
 
 def document_found(session: Session, officer_id: int, person: Person, document_type: str, number: str,
-                   today: dt.date) -> Person:
+                   today: dt.date, scope: Scope) -> Person:
     """The person's document was found: they become a documented person (number sealed, blind index set).
 
     When someone with that document is already on record, the two are one person: this record is merged
@@ -160,7 +160,7 @@ def document_found(session: Session, officer_id: int, person: Person, document_t
         raise RegisterError(problem or "missing_id")
     known = declarations.find_person(session, document.type, document.number)
     if known is not None:
-        merges.merge(session, officer_id, kept=known, merged=person, document_found=True)
+        merges.merge(session, officer_id, kept=known, merged=person, scope=scope, document_found=True)
         return known
     try:
         with session.begin_nested():

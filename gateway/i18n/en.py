@@ -165,6 +165,7 @@ STRINGS: dict[str, str] = {
     "register_merged": "Merged; you can undo it on this page.",
     "register_unmerged": "Merge undone: the declarations are back on their record.",
     "register_in_people": "Open in people search",
+    "register_needs_supervisor": "Declarations in another precinct are involved: a supervisor must merge or undo this.",
     "landlords_title": "Landlords and properties",
     "add_landlord": "Enrol a landlord / property",
     "add_property": "Add a property",

@@ -169,6 +169,7 @@ STRINGS: dict[str, str] = {
     "register_merged": "已合并；可在本页撤销。",
     "register_unmerged": "已撤销合并，申报已退回原记录。",
     "register_in_people": "在人员查询中查看",
+    "register_needs_supervisor": "涉及其他辖区的申报：合并或撤销合并须由主管操作。",
     # landlords
     "landlords_title": "房东与房产",
     "add_landlord": "登记房东 / 房产",

@@ -16,6 +16,7 @@ from gateway.web.query_args import page_arg, text_arg
 from store import merges, register
 from store.merges import RegisterError
 from store.models import PersonMerge
+from store.scope import NeedsSupervisor
 from store.search import DOCUMENT_TYPES
 from store.states import RegisterState
 
@@ -80,6 +81,8 @@ def _decide(person_id: int, action) -> Any:
     except RegisterError as exc:
         flash(_problem(exc), "error")
         return redirect(url_for("register.person", person_id=person_id))
+    except NeedsSupervisor as exc:
+        abort(403, description=translate(exc.code))
     return redirect(url_for("register.person", person_id=landing or person_id))
 
 
@@ -99,7 +102,8 @@ def document(person_id: int):
     today = dt.datetime.now(_rt().tz).date()
 
     def found(session, entry):
-        return register.document_found(session, current_officer.id, entry.person, kind, number, today).id
+        return register.document_found(session, current_officer.id, entry.person, kind, number, today,
+                                       officer_scope()).id
     return _decide(person_id, found)
 
 
@@ -115,7 +119,7 @@ def merge(person_id: int):
         duplicate = register.entry(session, officer_scope(), int(other))
         if duplicate is None:
             abort(404)
-        merges.merge(session, current_officer.id, kept=entry.person, merged=duplicate.person)
+        merges.merge(session, current_officer.id, kept=entry.person, merged=duplicate.person, scope=officer_scope())
         flash(translate("register_merged"), "info")
     return _decide(person_id, merged)
 
@@ -131,9 +135,11 @@ def undo(merge_id: int):
             if row is None or officer_scope().get_person(session, row.kept_id) is None:
                 abort(404)
             kept_id, merged_id = row.kept_id, row.merged_id
-            merges.undo(session, current_officer.id, row)
+            merges.undo(session, current_officer.id, row, officer_scope())
     except RegisterError as exc:
         flash(_problem(exc), "error")
         return redirect(url_for("register.person", person_id=kept_id))
+    except NeedsSupervisor as exc:
+        abort(403, description=translate(exc.code))
     flash(translate("register_unmerged"), "info")
     return redirect(url_for("register.person", person_id=merged_id))

@@ -294,3 +294,19 @@ class TestWords:
         assert "已核实" in pages["/register"] and "已离开" in pages["/register"] and "已查获证件" in pages["/register"]
         assert "合并人员记录" in pages["/audit"] and "无证人员已核实" in pages["/audit"]
         assert {path: found for path, page in pages.items() if (found := leaked(page))} == {}
+
+
+def test_moving_another_precincts_declarations_needs_a_supervisor(ui, people, twice):
+    """The supervisor merged GL02's 王小明 into GL01's: officer `a` sees the result but may neither undo it nor
+    merge it on, since either moves a GL02 declaration (403, saying why); nothing changes."""
+    login(ui, "chief")
+    ui.post(f"/register/{twice['sms']}/merge", data={"merged": twice["gl02"]})
+    merge_id = only_merge(people)
+    ui.post("/logout")
+    login(ui, "a")
+    before = declarations_of(people, twice["sms"])
+    response = ui.post(f"/register/merges/{merge_id}/undo", headers={"Accept": "text/html"})
+    assert response.status_code == 403 and "须由主管操作" in response.get_data(as_text=True)
+    assert ui.post(f"/register/{twice['voice']}/merge", data={"merged": twice["sms"]}).status_code == 403
+    assert declarations_of(people, twice["sms"]) == before and row(people, PersonMerge, merge_id).undone_at is None
+    assert len(declarations_of(people, twice["voice"])) == 1
