@@ -64,7 +64,11 @@ def person(person_id: int):
         scope = officer_scope()
         entry = register.entry(session, scope, person_id)
         if entry is None:
-            abort(404)
+            # A record merged into another has no declarations left: its old links lead to where they went.
+            merge = merges.merged_into(session, person_id)
+            if merge is None or scope.get_person(session, merge.kept_id) is None:
+                abort(404)
+            return redirect(url_for("register.person", person_id=merge.kept_id))
         return render_template("register/person.html", entry=entry, portrait=portrait_of(session, person_id),
                                candidates=register.candidates(session, scope, entry),
                                merges=merges.into(session, person_id), document_types=DOCUMENT_TYPES)

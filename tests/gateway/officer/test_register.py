@@ -172,7 +172,8 @@ class TestMergeAndUndo:
         assert ui.post(f"/register/{twice['sms']}/merge", data={"merged": twice["voice"]}).status_code == 302
         assert declarations_of(people, twice["voice"]) == []
         assert sorted(declarations_of(people, twice["sms"])) == sorted(before[twice["sms"]] + before[twice["voice"]])
-        html(ui, f"/register/{twice['voice']}", 404)  # an empty record leaves the register
+        assert "王晓明" not in html(ui, "/register")  # an empty record leaves the register; its link leads on
+        assert ui.get(f"/register/{twice['voice']}").headers["Location"].endswith(f"/register/{twice['sms']}")
         page = html(ui, f"/register/{twice['sms']}")
         assert "撤销合并" in page and "王晓明" not in page.split("疑似重复", 1)[1]
         merge_id = audit_actions(people, "merge")[0].detail["merge"]
@@ -229,6 +230,7 @@ class TestAttacks:
         ui.post("/logout")
         login(ui, "b")
         html(ui, f"/register/{twice['sms']}", 404)
+        html(ui, f"/register/{twice['voice']}", 404)  # the merged record does not lead on to GL01's person
         for path, data in ((f"/register/{twice['sms']}/verify", {}),
                            (f"/register/{twice['other']}/document", {"document_type": "ric", "document_number": ID_A}),
                            (f"/register/{twice['sms']}/merge", {"merged": twice["other"]}),
