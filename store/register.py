@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import Exists, and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -59,7 +59,7 @@ class Candidate:
     likeness: Likeness
 
 
-def _in_scope(scope: Scope, *where) -> exists:
+def _in_scope(scope: Scope, *where) -> Exists:
     query = select(Declaration.id).join(Property, Declaration.property_id == Property.id).where(
         Declaration.person_id == Person.id, *where)
     return scope.declarations(query).exists()
