@@ -66,6 +66,20 @@ def _document(fields: MoveIn, checks: _Checks, today: dt.date) -> Document | Non
     return Document("ric", number)
 
 
+def read_document(document_type: str, number: str | None, today: dt.date) -> tuple[Document | None, str | None]:
+    """A document typed in by an officer (one found on a person declared without one), checked exactly as a
+    declaration's is. Returns (the document as `people` stores it, None) or (None, the first error code)."""
+    if document_type not in DOCUMENT_TYPES or document_type == "none":
+        return None, "missing_id"
+    checks = _Checks()
+    document = _document(MoveIn(document_type=document_type, document_number=number), checks, today)
+    if checks.errors:
+        return None, checks.errors[0].code
+    if document is not None and document.number and not document.number.isalnum():
+        return None, "id_length"
+    return document, None
+
+
 def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, field: str = "date", *,
           move_in: bool = False, campaign_start: dt.date | None = None, born: dt.date | None = None) -> dt.date | None:
     if not raw:

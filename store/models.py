@@ -92,6 +92,23 @@ class Person(Base):
     name: Mapped[str | None] = mapped_column(String(200), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The no-document register (0014): an officer's `verified` or `document_found`; None for everyone else.
+    register_state: Mapped[str | None] = mapped_column(String(16))
+
+
+class PersonMerge(Base):
+    """Two records of one person made one (store.merges): `merged`'s declarations moved to `kept`. `moved` is
+    what the undo needs: each declaration moved, with the status and end it had if the merge changed them."""
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 @event.listens_for(Person, "before_insert")

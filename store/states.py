@@ -47,6 +47,10 @@ class DeclarationStatus(StrEnum):
     DISPUTED = "disputed"  # the landlord answered N to a tenant's self-declaration
 
 
+# A declaration that still says the person lives there (or will, once an officer or landlord confirms it).
+CURRENT = (DeclarationStatus.ACTIVE, DeclarationStatus.PENDING_REVIEW, DeclarationStatus.DISPUTED)
+
+
 class LandlordResponse(StrEnum):
     """The landlord's answer to a tenant's self-declaration (None while it waits)."""
 
@@ -77,3 +81,13 @@ DELIVERY_RANK = {OutboundStatus.PENDING: 0, OutboundStatus.SENDING: 1, OutboundS
                  OutboundStatus.SENT: 3, OutboundStatus.DELIVERED: 4, OutboundStatus.UNDELIVERED: 4,
                  OutboundStatus.FAILED: 4}
 NOT_DELIVERED = (OutboundStatus.UNDELIVERED, OutboundStatus.FAILED)
+
+
+class RegisterState(StrEnum):
+    """A person of the no-document register (store.register). `verified` and `document_found` are officers'
+    decisions kept in `people.register_state`; `pending` and `left` are read from the declarations."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"  # an officer has seen them and their household registration
+    DOCUMENT_FOUND = "document_found"  # an officer found their document: they hold its number now
+    LEFT = "left"  # no declaration in the officer's precincts still current

@@ -125,6 +125,9 @@ ACTIONS: dict[str, B] = {
     "api_logout": B("房东网上退出", "Landlord logged out (web)"),
     "portrait_upload": B("上传照片", "Photo uploaded"), "portrait_refused": B("照片未通过检查", "Photo refused"),
     "enrolment_approve": B("批准房东注册", "Enrolment approved"), "enrolment_reject": B("驳回房东注册", "Enrolment rejected"),
+    "register_verify": B("无证人员已核实", "No-document person verified"),
+    "register_document_found": B("无证人员查获证件", "Document found"),
+    "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -139,6 +142,26 @@ DETAILS: dict[str, B] = {
     "not_declared": B("未登记", "not declared"), "jobs": B("任务", "jobs"), "messages": B("短信数", "messages"),
     "recordings": B("录音数", "recordings"), "kept_open": B("保留的待处理事项", "kept open"),
     "precinct": B("派出所", "precinct"), "address_conflict": B("地址冲突", "address conflict"),
+    "merged": B("被合并的人员", "merged person"), "merge": B("合并记录", "merge"),
+    "declarations": B("申报数", "declarations"), "document_found": B("查获证件", "document found"),
+}
+
+# The no-document register (store.register): a person's status, and why an officer's action was refused.
+REGISTER_STATES: dict[str, B] = {
+    "pending": B("待核实", "Pending"), "verified": B("已核实", "Verified"),
+    "document_found": B("已查获证件", "Document found"), "left": B("已离开", "Left"),
+}
+REGISTER_ERRORS: dict[str, B] = {
+    "register_has_document": B("此人已有证件，不在无证登记中处理。", "This person has a document: not a register action."),
+    "register_try_again": B("另一位民警刚刚修改了此记录，请刷新后重试。",
+                            "Another officer changed this record a moment ago: reload and try again."),
+    "merge_same_person": B("不能与自己合并。", "A record cannot be merged with itself."),
+    "merge_documented": B("两个有证件的人员不能合并：证件不同即为不同的人。",
+                          "Two people with documents cannot be merged: different documents are different people."),
+    "merge_nothing": B("该记录已没有申报可合并。", "That record has no declarations left to merge."),
+    "merge_undone": B("此合并已撤销。", "This merge was undone already."),
+    "merge_changed": B("合并后的申报已被再次合并，请先撤销之后的合并。",
+                       "Declarations of this merge were merged on since: undo the later merge first."),
 }
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
@@ -158,6 +181,7 @@ KINDS: dict[str, dict[str, B]] = {
     "reason": REASONS, "call": CALLS, "review_state": REVIEW_STATES, "declaration_state": DECLARATION_STATES,
     "inbound_state": INBOUND_STATES, "outbound_state": OUTBOUND_STATES, "document": DOCUMENTS,
     "channel": CHANNELS, "command": COMMANDS, "purpose": PURPOSES, "action": ACTIONS, "detail": DETAILS,
+    "register_state": REGISTER_STATES, "register_error": REGISTER_ERRORS,
 }
 
 

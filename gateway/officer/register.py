@@ -1,0 +1,149 @@
+"""The no-document register (三无人员信息登记): list, one person with their duplicate candidates, and the officer's
+decisions (verified, document found, merge, undo). Everything outside the officer's precincts answers 404."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from gateway.i18n import translate, word
+from gateway.i18n.codes import REGISTER_ERRORS
+from gateway.officer.auth import current_officer, officer_required, officer_scope
+from gateway.web.query_args import page_arg, text_arg
+from store import merges, register
+from store.merges import RegisterError
+from store.models import PersonMerge
+from store.scope import NeedsSupervisor
+from store.search import DOCUMENT_TYPES
+from store.states import RegisterState
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+
+
+def _rt():
+    return current_app.extensions["declgate"]
+
+
+def portrait_of(session: Session, person_id: int) -> Any | None:
+    """The person's portrait, or None while the gateway keeps no portraits (store.media is not installed)."""
+    try:
+        from store import media  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return media.portrait_of(session, person_id)
+
+
+def _problem(exc: RegisterError) -> str:
+    """An error's words: the register's own, or a document check's (the same words a declaration gets)."""
+    return word("register_error" if exc.code in REGISTER_ERRORS else "reason", exc.code)
+
+
+@bp.get("")
+@officer_required
+def index():
+    """The register in the officer's scope, newest first, filtered by status, name or hukou, and property."""
+    status = text_arg("status", tuple(RegisterState))
+    query, code, number = text_arg("q"), text_arg("property"), page_arg()
+    with _rt().sessions() as session:
+        entries, total = register.page(session, officer_scope(), status=RegisterState(status) if status else None,
+                                       query=query, property_code=code, number=number)
+        return render_template("register/index.html", entries=entries, total=total, page=number,
+                               pages=max(1, math.ceil(total / register.PER_PAGE)), states=tuple(RegisterState),
+                               status=status or "", query=query or "", property_code=code or "",
+                               portraits={e.person.id: portrait_of(session, e.person.id) for e in entries})
+
+
+@bp.get("/<int:person_id>")
+@officer_required
+def person(person_id: int):
+    """One person: declarations in scope, status, the duplicate candidates and the merges that can be undone."""
+    with _rt().sessions() as session:
+        scope = officer_scope()
+        entry = register.entry(session, scope, person_id)
+        if entry is None:
+            # A record merged into another has no declarations left: its old links lead to where they went.
+            merge = merges.merged_into(session, person_id)
+            if merge is None or scope.get_person(session, merge.kept_id) is None:
+                abort(404)
+            return redirect(url_for("register.person", person_id=merge.kept_id))
+        return render_template("register/person.html", entry=entry, portrait=portrait_of(session, person_id),
+                               candidates=register.candidates(session, scope, entry),
+                               merges=merges.into(session, person_id), document_types=DOCUMENT_TYPES)
+
+
+def _decide(person_id: int, action) -> Any:
+    """Run one decision on a person of the register in scope (404 otherwise); its error is flashed."""
+    try:
+        with _rt().sessions.begin() as session:
+            entry = register.entry(session, officer_scope(), person_id)
+            if entry is None:
+                abort(404)
+            landing = action(session, entry)
+    except RegisterError as exc:
+        flash(_problem(exc), "error")
+        return redirect(url_for("register.person", person_id=person_id))
+    except NeedsSupervisor as exc:
+        abort(403, description=translate(exc.code))
+    return redirect(url_for("register.person", person_id=landing or person_id))
+
+
+@bp.post("/<int:person_id>/verify")
+@officer_required
+def verify(person_id: int):
+    """Mark the person verified (seen, hukou confirmed); audited."""
+    return _decide(person_id, lambda session, entry: register.verify(session, current_officer.id, entry.person))
+
+
+@bp.post("/<int:person_id>/document")
+@officer_required
+def document(person_id: int):
+    """Record the document found on the person; if someone holds it already, the two are merged."""
+    kind = request.form.get("document_type", "")
+    number = request.form.get("document_number", "")
+    today = dt.datetime.now(_rt().tz).date()
+
+    def found(session, entry):
+        return register.document_found(session, current_officer.id, entry.person, kind, number, today,
+                                       officer_scope()).id
+    return _decide(person_id, found)
+
+
+@bp.post("/<int:person_id>/merge")
+@officer_required
+def merge(person_id: int):
+    """Merge the record `merged` into this person: its declarations move here; audited, and can be undone."""
+    other = request.form.get("merged", "")
+    if not (other.isascii() and other.isdigit()):
+        abort(400)
+
+    def merged(session, entry):
+        duplicate = register.entry(session, officer_scope(), int(other))
+        if duplicate is None:
+            abort(404)
+        merges.merge(session, current_officer.id, kept=entry.person, merged=duplicate.person, scope=officer_scope())
+        flash(translate("register_merged"), "info")
+    return _decide(person_id, merged)
+
+
+@bp.post("/merges/<int:merge_id>/undo")
+@officer_required
+def undo(merge_id: int):
+    """Undo a merge into a person the officer may see: the declarations go back to the record they came from."""
+    kept_id = merged_id = 0
+    try:
+        with _rt().sessions.begin() as session:
+            row = session.get(PersonMerge, merge_id)
+            if row is None or officer_scope().get_person(session, row.kept_id) is None:
+                abort(404)
+            kept_id, merged_id = row.kept_id, row.merged_id
+            merges.undo(session, current_officer.id, row, officer_scope())
+    except RegisterError as exc:
+        flash(_problem(exc), "error")
+        return redirect(url_for("register.person", person_id=kept_id))
+    except NeedsSupervisor as exc:
+        abort(403, description=translate(exc.code))
+    flash(translate("register_unmerged"), "info")
+    return redirect(url_for("register.person", person_id=merged_id))
