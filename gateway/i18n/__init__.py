@@ -1,6 +1,7 @@
 """UI strings in Chinese (default) and English; the choice lives in the officer's session.
 
-One catalogue per language (gateway/i18n/zh.py, gateway/i18n/en.py); a key
+One catalogue per language (gateway/i18n/zh.py, gateway/i18n/en.py, and the registering pages' in
+zh_register.py, en_register.py); a key
 missing from English falls back to Chinese, and a key missing everywhere shows
 itself, so a forgotten string is visible rather than a crash.
 """
@@ -11,11 +12,11 @@ import re
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
-from gateway.i18n import codes, en, zh
+from gateway.i18n import codes, en, en_register, zh, zh_register
 from gateway.web.redirects import safe_next
 from store.models import local_time
 
-LANGUAGES = {"zh": zh.STRINGS, "en": en.STRINGS}
+LANGUAGES = {"zh": {**zh.STRINGS, **zh_register.STRINGS}, "en": {**en.STRINGS, **en_register.STRINGS}}
 DEFAULT = "zh"
 
 bp = Blueprint("i18n", __name__)

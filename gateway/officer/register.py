@@ -13,7 +13,7 @@ from gateway.i18n import translate, word
 from gateway.i18n.codes import REGISTER_ERRORS
 from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.web.query_args import page_arg, text_arg
-from store import merges, register
+from store import media, merges, register
 from store.merges import RegisterError
 from store.models import PersonMerge
 from store.scope import NeedsSupervisor
@@ -28,11 +28,6 @@ def _rt():
 
 
 def portrait_of(session: Session, person_id: int) -> Any | None:
-    """The person's portrait, or None while the gateway keeps no portraits (store.media is not installed)."""
-    try:
-        from store import media  # type: ignore[attr-defined]
-    except ImportError:
-        return None
     return media.portrait_of(session, person_id)
 
 
