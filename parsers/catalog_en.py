@@ -12,6 +12,8 @@ STATUS = {
     "rejected": "Rejected",
     "listed": "Active",
     "claimed": "Submitted, awaiting your landlord's confirmation",
+    "agent_granted": "Agent allowed:",
+    "agent_revoked": "Agent revoked:",
     "move_out_requested": "Move-out request received; if it matches a registration, the landlord is asked to confirm",
 }
 
@@ -44,6 +46,8 @@ CODES = {
     "no_matching_tenant": "No active tenant matches.",
     "ambiguous_tenant": "Several tenants match; send the full ID.",
     "opted_out": "You opted out; send START to resume.",
+    "not_your_property": "You may not declare for that property; check the @ part or ask the landlord.",
+    "unknown_agent": "That phone is not your agent for this property.",
 }
 
 TEMPLATES = {

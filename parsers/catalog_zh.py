@@ -13,6 +13,8 @@ STATUS = {
     "listed": "在住",
     "claimed": "已提交，待房东确认",
     "move_out_requested": "退租申请已收到，如有相应登记将请房东确认",
+    "agent_granted": "已授权代理人",
+    "agent_revoked": "已取消授权",
 }
 
 CODES = {
@@ -44,6 +46,8 @@ CODES = {
     "no_matching_tenant": "未找到该在住租客。",
     "ambiguous_tenant": "匹配到多名租客，请写完整证件号。",
     "opted_out": "您已退订，发送START恢复。",
+    "not_your_property": "您无权为该房产申报，请核对@房产或联系房东。",
+    "unknown_agent": "该号码不是您此房产的代理人。",
 }
 
 TEMPLATES = {

@@ -44,6 +44,10 @@ PIPELINE_CODES: dict[str, Bilingual] = {
     "no_matching_tenant": Bilingual("没有符合退租记录的在住租客。", "No active tenant matches the move-out record."),
     "ambiguous_tenant": Bilingual("有多名在住租客符合退租记录。", "Several active tenants match the move-out record."),
     "opted_out": Bilingual("该号码已退订，需先发送START。", "The number has opted out (STOP) and must send START first."),
+    "not_your_property": Bilingual("代理人为未获授权的房产申报。",
+                                   "An agent named a property no landlord let them declare for."),
+    "unknown_agent": Bilingual("取消授权的号码不是该房东（该房产）的代理人。",
+                               "The phone to revoke is not the landlord's agent (for that property)."),
 }
 
 # Why a message waits in the officers' queue without a landlord-facing reply text: the gateway's jobs

@@ -20,6 +20,8 @@ TEXTS = {
         "unknown_name": "姓名待核",
         "no_document": "无证件",
         "login_code": "您的登录验证码：{code}，10分钟内有效。请勿告诉他人。",
+        "agent_notice": "房东{landlord}已授权您代为申报{properties}的租客：登记 姓名 证件号 房号 @房产",
+        "agent_copy": "代理人{phone}：",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -33,6 +35,9 @@ TEXTS = {
         "unknown_name": "name to be checked",
         "no_document": "no ID document",
         "login_code": "Your log-in code: {code}. Valid for 10 minutes. Do not share it.",
+        "agent_notice": ("Landlord {landlord} made you their agent: you may now declare tenants for {properties} "
+                         "(登记 NAME ID ROOM @PROPERTY)."),
+        "agent_copy": "Your agent {phone}: ",
     },
 }
 
@@ -79,3 +84,13 @@ def render_status_sms(*, active: bool, receipt: str | None, declared_on: dt.date
 def render_login_code(code: str, *, language: str = "zh") -> str:
     """The SMS with a one-time code for the landlords' web log-in (/api/v1/login)."""
     return _texts(language)["login_code"].format(code=code)
+
+
+def render_agent_notice(landlord: str, properties: str, *, language: str) -> str:
+    """The one SMS a phone gets when a landlord makes it their agent: for whom, and for which properties."""
+    return _texts(language)["agent_notice"].format(landlord=landlord, properties=properties)
+
+
+def render_agent_copy(agent_phone: str, reply: str, *, language: str) -> str:
+    """The landlord's copy of the reply their agent got: the same text, saying whose message it answered."""
+    return _texts(language)["agent_copy"].format(phone=agent_phone) + reply

@@ -40,6 +40,8 @@ REASONS: dict[str, B] = {
     "no_matching_tenant": B("无对应在住租客", "No matching tenant"),
     "ambiguous_tenant": B("多名租客符合", "Several tenants match"),
     "opted_out": B("号码已退订", "Opted out"),
+    "not_your_property": B("未获授权的房产", "Not their property"),
+    "unknown_agent": B("非代理人", "Not an agent"),
     "no_document": B("无证件", "No ID document"),
     "low_confidence": B("姓名识别不确定", "Name unclear"),
     "disputed": B("房东有异议", "Disputed by landlord"),
