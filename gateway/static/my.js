@@ -12,6 +12,9 @@ const TEXTS = {
     log_out: "退出登录", code_sent: "验证码已发送，10分钟内有效。", move_out: "已搬离", cancel: "撤销登记",
     confirm_move_out: "确认该租客已搬离？", confirm_cancel: "确认撤销这条登记？", waiting: "已提交，正在处理…",
     still_waiting: "仍在处理，请稍后刷新查看。", receipt: "回执", room_short: "房", failed: "出错了，请重试。",
+    agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
+    agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
+    confirm_revoke: "确认取消该代理人的授权？", granted: "已授权。", revoked: "已取消授权。", as_agent: "代理",
   },
   en: {
     title: "Landlord declarations", switch: "中文", login: "Log in", phone: "Mobile number", send_code: "Send code",
@@ -25,6 +28,10 @@ const TEXTS = {
     confirm_move_out: "Did this tenant move out?", confirm_cancel: "Withdraw this declaration?",
     waiting: "Submitted, processing…", still_waiting: "Still processing; look again in a moment.",
     receipt: "receipt", room_short: "room", failed: "Something went wrong; try again.",
+    agents: "Agents", agents_help: "An agent may declare tenants for you; you get a copy of every declaration by SMS.",
+    no_agents: "No agents.", agent_phone: "Agent's mobile number", grant: "Allow", revoke: "Revoke",
+    all_properties: "All properties", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
+    revoked: "Agent revoked.", as_agent: "as agent",
   },
 };
 
@@ -78,7 +85,7 @@ async function load() {
   select.replaceChildren();
   for (const p of props.data.properties) {
     const li = document.createElement("li");
-    li.textContent = `${p.code}${p.alias ? " · " + p.alias : ""}`;
+    li.textContent = `${p.code}${p.alias ? " · " + p.alias : ""}${p.granted ? " (" + t("as_agent") + ")" : ""}`;
     const meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = p.address;
@@ -86,6 +93,7 @@ async function load() {
     list.append(li);
     select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
   }
+  await loadAgents(props.data.properties.filter((p) => !p.granted));
   const tenants = await api("GET", "/api/v1/declarations?active=true");
   const ul = $("#tenants");
   ul.replaceChildren();
@@ -102,6 +110,37 @@ async function load() {
     actions.className = "actions";
     actions.append(button(t("move_out"), "move-out", () => change("POST", `/api/v1/declarations/${d.receipt}/move-out`, {}, t("confirm_move_out"))));
     actions.append(button(t("cancel"), "cancel danger", () => change("DELETE", `/api/v1/declarations/${d.receipt}`, undefined, t("confirm_cancel"))));
+    li.append(meta, actions);
+    ul.append(li);
+  }
+}
+
+// A landlord's agents; an agent's token is refused here (403) and the section stays hidden.
+async function loadAgents(own) {
+  const agents = await api("GET", "/api/v1/agents");
+  $("#agents-section").hidden = agents.status !== 200;
+  if (agents.status !== 200) return;
+  const select = $("#agent-form select[name=property]");
+  select.replaceChildren(new Option(t("all_properties"), ""));
+  for (const p of own) select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
+  const ul = $("#agents");
+  ul.replaceChildren();
+  $("#no-agents").hidden = agents.data.agents.length > 0;
+  for (const a of agents.data.agents) {
+    const li = document.createElement("li");
+    li.textContent = a.phone;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = a.property ? "@" + a.property : t("all_properties");
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const query = a.property ? `?property=${encodeURIComponent(a.property)}` : "";
+    actions.append(button(t("revoke"), "cancel danger", async () => {
+      if (!window.confirm(t("confirm_revoke"))) return;
+      const response = await api("DELETE", `/api/v1/agents/${encodeURIComponent(a.phone)}${query}`);
+      notify(response.status === 200 ? t("revoked") : problemText(response.data), response.status === 200 ? "ok" : "bad");
+      await load();
+    }));
     li.append(meta, actions);
     ul.append(li);
   }
@@ -196,6 +235,20 @@ function setUp() {
     const response = await api("POST", "/api/v1/declarations", body);
     if (response.status === 202) {
       if (await follow(response.data.status_url)) form.reset();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
+  });
+  $("#agent-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {phone: form.phone.value.trim()};
+    if (form.property.value) body.property = form.property.value;
+    const response = await api("POST", "/api/v1/agents", body);
+    if (response.status === 200 || response.status === 201) {
+      notify(t("granted"), "ok");
+      form.reset();
+      await load();
     } else {
       notify(problemText(response.data), "bad");
     }
