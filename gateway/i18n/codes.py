@@ -88,6 +88,7 @@ COMMANDS: dict[str, B] = {
     "move_in": B("登记入住", "Move in"), "move_out": B("退租", "Move out"), "cancel": B("撤销", "Cancel"),
     "confirm": B("确认", "Confirm"), "dispute": B("异议", "Dispute"), "list": B("查询", "List"),
     "help": B("帮助", "Help"),
+    "agent": B("授权代理人", "Allow agent"), "agent_revoke": B("取消授权", "Revoke agent"),
 }
 
 # What an SMS the gateway sent was for (OutboundMessage.purpose).
@@ -95,6 +96,8 @@ PURPOSES: dict[str, B] = {
     "reply": B("回复", "Reply"), "landlord_confirm": B("请房东确认", "Landlord asked to confirm"),
     "officer_reply": B("民警回复", "Officer's reply"), "status": B("登记状态短信", "Status SMS"),
     "login_code": B("网上登录验证码", "Web log-in code"),
+    "agent_notice": B("授权通知代理人", "Agent told of a grant"),
+    "agent_copy": B("代理人申报抄送房东", "Copy to landlord of agent's message"),
 }
 
 # Every action the audit log records.
@@ -129,7 +132,7 @@ DETAILS: dict[str, B] = {
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
-    "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
+    "landlord": B("房东 #{id}", "Landlord #{id}"), "agent": B("代理人 {id}", "Agent {id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
     "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
     "before": B("{id} 之前收到的", "Received before {id}"),
 }
