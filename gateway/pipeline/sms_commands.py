@@ -51,7 +51,7 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
             handled.about(prop)
     return handled
 
-def _apply_sms(session: Session, inbound: InboundMessage, landlord: Acting, result: ParseResult,
+def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result: ParseResult,
                handled: Handled) -> None:
     if result.message_errors():
         for problem in result.message_errors():
@@ -63,26 +63,26 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Acting, resu
     if command == Command.HELP:
         pass  # the reply is the format itself
     elif command == Command.LIST:
-        _list(session, landlord, result, handled)
+        _list(session, acting, result, handled)
     elif command in BY_RECEIPT:
-        _by_receipt(session, landlord, result, handled)
+        _by_receipt(session, acting, result, handled)
     elif command in (AGENT, AGENT_REVOKE):
-        _grants(session, inbound, landlord.landlord, result, handled)
+        _grants(session, inbound, acting.landlord, result, handled)
     else:
         for index, record in enumerate(result.records):
-            named, _ = landlord.resolve(record.property)
+            named, _ = acting.resolve(record.property)
             if named is not None:  # a record rejected for its other fields still concerns its property
                 handled.about(named)
             errors = [p.code for p in result.record_errors(index)]
             if errors:
                 _reject_record(handled, index, record, errors)
                 if named is not None:
-                    _copy(handled, landlord, named)
+                    _copy(handled, acting, named)
                 continue
             if command == Command.MOVE_IN:
-                _move_in(session, inbound, landlord, result, index, handled, today)
+                _move_in(session, inbound, acting, result, index, handled, today)
             elif command == Command.MOVE_OUT:
-                _move_out(session, landlord, result, index, handled, today)
+                _move_out(session, acting, result, index, handled, today)
 
 def _reject_message(handled: Handled, code: str) -> Handled:
     handled.codes.append(code)
@@ -100,15 +100,15 @@ def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> No
                                     document_number=record.document.number if record.document else None,
                                     room=record.room, codes=tuple(dict.fromkeys(codes))))
 
-def _move_in(session: Session, inbound: InboundMessage, landlord: Acting, result: ParseResult, index: int,
+def _move_in(session: Session, inbound: InboundMessage, acting: Acting, result: ParseResult, index: int,
              handled: Handled, today: dt.date) -> None:
     record = result.records[index]
-    prop, code = landlord.resolve(record.property)
+    prop, code = acting.resolve(record.property)
     if prop is None:
         return _reject_record(handled, index, record, [code or "unknown_property"])
     if not record.room and not prop.single_unit:
         _reject_record(handled, index, record, ["missing_room"])
-        return _copy(handled, landlord, prop)
+        return _copy(handled, acting, prop)
     late = any(w.code == "late" for w in result.record_warnings(index))
     doc = record.document
     status, decl = decls.register(
@@ -116,25 +116,25 @@ def _move_in(session: Session, inbound: InboundMessage, landlord: Acting, result
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
         channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
         inbound_id=inbound.id, hukou_address=record.hukou,
-        declarant_phone=landlord.phone if landlord.on_behalf(prop) else None)
+        declarant_phone=acting.phone if acting.on_behalf(prop) else None)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index))
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None,
                                     receipt=decl.receipt, room=decl.room, codes=warnings))
-    _copy(handled, landlord, prop)
+    _copy(handled, acting, prop)
 
-def _move_out(session: Session, landlord: Acting, result: ParseResult, index: int, handled: Handled,
+def _move_out(session: Session, acting: Acting, result: ParseResult, index: int, handled: Handled,
               today: dt.date) -> None:
     record = result.records[index]
     if record.property:
-        prop, code = landlord.resolve(record.property)
+        prop, code = acting.resolve(record.property)
         if prop is None:
             return _reject_record(handled, index, record, [code or "unknown_property"])
         props = [prop]
     else:
-        props = list(landlord.properties)
+        props = list(acting.properties)
     doc = record.document
     found, code = decls.tenants_to_move_out(session, props, document_type=doc.type if doc else None,
                                             document_number=doc.number if doc else None,
@@ -149,10 +149,10 @@ def _move_out(session: Session, landlord: Acting, result: ParseResult, index: in
         handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
-        _copy(handled, landlord, by_id[decl.property_id])
+        _copy(handled, acting, by_id[decl.property_id])
 
-def _by_receipt(session: Session, landlord: Acting, result: ParseResult, handled: Handled) -> None:
-    decl = landlord.by_receipt(session, result.receipt or "")
+def _by_receipt(session: Session, acting: Acting, result: ParseResult, handled: Handled) -> None:
+    decl = acting.by_receipt(session, result.receipt or "")
     if decl is None:
         _reject_message(handled, "unknown_receipt")
         return
@@ -166,24 +166,24 @@ def _by_receipt(session: Session, landlord: Acting, result: ParseResult, handled
     handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
-    _copy(handled, landlord, decl.property)
+    _copy(handled, acting, decl.property)
 
-def _list(session: Session, landlord: Acting, result: ParseResult, handled: Handled) -> None:
+def _list(session: Session, acting: Acting, result: ParseResult, handled: Handled) -> None:
     if result.property:
-        prop, code = landlord.resolve(result.property)
+        prop, code = acting.resolve(result.property)
         if prop is None:
             _reject_message(handled, code or "unknown_property")
             return
         handled.about(prop)
         props = [prop]
     else:
-        props = list(landlord.properties)
+        props = list(acting.properties)
     tenants = decls.active_at(session, props)
     for decl in tenants:
         handled.outcomes.append(Outcome(status=OutcomeStatus.LISTED, name=decl.person.name,
                                         document_number=decl.person.document_number,
                                         receipt=decl.receipt, room=decl.room))
-        _copy(handled, landlord, decl.property)
+        _copy(handled, acting, decl.property)
 
 def _grants(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
             handled: Handled) -> None:
