@@ -5,6 +5,7 @@ job code runs in a `declgate worker` process and in the embedded worker thread.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.outbound import OutboxSender, Sender, SimulatedCarrier, TwilioSender
 from gateway.settings import Settings
-from store import sealed
+from store import facts, sealed
 from store.db import make_engine, make_sessionmaker, make_statement_engine
 from store.keyring import Keyring
 
@@ -35,6 +36,16 @@ class Runtime:
     queue: Queue
     sender: Sender
     keyring: Keyring  # also attached to both engines, for the sealed columns
+    _campaign_start: dt.date | None = None
+
+    def campaign_start(self, today: dt.date) -> dt.date:
+        """The day move-ins stop being backlog: CAMPAIGN_START, else the database's first day (looked up once)."""
+        if self.settings.campaign_start is not None:
+            return self.settings.campaign_start
+        if self._campaign_start is None:
+            with self.sessions.begin() as session:
+                self._campaign_start = facts.created_on(session, today)
+        return self._campaign_start
 
     def key(self, *parts: str) -> str:
         """A Redis key in this deployment's namespace (the queue name), so deployments can share a Redis."""

@@ -5,6 +5,7 @@ agreeing on the same configuration.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -41,6 +42,9 @@ class Settings:
     public_base_url: str | None = None
     default_region: str = "CN"
     deadline_days: int = DEADLINE_DAYS
+    # CAMPAIGN_START: move-ins before it are backlog registrations, never late (docs/sms-format.md §9.5).
+    # None: the day the database was created (store.facts).
+    campaign_start: dt.date | None = None
     secret_key: str | None = None
     timezone: str = "Asia/Shanghai"
     demo: bool = False
@@ -190,6 +194,12 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                 values[key] = float(env[name])
             except ValueError:
                 raise SettingsError(f"{name}={env[name]!r} is not a number of seconds") from None
+    if env.get("CAMPAIGN_START"):
+        try:
+            values["campaign_start"] = dt.date.fromisoformat(env["CAMPAIGN_START"].strip())
+        except ValueError:
+            raise SettingsError(f"CAMPAIGN_START={env['CAMPAIGN_START']!r} is not a date: write it as "
+                                "YYYY-MM-DD, e.g. CAMPAIGN_START=2026-03-01") from None
     if env.get("METRICS_ALLOW"):
         values["metrics_allow"] = tuple(net.strip() for net in env["METRICS_ALLOW"].split(",") if net.strip())
     if env.get("SPOOL_DIR"):

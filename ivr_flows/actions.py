@@ -12,6 +12,8 @@ from .call import Context
 from .ports import VoiceDeclaration
 
 ACTIONS: dict[str, Callable[[Context], None]] = {}
+# The kind a flow's declaration is handed over as, where it is not the flow's own name.
+KINDS = {"declare": "tenant_move_in", "declare_out": "tenant_move_out"}
 
 
 def action(fn: Callable[[Context], None]) -> Callable[[Context], None]:
@@ -37,6 +39,39 @@ def choose_mandarin(ctx: Context) -> None:
 @action
 def choose_english(ctx: Context) -> None:
     ctx.state["language"] = "en"
+
+
+@action
+def look_up_declarant(ctx: Context) -> None:
+    """Whether the caller may declare for others (a landlord, agent or employer contact): the menu adds 4 and 5."""
+    ctx.data["declarant"] = bool(ctx.own_properties())
+
+
+@action
+def choose_no_document(ctx: Context) -> None:
+    ctx.data.update(no_document=True, document_number=None)
+
+
+@action
+def keep_id_suffix(ctx: Context) -> None:
+    ctx.data["id_suffix"] = ctx.id_entered()
+
+
+@action
+def keep_only_property(ctx: Context) -> None:
+    (only,) = ctx.own_properties()  # guarded by caller_has_one_property
+    ctx.data.update(property_code=only.code, address=only.address, single_unit=only.single_unit)
+
+
+@action
+def keep_name_draft(ctx: Context) -> None:
+    """What the recogniser heard, kept next to the recording for the officer to correct, never as final (v2 §7)."""
+    ctx.data["name_draft"] = (ctx.inp.speech or "").strip() or None
+
+
+@action
+def keep_address_draft(ctx: Context) -> None:
+    ctx.data["address_draft"] = (ctx.inp.speech or "").strip() or None
 
 
 @action
@@ -125,11 +160,11 @@ def start_over(ctx: Context) -> None:
 def submit(ctx: Context) -> None:
     """Hand the confirmed declaration to the port and keep the receipt to read out."""
     data, flow = ctx.data, ctx.state["flow"]
-    no_document = flow == "no_document"
+    no_document = flow == "no_document" or bool(data.get("no_document"))
     declaration = VoiceDeclaration(
-        kind=flow,
-        document_type="none" if no_document else "ric",
-        document_number=None if no_document else data["document_number"],
+        kind=KINDS.get(flow, flow),
+        document_type="none" if no_document or data.get("id_suffix") else "ric",
+        document_number=None if no_document else data.get("document_number"),
         property_code=data["property_code"],
         room=data.get("room"),
         date=dt.date.fromisoformat(data["date"]) if data.get("date") else ctx.today,
@@ -139,6 +174,9 @@ def submit(ctx: Context) -> None:
         name_confidence=data.get("name_confidence"),
         caller=ctx.state["caller"],
         language=ctx.state["language"],
+        id_suffix=data.get("id_suffix"),
+        name_draft=data.get("name_draft"),
+        address_draft=data.get("address_draft"),
     )
     data["receipt"] = ctx.port.submit(ctx.state["call_sid"], declaration)
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from parsers.dates import DEADLINE_DAYS, check_move_in_date, make_date
+from parsers.dates import DEADLINE_DAYS, birth_date, check_move_in_date, check_move_out_date, make_date
 from parsers.documents import check_ric
 
 from .ports import Port, PropertyView
@@ -106,6 +106,12 @@ class Context:
                 self._memo["id_problem"] = check_ric(number, self.today)
         return self._memo["id_problem"]
 
+    def own_properties(self) -> tuple[PropertyView, ...]:
+        """The properties the caller may declare for (one port lookup per request)."""
+        if "own" not in self._memo:
+            self._memo["own"] = tuple(self.port.declarant_properties(self.state["caller"]))
+        return self._memo["own"]
+
     def property_found(self) -> PropertyView | None:
         """The property for the typed code (one port lookup per request)."""
         if "property" not in self._memo:
@@ -115,7 +121,8 @@ class Context:
         return self._memo["property"]
 
     def date_entered(self) -> tuple[dt.date | None, str | None]:
-        """The typed YYYYMMDD date and the problem with it (`bad_date`, `date_in_future`, `date_too_old`)."""
+        """The typed YYYYMMDD date and the problem with it: the SMS rules for a move-in (an old date is a
+        backlog registration, not a typo, unless it is before the caller's birth) or for a move-out."""
         if "date" not in self._memo:
             text = self.keyed()
             d = None
@@ -124,6 +131,11 @@ class Context:
             if d is None:
                 self._memo["date"] = (None, "bad_date")
             else:
-                problem, _late = check_move_in_date(d, self.today, DEADLINE_DAYS)  # `late` is the worker's to decide
+                if self.state.get("flow") in ("move_out", "declare_out"):
+                    check = check_move_out_date(d, self.today, DEADLINE_DAYS)
+                else:  # `late` and `backlog` are the worker's to decide: it knows the campaign's start
+                    check = check_move_in_date(d, self.today, DEADLINE_DAYS,
+                                               born=birth_date(self.data.get("document_number") or ""))
+                problem = check.error
                 self._memo["date"] = (d, problem)
         return self._memo["date"]

@@ -1,4 +1,5 @@
-"""The five voice-line flows, as data. Menu digits and step order are the voice line's fixed contract (v1).
+"""The voice-line flows, as data. Menu digits and step order are the voice line's fixed contract (v1, and v2's
+menu 4 and 5 for landlords and their agents).
 
 Steps shared by several flows (ID entry, property code, room, date) are built
 by small functions so each flow reads like the spec's list of steps.
@@ -78,6 +79,71 @@ def room_step(then: str) -> State:
     ))
 
 
+def name_steps(then: str, prefix: str = "") -> tuple[State, ...]:
+    """2f: the name by speech, read back; after two failures or low confidence, recorded for an officer.
+    `prefix` picks the words: the caller's own name, or (`tenant_`) the tenant's."""
+    return (
+        State("name", f"{prefix}name_prompt", SPEECH, (
+            T("speech", "name_readback", guards=("speech_confident",), actions=("keep_name",)),
+            T("speech", "name_record", actions=("keep_name_guess",), say=("name_unclear",)),
+            T("silence", "name_record", guards=("name_last_try",), say=("name_unclear",)),
+            T("silence", SELF, actions=("count_name_failure",), say=("name_not_heard",)),
+        )),
+        State("name_readback", f"{prefix}name_readback", KEYS, menu(
+            T("key 1", then),
+            T("key 2", "name_record", guards=("name_last_try",), actions=("forget_name",),
+              say=("name_unclear",)),
+            T("key 2", "name", actions=("forget_name", "count_name_failure")),
+        )),
+        State("name_record", f"{prefix}name_record", record(NAME_RECORD_SECONDS), on_silence(
+            T("recording", then, actions=("keep_name_recording",)),
+        )),
+    )
+
+
+def no_document_steps(then: str, prefix: str = "") -> tuple[State, ...]:
+    """5 and v2 §7: the name and the household-registration address, each first by speech (kept as a draft
+    for the officer) and then recorded (what the officer transcribes from)."""
+    return (
+        State("nodoc_name", f"{prefix}name_speech", SPEECH, (
+            T("speech", "nodoc_name_record", actions=("keep_name_draft",)),
+            T("silence", "nodoc_name_record"),
+        )),
+        State("nodoc_name_record", f"{prefix}name_record", record(NAME_RECORD_SECONDS), on_silence(
+            T("recording", "nodoc_address", actions=("keep_name_recording",)),
+        )),
+        State("nodoc_address", f"{prefix}address_speech", SPEECH, (
+            T("speech", "nodoc_address_record", actions=("keep_address_draft",)),
+            T("silence", "nodoc_address_record"),
+        )),
+        State("nodoc_address_record", f"{prefix}address_record", record(ADDRESS_RECORD_SECONDS), on_silence(
+            T("recording", then, actions=("keep_address_recording",)),
+        )),
+    )
+
+
+def own_property_steps(confirmed: str) -> tuple[State, ...]:
+    """v2 §6's 2c: skipped when the caller declares for one property only; otherwise one of theirs by code.
+    A code that is not theirs is "not found", like one that does not exist: the line tells no stranger what
+    is enrolled."""
+    return (
+        State("property_choice", None, CHOICE, (
+            T("always", confirmed, guards=("caller_has_one_property",), actions=("keep_only_property",)),
+            T("always", "property"),
+        )),
+        State("property", "property_prompt", entry(), on_silence(
+            T("entry", "property_readback", guards=("property_mine",), actions=("keep_property",)),
+            T("entry", "goodbye_property", guards=("property_last_try",), say=("property_unknown",)),
+            T("entry", SELF, actions=("count_property_try",), say=("property_unknown",)),
+        )),
+        State("property_readback", "property_readback", KEYS, menu(
+            T("key 1", confirmed),
+            T("key 2", "property"),
+        )),
+        final("goodbye_property", "goodbye_property"),
+    )
+
+
 def date_steps(prompt: str, then: str) -> tuple[State, ...]:
     """2e: `1` today or `2` eight digits YYYYMMDD, read back at the start of the next prompt."""
     return (
@@ -94,16 +160,19 @@ def date_steps(prompt: str, then: str) -> tuple[State, ...]:
 
 WELCOME = Flow("welcome", "language", (
     State("language", "welcome", KEYS, bilingual=True, transitions=(
-        T("key 1", "menu", actions=("choose_mandarin",)),
-        T("key 2", "menu", actions=("choose_english",)),
-        T("silence", "menu", actions=("choose_mandarin",)),
+        T("key 1", "menu", actions=("choose_mandarin", "look_up_declarant")),
+        T("key 2", "menu", actions=("choose_english", "look_up_declarant")),
+        T("silence", "menu", actions=("choose_mandarin", "look_up_declarant")),
         T("any key", SELF, say=("invalid_key",)),
     )),
+    # A landlord, an agent or an employer contact hears 4 and 5 as well (`menu_declarant`, v2 §6).
     State("menu", "menu", KEYS, menu(
         T("key 1", "move_in:id"),
         T("key 2", "move_out:id"),
         T("key 3", "status:id"),
-        T("key 0", "no_document:name_record"),
+        T("key 0", "no_document:nodoc_name"),
+        T("key 4", "declare:id", guards=("caller_declares",)),
+        T("key 5", "declare_out:id", guards=("caller_declares",)),
         T("key *", SELF),
     )),
     GOODBYE_NO_INPUT,
@@ -112,28 +181,14 @@ WELCOME = Flow("welcome", "language", (
 MOVE_IN = Flow("move_in", "id", (
     *id_steps(confirmed="property", failed="id_failed"),
     State("id_failed", "id_failed", KEYS, (
-        T("key 0", "no_document:name_record"),
+        T("key 0", "no_document:nodoc_name"),
         T("any key", "goodbye"),
         T("silence", "goodbye"),
     )),
     *property_steps(confirmed="room"),
     room_step(then="date"),
     *date_steps("move_in_date", then="name"),
-    State("name", "name_prompt", SPEECH, (
-        T("speech", "name_readback", guards=("speech_confident",), actions=("keep_name",)),
-        T("speech", "name_record", actions=("keep_name_guess",), say=("name_unclear",)),
-        T("silence", "name_record", guards=("name_last_try",), say=("name_unclear",)),
-        T("silence", SELF, actions=("count_name_failure",), say=("name_not_heard",)),
-    )),
-    State("name_readback", "name_readback", KEYS, menu(
-        T("key 1", "summary"),
-        T("key 2", "name_record", guards=("name_last_try",), actions=("forget_name",),
-          say=("name_unclear",)),
-        T("key 2", "name", actions=("forget_name", "count_name_failure")),
-    )),
-    State("name_record", "name_record", record(NAME_RECORD_SECONDS), on_silence(
-        T("recording", "summary", actions=("keep_name_recording",)),
-    )),
+    *name_steps(then="summary"),
     State("summary", "move_in_summary", KEYS, menu(
         T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
         T("key 1", "receipt", actions=("submit",)),
@@ -173,21 +228,76 @@ STATUS = Flow("status", "id", (
     GOODBYE_NO_INPUT,
 ))
 
-NO_DOCUMENT = Flow("no_document", "name_record", (
-    State("name_record", "name_record", record(NAME_RECORD_SECONDS), on_silence(
-        T("recording", "address_record", actions=("keep_name_recording",)),
-    )),
-    State("address_record", "address_record", record(ADDRESS_RECORD_SECONDS), on_silence(
-        T("recording", "property", actions=("keep_address_recording",)),
-    )),
+NO_DOCUMENT = Flow("no_document", "nodoc_name", (
+    *no_document_steps(then="property"),
     *property_steps(confirmed="room"),
     room_step(then="summary"),
     State("summary", "no_document_summary", KEYS, menu(
         T("key 1", "receipt", actions=("submit",)),
-        T("key 2", "name_record", actions=("start_over",)),
+        T("key 2", "nodoc_name", actions=("start_over",)),
     )),
     final("receipt", "no_document_receipt"),
     GOODBYE_NO_INPUT,
 ))
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (WELCOME, MOVE_IN, MOVE_OUT, STATUS, NO_DOCUMENT)}
+# v2 §6, menu 4: a landlord (agent, employer contact) declares a tenant. Stored at once as their own
+# declaration, like an SMS from their phone: no "please confirm" goes to them.
+DECLARE = Flow("declare", "id", (
+    State("id", "declare_id_prompt", entry(), on_silence(
+        T("entry", "nodoc_name", guards=("no_document_key",), actions=("choose_no_document",)),
+        T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
+        T("entry", "goodbye_id", guards=("id_last_try",), say=("id_problem",)),
+        T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
+    )),
+    State("id_readback", "id_readback", KEYS, menu(
+        T("key 1", "property_choice"),
+        T("key 2", "id"),
+    )),
+    *no_document_steps(then="property_choice", prefix="tenant_"),
+    *own_property_steps(confirmed="room"),
+    room_step(then="date"),
+    *date_steps("move_in_date", then="name_choice"),
+    State("name_choice", None, CHOICE, (
+        T("always", "summary_no_document", guards=("no_document_chosen",)),
+        T("always", "name"),
+    )),
+    *name_steps(then="summary", prefix="tenant_"),
+    State("summary", "declare_summary", KEYS, menu(
+        T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
+        T("key 1", "receipt", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    State("summary_no_document", "declare_no_document_summary", KEYS, menu(
+        T("key 1", "receipt_review", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("receipt", "declare_receipt"),
+    final("receipt_review", "declare_receipt_review"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+# v2 §6, menu 5: a tenant moved out, named by ID or its last four characters.
+DECLARE_OUT = Flow("declare_out", "id", (
+    State("id", "declare_out_id_prompt", entry(), on_silence(
+        T("entry", "property_choice", guards=("id_suffix_entered",), actions=("keep_id_suffix",)),
+        T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
+        T("entry", "goodbye_id", guards=("id_last_try",), say=("id_problem",)),
+        T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
+    )),
+    State("id_readback", "id_readback", KEYS, menu(
+        T("key 1", "property_choice"),
+        T("key 2", "id"),
+    )),
+    *own_property_steps(confirmed="date"),
+    *date_steps("move_out_date", then="summary"),
+    State("summary", "declare_out_summary", KEYS, menu(
+        T("key 1", "done", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("done", "declare_out_done"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+FLOWS: dict[str, Flow] = {f.name: f for f in (WELCOME, MOVE_IN, MOVE_OUT, STATUS, NO_DOCUMENT, DECLARE, DECLARE_OUT)}

@@ -9,6 +9,7 @@ from .flows import MAX_ID_TRIES, MAX_NAME_FAILURES, MAX_PROPERTY_TRIES, MAX_SILE
 
 SPEECH_CONFIDENCE = 0.5  # below this the name is recorded for an officer instead
 ROOM = re.compile(r"[0-9]{1,4}(-[0-9]{1,4}){0,2}")
+ID_SUFFIX = re.compile(r"[0-9]{3}[0-9X]")
 
 GUARDS: dict[str, Callable[[Context], bool]] = {}
 
@@ -62,7 +63,7 @@ def room_valid(ctx: Context) -> bool:
 
 @guard
 def date_valid(ctx: Context) -> bool:
-    """The typed date is real, not more than a day ahead and not older than 366 days."""
+    """The typed date passes the SMS rules for its flow (parsers.dates)."""
     return ctx.date_entered()[1] is None
 
 
@@ -94,3 +95,39 @@ def caller_on_record(ctx: Context) -> bool:
 def registration_active(ctx: Context) -> bool:
     """An active registration exists for this ID."""
     return bool(ctx.data["status"]["active"])
+
+
+@guard
+def caller_declares(ctx: Context) -> bool:
+    """The caller is a landlord, an agent or an employer contact: the menu offers 4 and 5 (v2 §6)."""
+    return bool(ctx.data.get("declarant"))
+
+
+@guard
+def caller_has_one_property(ctx: Context) -> bool:
+    """The caller declares for exactly one property, so the line does not ask which."""
+    return len(ctx.own_properties()) == 1
+
+
+@guard
+def property_mine(ctx: Context) -> bool:
+    """The typed code is one of the properties the caller may declare for."""
+    found = ctx.property_found()
+    return found is not None and found.code in {p.code for p in ctx.own_properties()}
+
+
+@guard
+def no_document_key(ctx: Context) -> bool:
+    """`0` alone where an ID is asked: the tenant has no document."""
+    return ctx.keyed() == "0"
+
+
+@guard
+def no_document_chosen(ctx: Context) -> bool:
+    return bool(ctx.data.get("no_document"))
+
+
+@guard
+def id_suffix_entered(ctx: Context) -> bool:
+    """Four keys where an ID is asked: its last four characters (`*` for X)."""
+    return ID_SUFFIX.fullmatch(ctx.id_entered()) is not None

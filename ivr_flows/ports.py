@@ -38,8 +38,8 @@ class VoiceDeclaration:
     guess, if any, with its `name_confidence`.
     """
 
-    kind: str  # move_in | move_out | no_document
-    document_type: str  # ric | none
+    kind: str  # move_in | move_out | no_document (a resident) | tenant_move_in | tenant_move_out (a landlord)
+    document_type: str  # ric | none (no document, or a move-out named by `id_suffix`)
     document_number: str | None
     property_code: str
     room: str | None
@@ -50,6 +50,9 @@ class VoiceDeclaration:
     name_confidence: float | None
     caller: str  # the From number, E.164
     language: str  # zh | en
+    id_suffix: str | None = None  # tenant_move_out: the ID's last four characters, when that is all the caller gave
+    name_draft: str | None = None  # what the recogniser heard before the recordings (v2 §7): a draft, never final
+    address_draft: str | None = None
 
 
 class Port(Protocol):
@@ -57,6 +60,9 @@ class Port(Protocol):
 
     def find_property(self, code: str) -> PropertyView | None:
         """The property with this numeric code, or None."""
+
+    def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
+        """The properties this number may declare tenants for (its landlord's own, an agent's granted ones)."""
 
     def registration_status(self, document_number: str, caller: str) -> StatusView:
         """The registration of the person holding this ID number, as far as `caller` may still ask.

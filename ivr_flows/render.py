@@ -63,6 +63,8 @@ def fill(key: str, language: str, data: dict[str, Any], mark_address: bool = Fal
     values: dict[str, str] = {}
     if data.get("document_number"):
         values["id"] = spoken.id_number(data["document_number"], language)
+    elif data.get("id_suffix"):
+        values["id"] = words["id_suffix"].format(digits=spoken.digits(data["id_suffix"], language))
     if data.get("address") is not None:
         chinese = mark_address and CJK.search(data["address"])
         values["address"] = ELSEWHERE if chinese else data["address"]
@@ -91,6 +93,9 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
     """The whole TwiML document for entering `state`, after saying the `before` keys."""
     languages = LANGUAGES if state.bilingual else (language,)
     response = VoiceResponse()
+    prompt = state.prompt
+    if prompt == "menu" and data.get("declarant"):
+        prompt = "menu_declarant"  # a landlord's menu adds 4 and 5 (v2 §6)
 
     def say_all(target: Any, key: str) -> None:
         for lang in languages:
@@ -105,24 +110,24 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
         gather = response.gather(action=url, method="POST", input="dtmf", timeout=listen.timeout,
                                  num_digits=listen.num_digits,
                                  finish_on_key="" if listen.kind == "keys" else "#")
-        if state.prompt:
-            say_all(gather, state.prompt)
+        if prompt:
+            say_all(gather, prompt)
         response.redirect(url, method="POST")
     elif listen.kind == "speech":
         gather = response.gather(action=url, method="POST", input="speech", timeout=listen.timeout,
                                  speech_timeout="auto", language=SPEECH_LANGUAGE[language])
-        if state.prompt:
-            say_all(gather, state.prompt)
+        if prompt:
+            say_all(gather, prompt)
         response.redirect(url, method="POST")
     elif listen.kind == "record":
-        if state.prompt:
-            say_all(response, state.prompt)
+        if prompt:
+            say_all(response, prompt)
         response.record(action=url, method="POST", max_length=listen.max_length, timeout=listen.timeout,
                         finish_on_key="#", play_beep=True)
         response.redirect(url, method="POST")
     elif listen.kind == "hangup":
-        if state.prompt:
-            say_all(response, state.prompt)
+        if prompt:
+            say_all(response, prompt)
         response.hangup()
     else:
         raise ValueError(f"state {state.name} cannot be rendered ({listen.kind})")

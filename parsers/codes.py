@@ -19,7 +19,10 @@ ERROR_CODES: dict[str, Bilingual] = {
     "multiple_names": Bilingual("一条记录里有两个姓名。", "One record holds two names."),
     "bad_date": Bilingual("日期不存在。", "A date is not a real calendar date."),
     "date_in_future": Bilingual("日期晚于明天。", "The date is more than one day in the future."),
-    "date_too_old": Bilingual("日期早于366天前。", "The date is more than 366 days ago."),
+    "date_too_old": Bilingual("退租日期早于366天前。", "A move-out date is more than 366 days ago."),
+    "date_before_birth": Bilingual("入住日期早于证件上的出生日期。", "The move-in date is before the birth date on the ID."),
+    "missing_address": Bilingual("备案缺少房屋地址。", "The enrolment has no property address."),
+    "missing_phone": Bilingual("授权缺少代理人手机号。", "The agent command has no phone number."),
     "unrecognized_token": Bilingual("有内容无法识别。", "Part of the record matches no known field."),
     "too_many_records": Bilingual("一条短信超过10条记录。", "The message holds more than 10 records."),
     "message_too_long": Bilingual("短信超过1600字。", "The message is longer than 1600 characters."),
@@ -32,6 +35,10 @@ WARNING_CODES: dict[str, Bilingual] = {
     "region_unknown": Bilingual("身份证地区码不在对照表中，需民警核对。",
                                 "The ID's region code is not in the reference table; an officer should check it."),
     "late": Bilingual("已超过申报期限。", "The date is older than the declaration deadline."),
+    "backlog": Bilingual("补登记：入住早于一年前或早于本次登记工作开始。",
+                         "Backlog: the move-in is over a year old or predates the campaign's start."),
+    "missing_hukou": Bilingual("无证人员缺少户籍地址。", "A person without a document has no household-registration address."),
+    "missing_portrait": Bilingual("无证人员缺少照片。", "A person without a document has no portrait yet."),
 }
 
 PIPELINE_CODES: dict[str, Bilingual] = {
@@ -44,8 +51,16 @@ PIPELINE_CODES: dict[str, Bilingual] = {
     "no_matching_tenant": Bilingual("没有符合退租记录的在住租客。", "No active tenant matches the move-out record."),
     "ambiguous_tenant": Bilingual("有多名在住租客符合退租记录。", "Several active tenants match the move-out record."),
     "opted_out": Bilingual("该号码已退订，需先发送START。", "The number has opted out (STOP) and must send START first."),
-    "not_your_property": Bilingual("代理人为未获授权的房产申报。",
-                                   "An agent named a property no landlord let them declare for."),
+    "missing_media": Bilingual("照片指令未附图片。", "The photo command carried no image."),
+    "bad_media": Bilingual("图片不是JPEG/PNG/WebP、超过5MB或无法解码。",
+                           "The image is not a JPEG/PNG/WebP, is over 5 MB, or cannot be decoded."),
+    "wrong_declarant_kind": Bilingual("该号码的身份不能用此指令（房东用登记，用工单位用用工）。",
+                                      "The sender's kind cannot use this command (landlords declare tenants, "
+                                      "employers staff)."),
+    "not_your_property": Bilingual("代理人未获该房产授权。", "The agent has no grant for that property."),
+    "address_conflict": Bilingual("该地址已由他人备案，需民警核实。",
+                                  "The address is already enrolled to someone else; an officer checks."),
+    "enrolment_pending": Bilingual("备案申请待民警审核。", "The enrolment request waits for an officer."),
     "unknown_agent": Bilingual("取消授权的号码不是该房东（该房产）的代理人。",
                                "The phone to revoke is not the landlord's agent (for that property)."),
 }

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.commands import BY_RECEIPT, Command
+from parsers.commands import AGENT_COMMANDS, MOVE_OUTS, RECEIPT_ARGUMENT, Command
 
 
 @dataclass(frozen=True)
@@ -40,30 +40,46 @@ class Document:
 
 @dataclass(frozen=True)
 class Record:
-    """One person in a move_in or move_out message; fields the landlord left out are None."""
+    """One person in a move-in/out or staff message, one enrolment, or one agent's phone; fields left out are None."""
 
     name: str | None = None
     document: Document | None = None
     room: str | None = None
     date: dt.date | None = None
     phone: str | None = None  # E.164
-    property: str | None = None  # selector without the '@': numeric code or alias
+    property: str | None = None  # selector without the '@': numeric code or alias (staff: the site's)
     id_suffix: str | None = None  # move_out only: last digits of the ID
-    hukou: str | None = None  # the self-reported household-registration (户籍) address, for a person without a document
+    hukou: str | None = None  # the self-reported household-registration (户籍) address (§9.1)
+    image: int | None = None  # which of the message's images is this no-document person's portrait (§9.2)
+    lodger: bool = False  # staff: lodges at the site (留宿人员, §9.4)
+    address: str | None = None  # enrol: the property's address, spaces kept (§9.3)
+    single_unit: bool = False  # enrol: the property is one unit (单套)
 
     def to_json(self, command: Command | None) -> dict[str, Any]:
+        if command == Command.ENROL:
+            return {"name": self.name, "document": self.document.to_json() if self.document else None,
+                    "address": self.address, "property": self.property, "single_unit": self.single_unit}
+        if command in AGENT_COMMANDS:
+            return {"phone": self.phone, "property": self.property}
         out: dict[str, Any] = {
             "name": self.name,
             "document": self.document.to_json() if self.document else None,
             "room": self.room,
             "date": self.date.isoformat() if self.date else None,
             "phone": self.phone,
-            "property": self.property,
         }
-        if command == Command.MOVE_OUT:
+        if command in (Command.STAFF, Command.STAFF_END):
+            out["site"] = self.property
+        else:
+            out["property"] = self.property
+        if command in MOVE_OUTS:
             out["id_suffix"] = self.id_suffix
+        if command == Command.STAFF:
+            out["lodger"] = self.lodger
         if self.hukou is not None:
             out["hukou"] = self.hukou
+        if self.image is not None:
+            out["image"] = self.image
         return out
 
 
@@ -74,7 +90,7 @@ class ParseResult:
     command: Command | None  # None: no command could be read (the message errors say why)
     language: str  # "zh" | "en"
     records: tuple[Record, ...] = ()
-    receipt: str | None = None  # cancel / confirm / dispute
+    receipt: str | None = None  # cancel / confirm / dispute / photo
     property: str | None = None  # list
     errors: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
@@ -97,8 +113,10 @@ class ParseResult:
             "errors": [p.to_json() for p in self.errors],
             "warnings": [p.to_json() for p in self.warnings],
         }
-        if self.command in BY_RECEIPT:
+        if self.command in RECEIPT_ARGUMENT:
             out["receipt"] = self.receipt
+        if self.command in (Command.ENROL, *AGENT_COMMANDS) and self.records:
+            out.update(self.records[0].to_json(self.command))  # §9.6: the one enrolment's or agent's fields
         if self.command == Command.LIST:
             out["property"] = self.property
         return out

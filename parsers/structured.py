@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from parsers.commands import Command
-from parsers.dates import check_move_in_date
+from parsers.dates import birth_date, check_move_in_date, check_move_out_date
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
 from parsers.phones import to_e164
 from parsers.receipts import is_valid_receipt
@@ -66,7 +66,8 @@ def _document(fields: MoveIn, checks: _Checks, today: dt.date) -> Document | Non
     return Document("ric", number)
 
 
-def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, field: str = "date") -> dt.date | None:
+def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, field: str = "date", *,
+          move_in: bool = False, campaign_start: dt.date | None = None, born: dt.date | None = None) -> dt.date | None:
     if not raw:
         return today
     try:
@@ -74,31 +75,39 @@ def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, 
     except ValueError:
         checks.error("bad_date", field)
         return None
-    code, late = check_move_in_date(value, today, deadline_days)
-    if code:
-        checks.error(code, field)
+    if move_in:
+        check = check_move_in_date(value, today, deadline_days, campaign_start=campaign_start, born=born)
+    else:
+        check = check_move_out_date(value, today, deadline_days)
+    if check.error:
+        checks.error(check.error, field)
         return None
-    if late:
+    if check.backlog:
+        checks.warn("backlog", field)
+    if check.late:
         checks.warn("late", field)
     return value
 
 
 def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: str = "CN",
-                 language: str = "zh") -> ParseResult:
+                 language: str = "zh", campaign_start: dt.date | None = None) -> ParseResult:
     """One move-in record, with every problem its fields have (record 0)."""
     checks = _Checks()
     name = (fields.name or "").strip()
     if not name:
         checks.error("missing_name", "name")
     document = _document(fields, checks, today)
-    date = _date(fields.date, checks, today, deadline_days)
+    born = birth_date(document.number) if document and document.type == "ric" and document.number else None
+    date = _date(fields.date, checks, today, deadline_days, move_in=True, campaign_start=campaign_start, born=born)
     phone = None
     if fields.phone:
         phone = to_e164(fields.phone, region)
         if phone is None:
             checks.error("unrecognized_token", "phone")
     room = (fields.room or "").strip().upper() or None
-    hukou = (fields.hukou or "").strip() or None
+    hukou = " ".join((fields.hukou or "").split()) or None
+    if document is not None and document.type == "none":  # §9.1; a portrait comes later by MMS (`照片 回执号`)
+        checks.warn("missing_hukou" if hukou is None else "missing_portrait", "hukou")
     record = Record(name=name or None, document=document, room=room, date=date, phone=phone,
                     property=(fields.property or "").strip() or None, hukou=hukou)
     return ParseResult(Command.MOVE_IN, language, records=(record,), errors=tuple(checks.errors),

@@ -35,6 +35,14 @@ KEYWORDS: dict[str, Command] = {
     "N": Command.DISPUTE, "NO": Command.DISPUTE, "否": Command.DISPUTE, "有误": Command.DISPUTE,
     "LIST": Command.LIST, "查询": Command.LIST, "名单": Command.LIST,
     "HELP": Command.HELP, "?": Command.HELP, "帮助": Command.HELP, "格式": Command.HELP,
+    # v2 (§9.2–§9.4)
+    "注册": Command.ENROL, "备案": Command.ENROL, "ENROL": Command.ENROL, "ENROLL": Command.ENROL,
+    "授权": Command.AGENT, "代理": Command.AGENT, "AGENT": Command.AGENT,
+    "取消授权": Command.AGENT_REVOKE, "解除代理": Command.AGENT_REVOKE, "UNAGENT": Command.AGENT_REVOKE,
+    "用工": Command.STAFF, "入职": Command.STAFF, "雇用": Command.STAFF, "STAFF": Command.STAFF,
+    "HIRE": Command.STAFF,
+    "离职": Command.STAFF_END, "解雇": Command.STAFF_END, "LEAVE": Command.STAFF_END,
+    "照片": Command.PHOTO, "PHOTO": Command.PHOTO,
 }
 CHINESE_KEYWORDS = frozenset(k for k in KEYWORDS if IS_HAN.search(k))
 _latin_kw = sorted((k for k in KEYWORDS if k.isascii() and k.isalpha()), key=len, reverse=True)
@@ -43,6 +51,12 @@ _cjk_kw = sorted(CHINESE_KEYWORDS, key=len, reverse=True)
 # `Y12345671`); a Chinese keyword may be glued to anything (`登记张三`).
 KEYWORD = re.compile(
     "(?:" + "|".join(_cjk_kw) + r"|\?|(?:" + "|".join(_latin_kw) + f")(?![{LATIN}]))", _I)
+# The household-registration address (§9.1): its keyword opens a field that runs to the end of the record,
+# spaces kept. A Chinese keyword may be glued to what precedes it (`王小明户籍福建…`), a Latin one may not.
+HUKOU = re.compile(rf"(?:户籍|籍贯|(?<![{LATIN}])HUKOU(?![{LATIN}]))[ ]*:?[ ]*", _I)
+# Words that mark a record rather than fill a field: a lodger among staff (§9.4), a single-unit property (§9.3).
+LODGER_WORDS = frozenset({"宿舍", "LODGE"})
+SINGLE_UNIT_WORDS = frozenset({"单套", "SINGLE"})
 FIRST_FIELD = re.compile(rf"[{CJK}]+|[^\s#,:;\n\r{CJK}]+")
 
 TOKENS: dict[str, re.Pattern[str]] = {
@@ -68,7 +82,7 @@ TOKENS: dict[str, re.Pattern[str]] = {
                        r"(?:[室号]|房(?![号间]?[A-Z]?\d))?", _I),
     "NUMBER": re.compile(r"\d+X?", _I),
     # A Chinese name stops before a glued field prefix (`张三房301`, `张三无证`).
-    "NAME_CJK": re.compile(rf"(?:(?!无证|今天|昨天|房号?[A-Za-z]?\d|房间[A-Za-z]?\d|护照|港澳|台胞|尾号)[{CJK}])+"),
+    "NAME_CJK": re.compile(rf"(?:(?!无证|今天|昨天|房号?[A-Za-z]?\d|房间[A-Za-z]?\d|护照|港澳|台胞|尾号|户籍|籍贯)[{CJK}])+"),
     "LATIN_WORD": re.compile(rf"[{LATIN}](?:[{LATIN}]|['\-.](?=[{LATIN}]))*\.?"),
     "OTHER": re.compile(rf"[{CJK}]+|[^\s#,:{CJK}]+"),
 }

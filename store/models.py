@@ -262,6 +262,15 @@ class OptOut(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class GatewayFact(Base):
+    """A fact about this installation that settings do not hold, e.g. `created_on` (the campaign's default start)."""
+
+    __tablename__ = "gateway_facts"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class ContactLanguage(Base):
     """The language a number last wrote (or was last prompted) in: a bare `Y 12345671` carries none of its own."""
 

@@ -35,7 +35,7 @@ from store.models import Base
 from store.officers import add_officer
 from store.stats import Month, snapshots
 from tests.campaign import build as build_campaign
-from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
+from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, SUITE, TOKEN
 from tests.databases import drop_database, fresh_database
 from tests.fault import stack as deployment
 
@@ -169,11 +169,11 @@ def settings(request, backend, tmp_path, sqlite_template) -> Settings:
         db = tmp_path / "declgate.sqlite"
         shutil.copy(sqlite_template, db)
         return Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
-                        public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **KEYS)
+                        public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **SUITE)
     pg = request.getfixturevalue("postgres_url")
     rurl = request.getfixturevalue("redis_url")
     return Settings(database_url=pg, redis_url=rurl, twilio_auth_token=TOKEN, secret_key=SECRET_KEY,
-                    public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **KEYS,
+                    public_base_url=PUBLIC_BASE_URL, spool_dir=str(tmp_path / "spool"), batch_wait=0.0, **SUITE,
                     queue_name=f"declgate-test-{uuid.uuid4().hex[:12]}")
 
 

@@ -6,6 +6,7 @@ every test runtime, and every `declgate` process a test starts, can open the sam
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]  # the checkout: gateway/, docs/, tests/ …
@@ -32,5 +33,10 @@ PASSWORD = "correct horse"  # every officer the fixtures create
 DATA_KEY = "OSuFAAmRsOV6g3atuKkQNmwoF7dAoiUmLImTcCahyHg="
 BLIND_INDEX_KEY = "88qLoNzf22AJDmeUutHQ4yX19ZEzmll3AyFfm9yulJk="
 SECOND_KEY = "_bNJdpCGm9ty5dEHdsEWVkAKC-RjZJ2RxvvqKVR9UXw="  # another valid key: a new data key for rotation
-KEYS = {"data_keys": (DATA_KEY,), "blind_index_key": BLIND_INDEX_KEY}  # Settings(**KEYS)
-KEY_ENV = {"DATA_KEYS": DATA_KEY, "BLIND_INDEX_KEY": BLIND_INDEX_KEY}  # the same, for a command's environment
+# The suite's campaign began long before any date a test writes, so a move-in some days back is `late`, not
+# backlog; tests of the campaign's start set their own (tests/gateway/pipeline/test_backlog.py).
+CAMPAIGN_START = "2000-01-01"
+KEYS = {"data_keys": (DATA_KEY,), "blind_index_key": BLIND_INDEX_KEY}  # Keyring(**KEYS)
+SUITE = {**KEYS, "campaign_start": dt.date.fromisoformat(CAMPAIGN_START)}  # Settings(**SUITE)
+KEY_ENV = {"DATA_KEYS": DATA_KEY, "BLIND_INDEX_KEY": BLIND_INDEX_KEY,
+           "CAMPAIGN_START": CAMPAIGN_START}  # the same, for a command's environment

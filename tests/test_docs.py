@@ -74,6 +74,7 @@ FIELD_TEMPLATES = {
     "date": (f"登记 张三 {ID_A} 301 {{}}", "date"),
     "phone": (f"登记 张三 {ID_A} 301 {{}}", "phone"),
     "property": (f"登记 张三 {ID_A} 301 {{}}", "property"),
+    "hukou": ("登记 王小明 无证 302 {}", "hukou"),
 }
 
 
@@ -159,4 +160,5 @@ class TestCodeTables:
     def test_the_tables_are_found(self):
         """The error and warning tables are where the test looks for them."""
         assert len(code_examples(0)) >= 15
-        assert {code for code, _ in code_examples(1)} == {"legacy_id", "region_unknown", "late"}
+        assert {code for code, _ in code_examples(1)} == {"legacy_id", "region_unknown", "late", "backlog",
+                                                          "missing_hukou", "missing_portrait"}

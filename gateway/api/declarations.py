@@ -145,7 +145,7 @@ def move_in(json: MoveInRequest):
                                  date=json.date.isoformat() if json.date else None, phone=json.phone,
                                  property=json.property, hukou=json.hukou_address),
                           today=today, deadline_days=rt.settings.deadline_days, region=rt.settings.default_region,
-                          language=language())
+                          language=language(), campaign_start=rt.campaign_start(today))
     _field_problem(result)
     with rt.sessions() as session:
         prop = _own_property(session, json.property)

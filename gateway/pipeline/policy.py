@@ -48,10 +48,14 @@ def to_senders_precincts(session: Session, inbound: InboundMessage) -> None:
     if landlord is not None:
         item_precincts.assign(session, inbound, item_precincts.of_landlord(landlord))
 
+def parse_text(rt: runtime.Runtime, body: str, today: dt.date) -> ParseResult:
+    """The one way the gateway parses a text: with this deployment's deadline, region and campaign start."""
+    return parse_sms(body, today=today, deadline_days=rt.settings.deadline_days, region=rt.settings.default_region,
+                     campaign_start=rt.campaign_start(today))
+
+
 def parse_inbound(inbound: InboundMessage) -> ParseResult:
-    rt = runtime.current()
-    return parse_sms(inbound.body, today=today_for(inbound.received_at),
-                     deadline_days=rt.settings.deadline_days, region=rt.settings.default_region)
+    return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at))
 
 def record_optout(session: Session, phone: str, word: str) -> None:
     batch = lookups.current(session)

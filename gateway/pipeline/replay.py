@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from redis.exceptions import LockError, RedisError
 from sqlalchemy import select, text
 
-from gateway.pipeline import intake, outage, queue
+from gateway.pipeline import intake, outage, policy, queue
 from gateway.runtime import Runtime
 from gateway.pipeline.spool import ClaimedFile, Depth, Entry, Spool, Spooled, spool_for
-from parsers import parse_sms
 from store import declarations as decls
 from store import item_precincts
 from store.models import InboundMessage, local_time, utcnow
@@ -151,8 +150,7 @@ def _to_officers(rt: Runtime, entry: Entry, failure: Exception) -> str:
               entry.sid, type(failure).__name__, failure, REVIEW_REASON, exc_info=failure)
     code = f"{REVIEW_REASON}:{type(failure).__name__}"
     try:
-        parsed = parse_sms(entry.body, today=local_time(entry.received_at, rt.tz).date(),
-                           deadline_days=rt.settings.deadline_days, region=rt.settings.default_region).to_json()
+        parsed = policy.parse_text(rt, entry.body, local_time(entry.received_at, rt.tz).date()).to_json()
     except Exception:  # noqa: BLE001 - the parse may be what failed; officers still get the text
         parsed = None
     last: Exception = failure

@@ -14,7 +14,7 @@ from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
-from parsers.commands import BY_RECEIPT
+from parsers.commands import AGENT_COMMANDS, BY_RECEIPT
 from parsers.notices import render_agent_notice
 from parsers.replies import reply_language
 from store import agents, claims, languages
@@ -22,8 +22,6 @@ from store import declarations as decls
 from store.agents import Acting
 from store.models import InboundMessage, Landlord, Property
 from store.states import Channel
-
-AGENT, AGENT_REVOKE = "agent", "agent_revoke"  # the grammar's commands `授权` and `取消授权` (spec §9.3)
 
 
 def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
@@ -39,7 +37,7 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
     if keep and inbound.channel not in (Channel.OFFICER, Channel.WEB):
         languages.remember(session, inbound.from_number, handled.language)
     acting = agents.find_acting(session, inbound.from_number)
-    if acting is None or (acting.landlord is None and result.command in (AGENT, AGENT_REVOKE)):
+    if acting is None or (acting.landlord is None and result.command in AGENT_COMMANDS):
         return _reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
     if acting.landlord is not None:
         handled.landlord_id = acting.landlord.id
@@ -66,8 +64,12 @@ def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result
         _list(session, acting, result, handled)
     elif command in BY_RECEIPT:
         _by_receipt(session, acting, result, handled)
-    elif command in (AGENT, AGENT_REVOKE):
+    elif command in AGENT_COMMANDS:
         _grants(session, inbound, acting.landlord, result, handled)
+    elif command in (Command.STAFF, Command.STAFF_END):
+        _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
+    elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
+        _reject_message(handled, "unknown_keyword")  # a command this gateway does not take from a landlord
     else:
         for index, record in enumerate(result.records):
             named, _ = acting.resolve(record.property)
@@ -200,7 +202,7 @@ def _grants(session: Session, inbound: InboundMessage, landlord: Landlord, resul
             _reject_message(handled, code or "unknown_property")
             return
         handled.about(prop)
-    if result.command == AGENT:
+    if result.command == Command.AGENT:
         grant, new = agents.grant(session, landlord, record.phone, prop,
                                   inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS)
         reached = agents.granted_properties(grant)

@@ -1,10 +1,11 @@
 """Applying a confirmed voice-line call: a claim for the landlord to confirm, then the SMS it triggers.
 
 Whoever calls knows no more than an ID number and the property code on the notice in the building, so
-a call changes no registration by itself (see store.claims). The landlord is asked to confirm
+a resident's call changes no registration by itself (see store.claims). The landlord is asked to confirm
 (`Y <receipt>`) or dispute (`N <receipt>`); the caller gets an SMS copy when calling from a mobile,
 which never tells them more than they said: not the name on record, not a stranger's receipt, and for a
-move-out not even whether the ID lives there.
+move-out not even whether the ID lives there. A landlord's own call (menu 4 and 5, from their enrolled
+number, about their own property) is their declaration, applied like their SMS and answered like it.
 """
 from __future__ import annotations
 
@@ -39,11 +40,61 @@ def handle_voice(session: Session, inbound: InboundMessage):
     handled.precinct_id = prop.precinct_id
     if payload.get("language"):  # the caller chose it at the welcome: their later SMS replies follow it
         languages.remember(session, inbound.from_number, payload["language"])
-    if payload.get("kind") == "move_out":
+    if payload.get("kind") in DECLARANT_KINDS:
+        _declared(session, inbound, prop, handled)
+    elif payload.get("kind") == "move_out":
         _claim_move_out(session, inbound, prop, handled)
     else:
         _claim_move_in(session, inbound, prop, handled)
     return handled
+
+
+DECLARANT_KINDS = frozenset({"tenant_move_in", "tenant_move_out"})
+
+
+def _declared(session: Session, inbound: InboundMessage, prop: Property, handled: Handled) -> None:
+    """A landlord's call about a tenant: the same register, dedupe and move-out rules as their SMS.
+
+    The flow offered only the caller's own properties; checked again here, since an officer may have
+    moved the property to someone else between the call and this job.
+    """
+    payload = inbound.payload or {}
+    landlord = decls.find_landlord(session, inbound.from_number)
+    if landlord is None or prop.landlord_id != landlord.id:
+        handled.codes.append("not_your_property")
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=("not_your_property",)))
+        return
+    handled.landlord_id = landlord.id
+    rt, today = runtime.current(), today_for(inbound.received_at)
+    date = dt.date.fromisoformat(payload["date"])
+    number = payload.get("document_number")
+    if payload["kind"] == "tenant_move_out":
+        found, code = decls.tenants_to_move_out(session, [prop], document_type="ric" if number else None,
+                                                document_number=number, id_suffix=payload.get("id_suffix"),
+                                                room=None)
+        if code:
+            handled.codes.append(code)
+            handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,), document_number=number))
+            return
+        claims.end_by_landlord(session, found, date)
+        for decl in found:
+            handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, name=decl.person.name,
+                                            document_number=decl.person.document_number, receipt=decl.receipt,
+                                            room=decl.room))
+        return
+    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
+    recorded = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
+    status, decl = decls.register(
+        session, prop=prop, document_type=payload.get("document_type") or "none", document_number=number,
+        name=payload.get("name"), phone=None, room=payload.get("room"), move_in=date, late=check.late,
+        channel=Channel.VOICE, inbound_id=inbound.id, pending_review=recorded,
+        name_recording_url=payload.get("name_recording_url"),
+        address_recording_url=payload.get("address_recording_url"), receipt=payload.get("receipt"))
+    if status == OutcomeStatus.PENDING_REVIEW:
+        handled.codes.append("no_document" if not number else "low_confidence")
+    warnings = ("backlog",) if check.backlog else ("late",) if check.late else ()
+    handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,
+                                    receipt=decl.receipt, room=decl.room, codes=warnings))
 
 
 def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, handled) -> None:
@@ -76,7 +127,8 @@ def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, ha
     number, name = payload.get("document_number"), payload.get("name")
     date = dt.date.fromisoformat(payload["date"])
     needs_review = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
-    _problem, late = check_move_in_date(date, today_for(inbound.received_at), runtime.current().settings.deadline_days)
+    rt, today = runtime.current(), today_for(inbound.received_at)
+    late = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today)).late
     status, claim = claims.claim_move_in(
         session, prop=prop, document_type=payload.get("document_type") or "none", document_number=number,
         name=name, room=payload.get("room"), move_in=date, late=late, inbound_id=inbound.id,

@@ -41,6 +41,15 @@ class DatabasePort:
                 return None
             return PropertyView(code=prop.code, address=prop.address, single_unit=prop.single_unit)
 
+    def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
+        """A landlord's own properties: their number hears menu 4 and 5 and may declare for these only."""
+        with self.rt.sessions() as session:
+            landlord = decls.find_landlord(session, caller)
+            if landlord is None:
+                return ()
+            return tuple(PropertyView(code=p.code, address=p.address, single_unit=p.single_unit)
+                         for p in sorted(landlord.properties, key=lambda p: p.code))
+
     def _latest(self, session, document_number: str) -> tuple[Person | None, Declaration | None]:
         person = decls.find_person(session, "ric", document_number)
         if person is None:
@@ -114,8 +123,10 @@ class DatabasePort:
         Never a standing registration's: a caller who typed someone's ID would hear that person's receipt.
         A move-out claim has none to read (the caller is only told the request was received).
         """
-        if declaration.kind == "move_out":
+        if declaration.kind in ("move_out", "tenant_move_out"):
             return None
+        if declaration.kind == "tenant_move_in":
+            return decls.new_receipt(session)  # the landlord's own declaration: no claim to find again
         if declaration.document_number and prop is not None:
             person = decls.find_person(session, declaration.document_type, declaration.document_number)
             if person is not None:

@@ -6,6 +6,10 @@ PROMPTS: dict[str, str] = {
     "menu": ("To declare a move-in, press 1. To declare a move-out, press 2. "
              "To hear the status of your registration, press 3. If you have no ID document, press 0. "
              "To hear this menu again, press star."),
+    "menu_declarant": ("To declare a move-in, press 1. To declare a move-out, press 2. "
+                       "To hear the status of your registration, press 3. If you have no ID document, press 0. "
+                       "Landlords: to declare a tenant, press 4. If a tenant moved out, press 5. "
+                       "To hear this menu again, press star."),
     "no_input": "We did not receive any input.",
     "invalid_key": "That key is not valid.",
     "goodbye_no_input": "Sorry, we did not receive any input. Please call again later. Goodbye.",
@@ -43,6 +47,7 @@ PROMPTS: dict[str, str] = {
     "bad_date": "That is not a valid date.",
     "date_in_future": "The date cannot be later than tomorrow.",
     "date_too_old": "The date cannot be more than a year ago.",
+    "date_before_birth": "The date cannot be before your birth date.",
     # name
     "name_prompt": "Please say your full name.",
     "name_readback": "We heard: {name}. If this is correct, press 1. To say it again, press 2.",
@@ -50,6 +55,20 @@ PROMPTS: dict[str, str] = {
     "name_unclear": "We will record your name for an officer to check.",
     "name_record": "After the beep, say your full name, then press hash.",
     "address_record": "After the beep, say your household registration address, then press hash.",
+    "name_speech": "Please say your name.",
+    "address_speech": "Please say your household registration address, starting with the province.",
+    # a landlord declaring a tenant (menu 4 and 5)
+    "declare_id_prompt": ("Please enter the tenant's 18-character ID number. For the letter X, press star. "
+                          "Press hash when done. If the tenant has no ID document, press 0 and then hash."),
+    "declare_out_id_prompt": ("Please enter the ID number of the tenant who moved out, or its last 4 characters. "
+                              "For the letter X, press star. Press hash when done."),
+    "id_suffix": "ending in {digits}",
+    "tenant_name_prompt": "Please say the tenant's name.",
+    "tenant_name_readback": "The tenant's name is: {name}. If this is correct, press 1. To say it again, press 2.",
+    "tenant_name_record": "After the beep, say the tenant's name, then press hash.",
+    "tenant_name_speech": "Please say the tenant's name.",
+    "tenant_address_speech": "Please say the tenant's household registration address, starting with the province.",
+    "tenant_address_record": "After the beep, say the tenant's household registration address again, then press hash.",
     # summaries
     "move_in_summary": ("Please check: move-in. ID number {id}. Address {address}, {room}. Move-in date {date}. "
                         "Name {name}. To confirm, press 1. To start again, press 2."),
@@ -57,6 +76,13 @@ PROMPTS: dict[str, str] = {
                          "To confirm, press 1. To start again, press 2."),
     "no_document_summary": ("Please check: move-in without an ID document. Your name and household address "
                             "are recorded. Address {address}, {room}. To confirm, press 1. To start again, press 2."),
+    "declare_summary": ("Please check: a tenant moving in. ID number {id}. Address {address}, {room}. "
+                        "Move-in date {date}. Name {name}. To confirm, press 1. To start again, press 2."),
+    "declare_no_document_summary": ("Please check: a tenant without an ID document moving in. The tenant's name "
+                                    "and household address are recorded. Address {address}, {room}. Move-in date "
+                                    "{date}. To confirm, press 1. To start again, press 2."),
+    "declare_out_summary": ("Please check: a tenant moved out. ID {id}. Address {address}. Move-out date {date}. "
+                            "To confirm, press 1. To start again, press 2."),
     "summary_room": "room {room}",
     "summary_no_room": "no room number",
     "summary_name_recorded": "recorded",
@@ -72,6 +98,13 @@ PROMPTS: dict[str, str] = {
                            "landlord will be asked by SMS to confirm it. Thank you for calling. Goodbye."),
     "no_document_receipt": ("Your declaration has been received. An officer will check your recordings. "
                             "Your receipt number is {receipt}. Again: {receipt}. Thank you for calling. Goodbye."),
+    "declare_receipt": ("The registration is accepted. The receipt number is {receipt}. Again: {receipt}. "
+                        "It is also sent to you by SMS. Thank you for calling. Goodbye."),
+    "declare_receipt_review": ("The declaration is received; an officer will check the recordings before it is "
+                               "registered. The receipt number is {receipt}. Again: {receipt}. It is also sent to "
+                               "you by SMS. Thank you for calling. Goodbye."),
+    "declare_out_done": ("The move-out is received; the result is sent to you by SMS. Thank you for calling. "
+                         "Goodbye."),
     # status
     "status_active": ("There is an active registration for this ID. It was declared on {declared_on}. "
                       "The receipt number is {receipt}. Again: {receipt}. Goodbye."),

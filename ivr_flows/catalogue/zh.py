@@ -5,6 +5,8 @@ PROMPTS: dict[str, str] = {
     "welcome": "您好，这里是居住申报语音热线。普通话请按1。",
     "menu": ("申报入住请按1。申报搬离请按2。查询登记状态请按3。没有身份证件请按0。"
              "重听请按星号键。"),
+    "menu_declarant": ("申报入住请按1。申报搬离请按2。查询登记状态请按3。没有身份证件请按0。"
+                       "房东申报租客入住请按4。租客已搬离请按5。重听请按星号键。"),
     "no_input": "没有收到您的输入。",
     "invalid_key": "您按的键无效。",
     "goodbye_no_input": "很抱歉，一直没有收到您的输入。请稍后再拨。再见。",
@@ -37,6 +39,7 @@ PROMPTS: dict[str, str] = {
     "bad_date": "这不是有效的日期。",
     "date_in_future": "日期不能晚于明天。",
     "date_too_old": "日期不能早于一年前。",
+    "date_before_birth": "日期不能早于出生日期。",
     # name
     "name_prompt": "请说出您的姓名。",
     "name_readback": "您的姓名是：{name}。正确请按1，重新说请按2。",
@@ -44,6 +47,20 @@ PROMPTS: dict[str, str] = {
     "name_unclear": "我们将录下您的姓名，由民警核对。",
     "name_record": "请在提示音后说出您的姓名，说完请按井号键。",
     "address_record": "请在提示音后说出您的户籍地址，说完请按井号键。",
+    "name_speech": "请说出您的姓名。",
+    "address_speech": "请说出您的户籍地址，从省份说起。",
+    # a landlord declaring a tenant (menu 4 and 5)
+    "declare_id_prompt": ("请输入租客的18位身份证号码。字母X请按星号键。输入完毕请按井号键。"
+                          "租客没有身份证件，请按0再按井号键。"),
+    "declare_out_id_prompt": ("请输入搬离租客的18位身份证号码，或号码的最后4位。字母X请按星号键。"
+                              "输入完毕请按井号键。"),
+    "id_suffix": "尾号{digits}",
+    "tenant_name_prompt": "请说出租客的姓名。",
+    "tenant_name_readback": "租客姓名是：{name}。正确请按1，重新说请按2。",
+    "tenant_name_record": "请在提示音后说出租客的姓名，说完请按井号键。",
+    "tenant_name_speech": "请说出租客的姓名。",
+    "tenant_address_speech": "请说出租客的户籍地址，从省份说起。",
+    "tenant_address_record": "请在提示音后再说一遍租客的户籍地址，说完请按井号键。",
     # summaries
     "move_in_summary": ("请核对：申报入住。身份证号码{id}。地址{address}，{room}。入住日期{date}。"
                         "姓名{name}。确认请按1，重新开始请按2。"),
@@ -51,6 +68,11 @@ PROMPTS: dict[str, str] = {
                          "确认请按1，重新开始请按2。"),
     "no_document_summary": ("请核对：无证件申报入住。您的姓名和户籍地址已录音。地址{address}，{room}。"
                             "确认请按1，重新开始请按2。"),
+    "declare_summary": ("请核对：申报租客入住。身份证号码{id}。地址{address}，{room}。入住日期{date}。"
+                        "姓名{name}。确认请按1，重新开始请按2。"),
+    "declare_no_document_summary": ("请核对：申报无证件租客入住。租客姓名和户籍地址已录音。地址{address}，{room}。"
+                                    "入住日期{date}。确认请按1，重新开始请按2。"),
+    "declare_out_summary": "请核对：租客搬离。证件{id}。地址{address}。搬离日期{date}。确认请按1，重新开始请按2。",
     "summary_room": "房间号{room}",
     "summary_no_room": "没有房间号",
     "summary_name_recorded": "已录音",
@@ -62,6 +84,11 @@ PROMPTS: dict[str, str] = {
     "move_out_requested": "搬离申请已收到。如与登记相符，我们将短信请房东确认。感谢来电，再见。",
     "no_document_receipt": ("申报已提交，民警将核对您的录音。回执号码：{receipt}。再说一遍：{receipt}。"
                             "感谢来电，再见。"),
+    "declare_receipt": ("登记已受理。回执号码：{receipt}。再说一遍：{receipt}。回执也将以短信发给您。"
+                        "感谢来电，再见。"),
+    "declare_receipt_review": ("申报已提交，民警将核对录音后登记。回执号码：{receipt}。再说一遍：{receipt}。"
+                               "回执也将以短信发给您。感谢来电，再见。"),
+    "declare_out_done": "搬离申报已提交，结果将以短信告知。感谢来电，再见。",
     # status
     "status_active": "该证件有有效的居住登记。申报日期{declared_on}。回执号码：{receipt}。再说一遍：{receipt}。再见。",
     "status_inactive": "该证件目前没有有效的居住登记。再见。",

@@ -11,7 +11,7 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
-from tests.constants import KEYS, LANDLORD, PUBLIC_BASE_URL, TOKEN
+from tests.constants import LANDLORD, PUBLIC_BASE_URL, SUITE, TOKEN
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def fuzz_rt(tmp_path_factory, sqlite_template):
     shutil.copy(sqlite_template, db)
     settings = Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz-secret",
                         public_base_url=PUBLIC_BASE_URL,
-                        rate_limit_per_hour=10**9, **KEYS)
+                        rate_limit_per_hour=10**9, **SUITE)
     runtime = build_runtime(settings)
     runtime.redis = embedded_redis(f"fuzz-{uuid.uuid4().hex}")
     runtime.queue = Queue(runtime.queue.name, connection=runtime.redis)

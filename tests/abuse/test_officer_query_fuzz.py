@@ -17,7 +17,8 @@ from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Landlord, Person, Precinct
 from store.officers import add_officer
 from tests.budget import examples
-from tests.constants import ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, TOKEN
+from tests.constants import (ID_A, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SUITE,
+                             TOKEN)
 from tests.support import drain, login, sms, stored
 
 # Not pages an officer reads: Twilio's webhooks, the health check, the demo phone, static files, the JSON API
@@ -45,7 +46,7 @@ def site(tmp_path_factory, sqlite_template):
     db = tmp_path_factory.mktemp("query-fuzz") / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     rt = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN, secret_key="fuzz",
-                                public_base_url=PUBLIC_BASE_URL, **KEYS))
+                                public_base_url=PUBLIC_BASE_URL, **SUITE))
     rt.redis = embedded_redis(f"query-fuzz-{uuid.uuid4().hex}")
     rt.queue = Queue(rt.queue.name, connection=rt.redis)
     install(rt)

@@ -19,7 +19,7 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
-from tests.constants import (ID_A, ID_BAD_CHECK, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL,
+from tests.constants import (ID_A, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SUITE,
                              SECRET_KEY, STRANGER, TOKEN)
 from tests.support import drain, sms
 
@@ -38,7 +38,7 @@ def rt(tmp_path, sqlite_template):
     db = tmp_path / "declgate.sqlite"
     shutil.copy(sqlite_template, db)
     runtime = build_runtime(Settings(database_url=f"sqlite:///{db}", twilio_auth_token=TOKEN,
-                                     secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, **KEYS))
+                                     secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, **SUITE))
     runtime.redis = embedded_redis(f"browser-{uuid.uuid4().hex}")
     from rq import Queue
 

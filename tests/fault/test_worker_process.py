@@ -17,7 +17,7 @@ from gateway.runtime import build_runtime, install
 from gateway.settings import Settings
 from store.enrolment import Enrolment, enrol
 from tests.conftest import truncate_all
-from tests.constants import ID_A, KEY_ENV, KEYS, LANDLORD, PUBLIC_BASE_URL, SECRET_KEY, TOKEN
+from tests.constants import ID_A, KEY_ENV, LANDLORD, PUBLIC_BASE_URL, SECRET_KEY, SUITE, TOKEN
 from tests.support import reply_to, sms
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def production(postgres_url, redis_url):
     settings = Settings(database_url=postgres_url, redis_url=redis_url, twilio_auth_token=TOKEN,
-                        secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, **KEYS,
+                        secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, **SUITE,
                         queue_name=f"declgate-proc-{uuid.uuid4().hex[:10]}")
     rt = install(build_runtime(settings))
     truncate_all(rt)

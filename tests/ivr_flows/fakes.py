@@ -20,10 +20,14 @@ class RecordingPort:
     callers: list[str] = field(default_factory=list)  # who asked each status query
     sms_sent: list[str] = field(default_factory=list)
     submitted: list[tuple[str, VoiceDeclaration]] = field(default_factory=list)
+    declarants: dict[str, tuple[PropertyView, ...]] = field(default_factory=dict)  # caller -> own properties
 
     def find_property(self, code: str) -> PropertyView | None:
         self.lookups.append(code)
         return self.properties.get(code)
+
+    def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
+        return self.declarants.get(caller, ())
 
     def registration_status(self, document_number: str, caller: str) -> StatusView:
         self.status_queries.append(document_number)

@@ -15,14 +15,14 @@ from ivr_flows.render import SAY_LANGUAGE
 ALL_STATES = [(flow, state) for flow in FLOWS.values() for state in flow.states]
 IDS = [f"{flow.name}:{state.name}" for flow, state in ALL_STATES]
 DYNAMIC_SAYS = {"id_problem": ("id_length", "id_checksum", "id_birthdate", "id_star_misplaced"),
-                "date_problem": ("bad_date", "date_in_future", "date_too_old"),
+                "date_problem": ("bad_date", "date_in_future", "date_too_old", "date_before_birth"),
                 "room_readback": ("room_readback", "room_none")}
 
 
 class TestFlows:
-    def test_the_five_flows_exist(self):
-        """welcome, move_in, move_out, status and no_document are defined."""
-        assert set(FLOWS) == {"welcome", "move_in", "move_out", "status", "no_document"}
+    def test_the_seven_flows_exist(self):
+        """welcome, move_in, move_out, status and no_document (v1), declare and declare_out (v2 menu 4 and 5)."""
+        assert set(FLOWS) == {"welcome", "move_in", "move_out", "status", "no_document", "declare", "declare_out"}
 
     @pytest.mark.parametrize("flow, state", ALL_STATES, ids=IDS)
     def test_every_target_guard_and_action_exists(self, flow, state):
@@ -68,11 +68,13 @@ class TestFlows:
         assert {(f.name, s.name) for f, s in ALL_STATES} <= reached
 
     def test_the_menu_digits_are_the_spec_s(self):
-        """Main menu: 1 move-in, 2 move-out, 3 status, 0 no document, * repeat."""
+        """Main menu: 1 move-in, 2 move-out, 3 status, 0 no document, * repeat; 4 and 5 only for declarants."""
         menu = FLOWS["welcome"]["menu"]
-        keys = {t.event: t.target for t in menu.transitions if t.event.startswith("key ")}
-        assert keys == {"key 1": "move_in:id", "key 2": "move_out:id", "key 3": "status:id",
-                        "key 0": "no_document:name_record", "key *": SELF}
+        keys = {t.event: (t.target, t.guards) for t in menu.transitions if t.event.startswith("key ")}
+        assert keys == {"key 1": ("move_in:id", ()), "key 2": ("move_out:id", ()), "key 3": ("status:id", ()),
+                        "key 0": ("no_document:nodoc_name", ()), "key *": (SELF, ()),
+                        "key 4": ("declare:id", ("caller_declares",)),
+                        "key 5": ("declare_out:id", ("caller_declares",))}
 
 
 class TestCatalogue:

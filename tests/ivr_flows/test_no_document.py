@@ -1,4 +1,4 @@
-"""Walk no-document calls (menu 0): two recordings, property, room, confirm."""
+"""Walk no-document calls (menu 0): name and address by speech then recording, property, room, confirm."""
 from __future__ import annotations
 
 import pytest
@@ -14,12 +14,17 @@ ADDRESS_URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE101"
 class TestNoDocumentFlow:
     @pytest.mark.parametrize("language", LANGUAGES)
     def test_a_whole_no_document_declaration_carries_both_recordings(self, new_call, port, language):
-        """Name (15 s) and address (30 s) are recorded, then property and room, then the receipt."""
+        """Name (15 s) and address (30 s) are said, then recorded, then property and room, then the receipt;
+        what the recogniser heard is handed over as drafts next to the recordings (v2 §7)."""
         call = new_call(language)
         call.press("0")
+        assert text(language, "name_speech") in call.said and 'input="speech"' in call.twiml
+        call.speak("王小明", 0.4)
         assert text(language, "name_record") in call.said
         assert 'maxLength="15"' in call.twiml and 'playBeep="true"' in call.twiml
         call.record(NAME_URL)
+        assert text(language, "address_speech") in call.said and 'input="speech"' in call.twiml
+        call.speak("福建省莆田市荔城区", 0.8)
         assert text(language, "address_record") in call.said and 'maxLength="30"' in call.twiml
         call.record(ADDRESS_URL)
         assert text(language, "property_prompt") in call.said
@@ -36,12 +41,31 @@ class TestNoDocumentFlow:
         assert declaration.name_recording_url == NAME_URL and declaration.address_recording_url == ADDRESS_URL
         assert declaration.property_code == APARTMENTS.code and declaration.room == "1502"
         assert declaration.date == TODAY and declaration.language == language
+        assert (declaration.name_draft, declaration.address_draft) == ("王小明", "福建省莆田市荔城区")
+
+    def test_saying_nothing_goes_straight_to_the_recording(self, new_call, port):
+        """The speech step is a help for the officer, not a hurdle: silence moves on to the recording."""
+        call = new_call("zh")
+        call.press("0")
+        call.silence()
+        assert call.where == "no_document:nodoc_name_record"
+        call.record(NAME_URL)
+        call.silence()
+        call.record(ADDRESS_URL)
+        call.press(HOUSE.code + "#")
+        call.press("1")
+        call.press("#")
+        call.press("1")
+        (_, declaration), = port.submitted
+        assert declaration.name_draft is None and declaration.address_draft is None
 
     def test_a_single_unit_property_needs_no_room(self, new_call, port):
         """A bare `#` for the room of a single-unit property leads to the summary."""
         call = new_call("zh")
         call.press("0")
+        call.speak("王小明", 0.9)
         call.record(NAME_URL)
+        call.speak("福建", 0.9)
         call.record(ADDRESS_URL)
         call.press(HOUSE.code + "#")
         call.press("1")
@@ -52,6 +76,7 @@ class TestNoDocumentFlow:
         """A name recording that never arrives is asked for twice more, then the call ends."""
         call = new_call("en")
         call.press("0")
+        call.silence()  # nothing said: on to the recording
         call.silence()
         assert text("en", "no_input") in call.said and "<Record" in call.twiml
         call.silence()
@@ -62,10 +87,12 @@ class TestNoDocumentFlow:
         """Pressing 2 at the summary starts again from the name recording."""
         call = new_call("en")
         call.press("0")
+        call.speak("Wang", 0.9)
         call.record(NAME_URL)
+        call.speak("Fujian", 0.9)
         call.record(ADDRESS_URL)
         call.press(HOUSE.code + "#")
         call.press("1")
         call.press("#")
         call.press("2")
-        assert call.where == "no_document:name_record" and call.state["data"] == {}
+        assert call.where == "no_document:nodoc_name" and call.state["data"] == {}

@@ -40,7 +40,7 @@ class TestWelcomeFlow:
 
 class TestMenuFlow:
     @pytest.mark.parametrize("key, where", [
-        ("1", "move_in:id"), ("2", "move_out:id"), ("3", "status:id"), ("0", "no_document:name_record"),
+        ("1", "move_in:id"), ("2", "move_out:id"), ("3", "status:id"), ("0", "no_document:nodoc_name"),
     ])
     def test_each_digit_opens_its_flow(self, new_call, key, where):
         """The fixed menu digits lead to move-in, move-out, status and no-document."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from parsers import Document, parse_sms
 
 from tests.budget import examples
-from tests.constants import ID_A, ID_B
+from tests.constants import ID_A, ID_X, ID_B
 
 from .strategies import NOISE, TODAY, expected_records, messages
 
@@ -43,7 +43,9 @@ ERROR_CASES = [
     ("bad_date", f"登记 张三 {ID_A} 2月30日", 0, 25, 30),
     ("bad_date", f"REG LI NA {ID_A} 2014-13-01", 0, 29, 39),
     ("date_in_future", f"登记 张三 {ID_A} 2014-01-12", 0, 25, 35),
-    ("date_too_old", f"登记 张三 {ID_A} 2012-12-01", 0, 25, 35),
+    ("date_too_old", f"退租 {ID_A} 2012-12-01", 0, 22, 32),
+    ("date_before_birth", f"登记 张三 {ID_A} 1989-12-31", 0, 25, 35),
+    ("bad_date", f"登记 张三 {ID_X} 1949-09-30", 0, 25, 35),
     ("unrecognized_token", f"登记 张三 {ID_A} 12345", 0, 25, 30),
     ("unrecognized_token", f"登记 张三 {ID_A} 301 ⑴", 0, 29, 30),
     ("missing_receipt", "DEL", None, 0, 3),
@@ -101,6 +103,9 @@ WARNING_CASES = [
     ("legacy_id", "登记 张三 350102900101123", 0, 6, 21),
     ("region_unknown", f"登记 张三 {ID81}", 0, 6, 24),
     ("late", f"登记 张三 {ID_A} 1月1日", 0, 25, 29),
+    ("backlog", f"登记 张三 {ID_A} 2012-12-01", 0, 25, 35),
+    ("missing_hukou", "登记 王小明 无证 302", 0, 7, 9),
+    ("missing_portrait", "登记 王小明 无证 302 户籍福建省莆田市", 0, 14, 22),
 ]
 
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers import mask_id
-from parsers.dates import check_move_in_date, resolve_year
+from parsers.dates import check_move_in_date, check_move_out_date, resolve_year
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
 from parsers.optout import classify_optout
 from parsers.receipts import is_valid_receipt, receipt_from_serial
@@ -61,12 +61,35 @@ class TestConvertLegacyRic:
 
 class TestCheckMoveInDate:
     @pytest.mark.parametrize(("days_ago", "expected"), [
-        (-2, ("date_in_future", False)), (-1, (None, False)), (0, (None, False)), (7, (None, False)),
-        (8, (None, True)), (366, (None, True)), (367, ("date_too_old", False)),
+        (-2, ("date_in_future", False, False)), (-1, (None, False, False)), (0, (None, False, False)),
+        (7, (None, False, False)), (8, (None, True, False)), (366, (None, True, False)),
+        (367, (None, False, True)), (365 * 40, (None, False, True)),
     ])
     def test_thresholds(self, days_ago, expected):
-        """Tomorrow is allowed, after that is future; past the deadline is late; past 366 days is too old."""
+        """Tomorrow is allowed, after that is future; past the deadline is late; past 366 days is backlog."""
         assert check_move_in_date(TODAY - dt.timedelta(days=days_ago), TODAY, 7) == expected
+
+    def test_before_the_campaign_is_backlog_not_late(self):
+        """A move-in before the campaign began could not have been declared on time: backlog, never late."""
+        start = TODAY - dt.timedelta(days=30)
+        assert check_move_in_date(start - dt.timedelta(days=1), TODAY, 7, campaign_start=start) == (None, False, True)
+        assert check_move_in_date(start, TODAY, 7, campaign_start=start) == (None, True, False)
+        assert check_move_in_date(TODAY, TODAY, 7, campaign_start=start) == (None, False, False)
+
+    def test_before_birth_and_before_1949_are_errors(self):
+        """A date before the person was born, or before 1 October 1949, is a typo."""
+        born = dt.date(1990, 1, 1)
+        assert check_move_in_date(dt.date(1989, 12, 31), TODAY, 7, born=born).error == "date_before_birth"
+        assert check_move_in_date(born, TODAY, 7, born=born).error is None
+        assert check_move_in_date(dt.date(1949, 9, 30), TODAY, 7).error == "bad_date"
+        assert check_move_in_date(dt.date(1949, 10, 1), TODAY, 7).backlog
+
+    @pytest.mark.parametrize(("days_ago", "expected"), [
+        (-2, ("date_in_future", False, False)), (8, (None, True, False)), (367, ("date_too_old", False, False)),
+    ])
+    def test_move_out_thresholds(self, days_ago, expected):
+        """A move-out more than a year back stays a typo: backlog applies to move-ins only."""
+        assert check_move_out_date(TODAY - dt.timedelta(days=days_ago), TODAY, 7) == expected
 
     def test_year_less_dates_take_the_latest_year_not_in_the_future(self):
         """A year-less date resolves to this year unless that is after tomorrow."""

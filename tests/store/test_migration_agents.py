@@ -12,7 +12,7 @@ from tests.store.test_migration_item_precincts import _engine
 class TestAgents:
     def test_up_and_down(self, legacy_url):
         keyring = Keyring(**KEYS)
-        upgrade(legacy_url, "0012_api_tokens", keyring=keyring)
+        upgrade(legacy_url, "0013_campaign_start", keyring=keyring)
         upgrade(legacy_url, "0013_agents", keyring=keyring)
         engine = _engine(legacy_url)
         found = inspect(engine)
@@ -24,7 +24,7 @@ class TestAgents:
         assert "declarant_phone" in {c["name"] for c in found.get_columns("declarations")}
         columns = {c["name"]: c for c in found.get_columns("api_tokens")}
         assert "phone" in columns and columns["landlord_id"]["nullable"]
-        downgrade(legacy_url, "0012_api_tokens", keyring=keyring)
+        downgrade(legacy_url, "0013_campaign_start", keyring=keyring)
         engine.dispose()
         engine = _engine(legacy_url)
         after = inspect(engine)
@@ -32,5 +32,5 @@ class TestAgents:
         assert "declarant_phone" not in {c["name"] for c in after.get_columns("declarations")}
         assert "phone" not in {c["name"] for c in after.get_columns("api_tokens")}
         with engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0012_api_tokens"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0013_campaign_start"
         engine.dispose()

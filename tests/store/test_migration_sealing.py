@@ -16,7 +16,7 @@ from store.migrate import downgrade, heads, upgrade
 from store.models import AuditEntry, InboundMessage, Person
 from tests.store.legacy import (AUDIT, BEFORE, INBOUND, PEOPLE, counts, database_bytes, landlord_phone,
                                 plaintext_ids, ric_number, room, seed)
-from tests.constants import KEYS, PUBLIC_BASE_URL, TOKEN
+from tests.constants import KEYS, PUBLIC_BASE_URL, SUITE, TOKEN
 from tests.support import drain, reply_to, sms
 
 LARGE = 100_000  # the finding's size: about 40 s on SQLite and 80 s on PostgreSQL on a busy 2-core machine
@@ -26,7 +26,7 @@ def gateway_on(url: str):
     """A runtime and a Flask client on `url` with the suite's keys and a queue of their own."""
     name = f"migrated-{uuid.uuid4().hex[:10]}"
     settings = Settings(database_url=url, twilio_auth_token=TOKEN, secret_key="x", queue_name=name,
-                        public_base_url=PUBLIC_BASE_URL, **KEYS)
+                        public_base_url=PUBLIC_BASE_URL, **SUITE)
     rt = build_runtime(settings)
     rt.redis = embedded_redis(name)
     rt.queue = Queue(name, connection=rt.redis)

@@ -1,7 +1,7 @@
 """agents: landlords' grants to another phone; who declared; API tokens for agents
 
 Revision ID: 0013_agents
-Revises: 0012_api_tokens
+Revises: 0013_campaign_start
 Create Date: 2026-12-12 10:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_agents'
-down_revision = '0012_api_tokens'
+down_revision = '0013_campaign_start'
 branch_labels = None
 depends_on = None
 

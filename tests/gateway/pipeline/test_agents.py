@@ -1,42 +1,15 @@
-"""Agents (代理人) through the signed SMS webhook: a landlord grants, the agent declares, the landlord is copied.
-
-The grammar's `授权`/`取消授权` are read here by `grammar_with_agents` (the ParseResult spec §9.3 gives them),
-so every other step is the real path: webhook, queue, worker, store, replies.
-"""
+"""Agents (代理人) through the signed SMS webhook: a landlord grants, the agent declares, the landlord is copied."""
 from __future__ import annotations
-
-import re
 
 import pytest
 from sqlalchemy import select
 
-from gateway.pipeline import batch
-from parsers import ParseResult
-from parsers.phones import to_e164
-from parsers.result import Record
 from store.enrolment import Enrolment, enrol
 from store.models import Agent, Declaration, OutboundMessage, Property
 from tests.constants import ID_A, ID_B, ID_C, LANDLORD, OTHER_LANDLORD, STRANGER
 from tests.support import drain, inbound, reply_to, sms
 
 AGENT = STRANGER  # enrolled nowhere: only the grants make it able to declare
-GRANT = re.compile(r"^(授权|取消授权)\s+(\S+)(?:\s+@(\S+))?$")
-
-
-@pytest.fixture(autouse=True)
-def grammar_with_agents(monkeypatch):
-    """`授权 <phone> [@property]` and `取消授权 …` read as spec §9.3 says; anything else by the grammar."""
-    real = batch.parse_inbound
-
-    def parse(message):
-        match = GRANT.match((message.body or "").strip())
-        if match is None:
-            return real(message)
-        command = "agent" if match.group(1) == "授权" else "agent_revoke"
-        return ParseResult(command, "zh", records=(Record(phone=to_e164(match.group(2), "CN"),
-                                                         property=match.group(3)),))
-
-    monkeypatch.setattr(batch, "parse_inbound", parse)
 
 
 @pytest.fixture
@@ -182,7 +155,7 @@ class TestAttacks:
     def test_declaring_at_a_property_not_granted(self, client, landlords, other_tenant):
         for selector in ("@200001", "@西巷", "@999999"):
             _, reply = text(client, landlords, f"登记 张三 {ID_A} 301 {selector}", AGENT)
-            assert "您无权为该房产申报" in reply
+            assert "您未获该房产授权" in reply
         assert [d.id for d in active(landlords)] == [other_tenant.id]
 
     def test_cancel_by_receipt_of_another_landlord(self, client, landlords, other_tenant):
@@ -194,11 +167,11 @@ class TestAttacks:
         _, listing = text(client, landlords, "查询", AGENT)
         assert "李四" not in listing
         _, reply = text(client, landlords, "查询 @200001", AGENT)
-        assert "李四" not in reply and "您无权为该房产申报" in reply
+        assert "李四" not in reply and "您未获该房产授权" in reply
         _, reply = text(client, landlords, f"退租 {ID_B}", AGENT)
         assert "未找到该在住租客" in reply
         _, reply = text(client, landlords, f"退租 {ID_B} @200001", AGENT)
-        assert "您无权为该房产申报" in reply
+        assert "您未获该房产授权" in reply
         assert [d.id for d in active(landlords)] == [other_tenant.id]
         assert sent_to(landlords, OTHER_LANDLORD, "agent_copy") == []
 
@@ -218,7 +191,7 @@ class TestAttacks:
         grant(client, landlords, "授权 13700000000 @西巷")
         grant(client, landlords, "取消授权 13700000000 @东街")
         _, reply = text(client, landlords, f"登记 张三 {ID_A} 301 @东街", AGENT)
-        assert "您无权为该房产申报" in reply
+        assert "您未获该房产授权" in reply
         _, reply = text(client, landlords, f"登记 张三 {ID_A} 301", AGENT)  # 西巷 is the one left
         [decl] = active(landlords)
         assert decl.property_id == property_id(landlords, "100002") and decl.receipt in reply

@@ -167,12 +167,15 @@ class TestLowConfidenceAndNoDocument:
             assert row.review_state == "open" and row.review_reason == "low_confidence"
 
     def test_no_document_path_keeps_both_recordings(self, client, enrolled, twiml_schema):
-        """Menu 0 records name and household address, then stores a pending_review declaration."""
+        """Menu 0 hears and records name and household address, then stores a pending_review declaration; what
+        the recogniser heard is kept as a draft for the officer."""
         call = PhoneCall(client, TENANT, schema=twiml_schema)
         call.start()
         call.press("1")
         call.press("0")
+        call.speak("王小明", 0.4)
         call.record("https://api.twilio.com/recordings/RENAME")
+        call.speak("福建省莆田市", 0.6)
         call.record("https://api.twilio.com/recordings/READDR")
         call.press("100001#")
         call.press("1")
@@ -183,6 +186,10 @@ class TestLowConfidenceAndNoDocument:
         assert decl.status == "pending_review" and decl.person.document_type == "none"
         assert decl.address_recording_url.endswith("READDR") and decl.name_recording_url.endswith("RENAME")
         assert receipt_said(call).count(decl.receipt) == 2
+        assert decl.person.name is None  # a draft is never the final name
+        with enrolled.sessions() as session:
+            payload = session.get(InboundMessage, decl.inbound_id).payload
+        assert (payload["name_draft"], payload["address_draft"]) == ("王小明", "福建省莆田市")
 
 
 class TestStatusAndMoveOut:
@@ -243,3 +250,96 @@ class TestVoiceWebhookSecurity:
         assert response.status_code == 200
         twiml_schema.validate(response.get_data(as_text=True))
         assert "<Hangup" in response.get_data(as_text=True)
+
+
+class TestLandlordCalls:
+    """v2 §6: the landlord's own number hears 4 and 5 and declares at once, like by SMS."""
+
+    def _menu(self, client, schema, caller=LANDLORD) -> PhoneCall:
+        call = PhoneCall(client, caller, schema=schema)
+        call.start()
+        call.press("1")
+        return call
+
+    def test_a_landlord_declares_a_tenant_by_phone(self, client, enrolled, twiml_schema):
+        call = self._menu(client, twiml_schema)
+        assert "房东申报租客入住请按4" in call.said
+        call.press("4")
+        call.press(ID_A + "#")
+        call.press("1")  # the ID read back; one property, so no code is asked
+        call.press("301#")
+        call.press("1")  # today
+        call.speak("张三", 0.9)
+        call.press("1")
+        call.press("1")  # confirm
+        assert "<Hangup" in call.twiml
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "active" and decl.channel == "voice" and decl.person.document_number == ID_A
+        assert decl.landlord_response is None and receipt_said(call).count(decl.receipt) == 2
+        sent = outbox(enrolled)
+        assert [(p, to) for p, to, _ in sent] == [("reply", LANDLORD)]  # no "please confirm" to themselves
+        assert decl.receipt in sent[0][2] and "已登记" in sent[0][2] and ID_A not in sent[0][2]
+
+    def test_the_same_tenant_by_sms_then_by_phone_is_one_registration(self, client, enrolled, twiml_schema):
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        call = self._menu(client, twiml_schema)
+        call.press("4")
+        call.press(ID_A + "#")
+        call.press("1")
+        call.press("301#")
+        call.press("1")
+        call.speak("张三", 0.9)
+        call.press("1")
+        call.press("1")
+        drain(enrolled)
+        assert len(all_declarations(enrolled)) == 1
+        assert "此前已登记" in outbox(enrolled)[-1][2]
+
+    def test_a_landlord_moves_a_tenant_out_by_the_last_four(self, client, enrolled, twiml_schema):
+        sms(client, f"登记 张三 {ID_A} 301", LANDLORD)
+        drain(enrolled)
+        call = self._menu(client, twiml_schema)
+        call.press("5")
+        call.press(ID_A[-4:] + "#")
+        call.press("1")  # today
+        call.press("1")  # confirm
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "ended"
+        assert "已退租" in outbox(enrolled)[-1][2]
+
+    def test_a_resident_cannot_reach_menu_4(self, client, enrolled, twiml_schema):
+        """The attack: a stranger presses 4 to register someone at a landlord's property without asking."""
+        call = self._menu(client, twiml_schema, caller=TENANT)
+        assert "按4" not in call.said
+        call.press("4")
+        assert "您按的键无效" in call.said
+        drain(enrolled)
+        assert all_declarations(enrolled) == []
+
+
+class TestDraftsForOfficers:
+    def test_the_officer_sees_what_was_heard_as_a_draft_not_as_the_name(self, ui, people, twiml_schema):
+        """v2 §7: the recogniser's words sit beside the recordings; the name field stays for the officer."""
+        from tests.support import login
+
+        call = PhoneCall(ui, TENANT, schema=twiml_schema)
+        call.start()
+        call.press("1")
+        call.press("0")
+        call.speak("王小明", 0.4)
+        call.record("https://api.twilio.com/recordings/RENAME")
+        call.speak("福建省莆田市", 0.6)
+        call.record("https://api.twilio.com/recordings/READDR")
+        call.press("100001#")
+        call.press("1")
+        call.press("302#")
+        call.press("1")
+        drain(people)
+        [decl] = all_declarations(people)
+        login(ui, "a")
+        page = ui.get(f"/review/{decl.inbound_id}").get_data(as_text=True)
+        assert "语音识别草稿" in page and "<q>王小明</q>" in page and "<q>福建省莆田市</q>" in page
+        assert 'value="" placeholder="王小明"' in page  # offered as a hint, never filled in as the name
