@@ -143,7 +143,8 @@ DETAILS: dict[str, B] = {
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
-    "landlord": B("房东 #{id}", "Landlord #{id}"), "agent": B("代理人 {id}", "Agent {id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
+    "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
+    "agent": B("代理人 {id}", "Agent {id}"),
     "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
     "before": B("{id} 之前收到的", "Received before {id}"),
 }

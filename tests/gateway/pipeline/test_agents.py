@@ -67,6 +67,13 @@ class TestGrant:
             [row] = session.scalars(select(Agent)).all()
             assert row.phone == AGENT and row.property.code == "100001" and row.channel == "sms"
 
+    def test_english_grant_and_revoke_are_answered_in_english(self, client, landlords):
+        reply = grant(client, landlords, "AGENT 13700000000 @100002")
+        assert reply == f"Agent allowed: {AGENT} @西巷"
+        [notice] = sent_to(landlords, AGENT, "agent_notice")
+        assert notice.body.startswith("Landlord 陈房东 made you their agent") and "@西巷" in notice.body
+        assert grant(client, landlords, "UNAGENT 13700000000") == f"Agent revoked: {AGENT} @西巷"
+
     def test_grant_without_property_covers_them_all(self, client, landlords):
         reply = grant(client, landlords, "授权 13700000000")
         assert "@东街" in reply and "@西巷" in reply
