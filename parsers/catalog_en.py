@@ -12,6 +12,8 @@ STATUS = {
     "rejected": "Rejected",
     "listed": "Active",
     "claimed": "Submitted, awaiting your landlord's confirmation",
+    "agent_granted": "Agent allowed:",
+    "agent_revoked": "Agent revoked:",
     "move_out_requested": "Move-out request received; if it matches a registration, the landlord is asked to confirm",
 }
 
@@ -56,6 +58,7 @@ CODES = {
     "not_your_property": "You have no grant for that property.",
     "address_conflict": "Address enrolled by someone else; police will check.",
     "enrolment_pending": "Enrolment received; the police station will reply by SMS.",
+    "unknown_agent": "That phone is not your agent for this property.",
 }
 
 TEMPLATES = {

@@ -13,6 +13,8 @@ STATUS = {
     "listed": "在住",
     "claimed": "已提交，待房东确认",
     "move_out_requested": "退租申请已收到，如有相应登记将请房东确认",
+    "agent_granted": "已授权代理人",
+    "agent_revoked": "已取消授权",
 }
 
 CODES = {
@@ -56,6 +58,7 @@ CODES = {
     "not_your_property": "您未获该房产授权。",
     "address_conflict": "该地址已由他人备案，待民警核实。",
     "enrolment_pending": "备案申请已收到，待派出所审核，结果短信通知。",
+    "unknown_agent": "该号码不是您此房产的代理人。",
 }
 
 TEMPLATES = {

@@ -61,6 +61,8 @@ PIPELINE_CODES: dict[str, Bilingual] = {
     "address_conflict": Bilingual("该地址已由他人备案，需民警核实。",
                                   "The address is already enrolled to someone else; an officer checks."),
     "enrolment_pending": Bilingual("备案申请待民警审核。", "The enrolment request waits for an officer."),
+    "unknown_agent": Bilingual("取消授权的号码不是该房东（该房产）的代理人。",
+                               "The phone to revoke is not the landlord's agent (for that property)."),
 }
 
 # Why a message waits in the officers' queue without a landlord-facing reply text: the gateway's jobs

@@ -22,6 +22,8 @@ TEXTS = {
         "login_code": "您的登录验证码：{code}，10分钟内有效。请勿告诉他人。",
         "enrolment_approved": "房东注册已通过：{address}，房产代码{code}。现在可发送“登记 姓名 证件号 房号”申报租客。",
         "enrolment_rejected": "房东注册未通过：{reason}。如有疑问请联系辖区派出所。",
+        "agent_notice": "房东{landlord}已授权您代为申报{properties}的租客：登记 姓名 证件号 房号 @房产",
+        "agent_copy": "代理人{phone}：",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -38,6 +40,9 @@ TEXTS = {
         "enrolment_approved": ("Enrolment approved: {address}, property code {code}. "
                                "Declare tenants with REG NAME ID ROOM."),
         "enrolment_rejected": "Enrolment not approved: {reason}. Contact your police station with questions.",
+        "agent_notice": ("Landlord {landlord} made you their agent: you may now declare tenants for {properties} "
+                         "(登记 NAME ID ROOM @PROPERTY)."),
+        "agent_copy": "Your agent {phone}: ",
     },
 }
 
@@ -96,3 +101,13 @@ def render_enrolment_decision(*, approved: bool, address: str, property_code: st
     if approved:
         return t["enrolment_approved"].format(address=address, code=property_code)
     return t["enrolment_rejected"].format(reason=mask_ids(reason or "").rstrip("。. "))
+
+
+def render_agent_notice(landlord: str, properties: str, *, language: str) -> str:
+    """The one SMS a phone gets when a landlord makes it their agent: for whom, and for which properties."""
+    return _texts(language)["agent_notice"].format(landlord=landlord, properties=properties)
+
+
+def render_agent_copy(agent_phone: str, reply: str, *, language: str) -> str:
+    """The landlord's copy of the reply their agent got: the same text, saying whose message it answered."""
+    return _texts(language)["agent_copy"].format(phone=agent_phone) + reply

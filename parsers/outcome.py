@@ -29,6 +29,8 @@ class OutcomeStatus(StrEnum):
     CLAIMED = "claimed"  # a caller's move-in, waiting for the landlord
     ALREADY_CLAIMED = "already_claimed"  # the same caller's claim again: never told, they hear `claimed`
     MOVE_OUT_REQUESTED = "move_out_requested"  # a caller's move-out, whatever it matched
+    AGENT_GRANTED = "agent_granted"  # `授权`: `name` holds the agent's phone and the properties granted
+    AGENT_REVOKED = "agent_revoked"  # `取消授权`: likewise, what was revoked
 
 
 @dataclass(frozen=True)

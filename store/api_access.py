@@ -1,4 +1,4 @@
-"""Landlords' log-in to the JSON API: one-time codes sent by SMS, then bearer tokens.
+"""Landlords' (and their agents') log-in to the JSON API: one-time codes sent by SMS, then bearer tokens.
 
 A code is six digits, so it is only as strong as the limits around it: it lives CODE_MINUTES, takes
 CODE_TRIES guesses, and a phone may ask for CODES_PER_PHONE codes an hour, an address CODES_PER_ADDRESS.
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.models import ApiLoginCode, ApiToken, Landlord, utcnow
+from store import agents
+from store.agents import Acting
+from store.models import ApiLoginCode, ApiToken, utcnow
 
 CODE_MINUTES = 10
 CODE_TRIES = 5
@@ -30,7 +32,7 @@ class CodeRequest:
     """What asking for a code gave: the code to text (None when there is no one to text), or why not."""
 
     code: str | None
-    landlord: Landlord | None
+    acting: Acting | None  # the landlord or agent the phone is
     refused: str | None = None  # `rate_limited`
 
 
@@ -45,7 +47,7 @@ def token_hash(token: str) -> str:
 def request_code(session: Session, phone: str, address: str, *, now: dt.datetime | None = None) -> CodeRequest:
     """Make a code for `phone`, within the hourly limits.
 
-    A number that is no landlord's gets a row too (holding a code nobody is sent), so the limits count it and
+    A number that is neither a landlord's nor an agent's gets a row too (holding a code nobody is sent), so the limits count it and
     the caller can answer it exactly as an enrolled one: the API does not tell who is enrolled.
     """
     now = now or utcnow()
@@ -54,8 +56,8 @@ def request_code(session: Session, phone: str, address: str, *, now: dt.datetime
     by_address = session.scalar(select(func.count()).where(ApiLoginCode.address == address,
                                                            ApiLoginCode.created_at > since))
     if by_phone >= CODES_PER_PHONE or by_address >= CODES_PER_ADDRESS:
-        return CodeRequest(code=None, landlord=None, refused="rate_limited")
-    landlord = session.scalar(select(Landlord).where(Landlord.phone == phone))
+        return CodeRequest(code=None, acting=None, refused="rate_limited")
+    acting = agents.find_acting(session, phone)
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     # An earlier code of the same phone stops working: only the latest SMS counts.
@@ -64,11 +66,11 @@ def request_code(session: Session, phone: str, address: str, *, now: dt.datetime
     session.add(ApiLoginCode(phone=phone, address=address[:64], code_hash=_hash(salt, code), salt=salt, tries=0,
                              created_at=now, expires_at=now + dt.timedelta(minutes=CODE_MINUTES)))
     session.flush()
-    return CodeRequest(code=code if landlord is not None else None, landlord=landlord)
+    return CodeRequest(code=code if acting is not None else None, acting=acting)
 
 
-def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None) -> Landlord | None:
-    """The landlord whose latest code this is, or None. Each call is a try; the code dies at its last."""
+def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None) -> Acting | None:
+    """The landlord or agent whose latest code this is, or None. Each call is a try; the code dies at its last."""
     now = now or utcnow()
     row = session.scalar(select(ApiLoginCode).where(ApiLoginCode.phone == phone, ApiLoginCode.used_at.is_(None),
                                                     ApiLoginCode.expires_at > now)
@@ -81,28 +83,32 @@ def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | No
         row.used_at = now
     if not good:
         return None
-    return session.scalar(select(Landlord).where(Landlord.phone == phone))
+    return agents.find_acting(session, phone)
 
 
-def issue_token(session: Session, landlord: Landlord, *, hours: int, now: dt.datetime | None = None
+def issue_token(session: Session, acting: Acting, *, hours: int, now: dt.datetime | None = None
                 ) -> tuple[str, ApiToken]:
-    """A new bearer token for the landlord; returns it (shown once) and its row."""
+    """A new bearer token for the phone; returns it (shown once) and its row.
+
+    The token stands for the phone: what it may reach is read from the grants at each request.
+    """
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=token_hash(token), landlord_id=landlord.id, created_at=now,
-                   expires_at=now + dt.timedelta(hours=hours))
+    row = ApiToken(token_hash=token_hash(token), landlord_id=acting.landlord.id if acting.landlord else None,
+                   phone=acting.phone, created_at=now, expires_at=now + dt.timedelta(hours=hours))
     session.add(row)
     session.flush()
     return token, row
 
 
-def landlord_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Landlord | None:
-    """The landlord a bearer token stands for, while it is neither expired nor revoked."""
+def acting_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Acting | None:
+    """Whom a bearer token stands for, while it is neither expired nor revoked and the phone is still a landlord
+    or someone's agent (a revoked agent's token reaches nothing)."""
     now = now or utcnow()
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    return row.landlord
+    return agents.find_acting(session, row.phone or row.landlord.phone)
 
 
 def revoke(session: Session, token: str, *, now: dt.datetime | None = None) -> bool:

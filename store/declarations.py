@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,13 @@ from store import lookups
 from store.sealed import document_hash
 from store.models import Declaration, Landlord, Person, Property, utcnow
 from store.states import DeclarationStatus, LandlordResponse
+
+
+class HasProperties(Protocol):
+    """A landlord, or anyone acting at a set of properties (store.agents.Acting)."""
+
+    @property
+    def properties(self) -> Sequence[Property]: ...
 
 
 def new_receipt(session: Session) -> str:
@@ -44,15 +52,19 @@ def find_landlord(session: Session, phone: str) -> Landlord | None:
                            .where(Landlord.phone == phone)).unique().one_or_none()
 
 
-def resolve_property(landlord: Landlord, selector: str | None) -> tuple[Property | None, str | None]:
+def resolve_property(landlord: Landlord | HasProperties, selector: str | None) -> tuple[Property | None, str | None]:
     """The property a record means: by `@code` or `@alias`, or the landlord's only one. Returns (property, error code)."""
     props = landlord.properties
     if selector:
         wanted = selector.strip().casefold()
         for prop in props:
-            if prop.code == selector.strip() or (prop.alias and prop.alias.casefold() == wanted):
+            if prop.code == selector.strip():
                 return prop, None
-        return None, "unknown_property"
+        # Aliases are unique per landlord; an agent of two landlords may reach two properties with one alias.
+        named = [prop for prop in props if prop.alias and prop.alias.casefold() == wanted]
+        if len(named) > 1:
+            return None, "ambiguous_property"
+        return (named[0], None) if named else (None, "unknown_property")
     if len(props) == 1:
         return props[0], None
     if not props:
@@ -85,11 +97,13 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
              name: str | None, phone: str | None, room: str | None, move_in: dt.date, late: bool,
              channel: str, inbound_id: int | None, pending_review: bool = False,
              name_recording_url: str | None = None, address_recording_url: str | None = None,
-             receipt: str | None = None, hukou_address: str | None = None) -> tuple[OutcomeStatus, Declaration]:
+             receipt: str | None = None, hukou_address: str | None = None,
+             declarant_phone: str | None = None) -> tuple[OutcomeStatus, Declaration]:
     """Declare a person at a property.
 
     Returns (registered | already_registered | superseded | pending_review, declaration).
     A person already active elsewhere is ended there (`superseded`): people live in one place.
+    `declarant_phone` is an agent's who declared for the property's landlord (store.agents).
     """
     person, active = None, []
     if document_type != "none" and document_number:
@@ -119,7 +133,7 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     decl = Declaration(person=person, property=prop, room=room, move_in=move_in, status=status,
                        receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
                        name_recording_url=name_recording_url, address_recording_url=address_recording_url,
-                       hukou_address=hukou_address)
+                       hukou_address=hukou_address, declarant_phone=declarant_phone)
     session.add(decl)
     batch = lookups.current(session)
     if batch is None:

@@ -25,7 +25,7 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
-from store.models import ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person
+from store.models import Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
 
@@ -38,6 +38,7 @@ DocumentKey = tuple[str, str]  # (document type, number)
 @dataclass
 class Lookups:
     landlords: dict[str, Landlord | None] = field(default_factory=dict)  # by phone; None: not enrolled
+    agents: dict[str, list[Agent]] = field(default_factory=dict)  # by phone: the grants in force (store.agents)
     people: dict[DocumentKey, tuple[Person | None, list[Declaration]]] = field(default_factory=dict)
     opted_out: dict[str, bool] = field(default_factory=dict)  # by phone
     languages: dict[str, ContactLanguage | None] = field(default_factory=dict)  # by phone; None: never heard from
@@ -70,10 +71,17 @@ def people_with_active():
                        & (Declaration.status == DeclarationStatus.ACTIVE)))
 
 
+def grants_in_force():
+    """Agents' grants in force, with what they reach: each grant's property, or its landlord's properties."""
+    return (select(Agent).options(joinedload(Agent.landlord).joinedload(Landlord.properties),
+                                  joinedload(Agent.property))
+            .where(Agent.revoked_at.is_(None)).order_by(Agent.id))
+
+
 def preload(session: Session, *, phones: Iterable[str], documents: Iterable[DocumentKey],
             receipts_needed: int) -> Lookups:
-    """Load the batch's landlords (with properties), people (with active declarations), opt-outs, the
-    senders' languages and free receipts: five queries whatever the batch size."""
+    """Load the batch's landlords (with properties), agents' grants, people (with active declarations),
+    opt-outs, the senders' languages and free receipts: six queries whatever the batch size."""
     phones, documents = set(phones), set(documents)
     found = Lookups()
     if phones:
@@ -81,6 +89,9 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
                                     .where(Landlord.phone.in_(phones))).unique()
         found.landlords = dict.fromkeys(phones)
         found.landlords.update({landlord.phone: landlord for landlord in landlords})
+        found.agents = {phone: [] for phone in phones}
+        for grant in session.scalars(grants_in_force().where(Agent.phone.in_(phones))).unique():
+            found.agents[grant.phone].append(grant)
         found.opted_out = dict.fromkeys(phones, False)
         found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones))),
                                              True))

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
-                        String, Text, UniqueConstraint, event, inspect, text)
+                        String, Text, UniqueConstraint, event, func, inspect, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.sealed import SealedJSON, SealedText, keyring_of
@@ -206,6 +206,8 @@ class Declaration(Base):
     name_recording_url: Mapped[str | None] = mapped_column(String(500))
     address_recording_url: Mapped[str | None] = mapped_column(String(500))
     hukou_address: Mapped[str | None] = mapped_column(String(400))  # self-reported, for a person without a document
+    # Who declared, when not the responsible landlord: an agent's phone, E.164 (migration 0013_agents).
+    declarant_phone: Mapped[str | None] = mapped_column(String(20))
 
     person: Mapped[Person] = relationship()
     property: Mapped[Property] = relationship()
@@ -234,6 +236,24 @@ class MediaItem(Base):
 
     person: Mapped[Person | None] = relationship()
     declaration: Mapped[Declaration | None] = relationship()
+
+
+class Agent(Base):
+    """A landlord's grant: this phone may declare for one property, or (property NULL) for all of them, the
+    ones enrolled later included. A revoked grant is kept (revoked_at) so officers see who could act when."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
+    property_id: Mapped[int | None] = mapped_column(ForeignKey("properties.id"))
+    channel: Mapped[str] = mapped_column(String(8))  # a states.Channel: how the landlord granted it
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    landlord: Mapped[Landlord] = relationship()
+    property: Mapped[Property | None] = relationship()
 
 
 class OutboundMessage(Base):
@@ -435,12 +455,14 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    # None for an agent that is no landlord (0013): `phone` is who holds it, and what it may reach is read per request.
+    landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    landlord: Mapped[Landlord] = relationship()
+    landlord: Mapped[Landlord | None] = relationship()
 
 
 class IdempotentRequest(Base):
@@ -576,3 +598,6 @@ Index("ix_declarations_move_out", Declaration.move_out)
 Index("ix_inbound_precinct_received", InboundMessage.precinct_id, InboundMessage.received_at)
 Index("ix_declarations_residency", Declaration.property_id, Declaration.move_in,
       postgresql_include=["move_out", "declared_at", "status", "late", "channel"])  # migration 0003
+# One grant in force per landlord, phone and property (NULL: all of them, coalesced so it is unique too): 0013.
+Index("uq_agents_active", Agent.landlord_id, Agent.phone, func.coalesce(Agent.property_id, 0), unique=True,
+      postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL"))

@@ -21,12 +21,12 @@ from gateway.pipeline import delivery
 from parsers.notices import render_login_code
 from parsers.phones import to_e164
 from store import api_access, audit
-from store.models import Landlord
+from store.agents import Acting
 
 TAG = "log-in"
 
 
-def e164_or_422(raw: str) -> str:
+def phone_or_422(raw: str) -> str:
     """The number in E.164, or a 422: a number that is no number is a bad request, not a stranger."""
     phone = to_e164(raw, runtime.current().settings.default_region)
     if phone is None:
@@ -50,7 +50,7 @@ def login_code(json: LoginCodeRequest):
     from gateway.api.problems import language
 
     rt = runtime.current()
-    phone = e164_or_422(json.phone)
+    phone = phone_or_422(json.phone)
     with rt.sessions.begin() as session:
         made = api_access.request_code(session, phone, client_address())
         if made.refused:
@@ -70,15 +70,15 @@ def login_code(json: LoginCodeRequest):
 def login(json: LoginRequest):
     """Exchange the code for a bearer token (a retry is not replayed: a token is never kept in clear)."""
     rt = runtime.current()
-    phone = e164_or_422(json.phone)
+    phone = phone_or_422(json.phone)
     with rt.sessions.begin() as session:
-        landlord = api_access.check_code(session, phone, json.code)
-        if landlord is None:
+        acting = api_access.check_code(session, phone, json.code)
+        if acting is None:
             audit.record(session, None, "api_login_failed", f"phone:{phone}", address=client_address())
             failed = True
         else:
-            token, row = api_access.issue_token(session, landlord, hours=rt.settings.api_token_hours)
-            audit.record(session, None, "api_login", f"landlord:{landlord.id}", address=client_address())
+            token, row = api_access.issue_token(session, acting, hours=rt.settings.api_token_hours)
+            audit.record(session, None, "api_login", _who(acting), address=client_address())
             failed = False
             expires_at = row.expires_at
     if failed:
@@ -92,18 +92,25 @@ def _bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _who(acting: Acting) -> str:
+    """The audit target of a log-in: the landlord, or an agent by phone."""
+    return f"landlord:{acting.landlord.id}" if acting.landlord is not None else f"agent:{acting.phone}"
+
+
 def landlord_required(view: Callable) -> Callable:
-    """The view runs for a landlord with a token in force (g.landlord_id); anyone else gets a 401 problem."""
+    """The view runs for a landlord or an agent with a token in force (g.phone; g.landlord_id is None for an
+    agent that is no landlord); anyone else gets a 401 problem. What they may reach is store.agents.Acting's."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = _bearer()
-        landlord: Landlord | None = None
+        acting: Acting | None = None
         if token:
             with runtime.current().sessions() as session:
-                landlord = api_access.landlord_for(session, token)
-                if landlord is not None:
-                    g.landlord_id, g.landlord_phone = landlord.id, landlord.phone
-        if landlord is None:
+                acting = api_access.acting_for(session, token)
+                if acting is not None:
+                    g.phone, g.who = acting.phone, _who(acting)
+                    g.landlord_id = acting.landlord.id if acting.landlord is not None else None
+        if acting is None:
             return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
         return view(*args, **kwargs)
     return wrapper
@@ -116,5 +123,5 @@ def logout():
     """Revoke the token this request carries."""
     with runtime.current().sessions.begin() as session:
         api_access.revoke(session, _bearer() or "")
-        audit.record(session, None, "api_logout", f"landlord:{g.landlord_id}", address=client_address())
+        audit.record(session, None, "api_logout", g.who, address=client_address())
     return Response(status=204)

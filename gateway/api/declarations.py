@@ -6,8 +6,9 @@ inbound message of channel `web` and handed to the drain: the worker applies it 
 queue, dedupe and rules are the same (gateway.pipeline.web_commands). The answer is 202 with the URL where
 the result — receipt or codes — can be read.
 
-Scope: a landlord reaches only their own properties and receipts; anything else is a 404, as if it did
-not exist (a receipt or property code of another landlord cannot be told from an unknown one).
+Scope: a landlord reaches only their own properties and receipts, an agent only the properties landlords
+granted it (store.agents); anything else is a 404, as if it did not exist (a receipt or property code of
+another landlord cannot be told from an unknown one).
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from gateway.pipeline import intake, queue
 from gateway.pipeline.policy import today_for
 from parsers import Command, mask_id
 from parsers.structured import MoveIn, read_by_receipt, read_move_in, read_move_out_date
-from store import idempotency
+from store import agents, idempotency
+from store.agents import Acting
 from store.models import Declaration, InboundMessage, Person, Property, utcnow
 from store.states import Channel, DeclarationStatus
 
@@ -38,22 +40,31 @@ BEARER = {"bearer": []}
 
 
 def _scope() -> str:
-    return f"landlord:{g.landlord_id}"
+    return g.who
+
+
+def _acting(session) -> Acting:
+    """Who the token stands for, as of now (a grant revoked since the request began reaches nothing)."""
+    acting = agents.find_acting(session, g.phone)
+    if acting is None:
+        raise ApiProblem(problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}))
+    return acting
 
 
 def _properties(session) -> list[Property]:
-    return list(session.scalars(select(Property).where(Property.landlord_id == g.landlord_id).order_by(Property.code)))
+    return sorted(_acting(session).properties, key=lambda p: p.code)
 
 
 @bp.get("/properties")
 @landlord_required
 @spec.validate(resp=Responses(HTTP_200=Properties, HTTP_401=Problem), tags=[TAG], security=BEARER)
 def properties():
-    """The landlord's properties."""
+    """The properties the phone may declare for: a landlord's own, and those other landlords granted it."""
     with runtime.current().sessions() as session:
         rows = _properties(session)
         return jsonify(properties=[{"code": p.code, "alias": p.alias, "address": p.address,
-                                    "single_unit": bool(p.single_unit)} for p in rows])
+                                    "single_unit": bool(p.single_unit), "granted": p.landlord_id != g.landlord_id}
+                                   for p in rows])
 
 
 @bp.get("/declarations")
@@ -61,7 +72,7 @@ def properties():
 @spec.validate(query=DeclarationsQuery, resp=Responses(HTTP_200=Declarations, HTTP_401=Problem, HTTP_404=Problem,
                                                        HTTP_422=Problem), tags=[TAG], security=BEARER)
 def declarations(query: DeclarationsQuery):
-    """Declarations at the landlord's properties, newest first; ID numbers masked."""
+    """Declarations at the properties the phone may reach, newest first; ID numbers masked."""
     with runtime.current().sessions() as session:
         props = _properties(session)
         if query.property is not None:
@@ -86,7 +97,7 @@ def _submit(kind: str, parse: dict, payload: dict, summary: str, precinct_id: in
     rt = runtime.current()
     key = getattr(g, "idempotency_key", None)
     token = (idempotency.digest(_scope(), key, kind)[:40] if key else secrets.token_hex(20))
-    _inbound_id, new = intake.store_request(rt, sid=SID_PREFIX + token, from_number=g.landlord_phone, body=summary,
+    _inbound_id, new = intake.store_request(rt, sid=SID_PREFIX + token, from_number=g.phone, body=summary,
                                             payload={"kind": kind, **payload}, parse=parse, precinct_id=precinct_id)
     if new:
         queue.wake(rt)
@@ -107,8 +118,7 @@ def _own_property(session, code: str | None) -> Property | None:
 
 
 def _own_declaration(session, receipt: str) -> Declaration:
-    decl = session.scalar(select(Declaration).join(Property).where(Declaration.receipt == receipt,
-                                                                   Property.landlord_id == g.landlord_id))
+    decl = _acting(session).by_receipt(session, receipt)
     if decl is None:
         raise ApiProblem(problem(404, "not_found"))
     return decl
@@ -183,7 +193,7 @@ def request_status(request_id: str):
     with runtime.current().sessions() as session:
         row = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == SID_PREFIX + request_id[:60],
                                                           InboundMessage.channel == Channel.WEB,
-                                                          InboundMessage.from_number == g.landlord_phone))
+                                                          InboundMessage.from_number == g.phone))
         if row is None:
             return problem(404, "not_found")
         payload = row.payload or {}

@@ -11,7 +11,7 @@ from flask import jsonify
 from spectree import Response as Responses
 
 from gateway import runtime
-from gateway.api.access import e164_or_422, phone_scope
+from gateway.api.access import phone_or_422, phone_scope
 from gateway.api.blueprint import bp, spec
 from gateway.api.idempotent import idempotent
 from gateway.api.problems import ApiProblem, code_text, language, problem, raise_field_problems
@@ -33,7 +33,7 @@ TAG = "enrolment"
 def enrol(json: EnrolmentIn):
     """Ask to be enrolled with a property; an officer approves it and the property code comes by SMS."""
     rt = runtime.current()
-    phone = e164_or_422(json.phone)
+    phone = phone_or_422(json.phone)
     lang = language()
     result = read_enrol(Enrol(name=json.name, document_type=json.document_type, document_number=json.document_number,
                               address=json.address, alias=json.alias, single_unit=json.single_unit),

@@ -64,6 +64,7 @@ class PropertyOut(BaseModel):
     alias: str | None
     address: str
     single_unit: bool
+    granted: bool = Field(False, description="Another landlord's property you declare for as their agent")
 
 
 class Properties(BaseModel):
@@ -153,3 +154,30 @@ class EnrolmentPending(BaseModel):
     status: Literal["pending"] = Field(description="An officer decides; the landlord is texted the outcome")
     created: bool = Field(description="False: the same request was already waiting, nothing new was stored")
     codes: list[CodeText] = Field(default_factory=list, description="`enrolment_pending`")
+
+
+# -- agents ----------------------------------------------------------------------------------------
+
+class AgentRequest(Strict):
+    phone: str = Field(max_length=32, description="The agent's mobile number (13912345678 or +8613912345678)")
+    property: str | None = Field(None, max_length=16, description="One property's code; omitted: all of yours")
+
+
+class AgentOut(BaseModel):
+    phone: str = Field(description="E.164")
+    property: str | None = Field(description="The property's code; null: all of your properties")
+    properties: list[str] = Field(description="The codes the agent may declare for now")
+    channel: str = Field(description="How it was granted: sms or web")
+    created_at: str
+
+
+class Agents(BaseModel):
+    agents: list[AgentOut]
+
+
+class RevokeQuery(Strict):
+    property: str | None = Field(None, max_length=16, description="Revoke only the grant for this property's code")
+
+
+class Revoked(BaseModel):
+    revoked: list[AgentOut]

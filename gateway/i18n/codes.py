@@ -52,6 +52,7 @@ REASONS: dict[str, B] = {
     "not_your_property": B("未获房产授权", "Not your property"),
     "address_conflict": B("地址已被他人备案", "Address conflict"),
     "enrolment_pending": B("备案待审核", "Enrolment pending"),
+    "unknown_agent": B("非代理人", "Not an agent"),
     "no_document": B("无证件", "No ID document"),
     "low_confidence": B("姓名识别不确定", "Name unclear"),
     "disputed": B("房东有异议", "Disputed by landlord"),
@@ -98,6 +99,7 @@ COMMANDS: dict[str, B] = {
     "move_in": B("登记入住", "Move in"), "move_out": B("退租", "Move out"), "cancel": B("撤销", "Cancel"),
     "confirm": B("确认", "Confirm"), "dispute": B("异议", "Dispute"), "list": B("查询", "List"),
     "help": B("帮助", "Help"), "enrol": B("房东注册", "Enrol"),
+    "agent": B("授权代理人", "Allow agent"), "agent_revoke": B("取消授权", "Revoke agent"),
 }
 
 # What an SMS the gateway sent was for (OutboundMessage.purpose).
@@ -106,6 +108,8 @@ PURPOSES: dict[str, B] = {
     "officer_reply": B("民警回复", "Officer's reply"), "status": B("登记状态短信", "Status SMS"),
     "login_code": B("网上登录验证码", "Web log-in code"),
     "enrolment_decision": B("注册审核结果", "Enrolment decision"),
+    "agent_notice": B("授权通知代理人", "Agent told of a grant"),
+    "agent_copy": B("代理人申报抄送房东", "Copy to landlord of agent's message"),
 }
 
 # Every action the audit log records.
@@ -167,6 +171,7 @@ TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
     "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
+    "agent": B("代理人 {id}", "Agent {id}"),
     "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
     "before": B("{id} 之前收到的", "Received before {id}"), "enrolment": B("注册申请 #{id}", "Enrolment #{id}"),
 }

@@ -159,6 +159,13 @@ STRINGS: dict[str, str] = {
     "reject_needs_supervisor": "该消息在其他辖区还有待民警确认的申报：驳回须由主管操作。",
     "landlord_shared": "该房东在其他辖区也有房产，这里只列出本辖区的。改名或添加房产请联系主管。",
     "properties": "房产",
+    "agents_title": "代理人",
+    "agents_none": "该房东没有授权代理人。",
+    "agent_phone": "代理人手机",
+    "agent_reach": "可申报的房产",
+    "agent_all_properties": "全部房产",
+    "agent_since": "授权时间",
+    "declared_by_agent": "代理人申报",
     "print_notice": "打印租客告知单",
     "tenants_active": "在住人数",
     # notice

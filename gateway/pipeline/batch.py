@@ -29,6 +29,7 @@ from gateway.pipeline.voice_commands import handle_voice
 from gateway.pipeline.web_commands import handle_web, result_of
 from gateway.telemetry import logs, metrics
 from parsers import Command, OutcomeStatus, ParseResult, render_reply
+from parsers.notices import render_agent_copy
 from parsers.optout import classify_optout
 from store import item_precincts, lookups
 from store.models import InboundMessage, utcnow
@@ -324,6 +325,11 @@ def _finish(session: Session, inbound: InboundMessage, handled: Handled, result:
         metrics.reply_latency("recorded", inbound.received_at, utcnow())
     if inbound.channel == Channel.WEB and result is not None:  # read at the request's status URL
         inbound.payload = {**(inbound.payload or {}), "result": result_of(result, handled, language)}
+    for landlord_id, (to, outcomes) in handled.copies.items():
+        # Only the outcomes at this landlord's properties: an agent of two landlords reports to each their own.
+        copied = render_reply(result or ParseResult(command=None, language=language), outcomes, language=language)
+        queue_sms(session, to, render_agent_copy(inbound.from_number, copied, language=language),
+                  in_reply_to=inbound.id, purpose=f"agent_copy:{landlord_id}", flush=False)
     for purpose, to, body in handled.extra_sms:
         queue_sms(session, to, body, in_reply_to=inbound.id, purpose=purpose, flush=False)
     codes = list(dict.fromkeys(handled.codes))

@@ -1,6 +1,10 @@
-"""An enrolled landlord's SMS commands applied to the register: move in, move out, cancel/confirm/dispute
-by receipt, list (and `注册`, which anyone may send: gateway.pipeline.enrol_commands). Each record of a
-message is applied or rejected on its own."""
+"""An enrolled landlord's (or their agent's) SMS commands applied to the register: move in, move out,
+cancel/confirm/dispute by receipt, list, portraits by receipt, and a landlord's grants to agents (and `注册`,
+which anyone may send: gateway.pipeline.enrol_commands). Each record of a message is applied or rejected on
+its own.
+
+A phone acts at its own properties and at those landlords granted it (store.agents.Acting); what it does at
+another landlord's property is recorded with it as declarant, and that landlord gets the reply copied."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +16,14 @@ from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
-from parsers.commands import BY_RECEIPT
+from parsers.commands import AGENT_COMMANDS, BY_RECEIPT
+from parsers.notices import render_agent_notice
 from parsers.replies import reply_language
-from store import claims, languages, media
+from store import agents, claims, languages, media
 from store import declarations as decls
-from store.models import Declaration, InboundMessage, Landlord, MediaItem
+from store.agents import Acting
+from store.models import Declaration, InboundMessage, Landlord, MediaItem, Property
 from store.states import Channel, DeclarationStatus
-
 
 
 def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -> Handled:
@@ -35,17 +40,20 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
         languages.remember(session, inbound.from_number, handled.language)
     if result.command == Command.ENROL:  # the one command a number nobody enrolled may send
         return handle_enrol(session, inbound, result, handled)
-    landlord = decls.find_landlord(session, inbound.from_number)
-    if landlord is None:
-        return _reject_message(handled, "unknown_sender")
-    handled.landlord_id = landlord.id
-    _apply_sms(session, inbound, landlord, result, handled)
+    acting = agents.find_acting(session, inbound.from_number)
+    if acting is None or (acting.landlord is None and result.command in AGENT_COMMANDS):
+        return _reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
+    if acting.landlord is not None:
+        handled.landlord_id = acting.landlord.id
+    _apply_sms(session, inbound, acting, result, handled)
+    if handled.landlord_id is None and len(handled.copies) == 1:
+        handled.landlord_id = next(iter(handled.copies))  # an agent's message about one landlord is theirs
     if handled.precinct_id is None:
-        for prop in landlord.properties:
+        for prop in acting.properties:
             handled.about(prop)
     return handled
 
-def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result: ParseResult,
                handled: Handled) -> None:
     if result.message_errors():
         for problem in result.message_errors():
@@ -57,11 +65,13 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
     if command == Command.HELP:
         pass  # the reply is the format itself
     elif command == Command.LIST:
-        _list(session, landlord, result, handled)
+        _list(session, acting, result, handled)
     elif command in BY_RECEIPT:
-        _by_receipt(session, landlord, result, handled)
+        _by_receipt(session, acting, result, handled)
     elif command == Command.PHOTO:
-        _photo(session, inbound, landlord, result, handled)
+        _photo(session, inbound, acting, result, handled)
+    elif command in AGENT_COMMANDS:
+        _grants(session, inbound, acting.landlord, result, handled)
     elif command in (Command.STAFF, Command.STAFF_END):
         _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
     elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
@@ -69,22 +79,29 @@ def _apply_sms(session: Session, inbound: InboundMessage, landlord: Landlord, re
     else:
         images = media.of_message(session, inbound)  # the parse gave each no-document record its own (§9.2)
         for index, record in enumerate(result.records):
-            named, _ = decls.resolve_property(landlord, record.property)
+            named, _ = acting.resolve(record.property)
             if named is not None:  # a record rejected for its other fields still concerns its property
                 handled.about(named)
             errors = [p.code for p in result.record_errors(index)]
             if errors:
                 _reject_record(handled, index, record, errors)
+                if named is not None:
+                    _copy(handled, acting, named)
                 continue
             if command == Command.MOVE_IN:
-                _move_in(session, inbound, landlord, result, index, handled, today, images)
+                _move_in(session, inbound, acting, result, index, handled, today, images)
             elif command == Command.MOVE_OUT:
-                _move_out(session, landlord, result, index, handled, today)
+                _move_out(session, acting, result, index, handled, today)
 
 def _reject_message(handled: Handled, code: str) -> Handled:
     handled.codes.append(code)
     handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
     return handled
+
+def _copy(handled: Handled, acting: Acting, prop: Property) -> None:
+    """The outcome just added happened at `prop`: if for another landlord, they get it in their copy."""
+    if acting.on_behalf(prop):
+        handled.copy_to(prop.landlord_id, prop.landlord.phone, handled.outcomes[-1])
 
 def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> None:
     handled.codes.extend(codes)
@@ -92,33 +109,36 @@ def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> No
                                     document_number=record.document.number if record.document else None,
                                     room=record.room, codes=tuple(dict.fromkeys(codes))))
 
-def _move_in(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult, index: int,
+def _move_in(session: Session, inbound: InboundMessage, acting: Acting, result: ParseResult, index: int,
              handled: Handled, today: dt.date, images: list[MediaItem]) -> None:
     record = result.records[index]
-    prop, code = decls.resolve_property(landlord, record.property)
+    prop, code = acting.resolve(record.property)
     if prop is None:
         return _reject_record(handled, index, record, [code or "unknown_property"])
     if not record.room and not prop.single_unit:
-        return _reject_record(handled, index, record, ["missing_room"])
+        _reject_record(handled, index, record, ["missing_room"])
+        return _copy(handled, acting, prop)
     late = any(w.code == "late" for w in result.record_warnings(index))
     doc = record.document
     status, decl = decls.register(
         session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
         channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
-        inbound_id=inbound.id, hukou_address=record.hukou)
+        inbound_id=inbound.id, hukou_address=record.hukou,
+        declarant_phone=acting.phone if acting.on_behalf(prop) else None)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code != "missing_portrait")
     if doc is None or doc.type == "none":
         image = images[record.image] if record.image is not None and record.image < len(images) else None
-        warnings += _portrait(session, decl, record, image, handled)
+        warnings += _portrait(decl, record, image, handled)
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None,
                                     receipt=decl.receipt, room=decl.room, codes=warnings))
+    _copy(handled, acting, prop)
 
-def _portrait(session: Session, decl: Declaration, record, image: MediaItem | None, handled: Handled) -> tuple[str, ...]:
-    """Attach the record's image as the person's portrait; the warnings the landlord is told (§9.1, §9.2)."""
+def _portrait(decl: Declaration, record, image: MediaItem | None, handled: Handled) -> tuple[str, ...]:
+    """Attach the record's image as the person's portrait; the warnings the sender is told (§9.1, §9.2)."""
     told: list[str] = []
     if image is not None and image.status == media.STORED:
         media.attach(image, decl)
@@ -130,11 +150,10 @@ def _portrait(session: Session, decl: Declaration, record, image: MediaItem | No
     handled.codes.extend(told)
     return tuple(told)
 
-
-def _photo(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+def _photo(session: Session, inbound: InboundMessage, acting: Acting, result: ParseResult,
            handled: Handled) -> None:
-    """`照片 <receipt>` + an image: the portrait of that declaration's person (the landlord's receipts only)."""
-    decl = decls.by_receipt(session, landlord, result.receipt or "")
+    """`照片 <receipt>` + an image: the portrait of that declaration's person (receipts the sender may act on)."""
+    decl = acting.by_receipt(session, result.receipt or "")
     if decl is None:
         _reject_message(handled, "unknown_receipt")
         return
@@ -153,17 +172,18 @@ def _photo(session: Session, inbound: InboundMessage, landlord: Landlord, result
     handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    _copy(handled, acting, decl.property)
 
-def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: int, handled: Handled,
+def _move_out(session: Session, acting: Acting, result: ParseResult, index: int, handled: Handled,
               today: dt.date) -> None:
     record = result.records[index]
     if record.property:
-        prop, code = decls.resolve_property(landlord, record.property)
+        prop, code = acting.resolve(record.property)
         if prop is None:
             return _reject_record(handled, index, record, [code or "unknown_property"])
         props = [prop]
     else:
-        props = list(landlord.properties)
+        props = list(acting.properties)
     doc = record.document
     found, code = decls.tenants_to_move_out(session, props, document_type=doc.type if doc else None,
                                             document_number=doc.number if doc else None,
@@ -178,9 +198,10 @@ def _move_out(session: Session, landlord: Landlord, result: ParseResult, index: 
         handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
+        _copy(handled, acting, by_id[decl.property_id])
 
-def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
-    decl = decls.by_receipt(session, landlord, result.receipt or "")
+def _by_receipt(session: Session, acting: Acting, result: ParseResult, handled: Handled) -> None:
+    decl = acting.by_receipt(session, result.receipt or "")
     if decl is None:
         _reject_message(handled, "unknown_receipt")
         return
@@ -194,19 +215,59 @@ def _by_receipt(session: Session, landlord: Landlord, result: ParseResult, handl
     handled.outcomes.append(Outcome(status=status, name=claims.stated_name(decl),
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    _copy(handled, acting, decl.property)
 
-def _list(session: Session, landlord: Landlord, result: ParseResult, handled: Handled) -> None:
+def _list(session: Session, acting: Acting, result: ParseResult, handled: Handled) -> None:
     if result.property:
-        prop, code = decls.resolve_property(landlord, result.property)
+        prop, code = acting.resolve(result.property)
         if prop is None:
             _reject_message(handled, code or "unknown_property")
             return
         handled.about(prop)
         props = [prop]
     else:
-        props = list(landlord.properties)
+        props = list(acting.properties)
     tenants = decls.active_at(session, props)
     for decl in tenants:
         handled.outcomes.append(Outcome(status=OutcomeStatus.LISTED, name=decl.person.name,
                                         document_number=decl.person.document_number,
                                         receipt=decl.receipt, room=decl.room))
+        _copy(handled, acting, decl.property)
+
+def _grants(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
+            handled: Handled) -> None:
+    """`授权 <phone> [@property]` / `取消授权 <phone> [@property]` from a landlord, about their own properties only."""
+    record = result.records[0] if result.records else None
+    errors = [p.code for p in result.record_errors(0)] if record is not None else []
+    if record is None or not record.phone or errors:
+        _reject_message(handled, (errors or ["unknown_agent"])[0])
+        return
+    prop = None
+    if record.property:
+        prop, code = decls.resolve_property(landlord, record.property)  # only the landlord's own: no agent's
+        if prop is None:
+            _reject_message(handled, code or "unknown_property")
+            return
+        handled.about(prop)
+    if result.command == Command.AGENT:
+        grant, new = agents.grant(session, landlord, record.phone, prop,
+                                  inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS)
+        reached = agents.granted_properties(grant)
+        if new:
+            notice = render_agent_notice(landlord.name, " ".join(label(p) for p in reached),
+                                         language=handled.language or result.language)
+            handled.extra_sms.append(("agent_notice", record.phone, notice))
+        status = OutcomeStatus.AGENT_GRANTED
+    else:
+        ended = agents.revoke(session, landlord, record.phone, prop)
+        if not ended:
+            _reject_message(handled, "unknown_agent")
+            return
+        reached = [p for grant in ended for p in agents.granted_properties(grant)]
+        status = OutcomeStatus.AGENT_REVOKED
+    shown = " ".join(dict.fromkeys(label(p) for p in reached))
+    handled.outcomes.append(Outcome(status=status, name=f"{record.phone} {shown}".strip()))
+
+def label(prop: Property) -> str:
+    """A property as its landlord names it in an SMS: `@alias`, else `@code`."""
+    return f"@{prop.alias or prop.code}"

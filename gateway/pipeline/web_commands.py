@@ -19,8 +19,7 @@ from gateway.pipeline.sms_commands import handle_sms
 from parsers import Command, Outcome, OutcomeStatus, ParseResult, mask_id, render_reply
 from parsers.replies import CATALOGS
 from parsers.result import Document, Problem, Record
-from store import claims
-from store import declarations as decls
+from store import agents, claims
 from store.models import InboundMessage
 
 MOVE_OUT_BY_RECEIPT = "move_out"  # the API's move-out names a declaration; the SMS one a person or room
@@ -41,10 +40,10 @@ def handle_web(session: Session, inbound: InboundMessage) -> tuple[Handled, Pars
 
 def _move_out(session: Session, inbound: InboundMessage, result: ParseResult, payload: dict) -> Handled:
     handled = Handled()
-    landlord = decls.find_landlord(session, inbound.from_number)
-    decl = decls.by_receipt(session, landlord, payload.get("receipt") or "") if landlord is not None else None
-    if landlord is not None:
-        handled.landlord_id = landlord.id
+    acting = agents.find_acting(session, inbound.from_number)  # a landlord, or an agent at granted properties
+    decl = acting.by_receipt(session, payload.get("receipt") or "") if acting is not None else None
+    if acting is not None and acting.landlord is not None:
+        handled.landlord_id = acting.landlord.id
     if decl is None or decl.status != "active":
         code = "unknown_receipt" if decl is None else "no_matching_tenant"
         handled.codes.append(code)
@@ -56,6 +55,9 @@ def _move_out(session: Session, inbound: InboundMessage, result: ParseResult, pa
     handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, name=decl.person.name,
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    if acting.on_behalf(decl.property):
+        handled.landlord_id = decl.property.landlord_id
+        handled.copy_to(decl.property.landlord_id, decl.property.landlord.phone, handled.outcomes[-1])
     return handled
 
 

@@ -15,6 +15,9 @@ const TEXTS = {
     enrol_title: "还没有登记为房东？申请注册", enrol_help: "民警审核后，房产代码会短信发到您的手机，之后即可登录申报。",
     own_name: "您的姓名", address: "房产地址", alias: "房产简称（可不填）", single_unit: "整套出租（无房号）",
     enrol_submit: "提交注册申请",
+    agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
+    agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
+    confirm_revoke: "确认取消该代理人的授权？", granted: "已授权。", revoked: "已取消授权。", as_agent: "代理",
   },
   en: {
     title: "Landlord declarations", switch: "中文", login: "Log in", phone: "Mobile number", send_code: "Send code",
@@ -32,6 +35,10 @@ const TEXTS = {
     enrol_help: "An officer checks it; the property code then comes by SMS and you can log in.",
     own_name: "Your name", address: "Property address", alias: "Short name for it (optional)",
     single_unit: "Let as one unit (no rooms)", enrol_submit: "Send the request",
+    agents: "Agents", agents_help: "An agent may declare tenants for you; you get a copy of every declaration by SMS.",
+    no_agents: "No agents.", agent_phone: "Agent's mobile number", grant: "Allow", revoke: "Revoke",
+    all_properties: "All properties", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
+    revoked: "Agent revoked.", as_agent: "as agent",
   },
 };
 
@@ -85,7 +92,7 @@ async function load() {
   select.replaceChildren();
   for (const p of props.data.properties) {
     const li = document.createElement("li");
-    li.textContent = `${p.code}${p.alias ? " · " + p.alias : ""}`;
+    li.textContent = `${p.code}${p.alias ? " · " + p.alias : ""}${p.granted ? " (" + t("as_agent") + ")" : ""}`;
     const meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = p.address;
@@ -93,6 +100,7 @@ async function load() {
     list.append(li);
     select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
   }
+  await loadAgents(props.data.properties.filter((p) => !p.granted));
   const tenants = await api("GET", "/api/v1/declarations?active=true");
   const ul = $("#tenants");
   ul.replaceChildren();
@@ -109,6 +117,37 @@ async function load() {
     actions.className = "actions";
     actions.append(button(t("move_out"), "move-out", () => change("POST", `/api/v1/declarations/${d.receipt}/move-out`, {}, t("confirm_move_out"))));
     actions.append(button(t("cancel"), "cancel danger", () => change("DELETE", `/api/v1/declarations/${d.receipt}`, undefined, t("confirm_cancel"))));
+    li.append(meta, actions);
+    ul.append(li);
+  }
+}
+
+// A landlord's agents; an agent's token is refused here (403) and the section stays hidden.
+async function loadAgents(own) {
+  const agents = await api("GET", "/api/v1/agents");
+  $("#agents-section").hidden = agents.status !== 200;
+  if (agents.status !== 200) return;
+  const select = $("#agent-form select[name=property]");
+  select.replaceChildren(new Option(t("all_properties"), ""));
+  for (const p of own) select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
+  const ul = $("#agents");
+  ul.replaceChildren();
+  $("#no-agents").hidden = agents.data.agents.length > 0;
+  for (const a of agents.data.agents) {
+    const li = document.createElement("li");
+    li.textContent = a.phone;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = a.property ? "@" + a.property : t("all_properties");
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const query = a.property ? `?property=${encodeURIComponent(a.property)}` : "";
+    actions.append(button(t("revoke"), "cancel danger", async () => {
+      if (!window.confirm(t("confirm_revoke"))) return;
+      const response = await api("DELETE", `/api/v1/agents/${encodeURIComponent(a.phone)}${query}`);
+      notify(response.status === 200 ? t("revoked") : problemText(response.data), response.status === 200 ? "ok" : "bad");
+      await load();
+    }));
     li.append(meta, actions);
     ul.append(li);
   }
@@ -217,6 +256,20 @@ function setUp() {
     const response = await api("POST", "/api/v1/enrolments", body);
     notify(problemText(response.data), response.status === 202 ? "ok" : "bad");
     if (response.status === 202) form.reset();
+  });
+  $("#agent-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {phone: form.phone.value.trim()};
+    if (form.property.value) body.property = form.property.value;
+    const response = await api("POST", "/api/v1/agents", body);
+    if (response.status === 200 || response.status === 201) {
+      notify(t("granted"), "ok");
+      form.reset();
+      await load();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
   });
   $("#logout").addEventListener("click", () => logOut(true));
   if (sessionStorage.getItem("token")) { show(true); load(); } else { show(false); }

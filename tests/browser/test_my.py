@@ -10,7 +10,7 @@ from sqlalchemy import select
 from store.models import Declaration
 from tests.browser.test_officer import SCREENSHOTS, browser, rt, server  # noqa: F401 - fixtures
 from tests.browser.test_phone_width import PHONE, overflow
-from tests.constants import ID_A, LANDLORD
+from tests.constants import ID_A, LANDLORD, STRANGER
 from tests.gateway.api.helpers import code_sent
 from tests.support import drain
 
@@ -131,3 +131,34 @@ def test_a_number_that_cannot_log_in_asks_to_enrol(server, rt, phone):  # noqa: 
     with rt.sessions() as session:
         request = session.scalar(select(EnrolmentRequest))
         assert (request.phone, request.status, request.single_unit, request.channel) == (STRANGER, "pending", True, "web")
+
+
+def test_a_landlord_grants_and_revokes_an_agent_who_sees_no_agents_section(server, rt, phone):  # noqa: F811
+    _app, base = server
+    from tests.gateway.api.helpers import log_in
+
+    headers = log_in(_app.test_client(), rt, LANDLORD)
+    phone.goto(f"{base}/my")
+    phone.evaluate("token => sessionStorage.setItem('token', token)", headers["Authorization"].split()[1])
+    phone.goto(f"{base}/my")
+    phone.wait_for_selector("#agents-section:not([hidden]) #no-agents:not([hidden])")
+    phone.fill("#agent-form input[name=phone]", "13700000000")
+    phone.select_option("#agent-form select[name=property]", "100002")
+    phone.click("#agent-form button[type=submit]")
+    phone.wait_for_selector("#agents li")
+    assert STRANGER in phone.inner_text("#agents") and "@100002" in phone.inner_text("#agents")
+    assert overflow(phone) == 0
+
+    agent = log_in(_app.test_client(), rt, STRANGER)
+    other = phone.context.browser.new_context(viewport=PHONE).new_page()
+    other.goto(f"{base}/my")
+    other.evaluate("token => sessionStorage.setItem('token', token)", agent["Authorization"].split()[1])
+    other.goto(f"{base}/my")
+    other.wait_for_selector("#properties li")
+    assert other.locator("#properties li").count() == 1 and "100002" in other.inner_text("#properties")
+    assert other.is_hidden("#agents-section")
+    other.context.close()
+
+    phone.click("#agents li button.cancel")
+    phone.wait_for_selector("#no-agents:not([hidden])")
+    assert phone.locator("#agents li").count() == 0
