@@ -21,7 +21,7 @@ from parsers import Outcome, OutcomeStatus
 from parsers.dates import check_move_in_date
 from parsers.phones import is_mobile
 from parsers.notices import render_landlord_move_out_request, render_landlord_request
-from store import claims, languages
+from store import agents, claims, languages
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Property
 from store.states import Channel
@@ -59,12 +59,13 @@ def _declared(session: Session, inbound: InboundMessage, prop: Property, handled
     moved the property to someone else between the call and this job.
     """
     payload = inbound.payload or {}
-    landlord = decls.find_landlord(session, inbound.from_number)
-    if landlord is None or prop.landlord_id != landlord.id:
+    acting = agents.find_acting(session, inbound.from_number)
+    if acting is None or prop.id not in {p.id for p in acting.properties}:
         handled.codes.append("not_your_property")
         handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=("not_your_property",)))
         return
-    handled.landlord_id = landlord.id
+    handled.landlord_id = prop.landlord_id
+    on_behalf = acting.on_behalf(prop)  # an agent's call: the landlord gets the reply copied, as for an SMS
     rt, today = runtime.current(), today_for(inbound.received_at)
     date = dt.date.fromisoformat(payload["date"])
     number = payload.get("document_number")
@@ -81,6 +82,8 @@ def _declared(session: Session, inbound: InboundMessage, prop: Property, handled
             handled.outcomes.append(Outcome(status=OutcomeStatus.MOVED_OUT, name=decl.person.name,
                                             document_number=decl.person.document_number, receipt=decl.receipt,
                                             room=decl.room))
+            if on_behalf:
+                handled.copy_to(prop.landlord_id, prop.landlord.phone, handled.outcomes[-1])
         return
     check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
     recorded = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
@@ -89,12 +92,15 @@ def _declared(session: Session, inbound: InboundMessage, prop: Property, handled
         name=payload.get("name"), phone=None, room=payload.get("room"), move_in=date, late=check.late,
         channel=Channel.VOICE, inbound_id=inbound.id, pending_review=recorded,
         name_recording_url=payload.get("name_recording_url"),
-        address_recording_url=payload.get("address_recording_url"), receipt=payload.get("receipt"))
+        address_recording_url=payload.get("address_recording_url"), receipt=payload.get("receipt"),
+        declarant_phone=inbound.from_number if on_behalf else None)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document" if not number else "low_confidence")
     warnings = ("backlog",) if check.backlog else ("late",) if check.late else ()
     handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,
                                     receipt=decl.receipt, room=decl.room, codes=warnings))
+    if on_behalf:
+        handled.copy_to(prop.landlord_id, prop.landlord.phone, handled.outcomes[-1])
 
 
 def _claim_move_out(session: Session, inbound: InboundMessage, prop: Property, handled) -> None:

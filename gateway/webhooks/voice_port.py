@@ -18,7 +18,7 @@ from gateway.pipeline import delivery, queue
 from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
-from store import claims
+from store import agents, claims
 from store import declarations as decls
 from store.models import Declaration, InboundMessage, Person, Property
 from store.states import Channel, DeclarationStatus
@@ -42,13 +42,14 @@ class DatabasePort:
             return PropertyView(code=prop.code, address=prop.address, single_unit=prop.single_unit)
 
     def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
-        """A landlord's own properties: their number hears menu 4 and 5 and may declare for these only."""
+        """A landlord's own properties and those granted to the number as an agent: such a number hears menu 4
+        and 5 and may declare for these only."""
         with self.rt.sessions() as session:
-            landlord = decls.find_landlord(session, caller)
-            if landlord is None:
+            acting = agents.find_acting(session, caller)
+            if acting is None:
                 return ()
             return tuple(PropertyView(code=p.code, address=p.address, single_unit=p.single_unit)
-                         for p in sorted(landlord.properties, key=lambda p: p.code))
+                         for p in sorted(acting.properties, key=lambda p: p.code))
 
     def _latest(self, session, document_number: str) -> tuple[Person | None, Declaration | None]:
         person = decls.find_person(session, "ric", document_number)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from gateway.app import create_app
 from store.models import Declaration, InboundMessage, OutboundMessage
-from tests.constants import ID_A, LANDLORD, TENANT
+from tests.constants import ID_A, LANDLORD, STRANGER, TENANT
 from tests.support import PhoneCall, drain, move_in_until_summary, signed_post, sms
 
 ID_X = "32010619920815018X"  # ends in X: typed with *
@@ -309,6 +309,30 @@ class TestLandlordCalls:
         [decl] = all_declarations(enrolled)
         assert decl.status == "ended"
         assert "已退租" in outbox(enrolled)[-1][2]
+
+    def test_an_agent_declares_by_phone_and_the_landlord_gets_the_copy(self, client, enrolled, twiml_schema):
+        """An agent's number hears 4 too; the declaration names the agent as declarant, the landlord is told."""
+        sms(client, f"授权 {STRANGER}", LANDLORD)
+        drain(enrolled)
+        call = self._menu(client, twiml_schema, caller=STRANGER)
+        assert "房东申报租客入住请按4" in call.said
+        call.press("4")
+        call.press(ID_A + "#")
+        call.press("1")  # one granted property: no code asked
+        call.press("301#")
+        call.press("1")
+        call.speak("张三", 0.9)
+        call.press("1")
+        call.press("1")
+        drain(enrolled)
+        [decl] = all_declarations(enrolled)
+        assert decl.status == "active" and decl.declarant_phone == STRANGER
+        copies = [(to, body) for purpose, to, body in outbox(enrolled) if purpose.startswith("agent_copy")]
+        assert len(copies) == 1 and copies[0][0] == LANDLORD and decl.receipt in copies[0][1]
+        sms(client, f"取消授权 {STRANGER}", LANDLORD)
+        drain(enrolled)
+        again = self._menu(client, twiml_schema, caller=STRANGER)
+        assert "按4" not in again.said  # a revoked agent is a resident again
 
     def test_a_resident_cannot_reach_menu_4(self, client, enrolled, twiml_schema):
         """The attack: a stranger presses 4 to register someone at a landlord's property without asking."""
