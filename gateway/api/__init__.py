@@ -13,7 +13,8 @@ from gateway.api.blueprint import bp
 
 def init_app(app: Flask) -> None:
     """Register the API and /my; call after the officers' auth (its CSRF check must know to skip us)."""
-    from gateway.api import access, agents, declarations, enrolments, mobile  # noqa: F401 - the views register on bp
+    # The views register on bp when imported.
+    from gateway.api import access, agents, declarations, enrolments, mobile, portraits  # noqa: F401
 
     app.register_blueprint(bp)
     mobile.init_app(app)

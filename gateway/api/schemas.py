@@ -115,6 +115,11 @@ class Accepted(BaseModel):
     status_url: str
 
 
+class PortraitStored(BaseModel):
+    receipt: str
+    portrait: Literal["stored"] = Field(description="The image was decoded, stripped of metadata and kept")
+
+
 class Outcome(BaseModel):
     status: str = Field(description="registered, already_registered, superseded, pending_review, moved_out, "
                                     "cancelled or rejected")

@@ -7,11 +7,13 @@ import time
 import pytest
 from sqlalchemy import select
 
+from store import media
 from store.models import Declaration
 from tests.browser.test_officer import SCREENSHOTS, browser, rt, server  # noqa: F401 - fixtures
 from tests.browser.test_phone_width import PHONE, overflow
 from tests.constants import ID_A, LANDLORD, STRANGER
 from tests.gateway.api.helpers import code_sent
+from tests.gateway.media.server import picture
 from tests.support import drain
 
 pytestmark = pytest.mark.browser
@@ -74,13 +76,19 @@ def test_a_landlord_declares_moves_out_and_cancels_on_a_phone(server, rt, phone)
     phone.screenshot(path=str(SCREENSHOTS / "my-tenants.png"), full_page=True)
 
     phone.select_option("#move-in select[name=document_type]", "none")
-    assert phone.is_hidden("#number-field") and phone.is_visible("#hukou-field")
+    assert phone.is_hidden("#number-field") and phone.is_visible("#hukou-field") and phone.is_visible("#photo-field")
     phone.fill("#move-in input[name=name]", "王小明")
     phone.fill("#move-in input[name=hukou_address]", "福建省莆田市荔城区")
     phone.fill("#move-in input[name=room]", "302")
+    phone.set_input_files("#move-in input[name=photo]",
+                          files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": picture(gps=True)}])
     phone.click("#move-in button[type=submit]")
     assert "民警" in until_answered(phone, rt)
+    phone.wait_for_selector("#notice:has-text('照片已保存')")  # the page sent the photo once the receipt came
     assert statuses(rt) == ["active", "pending_review"]
+    with rt.sessions() as session:
+        person_id = session.scalar(select(Declaration.person_id).order_by(Declaration.id.desc()).limit(1))
+        assert media.portrait_of(session, person_id) is not None
 
     phone.click("#tenants li button.move-out")
     until_answered(phone, rt)

@@ -13,7 +13,7 @@ from tests.constants import LANDLORD
 from tests.gateway.api.helpers import log_in
 
 PATHS = {"/login/code", "/login", "/logout", "/properties", "/declarations", "/declarations/{receipt}",
-         "/declarations/{receipt}/move-out", "/requests/{request_id}", "/enrolments", "/agents", "/agents/{phone}"}
+         "/declarations/{receipt}/move-out", "/requests/{request_id}", "/enrolments", "/agents", "/agents/{phone}", "/declarations/{receipt}/portrait"}
 
 
 def test_the_document_is_valid_openapi_and_names_every_route(client):
