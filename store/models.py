@@ -558,6 +558,7 @@ class MonthSnapshot(Base):
     voice: Mapped[int] = mapped_column(Integer)
     officer: Mapped[int] = mapped_column(Integer)
     web: Mapped[int] = mapped_column(Integer, default=0)
+    declared_by_agents: Mapped[int] = mapped_column(Integer, default=0)  # migration 0018
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -280,6 +280,7 @@ STRINGS.update({
     "stats_voice": "Voice",
     "stats_officer": "Officer",
     "stats_web": "Web",
+    "stats_declarant_kind": "Declared by", "stats_by_landlords": "landlords and residents", "stats_by_agents": "agents",
     "stats_inbound": "Messages received",
     "stats_rejected": "Rejected",
     "stats_rejection_rate": "Rejection rate",

@@ -287,6 +287,7 @@ STRINGS.update({
     "stats_voice": "语音",
     "stats_officer": "民警",
     "stats_web": "网上",
+    "stats_declarant_kind": "申报人", "stats_by_landlords": "房东本人及租客", "stats_by_agents": "代理人",
     "stats_inbound": "收到的消息",
     "stats_rejected": "退回",
     "stats_rejection_rate": "退回率",

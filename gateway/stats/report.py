@@ -21,8 +21,9 @@ CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "me
               "case_subjects_declared", "new_declarations", "previous_new_declarations", "active_residents",
               "increment", "move_outs", "late_declarations", "late_share", "estimated_population",
               "estimated_rental_units", "enrolled_landlords", "enrolled_properties", "landlords_declaring",
-              # New declarations by the channel they came in by (store.stats.CHANNELS), web included.
-              *(f"declarations_{channel}" for channel in CHANNELS))
+              # New declarations by the channel they came in by (store.stats.CHANNELS), web included, and
+              # by declarant kind: those an agent made (the rest, the landlord's own or a resident's claim).
+              *(f"declarations_{channel}" for channel in CHANNELS), "declarations_by_agents")
 
 
 def _rate(value: float | None) -> str:
@@ -45,6 +46,7 @@ def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
             "estimated_rental_units": f.estimated_rental_units or "", "enrolled_landlords": f.enrolled_landlords,
             "enrolled_properties": f.enrolled_properties, "landlords_declaring": f.landlords_declaring,
             **{f"declarations_{channel}": count for channel, count in f.channels},
+            "declarations_by_agents": f.declared_by_agents,
         })
     return rows
 

@@ -60,6 +60,7 @@ class PrecinctMonth:
     enrolled_properties: int = 0
     landlords_declaring: int = 0
     late_declarations: int = 0
+    declared_by_agents: int = 0  # of new_declarations, those an agent made for the landlord (the declarant kind)
     channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)
     inbound_messages: int = 0
     rejected_messages: int = 0
@@ -136,10 +137,10 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
     flag = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
     put(session.execute(scoped(
         select(Property.precinct_id, func.count(), flag(Declaration.late.is_(True)),
-               *(flag(Declaration.channel == c) for c in CHANNELS))
+               flag(Declaration.declarant_phone.is_not(None)), *(flag(Declaration.channel == c) for c in CHANNELS))
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id).where(in_month)
         .group_by(Property.precinct_id), Property.precinct_id, ids)),
-        "new_declarations", "late_declarations", *CHANNELS)
+        "new_declarations", "late_declarations", "declared_by_agents", *CHANNELS)
     put(session.execute(scoped(
         select(Property.precinct_id, func.count())
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id)

@@ -38,7 +38,8 @@ STALE_MAX = dt.timedelta(hours=1)
 # Charts of the month under way change as declarations arrive; older ones are dropped when a new one is kept.
 OPEN_CHART_TTL = dt.timedelta(hours=1)
 SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
-                   "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages")
+                   "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
+                   "declared_by_agents")
 
 
 def _insert(session: Session):
@@ -90,7 +91,8 @@ def _counts(f: PrecinctMonth) -> dict:
 def _from_counts(p: Precinct, month: Month, counts, imported: dict, *, timing: bool,
                  as_of: dt.datetime | None = None) -> PrecinctMonth:
     """A precinct's figures from kept counts (a snapshot row or a dict of the live cache), estimates added."""
-    get = counts.get if isinstance(counts, dict) else lambda name: getattr(counts, name)
+    # A live cache counted before a figure existed lacks it: 0, as it was (agents came with that figure).
+    get = (lambda name: counts.get(name, 0)) if isinstance(counts, dict) else lambda name: getattr(counts, name)
     return PrecinctMonth(
         precinct_id=p.id, precinct_code=p.code, precinct_name=p.name, month=str(month),
         **{name: get(name) for name in SNAPSHOT_COUNTS},
@@ -218,7 +220,8 @@ def forget(session: Session, first_month: str) -> None:
 
 # Attributes whose change can alter a figure, and the dates that say which months it reaches.
 _FIGURE_FIELDS = {
-    Declaration: ("declared_at", "move_in", "move_out", "status", "property_id", "late", "channel", "inbound_id"),
+    Declaration: ("declared_at", "move_in", "move_out", "status", "property_id", "late", "channel", "inbound_id",
+                  "declarant_phone"),
     InboundMessage: ("received_at", "status", "codes", "review_reason", "precinct_id"),
     Landlord: ("created_at",),
     Property: ("landlord_id", "precinct_id"),
