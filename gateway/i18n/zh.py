@@ -12,6 +12,7 @@ STRINGS: dict[str, str] = {
     "signed_in_as": "{user}（{role}，{precinct}）",
     "role_officer": "民警",
     "role_supervisor": "主管",
+    "role_assistant": "协管员",
     "role_admin": "管理员",
     # login
     "login_title": "登录",
@@ -368,6 +369,7 @@ STRINGS.update({
     "yes": "是",
     "no": "否",
     "menu": "菜单",
+    "needs_reveal_grant": "协管员不能查看完整证件号（需由管理员授权）。",
     "needs_supervisor_role": "需要主管权限：此页面只对主管和管理员开放。",
     "query_bad_month": "月份格式应为 YYYY-MM（如 2026-03），且在 {earliest} 至 {latest} 之间。",
     "error_hint_403": "您的账号无权执行此操作。",
