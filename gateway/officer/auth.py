@@ -37,7 +37,7 @@ NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_
              ("landlords.index", "nav_landlords", False), ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),
              ("audit.index", "nav_audit", "audit"), ("operations.not_delivered", "nav_deliveries", False),
-             ("operations.queue_page", "nav_queue", True)]
+             ("operations.queue_page", "nav_queue", True), ("org.index", "nav_org", True)]
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()

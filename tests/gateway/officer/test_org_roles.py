@@ -112,3 +112,26 @@ class TestStationOfficer:
         assert ranked_codes(client.get("/stats/ranking?month=2026-03").get_data(as_text=True)) == ["S11"]
         assert client.get(f"/stats/precinct/{city.stations['S12']}?month=2026-03").status_code == 404
         assert client.get("/stats/bulletin?month=2026-03").status_code == 403
+
+
+class TestOrgPage:
+    def test_a_supervisor_reads_the_tree_but_cannot_change_it(self, login):
+        client = login("k1chief")
+        page = client.get("/org")
+        assert page.status_code == 200 and "鼓楼分局第1派出所" in page.get_data(as_text=True)
+        assert client.post("/org", data={"csv": "code,name,level,parent\nX,x,city,\n"}).status_code == 403
+        assert login("s11").get("/org").status_code == 403
+
+    def test_an_admin_edits_it_all_or_nothing(self, login, rt):
+        from store.officers import add_officer
+
+        with rt.sessions.begin() as s:
+            add_officer(s, "root", PASSWORD, None, "admin")
+        client = login("root")
+        bad = client.post("/org", data={"csv": "code,name,level,parent\nK4,新区分局,county,CITY\nS41,所,station,K9\n"})
+        assert bad.status_code == 400 and "line 3: parent &#39;K9&#39;" in bad.get_data(as_text=True)
+        with rt.sessions() as s:
+            assert s.scalar(select(Precinct).where(Precinct.code == "S41")) is None
+        good = client.post("/org", data={"csv": "code,name,level,parent\nK4,新区分局,county,CITY\nS41,所,station,K4\n"})
+        assert good.status_code == 302
+        assert "S41" in client.get("/org").get_data(as_text=True)
