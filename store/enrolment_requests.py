@@ -132,7 +132,7 @@ def _visible(scope: Scope, query: Select) -> Select:
     if scope.all_precincts:
         return query
     return query.where(or_(EnrolmentRequest.suggested_precinct_id.is_(None),
-                           EnrolmentRequest.suggested_precinct_id == scope.precinct_id))
+                           EnrolmentRequest.suggested_precinct_id.in_(scope.ids)))
 
 
 def pending(session: Session, scope: Scope, phone: str | None = None) -> list[EnrolmentRequest]:
@@ -172,7 +172,7 @@ def approve(session: Session, scope: Scope, request: EnrolmentRequest, officer_i
     NeedsSupervisor when the precinct or the landlord is not the officer's) and close the request."""
     if request.status != PENDING:
         raise DecisionError("not_open")
-    if not scope.all_precincts and request.suggested_precinct_id not in (None, scope.precinct_id):
+    if request.suggested_precinct_id is not None and not scope.covers(request.suggested_precinct_id):
         raise NeedsSupervisor()
     prop = enrol(session, Enrolment(phone=request.phone, name=request.name, property_code=property_code,
                                     address=request.address, precinct=precinct, alias=request.alias,
@@ -191,7 +191,7 @@ def reject(session: Session, scope: Scope, request: EnrolmentRequest, officer_id
         raise DecisionError("reason_required")
     if request.status != PENDING:
         raise DecisionError("not_open")
-    if not scope.all_precincts and request.suggested_precinct_id not in (None, scope.precinct_id):
+    if request.suggested_precinct_id is not None and not scope.covers(request.suggested_precinct_id):
         raise NeedsSupervisor()
     request.status, request.reason = REJECTED, reason[:400]
     request.decided_by_id, request.decided_at = officer_id, utcnow()

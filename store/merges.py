@@ -41,7 +41,7 @@ def _check_reach(session: Session, scope: Scope, ids: list[int]) -> None:
     if scope.all_precincts or not ids:
         return
     elsewhere = session.scalar(select(Declaration.id).join(Property).where(
-        Declaration.id.in_(ids), Property.precinct_id != scope.precinct_id).limit(1))
+        Declaration.id.in_(ids), Property.precinct_id.not_in(scope.ids)).limit(1))
     if elsewhere is not None:
         raise NeedsSupervisor("register_needs_supervisor")
 

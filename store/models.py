@@ -40,12 +40,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Unit(Base):
+    """A bureau above the stations: a city (or province) bureau at the top, county bureaus under it.
+
+    Stations are the `precincts` rows (every query already scopes by precinct); each names its county in
+    `Precinct.unit_id`. store.org reads and changes the tree.
+    """
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(8))  # city | county
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+
+
 class Precinct(Base):
+    """A station (派出所), the lowest level of the tree: under a county unit, or not placed yet."""
     __tablename__ = "precincts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
 
 class Landlord(Base):
@@ -329,11 +346,15 @@ class Officer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16), default="officer")  # officer | supervisor | admin
-    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"))
+    role: Mapped[str] = mapped_column(String(16), default="officer")  # store.officers.ROLES
+    # Where the officer works: a station, or (supervisors, county staff) a unit; store.scope reads both.
+    precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    grants: Mapped[str] = mapped_column(String(64), default="")  # space-separated: store.officers.GRANTS
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    precinct: Mapped[Precinct] = relationship()
+    precinct: Mapped[Precinct | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
 
 class OfficerSession(Base):

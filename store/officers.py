@@ -1,4 +1,9 @@
-"""Officer accounts: hashed passwords (werkzeug's scrypt), one precinct each."""
+"""Officer accounts: hashed passwords (werkzeug's scrypt), a role, and a place in the tree: a station
+(precinct) or a unit (store.org); store.scope.reach turns the place into what the officer sees.
+
+Roles: an assistant (协管员) enters and reviews like an officer but sees ID numbers masked and never the
+audit page, unless granted `reveal` or `audit`; a supervisor also has the supervisors' pages, for the
+stations under their unit (every station when placed at no unit); an admin sees everything."""
 from __future__ import annotations
 
 import functools
@@ -10,9 +15,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from store import officer_sessions
 from store.enrolment import precinct
-from store.models import Officer
+from store.models import Officer, Unit
+from store.org import unit_named
 
-ROLES = ("officer", "supervisor", "admin")
+ROLES = ("officer", "assistant", "supervisor", "admin")
+GRANTS = ("reveal", "audit")
 MIN_PASSWORD = 8
 
 
@@ -24,15 +31,19 @@ class AccountError(ValueError):
         self.code = code
 
 
-def add_officer(session: Session, username: str, password: str, precinct_code: str, role: str = "officer") -> Officer:
-    """Create an officer; AccountError says what to change."""
+def add_officer(session: Session, username: str, password: str, precinct_code: str | None, role: str = "officer",
+                unit_code: str | None = None) -> Officer:
+    """Create an officer at a station (`precinct_code`) or a unit (`unit_code`); AccountError says what to change."""
     if role not in ROLES:
         raise AccountError("unknown_role", f"role must be one of {', '.join(ROLES)}")
     _check_password(password)
     if session.scalar(select(Officer).where(Officer.username == username)) is not None:
         raise AccountError("taken", f"officer {username!r} already exists")
+    unit = _unit(session, unit_code) if unit_code else None
+    if not precinct_code and unit is None and role in ("officer", "assistant"):
+        raise AccountError("no_place", "an officer or assistant needs a precinct (station) or a unit")
     officer = Officer(username=username, password_hash=generate_password_hash(password), role=role,
-                      precinct=precinct(session, precinct_code))
+                      precinct=precinct(session, precinct_code) if precinct_code else None, unit=unit)
     session.add(officer)
     session.flush()
     return officer
@@ -44,6 +55,35 @@ def officer_named(session: Session, username: str) -> Officer:
     if officer is None:
         raise AccountError("unknown_officer", f"no officer {username!r}")
     return officer
+
+
+def place(session: Session, username: str, *, role: str | None = None, unit_code: str | None = None,
+          precinct_code: str | None = None, grants: list[str] | None = None) -> Officer:
+    """Change an officer's role, unit, station or grants (an admin's edit); their open sessions pick it up
+    on the next request, since every request reads the place afresh."""
+    officer = officer_named(session, username)
+    if role is not None:
+        if role not in ROLES:
+            raise AccountError("unknown_role", f"role must be one of {', '.join(ROLES)}")
+        officer.role = role
+    if unit_code is not None:
+        officer.unit = _unit(session, unit_code) if unit_code else None
+    if precinct_code is not None:
+        officer.precinct = precinct(session, precinct_code) if precinct_code else None
+    if grants is not None:
+        unknown = [g for g in grants if g not in GRANTS]
+        if unknown:
+            raise AccountError("unknown_grant", f"grants must be among {', '.join(GRANTS)}")
+        officer.grants = " ".join(dict.fromkeys(grants))
+    session.flush()
+    return officer
+
+
+def _unit(session: Session, code: str) -> Unit:
+    found = unit_named(session, code)
+    if found is None:
+        raise AccountError("unknown_unit", f"no unit {code!r} (see declgate org list)")
+    return found
 
 
 def set_password(session: Session, username: str, password: str) -> int:

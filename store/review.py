@@ -43,7 +43,7 @@ def _open(scope: Scope, filters: Filters, *, with_reason: bool = True):
         query = query.where(InboundMessage.review_reason == filters.reason)
     if filters.channel:
         query = query.where(InboundMessage.channel == filters.channel)
-    if filters.precinct_id and scope.all_precincts:
+    if filters.precinct_id and scope.covers(filters.precinct_id) and scope.only is None:
         query = query.where(inbound_in(filters.precinct_id))
     if filters.since:
         query = query.where(InboundMessage.received_at >= filters.since)

@@ -1,12 +1,14 @@
 """Precinct scoping, the one place it is decided what an officer may see and change.
 
-An officer sees the items, people and landlords of their own precinct, plus
+An officer sees the items, people and landlords of the precincts (stations) under their place in the
+tree (store.org): their own station, or every station under their county or city unit, plus
 inbound items with no precinct yet (unknown senders: nobody could be assigned
 them). An item belongs to every precinct it is about (store.item_precincts).
 Of a landlord, an officer sees only the properties in their precinct, and may
 change the landlord (rename, add a property) only when all of the landlord's
 properties are there: a landlord shared with another precinct is a
-supervisor's to change. Supervisors and admins see and change every precinct.
+supervisor's to change. Admins, supervisors placed at no unit and those at the
+only top-level unit see and change every precinct (`scope_of`).
 Anything outside the scope is treated as not existing, so the web layer
 answers 404; a change that is not the officer's to make raises NeedsSupervisor
 (403).
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Person, Property
+from store import org
+from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Officer, Person, Precinct, Property
 
 
 class NeedsSupervisor(Exception):
@@ -29,50 +32,87 @@ class NeedsSupervisor(Exception):
         self.code = code
 
 
-def inbound_in(precinct_id: int) -> ColumnElement[bool]:
-    """An inbound message belongs to this precinct: its primary one, or one of its further ones."""
-    return or_(InboundMessage.precinct_id == precinct_id,
+def inbound_in(*precinct_ids: int) -> ColumnElement[bool]:
+    """An inbound message belongs to one of these precincts: its primary one, or one of its further ones."""
+    return or_(InboundMessage.precinct_id.in_(precinct_ids),
                exists().where(InboundPrecinct.inbound_id == InboundMessage.id,
-                              InboundPrecinct.precinct_id == precinct_id))
+                              InboundPrecinct.precinct_id.in_(precinct_ids)))
 
 
-@dataclass(frozen=True)
+def reach(session: Session, officer: Officer) -> frozenset[int] | None:
+    """The precincts an officer's place in the tree covers (None: every one).
+
+    An admin, and a supervisor placed at no unit (as every supervisor was before the tree), reach
+    everything; anyone placed at a unit reaches the stations under it; anyone else, their own station.
+    """
+    if officer.role == "admin" or (officer.unit_id is None and officer.role == "supervisor"):
+        return None
+    if officer.unit_id is not None:
+        return org.stations_under(session, officer.unit_id)
+    return frozenset({officer.precinct_id}) if officer.precinct_id is not None else frozenset()
+
+
+@dataclass(frozen=True, init=False)
 class Scope:
-    precinct_id: int | None  # None: every precinct
+    precinct_ids: frozenset[int] | None  # None: every precinct
+
+    def __init__(self, precinct_ids: int | frozenset[int] | set[int] | None) -> None:
+        ids = frozenset({precinct_ids}) if isinstance(precinct_ids, int) else precinct_ids
+        object.__setattr__(self, "precinct_ids", frozenset(ids) if ids is not None else None)
 
     @classmethod
     def everything(cls) -> Scope:
         return cls(None)
 
+    @classmethod
+    def of(cls, session: Session, officer: Officer) -> Scope:
+        return cls(reach(session, officer))
+
     @property
     def all_precincts(self) -> bool:
-        return self.precinct_id is None
+        return self.precinct_ids is None
+
+    @property
+    def only(self) -> int | None:
+        """The one precinct of a station's scope (forms then need not ask which precinct); else None."""
+        return next(iter(self.precinct_ids)) if self.precinct_ids is not None and len(self.precinct_ids) == 1 \
+            else None
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.precinct_ids or ())
 
     def inbound(self, query: Select) -> Select:
         if self.all_precincts:
             return query
-        return query.where(or_(InboundMessage.precinct_id.is_(None), inbound_in(self.precinct_id)))
+        return query.where(or_(InboundMessage.precinct_id.is_(None), inbound_in(*self.ids)))
 
     def properties(self, query: Select) -> Select:
         if self.all_precincts:
             return query
-        return query.where(Property.precinct_id == self.precinct_id)
+        return query.where(Property.precinct_id.in_(self.ids))
+
+    def precincts(self, query: Select) -> Select:
+        """The precincts (stations) themselves: what a form offers to choose from."""
+        if self.all_precincts:
+            return query
+        return query.where(Precinct.id.in_(self.ids))
 
     def landlords(self, query: Select) -> Select:
         if self.all_precincts:
             return query
         return query.where(exists().where(Property.landlord_id == Landlord.id,
-                                          Property.precinct_id == self.precinct_id))
+                                          Property.precinct_id.in_(self.ids)))
 
     def people(self, query: Select) -> Select:
         if self.all_precincts:
             return query
         return query.where(exists().where(Declaration.person_id == Person.id,
                                           Declaration.property_id == Property.id,
-                                          Property.precinct_id == self.precinct_id))
+                                          Property.precinct_id.in_(self.ids)))
 
     def covers(self, precinct_id: int | None) -> bool:
-        return self.all_precincts or precinct_id == self.precinct_id
+        return self.all_precincts or precinct_id in self.precinct_ids
 
     def properties_of(self, landlord: Landlord) -> list[Property]:
         """The landlord's properties this scope shows (their others are not the officer's business)."""

@@ -361,3 +361,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def city(rt):
+    """A city of 3 counties × 4 stations with March 2026 declared and officers at each level: see tests/city.py."""
+    from tests.city import build as build_city
+
+    return build_city(rt)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import accounts, admin, doctor, enrolments, messages, processes, retention, stats, twilio_number
+from gateway.cli import (accounts, admin, doctor, enrolments, messages, org, processes, retention, stats,
+                         twilio_number)
 
 
 @click.group()
@@ -14,7 +15,7 @@ def cli() -> None:
     mask_log_records()
 
 
-for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
+for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord, org.org_group,
                 enrolments.enrolment, accounts.officer, messages.sms, messages.outbox, messages.export, stats.report,
                 stats.stats_group, retention.purge, doctor.doctor, twilio_number.twilio_group):
     cli.add_command(command)

@@ -95,23 +95,55 @@ def officer() -> None:
     """Officer accounts."""
 
 
+ROLE_CHOICE = click.Choice(["officer", "assistant", "supervisor", "admin"])
+
+
 @officer.command("add")
 @click.argument("username")
-@click.option("--precinct", required=True)
-@click.option("--role", type=click.Choice(["officer", "supervisor", "admin"]), default="officer", show_default=True)
+@click.option("--precinct", default=None, help="Their station.")
+@click.option("--unit", default=None, help="Their county or city unit (declgate org list): they see every station under it.")
+@click.option("--role", type=ROLE_CHOICE, default="officer", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-def officer_add(username: str, precinct: str, role: str, password_stdin: bool) -> None:
+def officer_add(username: str, precinct: str | None, unit: str | None, role: str, password_stdin: bool) -> None:
     """Create an officer login; the password is prompted for and stored hashed."""
     from store.officers import AccountError, add_officer
 
+    if not precinct and not unit and role in ("officer", "assistant"):
+        raise click.UsageError("give --precinct (a station) or --unit")
     password = base.read_password(password_stdin, "nothing was created")
     rt = base.runtime(migrate=True)
     try:
         with rt.sessions.begin() as session:
-            add_officer(session, username, password, precinct, role)
+            add_officer(session, username, password, precinct, role, unit_code=unit)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"officer {username} ({role}) added to precinct {precinct}")
+    where = " ".join(part for part in (f"unit {unit}" if unit else "", f"precinct {precinct}" if precinct else "")
+                     if part) or "the whole organisation"
+    click.echo(f"officer {username} ({role}) added to {where}")
+
+
+@officer.command("set")
+@click.argument("username")
+@click.option("--role", type=ROLE_CHOICE, default=None)
+@click.option("--unit", default=None, help="Their unit ('' to take them out of any unit).")
+@click.option("--precinct", default=None, help="Their station ('' for none).")
+@click.option("--grant", "grants", multiple=True, type=click.Choice(["reveal", "audit"]),
+              help="Let an assistant see full ID numbers (reveal) or the audit page (audit); repeat for both.")
+@click.option("--no-grants", is_flag=True, help="Take every grant away.")
+def officer_set(username: str, role, unit, precinct, grants, no_grants: bool) -> None:
+    """Change an officer's role, place in the tree or grants; takes effect on their next page."""
+    from store.officers import AccountError, place
+
+    rt = base.runtime(migrate=True)
+    try:
+        with rt.sessions.begin() as session:
+            found = place(session, username, role=role, unit_code=unit, precinct_code=precinct,
+                          grants=[] if no_grants else (list(grants) or None))
+            summary = (f"{found.username}: {found.role}, unit {found.unit.code if found.unit else '-'}, "
+                       f"precinct {found.precinct.code if found.precinct else '-'}, grants {found.grants or '-'}")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary)
 
 
 @officer.command("password")

@@ -128,6 +128,7 @@ ACTIONS: dict[str, B] = {
     "api_login_failed": B("房东网上登录失败", "Landlord log-in failed (web)"),
     "api_logout": B("房东网上退出", "Landlord logged out (web)"),
     "portrait_upload": B("上传照片", "Photo uploaded"), "portrait_refused": B("照片未通过检查", "Photo refused"),
+    "org_import": B("修改组织机构", "Organisation changed"),
     "enrolment_approve": B("批准房东注册", "Enrolment approved"), "enrolment_reject": B("驳回房东注册", "Enrolment rejected"),
     "register_verify": B("无证人员已核实", "No-document person verified"),
     "register_document_found": B("无证人员查获证件", "Document found"),

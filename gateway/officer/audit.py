@@ -1,4 +1,4 @@
-"""The audit log for supervisors: every search, full-ID view and decision, newest first."""
+"""The audit log for supervisors (and whoever is granted `audit`): every search, full-ID view and decision, newest first."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 from gateway.i18n import language, translate, word
 from gateway.i18n.codes import ACTIONS
 from gateway.i18n.replies import TEMPLATES
-from gateway.officer.auth import supervisor_required
+from gateway.officer.auth import audit_required
 from gateway.web.query_args import page_arg, text_arg
 from store import audit
 
@@ -30,7 +30,7 @@ def detail_value(key: str, value: object) -> str:
 
 
 @bp.get("")
-@supervisor_required
+@audit_required
 def index():
     """List audit entries, optionally of one action."""
     action, page = text_arg("action", ACTIONS), page_arg()

@@ -21,7 +21,7 @@ from gateway.i18n import translate
 from gateway.web.redirects import local_path, safe_next
 from store import logins, officer_sessions
 from store.models import Officer
-from store.scope import Scope
+from store.scope import Scope, reach
 
 WEBHOOK_BLUEPRINTS = frozenset({"sms", "voice", "receipts"})
 # The JSON API authenticates by a bearer token in a header, never a cookie: a page on another site cannot
@@ -31,13 +31,14 @@ TOKEN_BLUEPRINTS = frozenset({"api"})
 IP_MAX_FAILURES = 20  # per address per window: many accounts tried from one device
 IP_WINDOW_SECONDS = 15 * 60
 SUPERVISOR_ROLES = ("supervisor", "admin")
-# (endpoint, UI string key, supervisors only): base.html shows the ones whose blueprint is registered.
+# (endpoint, UI string key, who: False for everyone, True for supervisors, "audit" for whoever may audit):
+# base.html shows the ones whose blueprint is registered.
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("register.index", "nav_register", False),
              ("landlords.index", "nav_landlords", False), ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),
-             ("audit.index", "nav_audit", True), ("operations.not_delivered", "nav_deliveries", False),
-             ("operations.queue_page", "nav_queue", True)]
+             ("audit.index", "nav_audit", "audit"), ("operations.not_delivered", "nav_deliveries", False),
+             ("operations.queue_page", "nav_queue", True), ("org.index", "nav_org", True)]
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -51,13 +52,38 @@ class OfficerUser(UserMixin):
     id: int
     username: str
     role: str
-    precinct_id: int
-    precinct_code: str
+    precinct_id: int | None
+    precinct_code: str  # their station's code; "" for an officer placed at a unit
     session_token: str = field(default="", repr=False)  # the login's token: what Flask-Login keeps in the cookie
+    unit_code: str = ""
+    grants: frozenset[str] = frozenset()
+    reach: frozenset[int] | None = frozenset()  # the precincts under their place in the tree; None: all
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in SUPERVISOR_ROLES
 
     @property
     def sees_all_precincts(self) -> bool:
-        return self.role in SUPERVISOR_ROLES
+        return self.reach is None
+
+    @property
+    def picks_precinct(self) -> bool:
+        """Forms ask which precinct, unless the officer's scope is just their own station."""
+        return self.reach != frozenset({self.precinct_id})
+
+    @property
+    def may_audit(self) -> bool:
+        return self.is_supervisor or "audit" in self.grants
+
+    @property
+    def may_reveal(self) -> bool:
+        """Full ID numbers: everyone but an assistant (协管员), unless granted."""
+        return self.role != "assistant" or "reveal" in self.grants
+
+    @property
+    def place_code(self) -> str:
+        return self.unit_code or self.precinct_code
 
     def get_id(self) -> str:
         """Flask-Login's "alternative token": the cookie names a session row, not the officer, so ending
@@ -65,9 +91,11 @@ class OfficerUser(UserMixin):
         return self.session_token
 
     @classmethod
-    def of(cls, officer: Officer, session_token: str = "") -> OfficerUser:
-        return cls(officer.id, officer.username, officer.role, officer.precinct_id, officer.precinct.code,
-                   session_token)
+    def of(cls, officer: Officer, session_token: str = "", reach: frozenset[int] | None = frozenset()) -> OfficerUser:
+        return cls(officer.id, officer.username, officer.role, officer.precinct_id,
+                   officer.precinct.code if officer.precinct else "", session_token,
+                   unit_code=officer.unit.code if officer.unit else "", grants=frozenset(officer.grants.split()),
+                   reach=reach)
 
 
 current_officer: OfficerUser = LocalProxy(lambda: current_user)  # type: ignore[assignment]
@@ -82,16 +110,42 @@ def supervisor_required(view):
     @functools.wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not current_officer.sees_all_precincts:
+        if not current_officer.is_supervisor:
             abort(403, description=translate("needs_supervisor_role"))
         return view(*args, **kwargs)
 
     return wrapped
 
 
+def audit_required(view):
+    """The audit page: supervisors and admins, and anyone granted `audit`; an assistant never by role."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_officer.may_audit:
+            abort(403, description=translate("needs_supervisor_role"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def reveal_required(view):
+    """Full ID numbers: an assistant (协管员) sees them masked only, unless granted `reveal`."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_officer.may_reveal:
+            abort(403, description=translate("needs_reveal_grant"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def officer_scope() -> Scope:
-    """What the logged-in officer may see: their precinct, or everything for supervisors and admins."""
-    return Scope.everything() if current_officer.sees_all_precincts else Scope(current_officer.precinct_id)
+    """What the logged-in officer may see: the precincts under their place in the tree (store.scope.reach)."""
+    return Scope(current_officer.reach)
 
 
 @login_manager.user_loader
@@ -100,7 +154,7 @@ def _load(token: str) -> OfficerUser | None:
     rt = current_app.extensions["declgate"]
     with rt.sessions.begin() as session:
         officer = officer_sessions.officer_for(session, token, idle=_idle(rt), lifetime=_lifetime(rt))
-        return OfficerUser.of(officer, token) if officer is not None else None
+        return OfficerUser.of(officer, token, reach(session, officer)) if officer is not None else None
 
 
 def _idle(rt) -> dt.timedelta:
@@ -159,7 +213,7 @@ def login():
                                 client_address())
         if result.officer is not None:
             token = officer_sessions.open_session(session, result.officer.id, _lifetime(rt))
-            user = OfficerUser.of(result.officer, token)
+            user = OfficerUser.of(result.officer, token, reach(session, result.officer))
     if result.officer is None:
         message = (translate("login_wait", minutes=result.wait_minutes) if result.wait_minutes
                    else translate("login_failed"))

@@ -53,7 +53,7 @@ def detail(enrolment_id: int):
 def approve(enrolment_id: int):
     """Enrol the landlord and property; they are texted the property code and their held messages run again."""
     form = request.form
-    precinct = form.get("precinct", "").strip() if current_officer.sees_all_precincts \
+    precinct = form.get("precinct", "").strip() if current_officer.picks_precinct \
         else current_officer.precinct_code
     try:
         done = enrolment_actions.approve(_rt(), current_officer.id, officer_scope(), enrolment_id,

@@ -27,7 +27,7 @@ def flash_problems(exc: EnrolmentError) -> None:
 
 def _precinct(form) -> str:
     """Officers enrol into their own precinct; supervisors choose."""
-    return form.get("precinct", "").strip() if current_officer.sees_all_precincts else current_officer.precinct_code
+    return form.get("precinct", "").strip() if current_officer.picks_precinct else current_officer.precinct_code
 
 
 @bp.get("")

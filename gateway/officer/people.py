@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 
 from gateway.i18n import translate
 from gateway.media import fetch, images, portraits, storage
-from gateway.officer.auth import current_officer, officer_required, officer_scope
+from gateway.officer.auth import current_officer, officer_required, officer_scope, reveal_required
 from gateway.id_masking import Revealed
 from gateway.web.uploads import accepts_upload
 from store import audit, media, search
@@ -63,7 +63,7 @@ def person(person_id: int):
 
 
 @bp.post("/<int:person_id>/full-id")
-@officer_required
+@reveal_required
 def full_id(person_id: int):
     """Show the full ID number once, recording who looked."""
     return _person_page(person_id, full_id=True)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from gateway.officer import actions
-from gateway.officer.auth import current_officer, officer_required, officer_scope
+from gateway.officer.auth import current_officer, officer_required, officer_scope, reveal_required
 from gateway.officer.landlords import flash_problems
 from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
@@ -78,8 +78,8 @@ def queue():
     with _rt().sessions() as session:
         counts = review.reason_counts(session, scope, filters)
         items, total = review.open_items(session, scope, filters, page=page, per_page=PER_PAGE)
-        precincts = (list(session.scalars(select(Precinct).order_by(Precinct.code)))
-                     if scope.all_precincts else [])
+        precincts = (list(session.scalars(scope.precincts(select(Precinct)).order_by(Precinct.code)))
+                     if scope.only is None else [])
         precinct_codes = {p.id: p.code for p in session.scalars(select(Precinct))}
     return render_template("review/queue.html", counts=counts, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), shown=shown, precincts=precincts,
@@ -196,7 +196,7 @@ def item(inbound_id: int):
 
 
 @bp.post("/<int:inbound_id>/full-text")
-@officer_required
+@reveal_required
 def full_text(inbound_id: int):
     """Show the message as received, ID numbers in full, recording who looked (a POST: no link can do it)."""
     return _item_page(inbound_id, reveal=True)
@@ -256,7 +256,7 @@ def edit(inbound_id: int):
 def link(inbound_id: int):
     """Enrol the sender as landlord of a property, then reprocess the message."""
     form = request.form
-    precinct = form.get("precinct", "") if current_officer.sees_all_precincts else current_officer.precinct_code
+    precinct = form.get("precinct", "") if current_officer.picks_precinct else current_officer.precinct_code
     return _to_copy(inbound_id, lambda: actions.link_and_reprocess(
         _rt(), current_officer.id, officer_scope(), inbound_id, name=form.get("name", ""),
         property_code=form.get("property_code", ""), address=form.get("address", ""), precinct=precinct,

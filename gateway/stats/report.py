@@ -13,10 +13,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from store.stats import CHANNELS, COVERAGE_TARGET, PRE_CASE_TARGET, Month, Ranked
+from store.stats import CHANNELS, COVERAGE_TARGET, PRE_CASE_TARGET, RENTAL_TARGET, Month, Ranked
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "meets_coverage_target",
+              "rental_coverage", "meets_rental_target", "declared_properties",
               "housing_coverage", "pre_case_rate", "meets_pre_case_target", "case_subjects",
               "case_subjects_declared", "new_declarations", "previous_new_declarations", "active_residents",
               "increment", "move_outs", "late_declarations", "late_share", "estimated_population",
@@ -37,7 +38,8 @@ def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
         rows.append({
             "rank": r.rank, "precinct_code": f.precinct_code, "precinct_name": f.precinct_name, "month": f.month,
             "coverage": _rate(f.coverage), "meets_coverage_target": int(r.meets_coverage),
-            "housing_coverage": _rate(f.housing_coverage), "pre_case_rate": _rate(f.pre_case_rate),
+            "rental_coverage": _rate(f.rental_coverage), "meets_rental_target": int(r.meets_rental),
+            "declared_properties": f.declared_properties, "housing_coverage": _rate(f.housing_coverage), "pre_case_rate": _rate(f.pre_case_rate),
             "meets_pre_case_target": int(r.meets_pre_case), "case_subjects": f.case_subjects,
             "case_subjects_declared": f.case_subjects_declared, "new_declarations": f.new_declarations,
             "previous_new_declarations": r.previous_new, "active_residents": f.active_residents,
@@ -62,15 +64,21 @@ def bulletin_csv(ranked: list[Ranked]) -> str:
 
 
 def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
-                     as_of: dt.datetime | None = None) -> dict[str, Any]:
+                     as_of: dt.datetime | None = None, *, level: str = "station",
+                     unit: str | None = None) -> dict[str, Any]:
     """What the bulletin template needs, charts included; `as_of` (local time) when the month's figures
-    were counted earlier than `generated` (the month under way)."""
+    were counted earlier than `generated` (the month under way). `level` says what a line is (a county
+    or a station), `unit` the name of the unit whose lines these are (None: the whole province)."""
     covered = [r for r in ranked if r.figures.coverage is not None]
+    housed = [r for r in ranked if r.figures.rental_coverage is not None]
     with_cases = [r for r in ranked if r.figures.pre_case_rate is not None]
     totals = {
         "precincts": len(ranked),
         "meeting_coverage": sum(r.meets_coverage for r in ranked),
         "meeting_pre_case": sum(r.meets_pre_case for r in ranked),
+        "meeting_rental": sum(r.meets_rental for r in ranked),
+        "rental_coverage": (sum(r.figures.declared_properties for r in housed)
+                            / sum(r.figures.estimated_rental_units for r in housed)) if housed else None,
         "new_declarations": sum(r.figures.new_declarations for r in ranked),
         "active_residents": sum(r.figures.active_residents for r in ranked),
         "increment": sum(r.increment for r in ranked),
@@ -81,7 +89,8 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
     }
     return {
         "month": str(month), "ranked": ranked, "totals": totals, "generated": generated, "as_of": as_of,
-        "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
+        "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET, "rental_target": RENTAL_TARGET,
+        "level": level, "unit": unit,
         **bulletin_charts(ranked, month),
     }
 

@@ -1,6 +1,8 @@
 """Campaign statistics pages: ranking, precinct figures, follow-up, case subjects, estimate and case imports.
 
-Supervisors see every precinct; an officer sees their own, and another precinct's page answers 404.
+An officer sees the precincts under their place in the tree (store.scope.reach): a station officer their
+own (and their line of the ranking of all), a county's staff every station of the county ranked inside
+it, the province every county ranked (?level=county); another precinct's page answers 404.
 Views are thin: the figures come from store.stats, the bulletin from gateway.stats.report.
 """
 from __future__ import annotations
@@ -16,9 +18,9 @@ from gateway.officer.auth import current_officer, officer_required, supervisor_r
 from gateway.i18n import language, translate
 from gateway.web.uploads import MAX_UPLOAD_BYTES, accepts_upload
 from gateway.web.query_args import BadQuery, id_arg, page_arg, text_arg
-from store import audit, stats
-from store.models import Precinct, local_time, utcnow
-from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, Month
+from store import audit, org, stats
+from store.models import Precinct, Unit, local_time, utcnow
+from store.stats import COVERAGE_TARGET, PRE_CASE_TARGET, RENTAL_TARGET, Month
 from store.stats import LIVE_TTL, STALE_MAX, ChartStore
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -29,7 +31,7 @@ CASES_PAGE = 100  # subjects per page of the case list
 
 @bp.context_processor
 def helpers() -> dict[str, object]:
-    return {"coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET,
+    return {"coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET, "rental_target": RENTAL_TARGET,
             "reason_label": _reason_label}
 
 
@@ -72,11 +74,14 @@ def _month() -> Month:
 
 
 def _scope() -> list[int] | None:
-    """The precincts the officer may see (None: all), narrowed by ?precinct= for supervisors."""
-    if not current_officer.sees_all_precincts:
-        return [current_officer.precinct_id]
+    """The precincts the officer may see (None: all), narrowed by ?precinct= to one of them."""
+    reach = current_officer.reach
     wanted = id_arg("precinct")
-    return [wanted] if wanted else None
+    if wanted:
+        if reach is not None and wanted not in reach:
+            abort(404)
+        return [wanted]
+    return None if reach is None else sorted(reach)
 
 
 def _recount_if_old(response: Response, month: Month, as_of: dt.datetime | None) -> Response:
@@ -102,42 +107,81 @@ def _months(month: Month) -> list[Month]:
     return max(min(month.next.next, current), month).back(18)[::-1]
 
 
-def _ranked(month: Month, max_age: dt.timedelta = STALE_MAX) -> list[stats.Ranked]:
-    """Every precinct ranked for the month, the month under way's count up to `max_age` old."""
-    rt = _rt()
-    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
-        return stats.ranking(session, month, tz=rt.tz, max_age=max_age)
-
-
 def _precincts(session) -> list[Precinct]:
-    return stats.precinct_choices(session, None if current_officer.sees_all_precincts
-                                  else [current_officer.precinct_id])
+    reach = current_officer.reach
+    return stats.precinct_choices(session, None if reach is None else sorted(reach))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What a ranking page or bulletin shows: the lines, what a line is, whose they are."""
+
+    ranked: list[stats.Ranked]
+    total: int  # lines ranked (a station officer sees only their own of them)
+    level: str  # county | station
+    unit: Unit | None  # None: the whole province
+
+
+def _lines(month: Month, max_age: dt.timedelta = STALE_MAX) -> Lines:
+    """The ranking the officer asked for (?level=county|station, ?unit=CODE), within their place in the tree.
+
+    No unit asked for: an officer placed at a unit gets it (a county ranks its stations), everyone else the
+    province; a unit outside the officer's own is a 404, as is ranking counties below a county.
+    """
+    rt = _rt()
+    level = request.args.get("level") if request.args.get("level") in stats.LEVELS else "station"
+    with rt.sessions.begin() as session:  # a closed month's first view keeps its snapshot
+        own = org.unit_named(session, current_officer.unit_code) if current_officer.unit_code else None
+        unit = org.unit_named(session, text_arg("unit") or "") if text_arg("unit") else own
+        if text_arg("unit") and unit is None:
+            abort(404)
+        if not current_officer.sees_all_precincts and unit is not None and (
+                own is None or unit.id not in org.units_under(session, own.id)):
+            abort(404)
+        if level == "county":
+            if unit is not None and unit.level != "city":
+                abort(404)
+            ranked = stats.county_ranking(session, month, within=unit.id if unit else None, tz=rt.tz, max_age=max_age)
+        elif unit is not None:
+            ranked = stats.station_ranking(session, month, within=unit.id, tz=rt.tz, max_age=max_age)
+        else:
+            ranked = stats.ranking(session, month, tz=rt.tz, max_age=max_age)
+    total = len(ranked)
+    if unit is None and not current_officer.sees_all_precincts:
+        ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
+    return Lines(ranked, total, level, unit)
+
+
+def _line_link(lines: Lines, month: Month):
+    if lines.level == "county":
+        codes = {r.figures.precinct_id: r.figures.precinct_code for r in lines.ranked}
+        return lambda uid: url_for("stats.ranking", level="station", unit=codes[uid], month=str(month))
+    return lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month))
 
 
 @bp.get("/")
 @officer_required
 def index():
-    """Open the ranking for supervisors, the own precinct's figures for officers."""
-    if current_officer.sees_all_precincts:
+    """Open the ranking for anyone who sees more than one precinct, the own precinct's figures otherwise."""
+    reach = current_officer.reach
+    if reach is None or len(reach) != 1:
         return redirect(url_for("stats.ranking"))
-    return redirect(url_for("stats.precinct", precinct_id=current_officer.precinct_id))
+    return redirect(url_for("stats.precinct", precinct_id=next(iter(reach))))
 
 
 @bp.get("/ranking")
 @officer_required
 def ranking():
-    """Show every precinct ranked (an officer: their own line and rank) with the charts."""
+    """Show the lines ranked (a station officer: their own line and rank) with the charts."""
     month = _month()
-    ranked = _ranked(month)
-    total = len(ranked)
+    lines = _lines(month)
+    ranked = lines.ranked
     as_of = ranked[0].figures.as_of if ranked else None
-    if not current_officer.sees_all_precincts:
-        ranked = [r for r in ranked if r.figures.precinct_id == current_officer.precinct_id]
     with charts.stored_in(_chart_store(month)):
         drawn = refresh.ranking_charts(ranked, refresh.titles_in(language(), month), language())
     html = render_template("stats/ranking.html", month=month, months=_months(month), ranked=ranked,
-                           total=total, charts=drawn, as_of=as_of,
-                           precinct_link=lambda pid: url_for("stats.precinct", precinct_id=pid, month=str(month)))
+                           total=lines.total, charts=drawn, as_of=as_of, level=lines.level, unit=lines.unit,
+                           precinct_link=_line_link(lines, month))
     return _recount_if_old(make_response(html), month, as_of)
 
 
@@ -147,12 +191,14 @@ def bulletin():
     """Show the printable monthly bulletin: the same file `declgate report monthly` writes."""
     month = _month()
     rt = _rt()
-    ranked = _ranked(month)
+    lines = _lines(month)
+    ranked = lines.ranked
     generated = dt.datetime.now(rt.tz).replace(microsecond=0, tzinfo=None)
     as_of = ranked[0].figures.as_of if ranked else None
     with charts.stored_in(_chart_store(month)):
         local_as_of = local_time(as_of, rt.tz).replace(tzinfo=None) if as_of else None
-        context = report.bulletin_context(ranked, month, generated, as_of=local_as_of)
+        context = report.bulletin_context(ranked, month, generated, as_of=local_as_of, level=lines.level,
+                                          unit=lines.unit.name if lines.unit else None)
     return _recount_if_old(make_response(render_template("stats/bulletin.html", **context)), month, as_of)
 
 
@@ -161,7 +207,7 @@ def bulletin():
 def bulletin_csv():
     """Download the monthly bulletin as CSV."""
     month = _month()
-    ranked = _ranked(month, max_age=LIVE_TTL)
+    ranked = _lines(month, max_age=LIVE_TTL).ranked
     return Response(report.bulletin_csv(ranked), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=bulletin-{month}.csv"})
 
@@ -170,7 +216,7 @@ def bulletin_csv():
 @officer_required
 def precinct(precinct_id: int):
     """Show one precinct's figures for the month, its trends and its rejection reasons."""
-    if not current_officer.sees_all_precincts and precinct_id != current_officer.precinct_id:
+    if current_officer.reach is not None and precinct_id not in current_officer.reach:
         abort(404)
     month = _month()
     rt = _rt()
@@ -277,7 +323,10 @@ def _upload_text() -> str | None:
 @accepts_upload
 @supervisor_required
 def estimates():
-    """Show, enter and import survey estimates (one row by hand, or a CSV: all rows or none)."""
+    """Show, enter and import survey estimates (one row by hand, or a CSV: all rows or none).
+
+    Province-wide only: a county supervisor's estimates would be entered for stations of other counties too."""
+    _province_only()
     month = _month()
     rt = _rt()
     imported = None
@@ -304,6 +353,12 @@ def estimates():
                            report=imported), status
 
 
+def _province_only() -> None:
+    """Imports and estimates name any station: only those who see every precinct make them (403 otherwise)."""
+    if not current_officer.sees_all_precincts:
+        abort(403, description=translate("needs_supervisor_role"))
+
+
 def _enter_estimate(session, month: Month) -> stats.ImportReport:
     form = request.form
     fail = lambda message: stats.ImportReport(rows=1, errors=(stats.RowError(0, message),))  # noqa: E731
@@ -328,6 +383,7 @@ def _enter_estimate(session, month: Month) -> stats.ImportReport:
 @supervisor_required
 def cases_import():
     """Import case subjects exported from a case system; only keyed hashes and outcomes are kept."""
+    _province_only()
     rt = _rt()
     imported = None
     if request.method == "POST":

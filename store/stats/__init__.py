@@ -6,6 +6,7 @@ and the imports they need (survey estimates, case subjects).
     snapshots   figures kept instead of counting again (closed months, the month under way, drawn
                 charts) and the flush rule that forgets them when a change reaches back
     ranks       the bulletin's ranking against the campaign's targets
+    levels      the same ranking at every level of the tree: stations in a unit, counties
     follow_ups  landlords to call, with the declarations that say why
     cases       a month's case subjects and whether each had declared before the case
     imports     survey estimates and case subjects from CSV
@@ -20,12 +21,13 @@ from store.stats.follow_ups import Evidence, FollowUp, follow_up, follow_up_coun
 from store.stats.imports import (ImportReport, RowError, document_hash, import_case_subjects, import_estimates,
                                  normalise_document, purge_case_subjects, read_csv, set_estimate)
 from store.stats.month import UTC, Month, is_closed
-from store.stats.ranks import COVERAGE_TARGET, PRE_CASE_TARGET, Ranked, ranking
+from store.stats.levels import LEVELS, county_ranking, station_ranking
+from store.stats.ranks import COVERAGE_TARGET, PRE_CASE_TARGET, RENTAL_TARGET, Ranked, ranking
 from store.stats.snapshots import (LIVE_TTL, OPEN_CHART_TTL, STALE_MAX, ChartStore, figures, load_live,
                                    recount_live, save_live, take_snapshot, trend)
 
 __all__ = [
-    "CHANNELS", "COVERAGE_TARGET", "LIVE_TTL", "OPEN_CHART_TTL", "PRE_CASE_TARGET", "STALE_MAX", "UTC",
+    "CHANNELS", "COVERAGE_TARGET", "LEVELS", "RENTAL_TARGET", "county_ranking", "station_ranking", "LIVE_TTL", "OPEN_CHART_TTL", "PRE_CASE_TARGET", "STALE_MAX", "UTC",
     "CaseOutcome", "ChartStore", "Evidence", "FollowUp", "ImportReport", "LiveFigures", "Month", "MonthSnapshot",
     "PrecinctMonth", "Ranked", "RowError", "StoredChart",
     "case_subjects", "case_subjects_count", "document_hash", "figures", "follow_up", "follow_up_count",

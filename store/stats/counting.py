@@ -15,10 +15,14 @@ Definitions (the bulletin's footnotes repeat them):
 - enrolled landlords/properties: enrolled before the month ended (a property dates from its landlord);
 - landlords declaring: enrolled landlords with at least one declaration up to the month's end;
 - rejections: inbound messages of the month attributed to the precinct and rejected, by code;
-- coverage: active residents ÷ estimated floating population; housing coverage: enrolled properties ÷
-  estimated rental units;
-- pre-case rate: case subjects with a case date in the month who had a declaration declared before
-  that date (and moving in no later than it), ÷ all case subjects of the month.
+- declared properties: properties with at least one active resident (as counted above) on the
+  month's last day: rental housing that is registered, not merely enrolled;
+- coverage: active residents ÷ estimated floating population; rental coverage (the campaign's second
+  80 % target): declared properties ÷ estimated rental units; housing coverage: enrolled properties ÷
+  estimated rental units (what the landlords' enrolment reached, tenants or not);
+- pre-case rate: case subjects with a case date in the month who had a registration (a declaration
+  in one of RESIDENT_STATUSES: pending-review and disputed ones are not) declared before that date and
+  moving in no later than it, ÷ all case subjects of the month.
 
 Closed months are read from snapshots of these figures instead (`store.stats.snapshots`).
 """
@@ -70,6 +74,7 @@ class PrecinctMonth:
     estimated_rental_units: int | None = None
     case_subjects: int = 0
     case_subjects_declared: int = 0
+    declared_properties: int = 0
     # When the figures of a month under way were counted (naive UTC); None when counted for this view or
     # read from a closed month's snapshot. Not part of the figures: equal figures are equal whenever counted.
     as_of: dt.datetime | None = field(default=None, compare=False, repr=False)
@@ -85,6 +90,10 @@ class PrecinctMonth:
     @property
     def housing_coverage(self) -> float | None:
         return _ratio(self.enrolled_properties, self.estimated_rental_units)
+
+    @property
+    def rental_coverage(self) -> float | None:
+        return _ratio(self.declared_properties, self.estimated_rental_units)
 
     @property
     def pre_case_rate(self) -> float | None:
@@ -170,7 +179,7 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
         for precinct_id, median in _median_to_receipt(session, in_month, ids).items():
             if precinct_id in values:
                 values[precinct_id]["median_seconds_to_receipt"] = median
-    for precinct_id, extra in imported_figures(session, month, ids).items():
+    for precinct_id, extra in imported_figures(session, month, ids, tz).items():
         if precinct_id in values:
             values[precinct_id].update(extra)
 
@@ -185,8 +194,10 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
     return figures
 
 
-def imported_figures(session: Session, month: Month, ids: Sequence[int] | None) -> dict[int, dict]:
-    """The month's survey estimates and case subjects per precinct: imported after the month, so never snapshotted."""
+def imported_figures(session: Session, month: Month, ids: Sequence[int] | None, tz: ZoneInfo = UTC) -> dict[int, dict]:
+    """The month's survey estimates and case subjects per precinct: imported after the month, so never
+    snapshotted; and its declared properties, counted afresh so snapshots taken before they were counted
+    need no recount."""
     flag = func.coalesce(func.sum(case((CaseSubject.declared_before.is_(True), 1), else_=0)), 0)
     out: dict[int, dict] = defaultdict(dict)
     for pid, population, units in session.execute(scoped(
@@ -198,14 +209,17 @@ def imported_figures(session: Session, month: Month, ids: Sequence[int] | None) 
             .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
             .group_by(CaseSubject.precinct_id), CaseSubject.precinct_id, ids)):
         out[pid].update(case_subjects=int(subjects), case_subjects_declared=int(declared))
+    for pid, declared_properties in _active_rows(session, month, tz, ids, Declaration.property_id):
+        out[pid].update(declared_properties=int(declared_properties))
     return out
 
 
-def _active_rows(session: Session, month: Month, tz: ZoneInfo, ids):
+def _active_rows(session: Session, month: Month, tz: ZoneInfo, ids, distinct=None):
+    """Active residents per precinct on the month's last day (or distinct values of `distinct` among them)."""
     _, end = month.bounds(tz)
     last = month.last_day
     return session.execute(scoped(
-        select(Property.precinct_id, func.count())
+        select(Property.precinct_id, func.count() if distinct is None else func.count(func.distinct(distinct)))
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
         .where(Declaration.move_in <= last, or_(Declaration.move_out.is_(None), Declaration.move_out > last),
                Declaration.declared_at < end, Declaration.status.in_(RESIDENT_STATUSES))

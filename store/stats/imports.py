@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from parsers.documents import check_ric, convert_legacy_ric
 from store.models import CaseSubject, Declaration, Person, Precinct, SurveyEstimate, utc_midnight
 from store.sealed import document_hash as document_hash_of
+from store.stats.counting import RESIDENT_STATUSES
 from store.stats.month import UTC, Month
 
 DOCUMENT_TYPES = ("ric", "passport", "hkmo_permit", "tw_permit")
@@ -223,18 +224,24 @@ def import_case_subjects(session: Session, text: str, *, secret_key: str, tz: Zo
 
 def _outcome(session: Session, doc_type: str, number: str, case_date: dt.date,
              tz: ZoneInfo) -> tuple[bool, int | None]:
-    """(declared before the case date, id of the person's newest declaration)."""
+    """(registered before the case date, id of the person's newest declaration).
+
+    Only a registration counts (store.stats.counting.RESIDENT_STATUSES): a declaration still pending review,
+    or disputed by its landlord, was never accepted as the person living there, so it is evidence to show
+    (the newest declaration) but not a registration before the case.
+    """
     person_id = session.scalar(select(Person.id).where(Person.document_type == doc_type,
                                                        Person.document_hash == document_hash_of(session, doc_type,
                                                                                                 number)))
     if person_id is None:
         return False, None
     decls = session.execute(
-        select(Declaration.id, Declaration.move_in, Declaration.declared_at)
+        select(Declaration.id, Declaration.move_in, Declaration.declared_at, Declaration.status)
         .where(Declaration.person_id == person_id, Declaration.status != "cancelled")
         .order_by(Declaration.declared_at.desc(), Declaration.id.desc())).all()
     cutoff = utc_midnight(case_date, tz)
-    before = any(declared < cutoff and move_in <= case_date for _, move_in, declared in decls)
+    before = any(declared < cutoff and move_in <= case_date and status in RESIDENT_STATUSES
+                 for _, move_in, declared, status in decls)
     return before, (decls[0][0] if decls else None)
 
 

@@ -68,7 +68,7 @@ def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | Non
     if missing:
         take_snapshot(session, month, tz=tz, precinct_ids=missing)
         stored.update(_snapshots(session, month, tz, missing))
-    imported = imported_figures(session, month, ids if precinct_ids is not None else None)
+    imported = imported_figures(session, month, ids if precinct_ids is not None else None, tz)
     return [_from_counts(p, month, stored[p.id], imported, timing=timing) for p in precincts]
 
 
@@ -143,7 +143,7 @@ def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime,
     precincts = precincts_by_code(session, None)
     if kept is None or any(str(p.id) not in kept.figures for p in precincts):
         return recount_live(session, month, tz=tz, now=now)
-    imported = imported_figures(session, month, None)
+    imported = imported_figures(session, month, None, tz)
     return [_from_counts(p, month, kept.figures[str(p.id)], imported, timing=False, as_of=kept.computed_at)
             for p in precincts]
 

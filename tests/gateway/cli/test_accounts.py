@@ -109,3 +109,48 @@ class TestOfficerAdd:
         result = run("officer", "add", "wang", "--precinct", "GL01", "--password-stdin", input="short\n")
         assert result.exit_code != 0 and "8 characters" in result.output
         assert count(rt, Officer) == 0
+
+
+class TestOrgImport:
+    def test_imports_and_lists_the_tree(self, run, rt, tmp_path):
+        from tests.city import ORG_CSV
+
+        path = tmp_path / "org.csv"
+        path.write_text(ORG_CSV, encoding="utf-8")
+        result = run("org", "import", str(path))
+        assert result.exit_code == 0, result.output
+        assert "imported 16 row(s)" in result.output
+        listing = run("org", "list").output.splitlines()
+        assert listing[0].startswith("CITY") and listing[1].startswith("  K1") and listing[2].startswith("    S11")
+        assert run("org", "export").output.splitlines()[1:3] == ["CITY,福州市公安局,city,", "K1,鼓楼分局,county,CITY"]
+
+    def test_bad_rows_are_listed_by_line_and_nothing_is_written(self, run, rt, tmp_path):
+        path = tmp_path / "org.csv"
+        path.write_text("code,name,level,parent\nC,市局,city,\nS1,所,station,C\n", encoding="utf-8")
+        result = run("org", "import", str(path))
+        assert result.exit_code == 1
+        assert "line 3: parent 'C' is a city, not a county" in result.output
+        assert "nothing was imported" in result.output
+        assert run("org", "list").output == ""
+
+
+class TestOfficerPlaces:
+    def test_a_county_supervisor_and_an_assistant(self, run, rt, tmp_path):
+        path = tmp_path / "org.csv"
+        path.write_text("code,name,level,parent\nC,市局,city,\nK1,分局,county,C\nS1,所,station,K1\n", encoding="utf-8")
+        run("org", "import", str(path))
+        result = run("officer", "add", "kchief", "--unit", "K1", "--role", "supervisor", "--password-stdin",
+                     input=PASSWORD + "\n")
+        assert result.exit_code == 0 and "added to unit K1" in result.output
+        assert run("officer", "add", "h", "--precinct", "S1", "--role", "assistant", "--password-stdin",
+                   input=PASSWORD + "\n").exit_code == 0
+        result = run("officer", "set", "h", "--grant", "reveal")
+        assert result.exit_code == 0 and "grants reveal" in result.output
+        with rt.sessions() as s:
+            kchief = s.scalar(select(Officer).where(Officer.username == "kchief"))
+            assert (kchief.unit.code, kchief.precinct_id) == ("K1", None)
+
+    def test_an_officer_needs_a_place_and_a_unit_must_exist(self, run, rt):
+        assert run("officer", "add", "x", "--password-stdin", input=PASSWORD + "\n").exit_code == 2
+        result = run("officer", "add", "x", "--unit", "NOPE", "--password-stdin", input=PASSWORD + "\n")
+        assert result.exit_code == 1 and "no unit 'NOPE'" in result.output

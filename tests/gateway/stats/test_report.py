@@ -41,3 +41,30 @@ class TestReportMonthly:
         result = report("--month", "2026-03", "--out", str(tmp_path))
         assert result.exit_code == 1
         assert "enrol landlords first" in result.output
+
+
+class TestReportLevels:
+    def test_counties_ranked_province_wide(self, rt, city, report, tmp_path):
+        from tests.city import COUNTY_ORDER
+
+        result = report("--month", "2026-03", "--level", "county", "--out", str(tmp_path))
+        assert result.exit_code == 0, result.output
+        assert "3 county(s), 2 at or above the 80% coverage target, 1 at or above the 80% rental" in result.output
+        with (tmp_path / "bulletin-2026-03-county.csv").open(encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        assert [(r["precinct_code"], r["meets_coverage_target"], r["meets_rental_target"]) for r in rows] == [
+            (COUNTY_ORDER[0], "1", "1"), (COUNTY_ORDER[1], "1", "0"), (COUNTY_ORDER[2], "0", "0")]
+        html = (tmp_path / "bulletin-2026-03-county.html").read_text(encoding="utf-8")
+        assert "各县（区）排名" in html and 'data-target="rental"' in html and "排名规则" in html
+
+    def test_stations_inside_a_county(self, rt, city, report, tmp_path):
+        from tests.city import STATION_ORDER
+
+        result = report("--month", "2026-03", "--level", "station", "--unit", "K1", "--out", str(tmp_path))
+        assert result.exit_code == 0, result.output
+        with (tmp_path / "bulletin-2026-03-station-K1.csv").open(encoding="utf-8-sig") as fh:
+            assert [r["precinct_code"] for r in csv.DictReader(fh)] == STATION_ORDER["K1"]
+
+    def test_unknown_unit(self, rt, city, report, tmp_path):
+        result = report("--month", "2026-03", "--unit", "NOPE", "--out", str(tmp_path))
+        assert result.exit_code == 2 and "NOPE" in result.output

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from store import stats
-from store.models import CaseSubject, SurveyEstimate
+from store.models import CaseSubject, Declaration, SurveyEstimate
 from store.stats import Month
 from tests.campaign import PASSPORT_6, RIC_1, RIC_2, RIC_9
 from tests.constants import SECRET_KEY
@@ -168,3 +168,21 @@ class TestImportCaseSubjects:
         with rt.sessions.begin() as s:
             assert stats.purge_case_subjects(s, dt.date(2026, 3, 6)) == 2
         assert count(rt, CaseSubject) == 2
+
+
+class TestPreCaseCountsOnlyRegistrations:
+    @pytest.mark.parametrize("status", ["pending_review", "disputed"])
+    def test_a_declaration_not_accepted_is_not_a_registration_before_the_case(self, rt, campaign, status):
+        """Person 1's only declaration (declared in February) waits for review, or its landlord disputed it:
+        the case in March does not count them as registered before it, though the declaration is shown."""
+        with rt.sessions.begin() as s:
+            s.get(Declaration, campaign.decl[1]).status = status
+        report = import_cases(rt, f"document_type,document_number,case_date,precinct\nric,{RIC_1},2026-03-20,P01\n")
+        assert report.detail == {"declared_before": 0, "not_declared": 1}
+        with rt.sessions() as s:
+            (subject,) = stats.case_subjects(s, Month(2026, 3), declared=False)
+        assert subject.last is not None and subject.last.status == status
+
+    def test_the_same_declaration_active_counts(self, rt, campaign):
+        report = import_cases(rt, f"document_type,document_number,case_date,precinct\nric,{RIC_1},2026-03-20,P01\n")
+        assert report.detail == {"declared_before": 1, "not_declared": 0}
