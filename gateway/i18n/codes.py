@@ -132,6 +132,7 @@ ACTIONS: dict[str, B] = {
     "register_verify": B("无证人员已核实", "No-document person verified"),
     "register_document_found": B("无证人员查获证件", "Document found"),
     "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
+    "view_portrait": B("查看照片原图", "Full-size photo viewed"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -148,6 +149,7 @@ DETAILS: dict[str, B] = {
     "precinct": B("派出所", "precinct"), "address_conflict": B("地址冲突", "address conflict"),
     "merged": B("被合并的人员", "merged person"), "merge": B("合并记录", "merge"),
     "declarations": B("申报数", "declarations"), "document_found": B("查获证件", "document found"),
+    "media": B("照片编号", "photo no."),
 }
 
 # The no-document register (store.register): a person's status, and why an officer's action was refused.

@@ -114,11 +114,14 @@ def _media(media_id: int, thumb: bool) -> Response:
     page, and another precinct's image is as missing as one that does not exist."""
     if not current_officer.is_authenticated:
         abort(403)
-    with _rt().sessions() as session:
+    with _rt().sessions.begin() as session:
         item = session.get(MediaItem, media_id)
         if item is None or item.status != media.STORED or not item.key or not _in_scope(session, item):
             abort(404)
         key = item.key + (storage.THUMB if thumb else "")
+        if not thumb:  # the full-size face is as identifying as a full ID number: who looked is recorded alike
+            target = f"person:{item.person_id}" if item.person_id is not None else f"inbound:{item.inbound_id}"
+            audit.record(session, current_officer.id, "view_portrait", target, media=item.id)
     data = portraits.store_of(_rt().settings).get(key)
     if data is None:
         abort(404)

@@ -54,6 +54,34 @@ class TestViewing:
         assert logged_in(app, "chief").get(f"/people/media/{item.id}").status_code == 200  # a supervisor sees all
 
 
+class TestPrivacy:
+    def test_every_full_size_view_is_audited_like_a_full_id_view(self, app, people, media_server):
+        """Each full-size look is recorded (who, whose face); thumbnails on the lists are not, and a refused
+        look (another precinct) records nothing and shows nothing."""
+        person_id, item, _ = declared_with_portrait(app.test_client(), people, media_server)
+        a = logged_in(app, "a")
+        assert a.get(f"/people/media/{item.id}/thumb").status_code == 200
+        assert audit_actions(people, "view_portrait") == []
+        for _ in range(2):
+            full = a.get(f"/people/media/{item.id}")
+            assert full.status_code == 200 and full.headers["Cache-Control"] == "private, no-store"
+        assert logged_in(app, "b").get(f"/people/media/{item.id}").status_code == 404
+        entries = audit_actions(people, "view_portrait")
+        assert [(e.officer.username, e.target, e.detail) for e in entries] == \
+            [("a", f"person:{person_id}", {"media": item.id})] * 2
+        audit_page = logged_in(app, "chief").get("/audit").get_data(as_text=True)
+        assert "查看照片原图" in audit_page
+
+    def test_export_names_the_portrait_by_an_opaque_id_never_a_url(self, app, people, media_server):
+        from store.export import rows
+
+        person_id, item, _ = declared_with_portrait(app.test_client(), people, media_server)
+        with people.sessions() as session:
+            [row] = list(rows(session))
+        assert row["portrait_id"] == item.id
+        assert not any("/" in str(value) and "media" in str(value) for value in row.values())
+
+
 class TestUpload:
     def upload(self, client, person_id: int, data: bytes, csrf: bool = True):
         fields = {"portrait": (io.BytesIO(data), "p.jpg", "image/jpeg")}
