@@ -98,9 +98,12 @@ def upload_portrait(person_id: int):
     return redirect(url_for("people.person", person_id=person_id))
 
 
-@bp.get("/media/<int:media_id>")
+@bp.post("/media/<int:media_id>")
 def media_full(media_id: int):
-    """A stored image, full size, for officers whose precinct the person or message is in (404 otherwise)."""
+    """A stored image, full size, for officers whose precinct the person or message is in (404 otherwise).
+
+    A face identifies a person as a full ID number does, so seeing it is what seeing the number is: a CSRF-checked
+    POST (no link or <img> elsewhere can make it in an officer's name) that writes an audit row."""
     return _media(media_id, thumb=False)
 
 

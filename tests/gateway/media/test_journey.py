@@ -73,7 +73,7 @@ def test_mms_declaration_then_a_voice_duplicate_merged_by_an_officer(ui, enrolle
     thumb = f"/people/media/{photo.id}/thumb"
     assert thumb in html(ui, f"/review/{inbound_id}") and thumb in html(ui, "/register")
     assert thumb in html(ui, f"/register/{person_id}")
-    full = Image.open(io.BytesIO(ui.get(f"/people/media/{photo.id}").data))
+    full = Image.open(io.BytesIO(ui.post(f"/people/media/{photo.id}").data))
     assert full.format == "JPEG" and not full.getexif() and "exif" not in full.info
     ui.post(f"/review/declaration/{decl_id}/accept", data={"name": "王小明", "hukou": HUKOU, "inbound_id": inbound_id})
     with enrolled.sessions() as session:
