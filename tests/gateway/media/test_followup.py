@@ -110,3 +110,19 @@ class TestAcceptWithSomethingMissing:
         login(ui, "a")
         accept(ui, decl)
         assert [n.to_number for n in followups(people)] == [agent]
+
+
+class TestNoticeText:
+    def test_says_what_is_missing_and_how_in_both_languages(self):
+        from parsers.notices import render_followup
+
+        zh = render_followup(name="王小明", receipt="04073300", missing=("hukou", "portrait"), language="zh")
+        assert "户籍地址、本人照片" in zh and "照片 04073300" in zh
+        en = render_followup(name="Wang", receipt="04073300", missing=("portrait",), language="en")
+        assert "a photo of the person" in en and "PHOTO 04073300" in en and "household" not in en
+
+    def test_an_id_typed_as_the_name_is_masked(self):
+        from parsers.notices import render_followup
+
+        text = render_followup(name="王 350102199001011238", receipt="04073300", missing=("hukou",), language="zh")
+        assert "350102199001011238" not in text
