@@ -74,6 +74,23 @@ class TestAcceptWithSomethingMissing:
                 data={"portrait": (io.BytesIO(picture()), "p.jpg", "image/jpeg")})
         assert not listed(ui, decl.person_id)
 
+    def test_the_api_portrait_completes_it(self, ui, people, media_server):
+        """The landlord answers the SMS from /my (POST /api/v1/declarations/{receipt}/portrait)."""
+        from tests.gateway.api.helpers import log_in
+
+        sms(ui, f"登记 王小明 无证 302 @100001 户籍{HUKOU}", LANDLORD)
+        drain(people)
+        [decl] = declarations(people)
+        login(ui, "a")
+        accept(ui, decl)
+        assert listed(ui, decl.person_id)
+        headers = log_in(ui, people, LANDLORD)
+        receipt = declarations(people)[0].receipt
+        response = ui.post(f"/api/v1/declarations/{receipt}/portrait", headers=headers, data=picture("PNG"),
+                           content_type="image/png")
+        assert response.status_code == 200
+        assert not listed(ui, decl.person_id)
+
     def test_complete_accept_sends_nothing_and_lists_nobody(self, ui, people, media_server):
         """Name, the hukou typed at the accept (prefilled from the declaration, here corrected) and the MMS photo."""
         media_server.routes[MEDIA_PATH + "1"] = Served(body=picture())
