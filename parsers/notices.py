@@ -24,6 +24,12 @@ TEXTS = {
         "enrolment_rejected": "房东注册未通过：{reason}。如有疑问请联系辖区派出所。",
         "agent_notice": "房东{landlord}已授权您代为申报{properties}的租客：登记 姓名 证件号 房号 @房产",
         "agent_copy": "代理人{phone}：",
+        "followup": "{name}（回执{receipt}）已由民警登记，仍需补充：{what}。{how}",
+        "followup_hukou": "户籍地址",
+        "followup_portrait": "本人照片",
+        "followup_how_portrait": "照片请彩信发送“照片 {receipt}”并附照片。",
+        "followup_how_hukou": "户籍地址请告知辖区派出所。",
+        "followup_and": "、",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -43,6 +49,12 @@ TEXTS = {
         "agent_notice": ("Landlord {landlord} made you their agent: you may now declare tenants for {properties} "
                          "(登记 NAME ID ROOM @PROPERTY)."),
         "agent_copy": "Your agent {phone}: ",
+        "followup": "{name} (receipt {receipt}) is registered by an officer; still needed: {what}. {how}",
+        "followup_hukou": "the household-registration address",
+        "followup_portrait": "a photo of the person",
+        "followup_how_portrait": "Send the photo by MMS: PHOTO {receipt} with the image. ",
+        "followup_how_hukou": "Tell your police station the household-registration address.",
+        "followup_and": " and ",
     },
 }
 
@@ -111,3 +123,13 @@ def render_agent_notice(landlord: str, properties: str, *, language: str) -> str
 def render_agent_copy(agent_phone: str, reply: str, *, language: str) -> str:
     """The landlord's copy of the reply their agent got: the same text, saying whose message it answered."""
     return _texts(language)["agent_copy"].format(phone=agent_phone) + reply
+
+
+def render_followup(*, name: str, receipt: str, missing: tuple[str, ...], language: str) -> str:
+    """The one SMS a declarant gets when an officer accepts a no-document person with something still missing
+    (`hukou`, `portrait`): what is needed, and how to send it. The name is an officer's typing: masked like any
+    text that may hold an ID number."""
+    t = _texts(language)
+    how = "".join(t[f"followup_how_{part}"].format(receipt=receipt) for part in ("portrait", "hukou") if part in missing)
+    what = t["followup_and"].join(t[f"followup_{part}"] for part in missing)
+    return t["followup"].format(name=mask_ids(name), receipt=receipt, what=what, how=how.strip())

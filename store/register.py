@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from parsers.duplicates import Declared, Likeness, Stay, likeness
 from parsers.structured import read_document
-from store import audit, declarations, merges
+from store import audit, declarations, followup, merges
 from store.merges import RegisterError
 from store.models import Declaration, Person, Property
 from store.scope import Scope
@@ -103,12 +103,16 @@ def _entries(session: Session, scope: Scope, people: list[Person]) -> list[Entry
 
 
 def page(session: Session, scope: Scope, *, status: RegisterState | None = None, query: str | None = None,
-         property_code: str | None = None, number: int = 1) -> tuple[list[Entry], int]:
+         property_code: str | None = None, followup_only: bool = False,
+         number: int = 1) -> tuple[list[Entry], int]:
     """One page of the register, newest person first, with the count under the filters.
 
-    `query` matches a name or a hukou address (part of either); `property_code` one property's people.
+    `query` matches a name or a hukou address (part of either); `property_code` one property's people;
+    `followup_only` the precinct's 补采 list (store.followup: accepted, hukou or portrait still missing).
     """
     people = _members(scope)
+    if followup_only:
+        people = people.where(followup.clause(scope))
     if status is not None:
         people = people.where(_status_clause(scope, status))
     if query:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parsers.outcome import OutcomeStatus
-from store import audit, declarations
+from store import audit, declarations, followup
 from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, utcnow
 from store.scope import NeedsSupervisor, Scope, inbound_in
 from store.states import DeclarationStatus, ReviewState
@@ -182,12 +182,15 @@ def reject(session: Session, scope: Scope, inbound: InboundMessage, officer_id: 
     return waiting
 
 
-def accept(session: Session, decl: Declaration, name: str, officer_id: int,
-           phone: str | None = None) -> tuple[OutcomeStatus, Declaration]:
+def accept(session: Session, decl: Declaration, name: str, officer_id: int, phone: str | None = None,
+           hukou: str | None = None) -> tuple[OutcomeStatus, Declaration, tuple[str, ...]]:
     """Make a pending (or disputed) declaration active with the name typed from the recording.
 
-    Returns (registered | superseded | already_registered, the active declaration), as
-    `declarations.activate`. `phone` (a self-declaring caller's) is kept only where none is on record.
+    Returns (registered | superseded | already_registered, the active declaration, what a no-document person
+    still lacks), as `declarations.activate` plus store.followup.missing. A no-document person is accepted even
+    so (an officer may have seen them at the door), but what is missing goes in the audit entry and puts them
+    on the precinct's 补采 list until it is stored. `hukou` is the address as the officer corrected it (an empty
+    one keeps the declared). `phone` (a self-declaring caller's) is kept only where none is on record.
     """
     name = name.strip()
     if not name:
@@ -195,13 +198,17 @@ def accept(session: Session, decl: Declaration, name: str, officer_id: int,
     if decl.status not in REVIEWABLE:
         raise ReviewError("not_open")
     decl.person.name = name
+    if hukou is not None and hukou.strip() and decl.person.document_type == "none":
+        decl.hukou_address = hukou.strip()[:400]
     if phone and not decl.person.phone:
         decl.person.phone = phone
     outcome, result = declarations.activate(session, decl)
+    lacks = followup.missing(session, decl)
+    detail = {"missing": list(lacks)} if lacks else {}
     audit.record(session, officer_id, "accept", target_of(decl.inbound_id) if decl.inbound_id else f"declaration:{decl.id}",
-                 declaration=decl.id, outcome=outcome, receipt=result.receipt)
+                 declaration=decl.id, outcome=outcome, receipt=result.receipt, **detail)
     resolve_when_done(session, decl, officer_id)
-    return outcome, result
+    return outcome, result, lacks
 
 
 def resolve_when_done(session: Session, decl: Declaration, officer_id: int | None, action: str = "resolve") -> None:

@@ -110,6 +110,7 @@ PURPOSES: dict[str, B] = {
     "enrolment_decision": B("注册审核结果", "Enrolment decision"),
     "agent_notice": B("授权通知代理人", "Agent told of a grant"),
     "agent_copy": B("代理人申报抄送房东", "Copy to landlord of agent's message"),
+    "followup": B("补采：告知申报人所缺材料", "Follow-up: declarant told what is missing"),
 }
 
 # Every action the audit log records.
@@ -133,6 +134,7 @@ ACTIONS: dict[str, B] = {
     "register_verify": B("无证人员已核实", "No-document person verified"),
     "register_document_found": B("无证人员查获证件", "Document found"),
     "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
+    "view_portrait": B("查看照片原图", "Full-size photo viewed"), "followup_hukou": B("补录户籍地址", "Hukou address added"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -149,7 +151,11 @@ DETAILS: dict[str, B] = {
     "precinct": B("派出所", "precinct"), "address_conflict": B("地址冲突", "address conflict"),
     "merged": B("被合并的人员", "merged person"), "merge": B("合并记录", "merge"),
     "declarations": B("申报数", "declarations"), "document_found": B("查获证件", "document found"),
+    "missing": B("尚缺", "missing"), "media": B("照片编号", "photo no."),
 }
+
+# What an accepted no-document person still lacks (store.followup): the 补采 list.
+FOLLOWUP: dict[str, B] = {"hukou": B("户籍地址", "hukou address"), "portrait": B("照片", "portrait")}
 
 # The no-document register (store.register): a person's status, and why an officer's action was refused.
 REGISTER_STATES: dict[str, B] = {
@@ -187,7 +193,7 @@ KINDS: dict[str, dict[str, B]] = {
     "reason": REASONS, "call": CALLS, "review_state": REVIEW_STATES, "declaration_state": DECLARATION_STATES,
     "inbound_state": INBOUND_STATES, "outbound_state": OUTBOUND_STATES, "document": DOCUMENTS,
     "channel": CHANNELS, "command": COMMANDS, "purpose": PURPOSES, "action": ACTIONS, "detail": DETAILS,
-    "register_state": REGISTER_STATES, "register_error": REGISTER_ERRORS,
+    "register_state": REGISTER_STATES, "register_error": REGISTER_ERRORS, "followup": FOLLOWUP,
 }
 
 

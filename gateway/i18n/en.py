@@ -134,6 +134,7 @@ STRINGS: dict[str, str] = {
     "show_full_id": "Show full number",
     "full_id_logged": "Viewing the full number is recorded in the audit log.",
     "portrait": "Photo",
+    "portrait_full": "Full size (recorded in the audit log)",
     "no_portrait": "No photo yet",
     "portrait_upload": "Upload or replace the photo",
     "portrait_upload_button": "Upload",

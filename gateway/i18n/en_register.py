@@ -2,6 +2,16 @@
 landlords' own enrolment requests)."""
 
 STRINGS: dict[str, str] = {
+    "followup_flash": "Still missing {what}: on the follow-up list, and the declarant was told by SMS.",
+    "followup_and": " and ",
+    "accept_missing": "Still missing once accepted: {what}. The person goes on the precinct's follow-up list and the declarant is told by SMS.",
+    "accept_complete": "Name, hukou address and photo are all there.",
+    "register_followup": "Follow-up only",
+    "register_followup_badge": "Follow-up: {what} missing",
+    "register_hukou_title": "Add the hukou address",
+    "register_hukou_help": "Once checked: it goes on the person's current declarations here that have none; audited.",
+    "register_hukou_save": "Save the hukou address",
+    "register_hukou_saved": "Hukou address saved.",
     "register_title": "No-document register",
     "register_help": "People declared without an identity document (by name and household registration), and those whose document was found since.",
     "register_empty": "Nobody matches.",

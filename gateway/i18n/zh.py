@@ -138,6 +138,7 @@ STRINGS: dict[str, str] = {
     "show_full_id": "显示完整证件号",
     "full_id_logged": "查看完整证件号已记入审计日志。",
     "portrait": "照片",
+    "portrait_full": "查看原图（记入审计日志）",
     "no_portrait": "暂无照片",
     "portrait_upload": "上传或更换照片",
     "portrait_upload_button": "上传",

@@ -2,6 +2,16 @@
 landlords' own enrolment requests), kept apart so each catalogue stays readable."""
 
 STRINGS: dict[str, str] = {
+    "followup_flash": "仍缺{what}：已列入补采名单，并已短信告知申报人。",
+    "followup_and": "、",
+    "accept_missing": "确认后仍缺：{what}。将列入本所补采名单，并短信告知申报人。",
+    "accept_complete": "姓名、户籍地址、照片齐全。",
+    "register_followup": "只看待补采",
+    "register_followup_badge": "补采：缺{what}",
+    "register_hukou_title": "补录户籍地址",
+    "register_hukou_help": "核实后录入；填入本人在本辖区尚无户籍地址的有效申报，记入审计日志。",
+    "register_hukou_save": "保存户籍地址",
+    "register_hukou_saved": "户籍地址已保存。",
     "register_title": "三无人员信息登记",
     "register_help": "无证件申报的人员（凭姓名和户籍地址登记），以及已查获证件的人员。",
     "register_empty": "没有符合条件的人员。",

@@ -4,7 +4,9 @@ A message with images is stored by the webhook with `media_state = pending` and 
 (gateway.pipeline.queue), which drains skip. That job first runs `fetch_pending` outside any transaction
 (a download can take seconds), records every image's outcome with the message, and only then processes
 the message, so the reply can already say whether the photo was usable. A timeout or a 5xx raises
-MediaUnavailable and RQ runs the job again later; nothing is recorded until every image has an outcome.
+MediaUnavailable and RQ runs the job again later; nothing is recorded until every image has an outcome. On the
+job's last try (`final`) an image still unavailable is `bad_media` (`unavailable`) instead, so the text is processed
+and the message reaches officers like any other bad image, rather than failing with the declaration unmade.
 """
 from __future__ import annotations
 
@@ -56,8 +58,10 @@ class _Outcome:
     url: str | None = None  # to delete at Twilio once recorded
 
 
-def fetch_pending(rt: Runtime, inbound_id: int) -> None:
-    """Download, check and store the images of a message whose media wait; record them and mark it fetched."""
+def fetch_pending(rt: Runtime, inbound_id: int, *, final: bool = False) -> None:
+    """Download, check and store the images of a message whose media wait; record them and mark it fetched.
+
+    `final`: no retry is left, so an image that cannot be had now is recorded as bad, not raised."""
     with rt.sessions() as session:
         inbound = session.get(InboundMessage, inbound_id)
         if inbound is None or inbound.media_state != PENDING:
@@ -67,7 +71,7 @@ def fetch_pending(rt: Runtime, inbound_id: int) -> None:
     auth = (settings.twilio_account_sid, settings.twilio_auth_token) \
         if settings.twilio_account_sid and settings.twilio_auth_token else None
     http = requests.Session()
-    outcomes = [_fetch_one(settings, http, auth, position, item) for position, item in enumerate(items)]
+    outcomes = [_fetch_one(settings, http, auth, position, item, final) for position, item in enumerate(items)]
     with rt.sessions.begin() as session:
         inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
         if inbound.media_state != PENDING:
@@ -82,10 +86,16 @@ def fetch_pending(rt: Runtime, inbound_id: int) -> None:
                 fetch.delete(o.url, allowed=settings.twilio_media_hosts, auth=auth, session=http)
 
 
-def _fetch_one(settings: Settings, http: requests.Session, auth, position: int, item: dict) -> _Outcome:
+def _fetch_one(settings: Settings, http: requests.Session, auth, position: int, item: dict,
+               final: bool = False) -> _Outcome:
     url, declared = str(item.get("url") or ""), item.get("content_type")
     try:
         downloaded = fetch.download(url, allowed=settings.twilio_media_hosts, auth=auth, session=http)
+    except fetch.MediaUnavailable:
+        if not final:
+            raise
+        log.warning("media %d of a message still unavailable after the last retry: recorded as bad_media", position)
+        return _Outcome(position, media.BAD, declared, problem="unavailable")
     except fetch.MediaRefused as exc:
         status = media.REFUSED if exc.problem == "host_not_allowed" else media.BAD
         return _Outcome(position, status, declared, problem=exc.problem)

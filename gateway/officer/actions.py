@@ -6,6 +6,7 @@ the queue or the SMS sender, and writes an audit entry for every action.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -15,7 +16,8 @@ from gateway.runtime import Runtime
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import OutcomeStatus
 from parsers.masking import restore_ids
-from store import audit, claims, review
+from parsers.notices import render_followup
+from store import audit, claims, languages, review
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
 from store.scope import NeedsSupervisor, Scope
@@ -101,14 +103,33 @@ def mark_spam(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int) -> No
         review.close(session, review.open_item(session, scope, inbound_id), ReviewState.SPAM, officer_id, "spam")
 
 
-def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str) -> tuple[OutcomeStatus, str]:
-    """Accept a pending declaration; returns (outcome, receipt of the active declaration)."""
+@dataclass(frozen=True)
+class Accepted:
+    outcome: OutcomeStatus
+    receipt: str  # of the active declaration
+    missing: tuple[str, ...]  # what a no-document person still lacks (store.followup); the declarant was told
+
+
+def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str,
+           hukou: str | None = None) -> Accepted:
+    """Accept a pending declaration. A no-document person accepted with something missing is on the 补采 list,
+    and whoever declared them (the agent, the caller, else the landlord) gets one SMS saying what to send."""
     with rt.sessions.begin() as session:
         decl = scope.get_declaration(session, decl_id)
         if decl is None:
             raise LookupError(f"declaration {decl_id} not found")
-        outcome, active = review.accept(session, decl, name, officer_id, phone=claimant_phone(decl))
-        return outcome, active.receipt
+        caller = claimant_phone(decl)
+        outcome, active, missing = review.accept(session, decl, name, officer_id, phone=caller, hukou=hukou)
+        msg_id = None
+        if missing:
+            to = decl.declarant_phone or caller or decl.property.landlord.phone
+            body = render_followup(name=decl.person.name or "", receipt=active.receipt, missing=missing,
+                                   language=languages.remembered(session, to) or "zh")
+            msg_id = delivery.queue_sms(session, to, body, in_reply_to=None, purpose="followup").id
+        done = Accepted(outcome, active.receipt, missing)
+    if msg_id is not None:
+        delivery.send_notice(rt, msg_id)
+    return done
 
 
 def apply_move_out(rt: Runtime, officer_id: int, scope: Scope, decl_id: int) -> tuple[dt.date, str]:

@@ -33,11 +33,6 @@ def _request(session, scope: Scope, request_id: int):
     return found
 
 
-def _send(rt: Runtime, msg_id: int) -> None:
-    if rt.sender.kind != "outbox":  # the outbox recorded it in the transaction (delivery.queue_sms)
-        delivery.enqueue_delivery(rt, msg_id)
-
-
 def approve(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, *, precinct: str,
             property_code: str) -> Approved:
     """Enrol the request's landlord and property, text them the property code, reprocess what they sent before.
@@ -52,7 +47,7 @@ def approve(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, 
             approved=True, address=prop.address, property_code=prop.code, language=request.language),
             in_reply_to=None, purpose=PURPOSE)
         msg_id, phone, done = msg.id, request.phone, Approved(prop.code, prop.precinct.code, 0)
-    _send(rt, msg_id)
+    delivery.send_notice(rt, msg_id)
     # Enrolling gave the number's waiting messages the property's precinct (store.item_precincts.claim).
     again = actions.reprocess_reason(rt, officer_id, scope, "unknown_sender", phone=phone)
     return Approved(done.property_code, done.precinct, again)
@@ -67,4 +62,4 @@ def reject(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, r
             approved=False, address=request.address, reason=request.reason, language=request.language),
             in_reply_to=None, purpose=PURPOSE)
         msg_id = msg.id
-    _send(rt, msg_id)
+    delivery.send_notice(rt, msg_id)

@@ -98,9 +98,12 @@ def upload_portrait(person_id: int):
     return redirect(url_for("people.person", person_id=person_id))
 
 
-@bp.get("/media/<int:media_id>")
+@bp.post("/media/<int:media_id>")
 def media_full(media_id: int):
-    """A stored image, full size, for officers whose precinct the person or message is in (404 otherwise)."""
+    """A stored image, full size, for officers whose precinct the person or message is in (404 otherwise).
+
+    A face identifies a person as a full ID number does, so seeing it is what seeing the number is: a CSRF-checked
+    POST (no link or <img> elsewhere can make it in an officer's name) that writes an audit row."""
     return _media(media_id, thumb=False)
 
 
@@ -114,11 +117,14 @@ def _media(media_id: int, thumb: bool) -> Response:
     page, and another precinct's image is as missing as one that does not exist."""
     if not current_officer.is_authenticated:
         abort(403)
-    with _rt().sessions() as session:
+    with _rt().sessions.begin() as session:
         item = session.get(MediaItem, media_id)
         if item is None or item.status != media.STORED or not item.key or not _in_scope(session, item):
             abort(404)
         key = item.key + (storage.THUMB if thumb else "")
+        if not thumb:  # the full-size face is as identifying as a full ID number: who looked is recorded alike
+            target = f"person:{item.person_id}" if item.person_id is not None else f"inbound:{item.inbound_id}"
+            audit.record(session, current_officer.id, "view_portrait", target, media=item.id)
     data = portraits.store_of(_rt().settings).get(key)
     if data is None:
         abort(404)

@@ -13,7 +13,7 @@ from gateway.i18n import translate, word
 from gateway.i18n.codes import REGISTER_ERRORS
 from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.web.query_args import page_arg, text_arg
-from store import media, merges, register
+from store import followup, media, merges, register
 from store.merges import RegisterError
 from store.models import PersonMerge
 from store.scope import NeedsSupervisor
@@ -42,13 +42,29 @@ def index():
     """The register in the officer's scope, newest first, filtered by status, name or hukou, and property."""
     status = text_arg("status", tuple(RegisterState))
     query, code, number = text_arg("q"), text_arg("property"), page_arg()
+    followup_only = text_arg("followup", ("1",)) == "1"
     with _rt().sessions() as session:
         entries, total = register.page(session, officer_scope(), status=RegisterState(status) if status else None,
-                                       query=query, property_code=code, number=number)
+                                       query=query, property_code=code, followup_only=followup_only, number=number)
         return render_template("register/index.html", entries=entries, total=total, page=number,
                                pages=max(1, math.ceil(total / register.PER_PAGE)), states=tuple(RegisterState),
                                status=status or "", query=query or "", property_code=code or "",
+                               followup_only=followup_only, lacks=_lacks,
                                portraits={e.person.id: portrait_of(session, e.person.id) for e in entries})
+
+
+@bp.app_template_filter("followup_words")
+def followup_words(parts: tuple[str, ...]) -> str:
+    """What is missing, in words: 户籍地址、照片."""
+    return translate("followup_and").join(word("followup", part) for part in parts)
+
+
+def _lacks(entry: register.Entry, portrait: Any | None) -> tuple[str, ...]:
+    """What the 补采 list says a person still lacks (store.followup), for the badge on their row and page."""
+    accepted = any(d.status == "active" for d in entry.declarations)
+    if entry.person.document_type != "none" or not accepted:
+        return ()
+    return tuple(part for part, there in (("hukou", entry.hukou), ("portrait", portrait)) if not there)
 
 
 @bp.get("/<int:person_id>")
@@ -64,7 +80,8 @@ def person(person_id: int):
             if merge is None or scope.get_person(session, merge.kept_id) is None:
                 abort(404)
             return redirect(url_for("register.person", person_id=merge.kept_id))
-        return render_template("register/person.html", entry=entry, portrait=portrait_of(session, person_id),
+        portrait = portrait_of(session, person_id)
+        return render_template("register/person.html", entry=entry, portrait=portrait, lacks=_lacks(entry, portrait),
                                candidates=register.candidates(session, scope, entry),
                                merges=merges.into(session, person_id), document_types=DOCUMENT_TYPES)
 
@@ -104,6 +121,18 @@ def document(person_id: int):
         return register.document_found(session, current_officer.id, entry.person, kind, number, today,
                                        officer_scope()).id
     return _decide(person_id, found)
+
+
+@bp.post("/<int:person_id>/hukou")
+@officer_required
+def hukou(person_id: int):
+    """Type the hukou address found later (补采): it takes the person off the list once the portrait is there too."""
+    address = request.form.get("hukou", "")
+
+    def typed(session, entry):
+        if followup.set_hukou(session, officer_scope(), current_officer.id, entry.person, address):
+            flash(translate("register_hukou_saved"), "info")
+    return _decide(person_id, typed)
 
 
 @bp.post("/<int:person_id>/merge")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from gateway.officer import actions
 from gateway.officer.auth import current_officer, officer_required, officer_scope, reveal_required
 from gateway.officer.landlords import flash_problems
+from gateway.officer.register import followup_words
 from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
@@ -185,7 +186,9 @@ def _item_page(inbound_id: int, *, reveal: bool):
                                has_id=has_id, body=Revealed(body) if reveal else mask_ids(body),
                                precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE,
                                keep=kept(shown), back_url=queue_url(shown),
-                               images=media.of_message(session, inbound))
+                               images=media.of_message(session, inbound),
+                               portraits={d.person_id: media.portrait_of(session, d.person_id)
+                                          for d in history.declarations if d.person.document_type == "none"})
 
 
 @bp.get("/<int:inbound_id>")
@@ -292,14 +295,17 @@ def spam(inbound_id: int):
 @bp.post("/declaration/<int:decl_id>/accept")
 @officer_required
 def accept(decl_id: int):
-    """Accept a pending declaration with the name typed from the recording."""
+    """Accept a pending declaration with the name typed from the recording (and, for a person with no document,
+    the hukou address as corrected); what is still missing is said, and the declarant told."""
+    form = request.form
     result = _act(None, lambda: actions.accept(_rt(), current_officer.id, officer_scope(), decl_id,
-                                                      request.form.get("name", "")))
+                                               form.get("name", ""), hukou=form.get("hukou")))
     if result is not None:
-        outcome, receipt = result
-        key = "done_already_active" if outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
-        flash(translate(key, receipt=receipt), "ok")
-    back = request.form.get("inbound_id", "")
+        key = "done_already_active" if result.outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
+        flash(translate(key, receipt=result.receipt), "ok")
+        if result.missing:
+            flash(translate("followup_flash", what=followup_words(result.missing)), "info")
+    back = form.get("inbound_id", "")
     return _back(int(back), done=result is not None) if back.isdigit() else redirect(url_for("review.queue"))
 
 

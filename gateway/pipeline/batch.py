@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
+from rq import get_current_job
 from rq.job import Job
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -69,8 +70,9 @@ def process_inbound(inbound_id: int) -> str:
     """
     rt = runtime.current()
     run = Run()
-    # An MMS's images first, outside the transaction: a timeout raises here and RQ runs the job again.
-    portraits.fetch_pending(rt, inbound_id)
+    # An MMS's images first, outside the transaction: a timeout raises here and RQ runs the job again, until
+    # its last try, which records the image as bad and goes on with the text.
+    portraits.fetch_pending(rt, inbound_id, final=_last_try())
     with metrics.PROCESS_SECONDS.time():
         status = _run(rt, inbound_id, run, wait=False)
         if status is None:
@@ -78,6 +80,11 @@ def process_inbound(inbound_id: int) -> str:
         _drop_queued_jobs(rt, run.handled)
         _after_commit(rt, run, [inbound_id])
     return status
+
+def _last_try() -> bool:
+    """Whether this run of the job is its last: RQ will not run it again if it fails (no retries left)."""
+    job = get_current_job()
+    return job is not None and not job.retries_left
 
 def process_waiting(rt: runtime.Runtime) -> int:
     """One transaction over up to `batch_size` waiting messages no other transaction holds.

@@ -93,6 +93,12 @@ def send_one(msg_id: int) -> bool:
         metrics.reply_latency("queued", received_at, utcnow())
     return True
 
+def send_notice(rt: runtime.Runtime, msg_id: int) -> None:
+    """Send a notice queued with `in_reply_to=None` once its transaction committed: the local outbox recorded it
+    already (queue_sms), a provider gets it from a worker."""
+    if rt.sender.kind != "outbox":
+        enqueue_delivery(rt, msg_id)
+
 def enqueue_delivery(rt: runtime.Runtime, msg_id: int) -> None:
     """Send an SMS from a worker, never while a webhook waits on Twilio's REST API."""
     rt.queue.enqueue(send_one, msg_id, job_id=f"outbound-{msg_id}", retry=Retry(max=3, interval=[5, 30, 120]))

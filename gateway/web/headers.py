@@ -40,6 +40,8 @@ def init_app(app: Flask, *, https: bool) -> None:
     def security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        if request.endpoint != "static":
+        # A view's own no-store (the portraits' `private, no-store`, which also keeps shared caches away)
+        # stays; anything looser is replaced.
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -26,12 +26,25 @@ def picture(fmt: str = "JPEG", size: tuple[int, int] = (320, 240), gps: bool = F
     return out.getvalue()
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG file whose header claims `width` x `height` pixels: an image bomb (decoding it would allocate
+    width * height bytes or more)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + chunk(b"IEND", b"")
+
+
 @dataclass
 class Served:
     status: int = 200
     body: bytes = b""
     content_type: str = "image/jpeg"
     location: str | None = None
+    stall: threading.Event | None = None  # answer only once set (a Twilio that never answers: the client times out)
 
 
 @dataclass
@@ -46,6 +59,8 @@ class MediaServer:
             def _answer(self, with_body: bool) -> None:
                 owner.seen.append((self.command, self.path, self.headers.get("Authorization")))
                 served = owner.routes.get(self.path)
+                if served is not None and served.stall is not None:
+                    served.stall.wait(30)
                 if self.command == "DELETE":
                     self.send_response(204 if served else 404)
                     self.end_headers()
@@ -84,6 +99,9 @@ class MediaServer:
         return f"http://{self.host}{path}"
 
     def stop(self) -> None:
+        for served in self.routes.values():
+            if served.stall is not None:
+                served.stall.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

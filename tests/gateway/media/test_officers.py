@@ -23,6 +23,11 @@ def declared_with_portrait(client, rt, media_server) -> tuple[int, MediaItem, st
     return item.person_id, item, response.sid
 
 
+def full_size(client, media_id: int):
+    """The full-size image as the page asks for it: a form post with the session's CSRF token."""
+    return client.post(f"/people/media/{media_id}", data={"csrf_token": token(client)})
+
+
 def logged_in(app, username: str):
     client = app.test_client()
     assert login(client, username).status_code == 302
@@ -34,8 +39,8 @@ class TestViewing:
         person_id, item, sid = declared_with_portrait(app.test_client(), people, media_server)
         a = logged_in(app, "a")
         page = a.get(f"/people/{person_id}").get_data(as_text=True)
-        assert f"/people/media/{item.id}/thumb" in page and f'href="/people/media/{item.id}"' in page
-        thumb, full = a.get(f"/people/media/{item.id}/thumb"), a.get(f"/people/media/{item.id}")
+        assert f"/people/media/{item.id}/thumb" in page and f'action="/people/media/{item.id}"' in page
+        thumb, full = a.get(f"/people/media/{item.id}/thumb"), full_size(a, item.id)
         assert thumb.status_code == full.status_code == 200 and thumb.mimetype == "image/jpeg"
         assert max(Image.open(io.BytesIO(thumb.data)).size) <= 160 < max(Image.open(io.BytesIO(full.data)).size)
         with people.sessions() as session:
@@ -46,12 +51,45 @@ class TestViewing:
         """ATTACK: an officer of GL02 guessing image ids, and a client with no session, see no face."""
         person_id, item, _ = declared_with_portrait(app.test_client(), people, media_server)
         b = logged_in(app, "b")
-        for path in (f"/people/media/{item.id}", f"/people/media/{item.id}/thumb", f"/people/{person_id}"):
+        for path in (f"/people/media/{item.id}/thumb", f"/people/{person_id}"):
             assert b.get(path).status_code == 404
             anonymous = app.test_client().get(path)
             assert anonymous.status_code in (302, 403) and anonymous.mimetype != "image/jpeg"
-        assert app.test_client().get(f"/people/media/{item.id}").status_code == 403
-        assert logged_in(app, "chief").get(f"/people/media/{item.id}").status_code == 200  # a supervisor sees all
+        assert full_size(b, item.id).status_code == 404
+        anonymous = app.test_client()
+        assert full_size(anonymous, item.id).status_code == 403
+        assert full_size(logged_in(app, "chief"), item.id).status_code == 200  # a supervisor sees all
+
+
+class TestPrivacy:
+    def test_every_full_size_view_is_audited_like_a_full_id_view(self, app, people, media_server):
+        """Each full-size look is recorded (who, whose face); thumbnails on the lists are not, and a refused
+        look (another precinct) records nothing and shows nothing."""
+        person_id, item, _ = declared_with_portrait(app.test_client(), people, media_server)
+        a = logged_in(app, "a")
+        assert a.get(f"/people/media/{item.id}/thumb").status_code == 200
+        assert audit_actions(people, "view_portrait") == []
+        for _ in range(2):
+            full = full_size(a, item.id)
+            assert full.status_code == 200 and full.headers["Cache-Control"] == "private, no-store"
+        assert full_size(logged_in(app, "b"), item.id).status_code == 404
+        # ATTACK: a link or an <img> (a GET) or a post without the CSRF token shows nothing and records nothing.
+        assert a.get(f"/people/media/{item.id}").status_code == 405
+        assert a.post(f"/people/media/{item.id}").status_code == 400
+        entries = audit_actions(people, "view_portrait")
+        assert [(e.officer.username, e.target, e.detail) for e in entries] == \
+            [("a", f"person:{person_id}", {"media": item.id})] * 2
+        audit_page = logged_in(app, "chief").get("/audit").get_data(as_text=True)
+        assert "查看照片原图" in audit_page
+
+    def test_export_names_the_portrait_by_an_opaque_id_never_a_url(self, app, people, media_server):
+        from store.export import rows
+
+        person_id, item, _ = declared_with_portrait(app.test_client(), people, media_server)
+        with people.sessions() as session:
+            [row] = list(rows(session))
+        assert row["portrait_id"] == item.id
+        assert not any("/" in str(value) and "media" in str(value) for value in row.values())
 
 
 class TestUpload:

@@ -1,0 +1,62 @@
+"""补采: what an accepted no-document person still lacks (a hukou address, a portrait), and who is on the list.
+
+Nothing is stored for it: "missing" is read from the declarations and the portraits themselves, so the officer
+who uploads the photo, the landlord's `照片 <receipt>` and the API upload, or an officer typing the address all
+take the person off the list the moment they are stored, with no flag to forget to clear. An officer's accept
+records what was missing at that moment in its audit entry.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy.orm import Session
+
+from store import audit, media
+from store.models import Declaration, MediaItem, Person, Property
+from store.scope import Scope
+from store.states import DeclarationStatus
+
+HUKOU, PORTRAIT = "hukou", "portrait"
+MISSING = (HUKOU, PORTRAIT)  # in the order the declarant is told
+
+
+def missing(session: Session, decl: Declaration) -> tuple[str, ...]:
+    """What a no-document declaration's person still lacks (nothing for a person with a document)."""
+    if decl.person.document_type != "none":
+        return ()
+    lacks = []
+    if not (decl.hukou_address or "").strip():
+        lacks.append(HUKOU)
+    if media.portrait_of(session, decl.person_id) is None:
+        lacks.append(PORTRAIT)
+    return tuple(lacks)
+
+
+def _has_portrait() -> ColumnElement[bool]:
+    return select(MediaItem.id).where(MediaItem.person_id == Person.id, MediaItem.status == media.STORED).exists()
+
+
+def clause(scope: Scope) -> ColumnElement[bool]:
+    """People on the precinct's 补采 list: an accepted (active) no-document declaration in scope, with no hukou
+    address on any of their declarations in scope, or no portrait."""
+    accepted = scope.declarations(select(Declaration.id).join(Property, Declaration.property_id == Property.id).where(
+        Declaration.person_id == Person.id, Declaration.status == DeclarationStatus.ACTIVE)).exists()
+    with_hukou = scope.declarations(select(Declaration.id).join(Property, Declaration.property_id == Property.id).where(
+        Declaration.person_id == Person.id, func.trim(func.coalesce(Declaration.hukou_address, "")) != "")).exists()
+    return and_(Person.document_type == "none", accepted, not_(and_(with_hukou, _has_portrait())))
+
+
+def set_hukou(session: Session, scope: Scope, officer_id: int, person: Person, address: str) -> int:
+    """An officer types the hukou address found later: it goes on the person's current declarations in scope
+    that have none (those with one keep what the declarant said). Returns how many; audited."""
+    address = address.strip()
+    if not address:
+        return 0
+    decls = list(session.scalars(scope.declarations(
+        select(Declaration).join(Property).where(Declaration.person_id == person.id,
+                                                 Declaration.status == DeclarationStatus.ACTIVE))))
+    filled = [d for d in decls if not (d.hukou_address or "").strip()]
+    for decl in filled:
+        decl.hukou_address = address[:400]
+    if filled:
+        audit.record(session, officer_id, "followup_hukou", f"person:{person.id}", declarations=len(filled))
+    return len(filled)
