@@ -25,7 +25,8 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
-from store.models import Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person
+from store.models import (Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person,
+                          StaffDeclaration)
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
 
@@ -123,6 +124,8 @@ def _free_receipts(session: Session, count: int) -> list[str]:
     while len(drawn) < count:
         drawn.add(receipt_from_serial(secrets.randbelow(RECEIPT_SERIALS)))
     taken = set(session.connection().scalars(select(Declaration.receipt).where(Declaration.receipt.in_(drawn))))
+    taken |= set(session.connection().scalars(select(StaffDeclaration.receipt)  # one receipt space (store.staff)
+                                              .where(StaffDeclaration.receipt.in_(drawn))))
     return [receipt for receipt in drawn if receipt not in taken]
 
 

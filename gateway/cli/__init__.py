@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import accounts, admin, doctor, enrolments, messages, processes, retention, stats, twilio_number
+from gateway.cli import (accounts, admin, doctor, employers, enrolments, messages, processes, retention, stats,
+                         twilio_number)
 
 
 @click.group()
@@ -15,8 +16,8 @@ def cli() -> None:
 
 
 for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
-                enrolments.enrolment, accounts.officer, messages.sms, messages.outbox, messages.export, stats.report,
-                stats.stats_group, retention.purge, doctor.doctor, twilio_number.twilio_group):
+                employers.employer, enrolments.enrolment, accounts.officer, messages.sms, messages.outbox,
+                messages.export, stats.report, stats.stats_group, retention.purge, doctor.doctor, twilio_number.twilio_group):
     cli.add_command(command)
 
 
