@@ -104,3 +104,19 @@ class TestPages:
         client.post("/logout")
         login(client, "chief")  # a supervisor sees every precinct
         assert client.get(f"/employers/{employer_id}").status_code == 200
+
+
+def test_a_rejected_staff_message_reaches_the_employers_precinct_only(client, employer):
+    """A bad 用工 goes to the officers' queue of the employer's precinct, with the ID masked on the item."""
+    from tests.gateway.employers.test_staff_sms import text as send
+    from tests.support import inbound
+
+    sid, _ = send(client, employer, f"用工 张三 {ID_A} @999999", EMPLOYER)
+    item = inbound(employer, sid)
+    assert item.review_state == "open" and item.codes == ["unknown_property"]
+    login(client, "b")
+    assert client.get(f"/review/{item.id}").status_code == 404
+    client.post("/logout")
+    login(client, "a")
+    page = client.get(f"/review/{item.id}")
+    assert page.status_code == 200 and ID_A not in page.get_data(as_text=True)

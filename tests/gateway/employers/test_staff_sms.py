@@ -1,6 +1,8 @@
 """Employers declare staff by SMS through the signed webhook (§9.4): 用工 with lodgers, 离职, and the wrong senders."""
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, select
 
 from store.models import Declaration, InboundMessage, Person, StaffDeclaration
@@ -95,3 +97,17 @@ def test_staff_from_a_stranger_is_unknown_sender(client, employer):
     _, reply = text(client, employer, f"用工 张三 {ID_A} @工地", "+8613700000000")
     assert "未登记" in reply, reply
     assert counts(employer) == (0, 0, 0)
+
+
+def test_a_new_person_hired_and_declared_as_a_tenant_in_one_batch_is_one_person(client, employer, caplog):
+    """Both messages are worked in one batch: the tenant record must find the person the staff record made
+    (else the batch trips on the people's unique index and is worked again message by message)."""
+    caplog.set_level(logging.INFO, logger="gateway.pipeline.batch")
+    hired = sms(client, f"用工 李四 {ID_B} @工地", EMPLOYER)
+    rented = sms(client, f"登记 李四 {ID_B} 302 @东街", LANDLORD)
+    drain(employer)
+    assert reply_to(employer, hired.sid)[0].startswith("已登记 李四")
+    assert reply_to(employer, rented.sid)[0].startswith("已登记 李四")
+    with employer.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 1
+    assert not [r for r in caplog.records if "batch failed" in r.getMessage()]
