@@ -111,3 +111,17 @@ def test_a_new_person_hired_and_declared_as_a_tenant_in_one_batch_is_one_person(
     with employer.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 1
     assert not [r for r in caplog.records if "batch failed" in r.getMessage()]
+
+
+def test_a_landlord_who_is_also_an_employer_contact_declares_both(client, employer):
+    """One phone, two roles: `用工` is the employer's, `登记` the landlord's; neither disturbs the other."""
+    from store.employers import EmployerEntry, enrol
+
+    with employer.sessions.begin() as session:
+        enrol(session, EmployerEntry(credit_code="91440300MA5FQWER7A", name="陈记餐馆", address="鼓楼区东街1号",
+                                     precinct="GL01", phones=(LANDLORD,), site_code="300005"))
+    _, hired = text(client, employer, f"用工 张三 {ID_A}", LANDLORD)  # the employer's only site
+    _, rented = text(client, employer, f"登记 张三 {ID_A} 301 @东街", LANDLORD)
+    assert hired.startswith("已登记 张三") and rented.startswith("已登记 张三"), (hired, rented)
+    assert staff_rows(employer) == [("张三", "active", "300005", False, None)]
+    assert counts(employer) == (1, 1, 1)
