@@ -90,3 +90,15 @@ def to_end(session: Session, employer_id: int, sites: Sequence[Site] | None, *, 
 def end(found: Sequence[StaffDeclaration], day: dt.date) -> None:
     for decl in found:
         decl.status, decl.end, decl.ended_at = DeclarationStatus.ENDED, day, utcnow()
+
+
+def by_receipt(session: Session, employer_id: int, receipt: str) -> StaffDeclaration | None:
+    """A staff declaration of this employer; another employer's receipt is as good as unknown."""
+    return session.scalar(select(StaffDeclaration).where(StaffDeclaration.receipt == receipt,
+                                                         StaffDeclaration.employer_id == employer_id))
+
+
+def cancel(decl: StaffDeclaration) -> None:
+    """Withdraw a declaration made by mistake (it frees the person for a correct one at the same employer)."""
+    if decl.status != DeclarationStatus.CANCELLED:
+        decl.status, decl.ended_at = DeclarationStatus.CANCELLED, utcnow()

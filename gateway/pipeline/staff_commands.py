@@ -1,8 +1,9 @@
 """An employer contact's SMS (§9.4): `用工` declares staff at one of the employer's sites, `离职` ends them.
 
 The same reply, receipts and per-record outcomes as a landlord's `登记`/`退租` (gateway.pipeline.sms_commands
-routes here); what is stored is a staff declaration (store.staff), which never touches a tenancy. An employer's
-phone that sends a landlord's command gets `wrong_declarant_kind`: nothing of it is stored.
+routes here); what is stored is a staff declaration (store.staff), which never touches a tenancy. `撤销 <receipt>`
+withdraws one of the employer's own. An employer's phone that sends any other landlord's command gets
+`wrong_declarant_kind`: nothing of it is stored.
 """
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from store.models import Employer, InboundMessage
 from store.states import Channel
 
 STAFF_COMMANDS = (Command.STAFF, Command.STAFF_END)
-# What an employer's phone may send besides staff records: the format. Everything else is a landlord's.
-EMPLOYER_COMMANDS = (*STAFF_COMMANDS, Command.HELP)
 
 
 def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, result: ParseResult,
@@ -31,6 +30,8 @@ def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, 
         return handled
     if result.command == Command.HELP:
         return handled
+    if result.command == Command.CANCEL:  # `撤销 <receipt>`: a 用工 sent by mistake
+        return _cancel(session, employer, result, handled)
     if result.command not in STAFF_COMMANDS:
         return reject_message(handled, "wrong_declarant_kind")  # §9.4: tenants are a landlord's to declare
     for index, record in enumerate(result.records):
@@ -41,6 +42,17 @@ def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, 
             _hire(session, inbound, employer, result, index, handled, today)
         else:
             _leave(session, employer, result, index, handled, today)
+    return handled
+
+
+def _cancel(session: Session, employer: Employer, result: ParseResult, handled: Handled) -> Handled:
+    decl = staff.by_receipt(session, employer.id, result.receipt or "")
+    if decl is None:
+        return reject_message(handled, "unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
+    staff.cancel(decl)
+    handled.outcomes.append(Outcome(status=OutcomeStatus.CANCELLED, name=decl.person.name,
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
     return handled
 
 

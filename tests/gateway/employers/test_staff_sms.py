@@ -125,3 +125,19 @@ def test_a_landlord_who_is_also_an_employer_contact_declares_both(client, employ
     assert hired.startswith("已登记 张三") and rented.startswith("已登记 张三"), (hired, rented)
     assert staff_rows(employer) == [("张三", "active", "300005", False, None)]
     assert counts(employer) == (1, 1, 1)
+
+
+def test_employer_withdraws_a_mistaken_staff_declaration_by_its_receipt_only(client, employer):
+    text(client, employer, f"登记 张三 {ID_A} 301 @东街", LANDLORD)
+    with employer.sessions() as session:
+        tenancy = session.scalar(select(Declaration.receipt))
+    _, reply = text(client, employer, f"撤销 {tenancy}", EMPLOYER)  # a tenant's receipt: not the employer's
+    assert reply == "未受理：查无此回执号。", reply
+    text(client, employer, f"用工 李四 {ID_B} @工地", EMPLOYER)
+    with employer.sessions() as session:
+        receipt = session.scalar(select(StaffDeclaration.receipt))
+    _, reply = text(client, employer, f"撤销 {receipt}", EMPLOYER)
+    assert reply == f"已撤销 李四 1101**********4477 回执{receipt}", reply
+    assert [row[1] for row in staff_rows(employer)] == ["cancelled"]
+    with employer.sessions() as session:
+        assert list(session.scalars(select(Declaration.status))) == ["active"]
