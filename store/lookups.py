@@ -123,9 +123,9 @@ def _free_receipts(session: Session, count: int) -> list[str]:
     drawn: set[str] = set()
     while len(drawn) < count:
         drawn.add(receipt_from_serial(secrets.randbelow(RECEIPT_SERIALS)))
-    taken = set(session.connection().scalars(select(Declaration.receipt).where(Declaration.receipt.in_(drawn))))
-    taken |= set(session.connection().scalars(select(StaffDeclaration.receipt)  # one receipt space (store.staff)
-                                              .where(StaffDeclaration.receipt.in_(drawn))))
+    taken = set(session.connection().scalars(union_all(  # one receipt space with staff declarations (store.staff)
+        select(Declaration.receipt).where(Declaration.receipt.in_(drawn)),
+        select(StaffDeclaration.receipt).where(StaffDeclaration.receipt.in_(drawn)))))
     return [receipt for receipt in drawn if receipt not in taken]
 
 
