@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     app.extensions["declgate"] = rt
 
     from gateway import api, i18n, id_masking
-    from gateway.officer import audit, auth, enrolments, landlords, operations, org, people, register, review
+    from gateway.officer import (audit, auth, employers, enrolments, landlords, operations, org, people, register,
+                                 review)
     from gateway.stats import views as stats
     from gateway.telemetry import logs
     from gateway.web import headers, health, metrics, request_ids
@@ -77,8 +78,8 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     # The officers' side: login, roles and CSRF for every form (the webhooks are exempt), UI strings.
     auth.init_app(app)
     i18n.init_app(app)
-    for officer_bp in (review.bp, people.bp, register.bp, landlords.bp, enrolments.bp, audit.bp, stats.bp,
-                      operations.bp, org.bp):
+    for officer_bp in (review.bp, people.bp, register.bp, landlords.bp, employers.bp, enrolments.bp, audit.bp,
+                      stats.bp, operations.bp, org.bp):
         app.register_blueprint(officer_bp)
     simulator.init_app(app)  # /dev/phone, demo mode only
     api.init_app(app)  # /api/v1 and the landlords' page /my

@@ -14,6 +14,7 @@ STATUS = {
     "claimed": "Submitted, awaiting your landlord's confirmation",
     "agent_granted": "Agent allowed:",
     "agent_revoked": "Agent revoked:",
+    "left": "Left the employer",
     "move_out_requested": "Move-out request received; if it matches a registration, the landlord is asked to confirm",
 }
 

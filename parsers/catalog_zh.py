@@ -15,6 +15,7 @@ STATUS = {
     "move_out_requested": "退租申请已收到，如有相应登记将请房东确认",
     "agent_granted": "已授权代理人",
     "agent_revoked": "已取消授权",
+    "left": "已离职",
 }
 
 CODES = {

@@ -31,6 +31,7 @@ class OutcomeStatus(StrEnum):
     MOVE_OUT_REQUESTED = "move_out_requested"  # a caller's move-out, whatever it matched
     AGENT_GRANTED = "agent_granted"  # `授权`: `name` holds the agent's phone and the properties granted
     AGENT_REVOKED = "agent_revoked"  # `取消授权`: likewise, what was revoked
+    LEFT = "left"  # `离职`: a staff member's employment ended (an employer's move_out, §9.4)
 
 
 @dataclass(frozen=True)

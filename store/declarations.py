@@ -19,7 +19,7 @@ from parsers.outcome import OutcomeStatus
 from parsers.receipts import receipt_from_serial
 from store import lookups
 from store.sealed import document_hash
-from store.models import Declaration, Landlord, Person, Property, utcnow
+from store.models import Declaration, Landlord, Person, Property, StaffDeclaration, utcnow
 from store.states import DeclarationStatus, LandlordResponse
 
 
@@ -39,7 +39,9 @@ def new_receipt(session: Session) -> str:
         receipt = receipt_from_serial(secrets.randbelow(lookups.RECEIPT_SERIALS))
         # On the connection, without an autoflush: register flushes every declaration it adds, so the
         # receipts this transaction took are already visible; the unique index is the backstop.
-        if session.connection().scalar(select(Declaration.id).where(Declaration.receipt == receipt)) is None:
+        taken = (select(Declaration.id).where(Declaration.receipt == receipt)
+                 .union_all(select(StaffDeclaration.id).where(StaffDeclaration.receipt == receipt)))  # store.staff
+        if session.connection().scalar(taken) is None:
             return receipt
 
 

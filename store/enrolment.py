@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from parsers.phones import to_e164
 from store import item_precincts
-from store.models import Landlord, Precinct, Property
+from store.models import Landlord, Precinct, Property, Site
 from store.scope import NeedsSupervisor, Scope
 
 PROPERTY_CODE = re.compile(r"\d{4,12}")
@@ -99,6 +99,8 @@ def enrol(session: Session, entry: Enrolment, region: str = "CN", scope: Scope |
     if existing is not None:
         problems.append(Problem("property_code", "taken",
                                 f"property code {code} is already enrolled (to {existing.landlord.phone})"))
+    elif session.scalar(select(Site.id).where(Site.code == code)) is not None:  # one code space (store.employers)
+        problems.append(Problem("property_code", "taken", f"code {code} is already used by an employer's site"))
     if problems:
         raise EnrolmentError(problems)
     landlord = session.scalar(select(Landlord).where(Landlord.phone == phone))

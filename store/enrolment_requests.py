@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from store import audit
 from store.enrolment import Enrolment, enrol
-from store.models import EnrolmentRequest, Landlord, Precinct, Property, utcnow
+from store.models import EnrolmentRequest, Landlord, Precinct, Property, Site, utcnow
 from store.scope import NeedsSupervisor, Scope
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -150,7 +150,8 @@ def get(session: Session, scope: Scope, request_id: int) -> EnrolmentRequest | N
 
 def next_free_code(session: Session) -> str:
     """The code to suggest: one past the highest numeric code in use (codes are typed on a keypad)."""
-    codes = [int(code) for code in session.scalars(select(Property.code)) if code.isdigit()]
+    used = [*session.scalars(select(Property.code)), *session.scalars(select(Site.code))]  # one code space
+    codes = [int(code) for code in used if code.isdigit()]
     return str(max([FIRST_CODE - 1, *codes]) + 1)
 
 

@@ -25,7 +25,8 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
-from store.models import Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person
+from store.models import (Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person,
+                          StaffDeclaration)
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
 
@@ -122,7 +123,9 @@ def _free_receipts(session: Session, count: int) -> list[str]:
     drawn: set[str] = set()
     while len(drawn) < count:
         drawn.add(receipt_from_serial(secrets.randbelow(RECEIPT_SERIALS)))
-    taken = set(session.connection().scalars(select(Declaration.receipt).where(Declaration.receipt.in_(drawn))))
+    taken = set(session.connection().scalars(union_all(  # one receipt space with staff declarations (store.staff)
+        select(Declaration.receipt).where(Declaration.receipt.in_(drawn)),
+        select(StaffDeclaration.receipt).where(StaffDeclaration.receipt.in_(drawn)))))
     return [receipt for receipt in drawn if receipt not in taken]
 
 

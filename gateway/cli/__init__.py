@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import (accounts, admin, doctor, enrolments, messages, org, processes, retention, stats,
+from gateway.cli import (accounts, admin, doctor, employers, enrolments, messages, org, processes, retention, stats,
                          twilio_number)
 
 
@@ -15,9 +15,10 @@ def cli() -> None:
     mask_log_records()
 
 
-for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord, org.org_group,
-                enrolments.enrolment, accounts.officer, messages.sms, messages.outbox, messages.export, stats.report,
-                stats.stats_group, retention.purge, doctor.doctor, twilio_number.twilio_group):
+for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
+                org.org_group, employers.employer, enrolments.enrolment, accounts.officer, messages.sms, messages.outbox,
+                messages.export, stats.report, stats.stats_group, retention.purge, doctor.doctor,
+                twilio_number.twilio_group):
     cli.add_command(command)
 
 

@@ -35,7 +35,8 @@ SUPERVISOR_ROLES = ("supervisor", "admin")
 # base.html shows the ones whose blueprint is registered.
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("register.index", "nav_register", False),
-             ("landlords.index", "nav_landlords", False), ("enrolments.index", "nav_enrolments", False),
+             ("landlords.index", "nav_landlords", False), ("employers.index", "nav_employers", False),
+             ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),
              ("audit.index", "nav_audit", "audit"), ("operations.not_delivered", "nav_deliveries", False),
              ("operations.queue_page", "nav_queue", True), ("org.index", "nav_org", True)]

@@ -1,6 +1,7 @@
 """An enrolled landlord's (or their agent's) SMS commands applied to the register: move in, move out,
 cancel/confirm/dispute by receipt, list, portraits by receipt, and a landlord's grants to agents (and `注册`,
-which anyone may send: gateway.pipeline.enrol_commands). Each record of a message is applied or rejected on
+which anyone may send: gateway.pipeline.enrol_commands; an employer contact's `用工`/`离职`:
+gateway.pipeline.staff_commands). Each record of a message is applied or rejected on
 its own.
 
 A phone acts at its own properties and at those landlords granted it (store.agents.Acting); what it does at
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.enrol_commands import handle_enrol
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
+from gateway.pipeline.staff_commands import STAFF_COMMANDS, handle_staff
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.commands import AGENT_COMMANDS, BY_RECEIPT
 from parsers.notices import render_agent_notice
 from parsers.replies import reply_language
-from store import agents, claims, languages, media
+from store import agents, claims, employers, languages, media
 from store import declarations as decls
 from store.agents import Acting
 from store.models import Declaration, InboundMessage, Landlord, MediaItem, Property
@@ -41,6 +43,10 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
     if result.command == Command.ENROL:  # the one command a number nobody enrolled may send
         return handle_enrol(session, inbound, result, handled)
     acting = agents.find_acting(session, inbound.from_number)
+    if result.command in STAFF_COMMANDS or acting is None:  # only then may the phone be an employer's (§9.4)
+        employer = employers.by_contact(session, inbound.from_number)
+        if employer is not None:
+            return handle_staff(session, inbound, employer, result, handled, today_for(inbound.received_at))
     if acting is None or (acting.landlord is None and result.command in AGENT_COMMANDS):
         return _reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
     if acting.landlord is not None:
@@ -72,7 +78,7 @@ def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result
         _photo(session, inbound, acting, result, handled)
     elif command in AGENT_COMMANDS:
         _grants(session, inbound, acting.landlord, result, handled)
-    elif command in (Command.STAFF, Command.STAFF_END):
+    elif command in STAFF_COMMANDS:
         _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
     elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
         _reject_message(handled, "unknown_keyword")  # a command this gateway does not take from a landlord

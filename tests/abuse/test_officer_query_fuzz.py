@@ -71,7 +71,8 @@ def site(tmp_path_factory, sqlite_template):
     with rt.sessions() as session:
         ids = {"inbound_id": session.scalar(select(InboundMessage.id)), "person_id": session.scalar(select(Person.id)),
                "landlord_id": session.scalar(select(Landlord.id)), "precinct_id": session.scalar(select(Precinct.id)),
-               "code": "100001", "enrolment_id": enrolment, "media_id": 1}  # no such image: its 404 is fuzzed too
+               "code": "100001", "enrolment_id": enrolment, "media_id": 1,  # no such image: its 404 is fuzzed too
+               "employer_id": 1}  # no employer: its 404 likewise
     paths = sorted(rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
                    for rule in app.url_map.iter_rules()
                    if "GET" in rule.methods and not rule.endpoint.startswith(SKIPPED))

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from store import enrolment_requests
+from store.employers import EmployerEntry
+from store.employers import enrol as enrol_employer
 from store.models import Declaration, InboundMessage, Person
 from tests.browser.test_officer import SCREENSHOTS, browser, demo_server, log_in, rt, server, text_in  # noqa: F401 - fixtures
 from tests.constants import ID_A, ID_BAD_CHECK, LANDLORD, STRANGER
@@ -51,6 +53,12 @@ class TestPhoneWidth:
         text_in(app, rt, f"登记 王五 {ID_A} 302", STRANGER)
         text_in(app, rt, "hello, how do I register? " * 4, LANDLORD)
         text_in(app, rt, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
+        with rt.sessions.begin() as session:
+            enrol_employer(session, EmployerEntry(
+                credit_code="91350102MA2XYM123R", name="福州闽江建设工程有限公司第三分公司", address="鼓楼区工业路1号",
+                precinct="GL01", phones=("13600000000",), site_code="300001", site_kind="dormitory",
+                site_address="鼓楼区工业路3号 这是一个很长的地址：某某工业园某某栋宿舍楼", site_alias="宿舍楼", capacity=40))
+        text_in(app, rt, f"用工 欧阳·娜娜 {ID_A} 宿舍 1203", "+8613600000000")
         voice, _decl = pending_declaration(rt)
         drain(rt)
         with rt.sessions.begin() as session:
@@ -69,7 +77,8 @@ class TestPhoneWidth:
         paths = ["/review", "/review?reason=id_checksum", f"/review/{item}", f"/review/{voice}", "/people",
                  f"/people/{person}", "/landlords", "/landlords/1", "/landlords/new", "/landlords/property/100001/edit",
                  "/landlords/property/100001/notice", "/enrolments", f"/enrolments/{enrolment}", "/audit", "/stats/ranking", "/stats/precinct/1",
-                 "/stats/follow-up", "/stats/cases", "/stats/estimates", "/stats/cases/import", "/stats/bulletin"]
+                 "/stats/follow-up", "/stats/cases", "/stats/estimates", "/stats/cases/import", "/stats/bulletin",
+                 "/employers", "/employers/1"]
         wide = {}
         for path in paths:
             response = phone.goto(base + path)

@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app
-from store.models import AuditEntry, Declaration, EnrolmentRequest, Landlord, Person, Precinct
-from tests.constants import ID_A, ID_B, LANDLORD
+from store.employers import EmployerEntry, enrol
+from store.models import AuditEntry, Declaration, Employer, EnrolmentRequest, Landlord, Person, Precinct
+from tests.constants import ID_A, ID_B, ID_C, LANDLORD
 from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
 DASHED = "320102198808081114"
 SHAPES = [("320102-19880808-1114", DASHED), ("3201 0219 8808 0811 14", DASHED),
           ("３２０１０２１９８８０８０８１１１４", DASHED), ("320102.19880808.1114", DASHED),
           ("32010219880808111x", "32010219880808111X"), ("320102880808111", "320102880808111")]
-EVERY_ID = [ID_A, DASHED, ID_B]
+EVERY_ID = [ID_A, DASHED, ID_B, ID_C]  # ID_C: a staff member (an employer page)
 
 
 def readable(page: str) -> str:
@@ -161,6 +162,10 @@ class TestEveryPage:
         ui.post("/landlords/new", data={"phone": "13600136000", "name": f"周 {ID_A}", "property_code": "100009",
                                         "address": "中路2号 3201 0219 8808 0811 14", "precinct": "GL01"})
         ui.post("/people", data={"q": ID_A})
+        with people.sessions.begin() as session:  # an employer with an ID in its name and address, and its staff
+            enrol(session, EmployerEntry(credit_code="91350102MA2XYM123R", name=f"闽江 {ID_A}", address=f"工业路 {ID_B}",
+                                         precinct="GL01", phones=("13600000000",), site_code="300001"))
+        texted(ui, people, f"用工 赵六 {ID_C} 宿舍", "+8613600000000")
         assert ui.post("/api/v1/enrolments", json={"phone": "13700000000", "name": "王房东", "document_number": ID_B,
                                                    "address": f"中路4号 {ID_A}"}).status_code == 202
         drain(people)
@@ -169,7 +174,7 @@ class TestEveryPage:
                    "inbound_id": item, "person_id": session.scalar(select(Person.id)),
                    "landlord_id": session.scalar(select(Landlord.id).order_by(Landlord.id.desc())),
                    "precinct_id": session.scalar(select(Precinct.id)), "code": "100009", "request_id": "0",
-                   "media_id": 1}
+                   "media_id": 1, "employer_id": session.scalar(select(Employer.id))}
         app = ui.application
         pages = 0
         for rule in app.url_map.iter_rules():
