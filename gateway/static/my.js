@@ -14,7 +14,7 @@ const TEXTS = {
     still_waiting: "仍在处理，请稍后刷新查看。", receipt: "回执", room_short: "房", failed: "出错了，请重试。",
     enrol_title: "还没有登记为房东？申请注册", enrol_help: "民警审核后，房产代码会短信发到您的手机，之后即可登录申报。",
     own_name: "您的姓名", address: "房产地址", alias: "房产简称（可不填）", single_unit: "整套出租（无房号）",
-    enrol_submit: "提交注册申请",
+    enrol_submit: "提交注册申请", enrol_more_title: "增加一处出租房产（民警审核）",
     agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
     agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
     confirm_revoke: "确认取消该代理人的授权？", granted: "已授权。", revoked: "已取消授权。", as_agent: "代理",
@@ -36,6 +36,7 @@ const TEXTS = {
     enrol_help: "An officer checks it; the property code then comes by SMS and you can log in.",
     own_name: "Your name", address: "Property address", alias: "Short name for it (optional)",
     single_unit: "Let as one unit (no rooms)", enrol_submit: "Send the request",
+    enrol_more_title: "Add another rented property (an officer checks it)",
     agents: "Agents", agents_help: "An agent may declare tenants for you; you get a copy of every declaration by SMS.",
     no_agents: "No agents.", agent_phone: "Agent's mobile number", grant: "Allow", revoke: "Revoke",
     all_properties: "All properties", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
@@ -82,6 +83,12 @@ function problemText(data) {
 function show(loggedIn) {
   $("#login").hidden = loggedIn;
   $("#mine").hidden = !loggedIn;
+  // The same request form enrols a new landlord or adds a property for one logged in (with their phone).
+  const title = $("#enrol summary");
+  title.dataset.t = loggedIn ? "enrol_more_title" : "enrol_title";
+  title.textContent = t(title.dataset.t);
+  const phone = sessionStorage.getItem("phone");
+  if (loggedIn && phone) $("#enrol-form input[name=phone]").value = phone;
 }
 
 async function load() {
@@ -201,6 +208,7 @@ async function change(method, path, body, question) {
 function logOut(callApi) {
   if (callApi) api("POST", "/api/v1/logout");
   sessionStorage.removeItem("token");
+  sessionStorage.removeItem("phone");
   show(false);
 }
 
@@ -229,6 +237,7 @@ function setUp() {
                                                            code: event.target.code.value.trim()});
     if (response.status === 200) {
       sessionStorage.setItem("token", response.data.token);
+      sessionStorage.setItem("phone", $("#code-form input[name=phone]").value.trim());
       notify("");
       show(true);
       await load();

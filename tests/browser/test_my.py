@@ -170,3 +170,29 @@ def test_a_landlord_grants_and_revokes_an_agent_who_sees_no_agents_section(serve
     phone.click("#agents li button.cancel")
     phone.wait_for_selector("#no-agents:not([hidden])")
     assert phone.locator("#agents li").count() == 0
+
+
+def test_a_logged_in_landlord_asks_for_another_property(server, rt, phone):  # noqa: F811
+    """The same request form, under the landlord's own phone: an officer approves the new property later."""
+    from store.models import EnrolmentRequest
+    from tests.gateway.api.helpers import log_in
+
+    _app, base = server
+    headers = log_in(_app.test_client(), rt, LANDLORD)
+    phone.goto(f"{base}/my")
+    phone.evaluate("([token, number]) => { sessionStorage.setItem('token', token); "
+                   "sessionStorage.setItem('phone', number); }", [headers["Authorization"].split()[1], LANDLORD])
+    phone.goto(f"{base}/my")
+    phone.wait_for_selector("#properties li")
+    assert "增加一处出租房产" in phone.inner_text("#enrol summary")
+    phone.click("#enrol summary")
+    assert phone.input_value("#enrol-form input[name=phone]") == LANDLORD
+    phone.fill("#enrol-form input[name=name]", "陈房东")
+    phone.fill("#enrol-form input[name=document_number]", ID_A)
+    phone.fill("#enrol-form input[name=address]", "鼓楼区东街20号")
+    assert overflow(phone) == 0
+    phone.click("#enrol-form button[type=submit]")
+    phone.wait_for_selector("#notice.ok")
+    with rt.sessions() as session:
+        request = session.scalar(select(EnrolmentRequest).where(EnrolmentRequest.phone == LANDLORD))
+        assert request is not None and request.status == "pending" and request.channel == "web"
