@@ -1,45 +1,127 @@
-"""Declarations as flat rows for `declgate export`: IDs masked unless asked otherwise."""
+"""Declarations and staff declarations as flat rows for `declgate export` and GET /api/v1/export.
+
+One row per declaration (kind `tenant`) and per staff declaration (`staff`, or `lodger` when they also live at
+the site). `since` selects rows changed at or after a time, not only those made after it: a row's own
+`updated_at` (every write to it sets it, see store.models) or its person's (a name, phone or register state
+corrected) — so a nightly pull sees move-outs, cancellations and merges of older rows. docs/export.md lists
+the fields.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from parsers import mask_id
 from store import media
-from store.models import Declaration, MediaItem
+from store.models import (Declaration, Employer, InboundMessage, Landlord, MediaItem, Person, Precinct, Property,
+                          Site, StaffDeclaration, Unit, utc_midnight)
+from store.states import Channel
 
-FIELDS = ("receipt", "status", "name", "document_type", "document_number", "property_code", "room",
-          "move_in", "move_out", "channel", "declared_at", "late", "portrait_id")
+FIELDS = ("kind", "receipt", "status", "name", "document_type", "document_number", "verified", "phone", "address",
+          "room", "property_code", "station", "county", "declarant_kind", "channel", "move_in", "move_out", "late",
+          "declared_at", "ended_at", "updated_at", "portrait_id")
+
+County = aliased(Unit)
 
 
-def rows(session: Session, *, since: dt.date | None = None, unmasked: bool = False,
-         batch: int = 1000) -> Iterator[dict[str, object]]:
-    """Stream every declaration (declared on or after `since`), oldest first."""
-    query = (select(Declaration).options(joinedload(Declaration.person), joinedload(Declaration.property))
+def stamp(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def _changed(query: Select, row_updated, since: dt.datetime | None) -> Select:
+    return query if since is None else query.where(or_(row_updated >= since, Person.updated_at >= since))
+
+
+def _tenancies(since: dt.datetime | None, stations: frozenset[int] | None) -> Select:
+    query = (select(Declaration, Person, Property.code, Property.address, Precinct.code, County.code,
+                    Landlord.phone, InboundMessage.from_number)
+             .join(Person, Declaration.person_id == Person.id)
+             .join(Property, Declaration.property_id == Property.id)
+             .join(Landlord, Property.landlord_id == Landlord.id)
+             .join(Precinct, Property.precinct_id == Precinct.id)
+             .outerjoin(County, Precinct.unit_id == County.id)
+             .outerjoin(InboundMessage, Declaration.inbound_id == InboundMessage.id)
              .order_by(Declaration.id))
-    if since is not None:
-        query = query.where(Declaration.declared_at >= dt.datetime.combine(since, dt.time()))
+    if stations is not None:
+        query = query.where(Property.precinct_id.in_(stations))
+    return _changed(query, Declaration.updated_at, since)
+
+
+def _staff(since: dt.datetime | None, stations: frozenset[int] | None) -> Select:
+    query = (select(StaffDeclaration, Person, Site.code, Site.address, Precinct.code, County.code)
+             .join(Person, StaffDeclaration.person_id == Person.id)
+             .join(Site, StaffDeclaration.site_id == Site.id)
+             .join(Employer, StaffDeclaration.employer_id == Employer.id)
+             .join(Precinct, Employer.precinct_id == Precinct.id)
+             .outerjoin(County, Precinct.unit_id == County.id)
+             .order_by(StaffDeclaration.id))
+    if stations is not None:
+        query = query.where(Employer.precinct_id.in_(stations))
+    return _changed(query, StaffDeclaration.updated_at, since)
+
+
+def declarant_kind(decl: Declaration, landlord_phone: str, caller: str | None) -> str:
+    """Who made a tenancy row: an officer typing it in, a landlord's agent, a resident calling the voice line
+    about themselves (a claim the landlord is asked to confirm), or the landlord."""
+    if decl.channel == Channel.OFFICER:
+        return "officer"
+    if decl.declarant_phone:
+        return "agent"
+    if decl.channel == Channel.VOICE and caller and caller != landlord_phone:
+        return "resident"
+    return "landlord"
+
+
+def parse_since(text: str, tz: dt.tzinfo) -> dt.datetime:
+    """`--since` / `?since=` as a stored time (naive UTC): a date is local midnight in the deployment's zone; a
+    timestamp with an offset or Z is exact, one without is UTC (as the export's own `updated_at` values are)."""
+    text = text.strip()
+    if len(text) == 10:
+        return utc_midnight(dt.date.fromisoformat(text), tz)
+    stamp = dt.datetime.fromisoformat(text.removesuffix("Z").removesuffix("z") + ("+00:00" if text[-1:] in "Zz"
+                                                                                 else ""))
+    return stamp if stamp.tzinfo is None else stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def count(session: Session, *, since: dt.datetime | None = None, stations: frozenset[int] | None = None) -> int:
+    """How many rows `rows` will give: what a long export's progress counts towards."""
+    total = 0
+    for query in (_tenancies(since, stations), _staff(since, stations)):
+        total += session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return total
+
+
+def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool = False,
+         stations: frozenset[int] | None = None, batch: int = 1000) -> Iterator[dict[str, object]]:
+    """Stream the rows changed at or after `since` (all when None) in `stations` (all when None): tenancies by
+    id, then staff by id. Streamed in batches, so an export of a whole city holds one batch in memory."""
     portraits = portrait_ids(session)
-    for decl in session.scalars(query.execution_options(yield_per=batch)):
-        number = decl.person.document_number
-        yield {
-            "receipt": decl.receipt,
-            "status": decl.status,
-            "name": decl.person.name,
-            "document_type": decl.person.document_type,
-            "document_number": number if unmasked or number is None else mask_id(number),
-            "property_code": decl.property.code,
-            "room": decl.room,
-            "move_in": decl.move_in.isoformat(),
-            "move_out": decl.move_out.isoformat() if decl.move_out else None,
-            "channel": decl.channel,
-            "declared_at": decl.declared_at.isoformat(timespec="seconds") + "Z",
-            "late": decl.late,
-            "portrait_id": portraits.get(decl.person_id),
-        }
+
+    def person_fields(person: Person) -> dict[str, object]:
+        number = person.document_number
+        return {"name": person.name, "document_type": person.document_type,
+                "document_number": number if unmasked or number is None else mask_id(number),
+                "verified": person.register_state, "phone": person.phone, "portrait_id": portraits.get(person.id)}
+
+    tenancies = _tenancies(since, stations).execution_options(yield_per=batch)
+    for decl, person, code, address, station, county, landlord_phone, caller in session.execute(tenancies):
+        yield {"kind": "tenant", "receipt": decl.receipt, "status": decl.status, **person_fields(person),
+               "address": address, "room": decl.room, "property_code": code, "station": station, "county": county,
+               "declarant_kind": declarant_kind(decl, landlord_phone, caller), "channel": decl.channel,
+               "move_in": decl.move_in.isoformat(), "move_out": decl.move_out.isoformat() if decl.move_out else None,
+               "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
+               "updated_at": stamp(max(decl.updated_at, person.updated_at))}
+    staff = _staff(since, stations).execution_options(yield_per=batch)
+    for decl, person, code, address, station, county in session.execute(staff):
+        yield {"kind": "lodger" if decl.lodger else "staff", "receipt": decl.receipt, "status": decl.status,
+               **person_fields(person), "address": address, "room": decl.room, "property_code": code,
+               "station": station, "county": county, "declarant_kind": "employer", "channel": decl.channel,
+               "move_in": decl.start.isoformat(), "move_out": decl.end.isoformat() if decl.end else None,
+               "late": False, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
+               "updated_at": stamp(max(decl.updated_at, person.updated_at))}
 
 
 def portrait_ids(session: Session) -> dict[int, int]:

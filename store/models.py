@@ -111,6 +111,7 @@ class Person(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # The no-document register (0014): an officer's `verified` or `document_found`; None for everyone else.
     register_state: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)  # 0021
 
 
 class PersonMerge(Base):
@@ -225,6 +226,8 @@ class Declaration(Base):
     hukou_address: Mapped[str | None] = mapped_column(String(400))  # self-reported, for a person without a document
     # Who declared, when not the responsible landlord: an agent's phone, E.164 (migration 0013_agents).
     declarant_phone: Mapped[str | None] = mapped_column(String(20))
+    # Any change (0021_export): what `declgate export --since` reads; Core UPDATEs set it too (a column onupdate).
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)
 
     person: Mapped[Person] = relationship()
     property: Mapped[Property] = relationship()
@@ -486,6 +489,17 @@ class ApiToken(Base):
     landlord: Mapped[Landlord | None] = relationship()
 
 
+class ExportToken(Base):  # a machine client's pull of one unit's rows (store.export_tokens); SHA-256 kept only
+    __tablename__ = "export_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unmasked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unit: Mapped[Unit] = relationship()
+
+
 class IdempotentRequest(Base):
     """A POST's answer kept under its Idempotency-Key: a retry is answered the same and does nothing again."""
 
@@ -601,6 +615,7 @@ class StaffDeclaration(Base):  # someone working for an employer; a lodger also 
     declarant_phone: Mapped[str] = mapped_column(String(20))
     declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)  # 0021
     person: Mapped[Person] = relationship()
     site: Mapped[Site] = relationship()
 

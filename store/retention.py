@@ -64,7 +64,8 @@ def purge(session: Session, before: dt.date, *, tz: dt.tzinfo = ZoneInfo("Asia/S
     session.execute(update(InboundMessage).where(_messages(cutoff))
                     .values(body="", parse=null(), payload=null(), purged_at=now).execution_options(synchronize_session=False))
     session.execute(update(Declaration).where(_recordings(cutoff))
-                    .values(name_recording_url=None, address_recording_url=None)
+                    .values(name_recording_url=None, address_recording_url=None,
+                            updated_at=Declaration.updated_at)  # no exported field changes: no export again
                     .execution_options(synchronize_session=False))
     audit.record(session, officer_id, "purge", f"before:{before.isoformat()}", messages=messages,
                  recordings=recordings, kept_open=kept_open)

@@ -86,7 +86,8 @@ def login(json: LoginRequest):
     return jsonify(token=token, token_type="Bearer", expires_at=expires_at.isoformat() + "Z")
 
 
-def _bearer() -> str | None:
+def bearer() -> str | None:
+    """The request's bearer token, if it carries one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -102,7 +103,7 @@ def landlord_required(view: Callable) -> Callable:
     agent that is no landlord); anyone else gets a 401 problem. What they may reach is store.agents.Acting's."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        token = _bearer()
+        token = bearer()
         acting: Acting | None = None
         if token:
             with runtime.current().sessions() as session:
@@ -122,6 +123,6 @@ def landlord_required(view: Callable) -> Callable:
 def logout():
     """Revoke the token this request carries."""
     with runtime.current().sessions.begin() as session:
-        api_access.revoke(session, _bearer() or "")
+        api_access.revoke(session, bearer() or "")
         audit.record(session, None, "api_logout", g.who, address=client_address())
     return Response(status=204)

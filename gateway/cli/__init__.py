@@ -17,7 +17,7 @@ def cli() -> None:
 
 for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
                 org.org_group, employers.employer, enrolments.enrolment, accounts.officer, messages.sms, messages.outbox,
-                messages.export, stats.report, stats.stats_group, retention.purge, doctor.doctor,
+                messages.export, messages.export_token, stats.report, stats.stats_group, retention.purge, doctor.doctor,
                 twilio_number.twilio_group):
     cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""What went in and out: `sms send` (a signed test webhook), `outbox`, `export`."""
+"""What went in and out: `sms send` (a signed test webhook), `outbox`, `export` and its machine clients' tokens."""
 from __future__ import annotations
 
 import csv
@@ -111,20 +111,91 @@ def outbox(to: str | None, as_json: bool, limit: int) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--since", default=None, metavar="TIMESTAMP",
+              help="Only rows changed at or after this ISO timestamp (Z or an offset; none: UTC) or date (local).")
+@click.option("--unit", default=None, help="Only the stations under this unit (its code).")
 @click.option("--unmasked", is_flag=True, help="Full ID numbers (handle the file as sensitive).")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
-def export(fmt: str, since, unmasked: bool, output) -> None:
-    """Write every declaration as CSV or JSON lines; ID numbers masked unless --unmasked."""
-    from store.export import FIELDS, rows
+def export(fmt: str, since: str | None, unit: str | None, unmasked: bool, output) -> None:
+    """Write declarations and staff as CSV or JSON lines (docs/export.md); ID numbers masked unless --unmasked."""
+    from store import export as rows_of
+    from store import org
+
+    rt = base.runtime()
+    try:
+        changed = rows_of.parse_since(since, rt.tz) if since else None
+    except ValueError:
+        raise click.BadParameter("an ISO timestamp (2026-12-01T18:00:00Z) or a date (2026-12-01)", param_hint="--since")
+    with rt.sessions() as session:
+        stations = None
+        if unit:
+            found = org.unit_named(session, unit)
+            if found is None:
+                raise click.BadParameter(f"no unit {unit}", param_hint="--unit")
+            stations = org.stations_under(session, found.id)
+        total = rows_of.count(session, since=changed, stations=stations)
+        records = rows_of.rows(session, since=changed, unmasked=unmasked, stations=stations)
+        writer = None
+        if fmt == "csv":
+            writer = csv.DictWriter(output, fieldnames=rows_of.FIELDS)
+            writer.writeheader()
+        done = 0
+        for done, row in enumerate(records, start=1):
+            if writer is not None:
+                writer.writerow(row)
+            else:
+                output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if done % 1000 == 0:
+                click.echo(f"\r{done:,} of {total:,} rows", nl=False, err=True)
+        click.echo(f"\r{done:,} of {total:,} rows", err=True)
+
+
+@click.group("export-token")
+def export_token() -> None:
+    """Tokens of machine clients pulling GET /api/v1/export, one unit each."""
+
+
+@export_token.command("create")
+@click.option("--unit", required=True, help="The unit whose stations the token reads (its code).")
+@click.option("--unmasked", is_flag=True, help="The pull carries full ID numbers.")
+def export_token_create(unit: str, unmasked: bool) -> None:
+    """Make a token and print it once: only its hash is kept."""
+    from store import audit, export_tokens
+
+    rt = base.runtime()
+    with rt.sessions.begin() as session:
+        try:
+            token, row = export_tokens.create(session, unit, unmasked=unmasked)
+        except export_tokens.UnknownUnit:
+            raise click.BadParameter(f"no unit {unit}", param_hint="--unit")
+        audit.record(session, None, "export_token_create", f"export_token:{row.id}", unit=unit, unmasked=unmasked)
+        token_id = row.id
+    click.echo(f"export token {token_id} for unit {unit} (shown once, keep it secret):")
+    click.echo(token)
+
+
+@export_token.command("revoke")
+@click.argument("token_id", type=int)
+def export_token_revoke(token_id: int) -> None:
+    """End a token by its id: its next pull is refused."""
+    from store import audit, export_tokens
+
+    rt = base.runtime()
+    with rt.sessions.begin() as session:
+        if not export_tokens.revoke(session, token_id):
+            raise click.ClickException(f"no export token {token_id} in force")
+        audit.record(session, None, "export_token_revoke", f"export_token:{token_id}")
+    click.echo(f"export token {token_id} revoked")
+
+
+@export_token.command("list")
+def export_token_list() -> None:
+    """Every token: id, unit, masked or not, made, revoked."""
+    from store import export_tokens
 
     rt = base.runtime()
     with rt.sessions() as session:
-        records = rows(session, since=since.date() if since else None, unmasked=unmasked)
-        if fmt == "json":
-            for row in records:
-                output.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            writer = csv.DictWriter(output, fieldnames=FIELDS)
-            writer.writeheader()
-            writer.writerows(records)
+        for row in export_tokens.listed(session):
+            revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}Z" if row.revoked_at else "in force"
+            click.echo(f"{row.id}\t{row.unit.code}\t{'unmasked' if row.unmasked else 'masked'}\t"
+                       f"{row.created_at:%Y-%m-%d %H:%M}Z\t{revoked}")

@@ -21,8 +21,9 @@ class TestExportAndOutbox:
     def test_export_masks_ids_by_default(self, run, declared):
         """JSON export carries every contract field with the ID masked; --unmasked shows it."""
         masked = run("export", "--format", "json")
-        [row] = [json.loads(line) for line in masked.output.splitlines()]
+        [row] = [json.loads(line) for line in masked.stdout.splitlines()]
         assert row["document_number"] == "3501**********1238" and ID_A not in masked.output
+        assert "1 of 1 rows" in masked.stderr  # progress goes to stderr, never into the file
         assert row["status"] == "active" and row["channel"] == "sms" and row["property_code"] == "100001"
         assert set(row) >= {"receipt", "status", "name", "document_type", "document_number", "property_code",
                             "room", "move_in", "move_out", "channel", "declared_at", "late"}
@@ -32,7 +33,7 @@ class TestExportAndOutbox:
     def test_export_csv_has_a_header(self, run, declared):
         """CSV export starts with the field names."""
         result = run("export")
-        assert result.output.splitlines()[0].startswith("receipt,status,name")
+        assert result.stdout.splitlines()[0].startswith("kind,receipt,status,name")
 
     def test_outbox_lists_replies_as_json_lines(self, run, declared):
         """`outbox --json` prints the reply with its recipient and the inbound it answers."""
