@@ -103,3 +103,21 @@ class TestSince:
             export.parse_since("yesterday", tz)
         assert len(_changed(rt, since=export.parse_since("2026-01-05T07:59:59Z", tz))) == 4
         assert _changed(rt, since=export.parse_since("2026-01-05T08:00:01Z", tz)) == set()
+
+
+def test_declarant_kind_tells_landlord_agent_resident_and_officer(people):
+    from store.models import InboundMessage
+    from tests.constants import LANDLORD
+
+    made = {}
+    with people.sessions.begin() as s:
+        for key, channel, caller, agent in [("landlord", "voice", LANDLORD, None), ("agent", "sms", "+8613700000001",
+                                             "+8613700000001"), ("resident", "voice", "+8613700000002", None),
+                                            ("officer", "officer", "officer:a", None)]:
+            decl = _declared(s, "100001", kind="none", name=key)
+            decl.channel, decl.declarant_phone = channel, agent
+            decl.inbound = InboundMessage(provider_sid=f"CA{key}", channel=channel, from_number=caller)
+            made[decl.receipt] = key
+    with people.sessions() as s:
+        kinds = {row["receipt"]: row["declarant_kind"] for row in export.rows(s)}
+    assert kinds == made

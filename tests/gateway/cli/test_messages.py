@@ -40,3 +40,32 @@ class TestExportAndOutbox:
         result = run("outbox", "--json")
         [msg] = [json.loads(line) for line in result.output.splitlines()]
         assert msg["to"] == LANDLORD and msg["in_reply_to"] is not None and "回执" in msg["body"]
+
+
+class TestExportTokens:
+    def test_create_prints_the_token_once_and_keeps_only_its_hash(self, run, rt, city):
+        from sqlalchemy import select
+
+        from store.models import ExportToken
+
+        made = run("export-token", "create", "--unit", "K1")
+        token = made.stdout.splitlines()[-1]
+        assert made.exit_code == 0 and token.startswith("dgx_")
+        with rt.sessions() as session:
+            [row] = session.scalars(select(ExportToken))
+            assert token not in (row.token_hash, str(row.id)) and row.unmasked is False
+        assert token not in run("export-token", "list").stdout
+        assert run("export-token", "create", "--unit", "NOPE").exit_code != 0
+
+    def test_revoke_ends_it_and_says_so_again(self, run, rt, city, client):
+        token = run("export-token", "create", "--unit", "K2").stdout.splitlines()[-1]
+        assert client.get("/api/v1/export", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert run("export-token", "revoke", "1").exit_code == 0
+        assert client.get("/api/v1/export", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        assert run("export-token", "revoke", "1").exit_code != 0
+        assert "revoked" in run("export-token", "list").stdout
+
+    def test_export_of_one_unit_and_a_bad_since(self, run, city):
+        rows = [json.loads(line) for line in run("export", "--format", "json", "--unit", "K3").stdout.splitlines()]
+        assert rows and {r["county"] for r in rows} == {"K3"}
+        assert run("export", "--since", "last tuesday").exit_code == 2
