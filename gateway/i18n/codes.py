@@ -135,6 +135,9 @@ ACTIONS: dict[str, B] = {
     "register_document_found": B("无证人员查获证件", "Document found"),
     "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
     "view_portrait": B("查看照片原图", "Full-size photo viewed"), "followup_hukou": B("补录户籍地址", "Hukou address added"),
+    "export_pull": B("综合平台拉取数据", "Platform export pulled"),
+    "export_token_create": B("创建数据导出令牌", "Export token created"),
+    "export_token_revoke": B("吊销数据导出令牌", "Export token revoked"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -152,6 +155,8 @@ DETAILS: dict[str, B] = {
     "merged": B("被合并的人员", "merged person"), "merge": B("合并记录", "merge"),
     "declarations": B("申报数", "declarations"), "document_found": B("查获证件", "document found"),
     "missing": B("尚缺", "missing"), "media": B("照片编号", "photo no."),
+    "unit": B("单位", "unit"), "since": B("变更起始时间", "changed since"), "unmasked": B("完整证件号", "full IDs"),
+    "address": B("来源地址", "client address"), "export_token": B("导出令牌", "export token"),
 }
 
 # What an accepted no-document person still lacks (store.followup): the 补采 list.
