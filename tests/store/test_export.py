@@ -93,6 +93,21 @@ class TestSince:
             [row] = list(export.rows(s, since=T))
         assert row["receipt"] == receipts["purged"] and row["verified"] == "verified"
 
+    def test_an_officer_accepting_a_pending_row_after_t_returns_it(self, four):
+        from store import review
+
+        rt, receipts = four
+        with rt.sessions.begin() as s:
+            decl = s.scalar(select(Declaration).where(Declaration.receipt == receipts["purged"]))
+            decl.status = DeclarationStatus.PENDING_REVIEW
+            _age_everything(s)
+        with rt.sessions.begin() as s:
+            decl = s.scalar(select(Declaration).where(Declaration.receipt == receipts["purged"]))
+            review.accept(s, decl, decl.person.name, officer_id=None)
+        with rt.sessions() as s:
+            [row] = list(export.rows(s, since=T))
+        assert (row["receipt"], row["status"]) == (receipts["purged"], "active")
+
     def test_since_takes_a_date_or_a_timestamp(self, four):
         rt, receipts = four
         tz = ZoneInfo("Asia/Shanghai")
