@@ -92,3 +92,13 @@ class TestPull:
     def test_a_bad_since_is_a_422(self, client, rt, city, since):
         token, _ = token_for(rt, "K1")
         assert pull(client, token, f"?since={since}")[0].status_code == 422
+
+
+def test_a_supervisor_reads_the_pull_in_the_audit_log(client, rt, city):
+    from tests.support import login
+
+    token, token_id = token_for(rt, "K1")
+    pull(client, token, "?since=2026-03-01")
+    login(client, "city")
+    page = client.get("/audit").get_data(as_text=True)
+    assert "综合平台拉取数据" in page and f"export_token:{token_id}" in page
