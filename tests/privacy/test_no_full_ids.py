@@ -98,11 +98,12 @@ class TestNoFullIdsInProcess:
         unmasked = CliRunner().invoke(cli, ["export", "--unmasked"], env=env)
 
         assert masked.exit_code == 0 and as_json.exit_code == 0 and unmasked.exit_code == 0
+        # `output` is everything printed, the progress on stderr too: none of it may leak.
         assert leaks(masked.output) == [] and leaks(as_json.output) == []
-        assert len(re.findall(r"\d{4}\*{10}\d{3}[\dX]", masked.output)) == 3
-        assert [json.loads(line)["document_number"][:4] for line in as_json.output.splitlines()] == \
+        assert len(re.findall(r"\d{4}\*{10}\d{3}[\dX]", masked.stdout)) == 3
+        assert [json.loads(line)["document_number"][:4] for line in as_json.stdout.splitlines()] == \
             [n[:4] for n in VALID]
-        assert set(leaks(unmasked.output)) == set(VALID)
+        assert set(leaks(unmasked.stdout)) == set(VALID)
 
 
 @pytest.mark.fault  # starts gunicorn and a worker on the real servers (the `stack` fixture marks it too)
