@@ -1,8 +1,6 @@
 """Enrolling landlords and managing officers' accounts from the command line."""
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 
 import click
@@ -52,42 +50,21 @@ def landlord_import(file: Path) -> None:
     from store.enrolment import Enrolment, EnrolmentError, enrol
 
     rt = base.runtime(migrate=True)
-    with file.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
-        if missing:
-            raise click.ClickException(f"{file}: missing column(s) {', '.join(missing)}; "
-                                       f"the header must be {','.join(CSV_COLUMNS)}")
-        rows = list(reader)
-    errors: list[str] = []
-    bad_rows = 0
-    session = rt.sessions()
-    try:
-        with session.begin():
-            with click.progressbar(enumerate(rows, start=2), length=len(rows), label="enrolling",
-                                   file=sys.stderr) as bar:
-                for line, row in bar:
-                    entry = Enrolment(
-                        phone=row.get("phone") or "", name=row.get("name") or "",
-                        property_code=row.get("property_code") or "", address=row.get("address") or "",
-                        precinct=row.get("precinct") or "", alias=(row.get("alias") or None),
-                        single_unit=(row.get("single_unit") or "").strip().lower() in ("1", "yes", "true", "y"))
-                    try:
-                        with session.begin_nested():
-                            enrol(session, entry, rt.settings.default_region)
-                    except EnrolmentError as exc:
-                        bad_rows += 1
-                        errors.extend(f"line {line}: {problem.message}" for problem in exc.problems)
-            if errors:
-                session.rollback()
-    finally:
-        session.close()
-    if errors:
-        for err in errors:
-            click.echo(err, err=True)
-        raise click.ClickException(f"{bad_rows} bad row(s) in {file}; nothing was imported. "
-                                   "Fix them and run the import again.")
-    click.echo(f"imported {len(rows)} row(s) from {file}")
+
+    def apply(session, row: dict[str, str]) -> list[str]:
+        entry = Enrolment(
+            phone=row.get("phone") or "", name=row.get("name") or "",
+            property_code=row.get("property_code") or "", address=row.get("address") or "",
+            precinct=row.get("precinct") or "", alias=(row.get("alias") or None),
+            single_unit=(row.get("single_unit") or "").strip().lower() in ("1", "yes", "true", "y"))
+        try:
+            with session.begin_nested():
+                enrol(session, entry, rt.settings.default_region)
+        except EnrolmentError as exc:
+            return [problem.message for problem in exc.problems]
+        return []
+
+    base.import_csv(rt, file, required=CSV_COLUMNS[:5], columns=CSV_COLUMNS, apply=apply)
 
 
 @click.group()

@@ -1,8 +1,10 @@
 """What every command shares: the settings and the runtime, with errors a person can act on."""
 from __future__ import annotations
 
+import csv
 import getpass
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -58,3 +60,41 @@ def redact(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def import_csv(rt: Runtime, file: Path, *, required: Sequence[str], columns: Sequence[str],
+               apply: Callable[[object, dict[str, str]], list[str]]) -> None:
+    """An all-or-nothing CSV import: `apply(session, row)` stores one row, or returns its problems.
+
+    Every problem of every bad row is reported with its line number, and then nothing is written: a
+    half-imported file is worse than none, since the second run would find some rows already there.
+    """
+    with file.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise click.ClickException(f"{file}: missing column(s) {', '.join(missing)}; "
+                                       f"the header must be {','.join(columns)}")
+        rows = list(reader)
+    errors: list[str] = []
+    bad_rows = 0
+    session = rt.sessions()
+    try:
+        with session.begin():
+            with click.progressbar(enumerate(rows, start=2), length=len(rows), label="enrolling",
+                                   file=sys.stderr) as bar:
+                for line, row in bar:
+                    problems = apply(session, row)
+                    if problems:
+                        bad_rows += 1
+                        errors.extend(f"line {line}: {problem}" for problem in problems)
+            if errors:
+                session.rollback()
+    finally:
+        session.close()
+    if errors:
+        for err in errors:
+            click.echo(err, err=True)
+        raise click.ClickException(f"{bad_rows} bad row(s) in {file}; nothing was imported. "
+                                   "Fix them and run the import again.")
+    click.echo(f"imported {len(rows)} row(s) from {file}")

@@ -2,8 +2,6 @@
 landlords: the same code space, the same all-or-nothing CSV import with line-numbered errors."""
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 
 import click
@@ -76,39 +74,15 @@ def employer_import(file: Path) -> None:
     from store.enrolment import EnrolmentError
 
     rt = base.runtime(migrate=True)
-    with file.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise click.ClickException(f"{file}: missing column(s) {', '.join(missing)}; "
-                                       f"the header must be {','.join(CSV_COLUMNS)}")
-        rows = list(reader)
-    errors: list[str] = []
-    bad_rows = 0
-    session = rt.sessions()
-    try:
-        with session.begin():
-            with click.progressbar(enumerate(rows, start=2), length=len(rows), label="enrolling",
-                                   file=sys.stderr) as bar:
-                for line, row in bar:
-                    capacity = (row.get("capacity") or "").strip()
-                    problems = [] if not capacity or capacity.isdigit() else [
-                        f"line {line}: capacity {capacity!r} must be a whole number"]
-                    try:
-                        with session.begin_nested():
-                            enrol(session, _entry(row), rt.settings.default_region)
-                    except EnrolmentError as exc:
-                        problems.extend(f"line {line}: {problem.message}" for problem in exc.problems)
-                    if problems:
-                        bad_rows += 1
-                        errors.extend(problems)
-            if errors:
-                session.rollback()
-    finally:
-        session.close()
-    if errors:
-        for err in errors:
-            click.echo(err, err=True)
-        raise click.ClickException(f"{bad_rows} bad row(s) in {file}; nothing was imported. "
-                                   "Fix them and run the import again.")
-    click.echo(f"imported {len(rows)} row(s) from {file}")
+
+    def apply(session, row: dict[str, str]) -> list[str]:
+        capacity = (row.get("capacity") or "").strip()
+        problems = [] if not capacity or capacity.isdigit() else [f"capacity {capacity!r} must be a whole number"]
+        try:
+            with session.begin_nested():
+                enrol(session, _entry(row), rt.settings.default_region)
+        except EnrolmentError as exc:
+            problems.extend(problem.message for problem in exc.problems)
+        return problems
+
+    base.import_csv(rt, file, required=REQUIRED, columns=CSV_COLUMNS, apply=apply)
