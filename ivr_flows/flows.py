@@ -36,10 +36,13 @@ def final(name: str, prompt: str) -> State:
 GOODBYE_NO_INPUT = final("goodbye_no_input", "goodbye_no_input")
 
 
-def id_steps(confirmed: str, failed: str, *, then_do: tuple[str, ...] = ()) -> tuple[State, ...]:
-    """2a–2b: ID by keypad (checked at once, 3 tries), then read back 6-8-4."""
+def id_steps(confirmed: str, failed: str, *, then_do: tuple[str, ...] = (), prompt: str = "id_prompt",
+             other: tuple[T, ...] = ()) -> tuple[State, ...]:
+    """2a–2b: ID by keypad (checked at once, 3 tries), then read back 6-8-4. `other`: what else the entry
+    may be, tried first (a landlord's `0` for no document, the last four characters of a leaving tenant's ID)."""
     return (
-        State("id", "id_prompt", entry(), on_silence(
+        State("id", prompt, entry(), on_silence(
+            *other,
             T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
             T("entry", failed, guards=("id_last_try",), say=("id_problem",)),
             T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
@@ -243,16 +246,8 @@ NO_DOCUMENT = Flow("no_document", "nodoc_name", (
 # v2 §6, menu 4: a landlord (agent, employer contact) declares a tenant. Stored at once as their own
 # declaration, like an SMS from their phone: no "please confirm" goes to them.
 DECLARE = Flow("declare", "id", (
-    State("id", "declare_id_prompt", entry(), on_silence(
-        T("entry", "nodoc_name", guards=("no_document_key",), actions=("choose_no_document",)),
-        T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
-        T("entry", "goodbye_id", guards=("id_last_try",), say=("id_problem",)),
-        T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
-    )),
-    State("id_readback", "id_readback", KEYS, menu(
-        T("key 1", "property_choice"),
-        T("key 2", "id"),
-    )),
+    *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="declare_id_prompt", other=(
+        T("entry", "nodoc_name", guards=("no_document_key",), actions=("choose_no_document",)),)),
     *no_document_steps(then="property_choice", prefix="tenant_"),
     *own_property_steps(confirmed="room"),
     room_step(then="date"),
@@ -279,16 +274,8 @@ DECLARE = Flow("declare", "id", (
 
 # v2 §6, menu 5: a tenant moved out, named by ID or its last four characters.
 DECLARE_OUT = Flow("declare_out", "id", (
-    State("id", "declare_out_id_prompt", entry(), on_silence(
-        T("entry", "property_choice", guards=("id_suffix_entered",), actions=("keep_id_suffix",)),
-        T("entry", "id_readback", guards=("id_valid",), actions=("keep_document",)),
-        T("entry", "goodbye_id", guards=("id_last_try",), say=("id_problem",)),
-        T("entry", SELF, actions=("count_id_try",), say=("id_problem",)),
-    )),
-    State("id_readback", "id_readback", KEYS, menu(
-        T("key 1", "property_choice"),
-        T("key 2", "id"),
-    )),
+    *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="declare_out_id_prompt", other=(
+        T("entry", "property_choice", guards=("id_suffix_entered",), actions=("keep_id_suffix",)),)),
     *own_property_steps(confirmed="date"),
     *date_steps("move_out_date", then="summary"),
     State("summary", "declare_out_summary", KEYS, menu(
