@@ -117,7 +117,8 @@ def _own_property(session, code: str | None) -> Property | None:
     return found
 
 
-def _own_declaration(session, receipt: str) -> Declaration:
+def own_declaration(session, receipt: str) -> Declaration:
+    """The declaration with this receipt, if the token may reach it; any other is a 404, as if it did not exist."""
     decl = _acting(session).by_receipt(session, receipt)
     if decl is None:
         raise ApiProblem(problem(404, "not_found"))
@@ -179,7 +180,7 @@ def _by_receipt(kind: str, command: Command, receipt: str, payload: dict):
     if result.errors:  # not a receipt at all: no declaration can have it
         return problem(404, "not_found")
     with runtime.current().sessions() as session:
-        decl = _own_declaration(session, receipt)
+        decl = own_declaration(session, receipt)
         precinct = decl.property.precinct_id
     return _submit(kind, result.to_json(), payload, f"{kind} {receipt}", precinct)
 

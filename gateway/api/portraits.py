@@ -16,7 +16,7 @@ from spectree import Response as Responses
 from gateway import runtime
 from gateway.api.access import landlord_required
 from gateway.api.blueprint import bp, spec
-from gateway.api.declarations import BEARER, _own_declaration
+from gateway.api.declarations import BEARER, own_declaration
 from gateway.api.problems import problem
 from gateway.api.schemas import PortraitStored, Problem
 from gateway.media import fetch, images, portraits
@@ -58,7 +58,7 @@ def upload_portrait(receipt: str):
     rt = runtime.current()
     data = _image()
     with rt.sessions.begin() as session:
-        decl = _own_declaration(session, receipt)
+        decl = own_declaration(session, receipt)
         if not data:
             return problem(422, "missing_media")
         try:
