@@ -13,7 +13,8 @@ from .ports import VoiceDeclaration
 
 ACTIONS: dict[str, Callable[[Context], None]] = {}
 # The kind a flow's declaration is handed over as, where it is not the flow's own name.
-KINDS = {"declare": "tenant_move_in", "declare_out": "tenant_move_out"}
+KINDS = {"declare": "tenant_move_in", "declare_out": "tenant_move_out", "staff": "staff_start",
+         "staff_out": "staff_end"}
 
 
 def action(fn: Callable[[Context], None]) -> Callable[[Context], None]:
@@ -43,8 +44,10 @@ def choose_english(ctx: Context) -> None:
 
 @action
 def look_up_declarant(ctx: Context) -> None:
-    """Whether the caller may declare for others (a landlord, agent or employer contact): the menu adds 4 and 5."""
+    """Whether the caller may declare for others: a landlord or agent (tenants), an employer contact (staff).
+    Either makes the menu add 4 and 5."""
     ctx.data["declarant"] = bool(ctx.own_properties())
+    ctx.data["employer"] = bool(ctx.own_sites())
 
 
 @action
@@ -61,6 +64,24 @@ def keep_id_suffix(ctx: Context) -> None:
 def keep_only_property(ctx: Context) -> None:
     (only,) = ctx.own_properties()  # guarded by caller_has_one_property
     ctx.data.update(property_code=only.code, address=only.address, single_unit=only.single_unit)
+
+
+@action
+def keep_own_property(ctx: Context) -> None:
+    found = ctx.own_found()
+    assert found is not None  # guarded by property_mine
+    ctx.data.update(property_code=found.code, address=found.address, single_unit=found.single_unit)
+
+
+@action
+def keep_lodger(ctx: Context) -> None:
+    """The member of staff sleeps at the site (宿舍)."""
+    ctx.data["lodger"] = True
+
+
+@action
+def keep_not_lodger(ctx: Context) -> None:
+    ctx.data["lodger"] = False
 
 
 @action
@@ -177,6 +198,7 @@ def submit(ctx: Context) -> None:
         id_suffix=data.get("id_suffix"),
         name_draft=data.get("name_draft"),
         address_draft=data.get("address_draft"),
+        lodger=data.get("lodger"),
     )
     data["receipt"] = ctx.port.submit(ctx.state["call_sid"], declaration)
 

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from parsers.dates import DEADLINE_DAYS, birth_date, check_move_in_date, check_move_out_date, make_date
 from parsers.documents import check_ric
 
+from .flows import STAFF_FLOWS
 from .ports import Port, PropertyView
 
 # What XML 1.0 cannot carry: a heard name holding one of these would make every later TwiML answer unparseable.
@@ -107,10 +108,25 @@ class Context:
         return self._memo["id_problem"]
 
     def own_properties(self) -> tuple[PropertyView, ...]:
-        """The properties the caller may declare for (one port lookup per request)."""
+        """The places the caller may declare for (one port lookup per request): in a staff flow the sites of
+        the caller's employer, otherwise the properties of a landlord or agent."""
+        if self.state.get("flow") in STAFF_FLOWS:
+            return self.own_sites()
         if "own" not in self._memo:
             self._memo["own"] = tuple(self.port.declarant_properties(self.state["caller"]))
         return self._memo["own"]
+
+    def own_sites(self) -> tuple[PropertyView, ...]:
+        """The sites of the employer whose contact the caller is (one port lookup per request)."""
+        if "sites" not in self._memo:
+            self._memo["sites"] = tuple(self.port.employer_sites(self.state["caller"]))
+        return self._memo["sites"]
+
+    def own_found(self) -> PropertyView | None:
+        """The caller's own place with the typed code. Nothing else is looked up: any other code, enrolled or
+        not, is simply not found."""
+        code = self.keyed()
+        return next((p for p in self.own_properties() if p.code == code), None)
 
     def property_found(self) -> PropertyView | None:
         """The property for the typed code (one port lookup per request)."""
@@ -131,7 +147,7 @@ class Context:
             if d is None:
                 self._memo["date"] = (None, "bad_date")
             else:
-                if self.state.get("flow") in ("move_out", "declare_out"):
+                if self.state.get("flow") in ("move_out", "declare_out", "staff_out"):
                     check = check_move_out_date(d, self.today, DEADLINE_DAYS)
                 else:  # `late` and `backlog` are the worker's to decide: it knows the campaign's start
                     check = check_move_in_date(d, self.today, DEADLINE_DAYS,

@@ -6,7 +6,8 @@ The call state is a JSON-serialisable dict the gateway keeps per CallSid:
     call_sid   Twilio's CallSid
     caller     the From number
     language   "zh" | "en" (Mandarin until the caller presses 2 at the welcome)
-    flow       welcome | move_in | move_out | status | no_document
+    flow       welcome | move_in | move_out | status | no_document | declare | declare_out
+               | staff | staff_out
     step       the state within the flow
     seq        the step number every URL in `twiml` carries
     twiml      the last TwiML sent (answered again, unchanged, to a retry)

@@ -1,5 +1,5 @@
 """The voice-line flows, as data. Menu digits and step order are the voice line's fixed contract (v1, and v2's
-menu 4 and 5 for landlords and their agents).
+menu 4 and 5 for landlords and their agents, and for employers' contacts).
 
 Steps shared by several flows (ID entry, property code, room, date) are built
 by small functions so each flow reads like the spec's list of steps.
@@ -70,9 +70,10 @@ def property_steps(confirmed: str) -> tuple[State, ...]:
     )
 
 
-def room_step(then: str) -> State:
-    """2d: room by keypad (`*` is a dash); none only for a single-unit property; read back next."""
-    return State("room", "room_prompt", entry(), (
+def room_step(then: str, prompt: str = "room_prompt") -> State:
+    """2d: room by keypad (`*` is a dash); none only for a single-unit property (or a site: a room is optional
+    for staff); read back next."""
+    return State("room", prompt, entry(), (
         T("entry", then, guards=("room_valid",), actions=("keep_room",), say=("room_readback",)),
         T("entry", SELF, say=("room_invalid",)),
         T("silence", then, guards=("property_single_unit",), actions=("keep_no_room",),
@@ -125,17 +126,18 @@ def no_document_steps(then: str, prefix: str = "") -> tuple[State, ...]:
     )
 
 
-def own_property_steps(confirmed: str) -> tuple[State, ...]:
-    """v2 §6's 2c: skipped when the caller declares for one property only; otherwise one of theirs by code.
-    A code that is not theirs is "not found", like one that does not exist: the line tells no stranger what
-    is enrolled."""
+def own_property_steps(confirmed: str, prompt: str = "property_prompt",
+                       goodbye: str = "goodbye_property") -> tuple[State, ...]:
+    """v2 §6's 2c: skipped when the caller declares for one property (an employer: one site) only; otherwise
+    one of theirs by code. A code that is not theirs is "not found", like one that does not exist: the line
+    tells no stranger what is enrolled."""
     return (
         State("property_choice", None, CHOICE, (
             T("always", confirmed, guards=("caller_has_one_property",), actions=("keep_only_property",)),
             T("always", "property"),
         )),
-        State("property", "property_prompt", entry(), on_silence(
-            T("entry", "property_readback", guards=("property_mine",), actions=("keep_property",)),
+        State("property", prompt, entry(), on_silence(
+            T("entry", "property_readback", guards=("property_mine",), actions=("keep_own_property",)),
             T("entry", "goodbye_property", guards=("property_last_try",), say=("property_unknown",)),
             T("entry", SELF, actions=("count_property_try",), say=("property_unknown",)),
         )),
@@ -143,7 +145,7 @@ def own_property_steps(confirmed: str) -> tuple[State, ...]:
             T("key 1", confirmed),
             T("key 2", "property"),
         )),
-        final("goodbye_property", "goodbye_property"),
+        final("goodbye_property", goodbye),
     )
 
 
@@ -168,15 +170,28 @@ WELCOME = Flow("welcome", "language", (
         T("silence", "menu", actions=("choose_mandarin", "look_up_declarant")),
         T("any key", SELF, say=("invalid_key",)),
     )),
-    # A landlord, an agent or an employer contact hears 4 and 5 as well (`menu_declarant`, v2 §6).
+    # A landlord or an agent hears 4 and 5 for tenants, an employer contact for staff (v2 §6); a number that
+    # is both is asked which.
     State("menu", "menu", KEYS, menu(
         T("key 1", "move_in:id"),
         T("key 2", "move_out:id"),
         T("key 3", "status:id"),
         T("key 0", "no_document:nodoc_name"),
+        T("key 4", "declare_which", guards=("caller_declares", "caller_employs")),
         T("key 4", "declare:id", guards=("caller_declares",)),
+        T("key 4", "staff:id", guards=("caller_employs",)),
+        T("key 5", "leave_which", guards=("caller_declares", "caller_employs")),
         T("key 5", "declare_out:id", guards=("caller_declares",)),
+        T("key 5", "staff_out:id", guards=("caller_employs",)),
         T("key *", SELF),
+    )),
+    State("declare_which", "declare_which", KEYS, menu(
+        T("key 1", "declare:id"),
+        T("key 2", "staff:id"),
+    )),
+    State("leave_which", "leave_which", KEYS, menu(
+        T("key 1", "declare_out:id"),
+        T("key 2", "staff_out:id"),
     )),
     GOODBYE_NO_INPUT,
 ))
@@ -287,4 +302,54 @@ DECLARE_OUT = Flow("declare_out", "id", (
     GOODBYE_NO_INPUT,
 ))
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (WELCOME, MOVE_IN, MOVE_OUT, STATUS, NO_DOCUMENT, DECLARE, DECLARE_OUT)}
+# v2 §6 for an employer contact, menu 4: a member of staff at one of the employer's own sites, with whether they
+# lodge there (宿舍); stored at once like the contact's `用工` SMS.
+STAFF = Flow("staff", "id", (
+    *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="staff_id_prompt", other=(
+        T("entry", "nodoc_name", guards=("no_document_key",), actions=("choose_no_document",)),)),
+    *no_document_steps(then="property_choice", prefix="staff_"),
+    *own_property_steps(confirmed="room", prompt="site_prompt", goodbye="goodbye_site"),
+    room_step(then="lodger", prompt="staff_room_prompt"),
+    State("lodger", "staff_lodger_prompt", KEYS, menu(
+        T("key 1", "date", actions=("keep_lodger",)),
+        T("key 2", "date", actions=("keep_not_lodger",)),
+    )),
+    *date_steps("staff_start_date", then="name_choice"),
+    State("name_choice", None, CHOICE, (
+        T("always", "summary_no_document", guards=("no_document_chosen",)),
+        T("always", "name"),
+    )),
+    *name_steps(then="summary", prefix="staff_"),
+    State("summary", "staff_summary", KEYS, menu(
+        T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
+        T("key 1", "receipt", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    State("summary_no_document", "staff_no_document_summary", KEYS, menu(
+        T("key 1", "receipt_review", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("receipt", "declare_receipt"),
+    final("receipt_review", "declare_receipt_review"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+# v2 §6 for an employer contact, menu 5: a member of staff left, named by ID or its last four characters.
+STAFF_OUT = Flow("staff_out", "id", (
+    *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="staff_out_id_prompt", other=(
+        T("entry", "property_choice", guards=("id_suffix_entered",), actions=("keep_id_suffix",)),)),
+    *own_property_steps(confirmed="date", prompt="site_prompt", goodbye="goodbye_site"),
+    *date_steps("staff_end_date", then="summary"),
+    State("summary", "staff_out_summary", KEYS, menu(
+        T("key 1", "done", actions=("submit",)),
+        T("key 2", "id", actions=("start_over",)),
+    )),
+    final("done", "staff_out_done"),
+    final("goodbye_id", "goodbye_id"),
+    GOODBYE_NO_INPUT,
+))
+
+FLOWS: dict[str, Flow] = {f.name: f for f in (WELCOME, MOVE_IN, MOVE_OUT, STATUS, NO_DOCUMENT, DECLARE, DECLARE_OUT,
+                                              STAFF, STAFF_OUT)}
+STAFF_FLOWS = frozenset({STAFF.name, STAFF_OUT.name})  # their own places are the employer's sites

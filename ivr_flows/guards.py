@@ -99,21 +99,26 @@ def registration_active(ctx: Context) -> bool:
 
 @guard
 def caller_declares(ctx: Context) -> bool:
-    """The caller is a landlord, an agent or an employer contact: the menu offers 4 and 5 (v2 §6)."""
+    """The caller is a landlord or an agent: the menu offers 4 and 5 for tenants (v2 §6)."""
     return bool(ctx.data.get("declarant"))
 
 
 @guard
+def caller_employs(ctx: Context) -> bool:
+    """The caller is an employer's contact: the menu offers 4 and 5 for staff (v2 §6)."""
+    return bool(ctx.data.get("employer"))
+
+
+@guard
 def caller_has_one_property(ctx: Context) -> bool:
-    """The caller declares for exactly one property, so the line does not ask which."""
+    """The caller declares for exactly one property (or site), so the line does not ask which."""
     return len(ctx.own_properties()) == 1
 
 
 @guard
 def property_mine(ctx: Context) -> bool:
-    """The typed code is one of the properties the caller may declare for."""
-    found = ctx.property_found()
-    return found is not None and found.code in {p.code for p in ctx.own_properties()}
+    """The typed code is one of the properties (sites) the caller may declare for."""
+    return ctx.own_found() is not None
 
 
 @guard

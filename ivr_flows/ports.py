@@ -38,7 +38,9 @@ class VoiceDeclaration:
     guess, if any, with its `name_confidence`.
     """
 
-    kind: str  # move_in | move_out | no_document (a resident) | tenant_move_in | tenant_move_out (a landlord)
+    # move_in | move_out | no_document (a resident) | tenant_move_in | tenant_move_out (a landlord)
+    # | staff_start | staff_end (an employer contact; property_code is then the site's code)
+    kind: str
     document_type: str  # ric | none (no document, or a move-out named by `id_suffix`)
     document_number: str | None
     property_code: str
@@ -53,6 +55,7 @@ class VoiceDeclaration:
     id_suffix: str | None = None  # tenant_move_out: the ID's last four characters, when that is all the caller gave
     name_draft: str | None = None  # what the recogniser heard before the recordings (v2 §7): a draft, never final
     address_draft: str | None = None
+    lodger: bool | None = None  # staff_start: the member of staff sleeps at the site (宿舍)
 
 
 class Port(Protocol):
@@ -63,6 +66,10 @@ class Port(Protocol):
 
     def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
         """The properties this number may declare tenants for (its landlord's own, an agent's granted ones)."""
+
+    def employer_sites(self, caller: str) -> tuple[PropertyView, ...]:
+        """The sites of the employer whose contact this number is (empty for anyone else), each with
+        `single_unit` true: a room is optional for staff."""
 
     def registration_status(self, document_number: str, caller: str) -> StatusView:
         """The registration of the person holding this ID number, as far as `caller` may still ask.

@@ -21,6 +21,8 @@ STEP_URL = "/voice/step"
 SAY_LANGUAGE = {"zh": "cmn-CN", "en": "en-US"}
 SPEECH_LANGUAGE = {"zh": "cmn-Hans-CN", "en": "en-US"}
 CJK = re.compile(r"[\u3400-\u9fff]")
+MENUS = {(False, False): "menu", (True, False): "menu_declarant", (False, True): "menu_employer",
+         (True, True): "menu_both"}  # (landlord or agent, employer contact)
 ELSEWHERE = "\x00"  # marks where a Chinese address sits inside an English line
 
 
@@ -84,6 +86,8 @@ def fill(key: str, language: str, data: dict[str, Any], mark_address: bool = Fal
                           else words["summary_no_room"])
         values["name"] = data.get("name") if not data.get("name_recording_url") else None
         values["name"] = values["name"] or words["summary_name_recorded"]
+        if data.get("lodger") is not None:
+            values["lodger"] = words["summary_lodger" if data["lodger"] else "summary_not_lodger"]
     elif data.get("name"):
         values["name"] = data["name"]
     return words[key].format_map(values)
@@ -94,8 +98,8 @@ def twiml(state: State, seq: int, language: str, before: list[str], data: dict[s
     languages = LANGUAGES if state.bilingual else (language,)
     response = VoiceResponse()
     prompt = state.prompt
-    if prompt == "menu" and data.get("declarant"):
-        prompt = "menu_declarant"  # a landlord's menu adds 4 and 5 (v2 §6)
+    if prompt == "menu":  # a landlord's or an employer's menu adds 4 and 5 (v2 §6)
+        prompt = MENUS[bool(data.get("declarant")), bool(data.get("employer"))]
 
     def say_all(target: Any, key: str) -> None:
         for lang in languages:

@@ -18,13 +18,14 @@ from gateway.pipeline import delivery, queue
 from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
-from store import agents, claims
+from store import agents, claims, employers
 from store import declarations as decls
-from store.models import Declaration, InboundMessage, Person, Property
+from store.models import Declaration, Employer, InboundMessage, Person, Property, Site
 from store.states import Channel, DeclarationStatus
 
 
 HOUR, DAY = 3600, 86400
+STAFF_KINDS = ("staff_start", "staff_end")  # an employer contact's call (menu 4 and 5 for staff)
 
 
 
@@ -50,6 +51,15 @@ class DatabasePort:
                 return ()
             return tuple(PropertyView(code=p.code, address=p.address, single_unit=p.single_unit)
                          for p in sorted(acting.properties, key=lambda p: p.code))
+
+    def employer_sites(self, caller: str) -> tuple[PropertyView, ...]:
+        """The sites of the employer this number is a contact of: such a number hears menu 4 and 5 for staff and
+        may declare at these only. A room is optional for staff, so each is offered as `single_unit`."""
+        with self.rt.sessions() as session:
+            employer = employers.by_contact(session, caller)
+            if employer is None:
+                return ()
+            return tuple(PropertyView(code=s.code, address=s.address, single_unit=True) for s in employer.sites)
 
     def _latest(self, session, document_number: str) -> tuple[Person | None, Declaration | None]:
         person = decls.find_person(session, "ric", document_number)
@@ -104,14 +114,20 @@ class DatabasePort:
             existing = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sid))
             if existing is not None:
                 return (existing.payload or {}).get("receipt") or ""
-            prop = session.scalar(select(Property).where(Property.code == declaration.property_code))
+            if declaration.kind in STAFF_KINDS:  # the code is a site's; the staff's precinct is the employer's
+                prop = None
+                precinct_id = session.scalar(select(Employer.precinct_id).join(Site, Site.employer_id == Employer.id)
+                                             .where(Site.code == declaration.property_code))
+            else:
+                prop = session.scalar(select(Property).where(Property.code == declaration.property_code))
+                precinct_id = prop.precinct_id if prop else None
             receipt = self._receipt_for(session, declaration, prop)
             payload = {k: (v.isoformat() if isinstance(v, dt.date) else v)
                        for k, v in dataclasses.asdict(declaration).items()}
             payload["receipt"] = receipt
             row = InboundMessage(provider_sid=sid, channel=Channel.VOICE, from_number=declaration.caller,
                                  to_number=self.to_number, body=_summary(declaration), payload=payload,
-                                 precinct_id=prop.precinct_id if prop else None)
+                                 precinct_id=precinct_id)
             session.add(row)
             session.flush()
             inbound_id = row.id
@@ -124,10 +140,10 @@ class DatabasePort:
         Never a standing registration's: a caller who typed someone's ID would hear that person's receipt.
         A move-out claim has none to read (the caller is only told the request was received).
         """
-        if declaration.kind in ("move_out", "tenant_move_out"):
+        if declaration.kind in ("move_out", "tenant_move_out", "staff_end"):
             return None
-        if declaration.kind == "tenant_move_in":
-            return decls.new_receipt(session)  # the landlord's own declaration: no claim to find again
+        if declaration.kind in ("tenant_move_in", "staff_start"):
+            return decls.new_receipt(session)  # the declarant's own declaration: no claim to find again
         if declaration.document_number and prop is not None:
             person = decls.find_person(session, declaration.document_type, declaration.document_number)
             if person is not None:

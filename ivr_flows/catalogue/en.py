@@ -69,6 +69,45 @@ PROMPTS: dict[str, str] = {
     "tenant_name_speech": "Please say the tenant's name.",
     "tenant_address_speech": "Please say the tenant's household registration address, starting with the province.",
     "tenant_address_record": "After the beep, say the tenant's household registration address again, then press hash.",
+    # an employer contact declaring staff (menu 4 and 5)
+    "menu_employer": ("To declare a move-in, press 1. To declare a move-out, press 2. "
+                      "To hear the status of your registration, press 3. If you have no ID document, press 0. "
+                      "Employers: to declare a member of staff, press 4. If a member of staff left, press 5. "
+                      "To hear this menu again, press star."),
+    "menu_both": ("To declare a move-in, press 1. To declare a move-out, press 2. "
+                  "To hear the status of your registration, press 3. If you have no ID document, press 0. "
+                  "Landlords and employers: to declare a tenant or a member of staff, press 4. "
+                  "If a tenant or a member of staff left, press 5. To hear this menu again, press star."),
+    "declare_which": "For a tenant, press 1. For a member of staff, press 2.",
+    "leave_which": "If a tenant moved out, press 1. If a member of staff left, press 2.",
+    "staff_id_prompt": ("Please enter the 18-character ID number of the member of staff. For the letter X, press "
+                        "star. Press hash when done. If they have no ID document, press 0 and then hash."),
+    "staff_out_id_prompt": ("Please enter the ID number of the member of staff who left, or its last 4 characters. "
+                            "For the letter X, press star. Press hash when done."),
+    "site_prompt": "Please enter the site code, then press hash.",
+    "goodbye_site": ("We could not find the site code three times. Please check your site codes and call again. "
+                     "Goodbye."),
+    "staff_room_prompt": ("Please enter their room number. For a dash, press star. Then press hash. "
+                          "If there is no room number, just press hash."),
+    "staff_lodger_prompt": "If they sleep at the site, press 1. If not, press 2.",
+    "staff_start_date": "If they started today, press 1. To enter another start date, press 2.",
+    "staff_end_date": "If they left today, press 1. To enter another date, press 2.",
+    "staff_name_prompt": "Please say the name of the member of staff.",
+    "staff_name_readback": "Their name is: {name}. If this is correct, press 1. To say it again, press 2.",
+    "staff_name_record": "After the beep, say the name of the member of staff, then press hash.",
+    "staff_name_speech": "Please say the name of the member of staff.",
+    "staff_address_speech": "Please say their household registration address, starting with the province.",
+    "staff_address_record": "After the beep, say their household registration address again, then press hash.",
+    "staff_summary": ("Please check: a member of staff. ID number {id}. Site {address}, {room}. {lodger}. "
+                      "Start date {date}. Name {name}. To confirm, press 1. To start again, press 2."),
+    "staff_no_document_summary": ("Please check: a member of staff without an ID document. Their name and "
+                                  "household address are recorded. Site {address}, {room}. {lodger}. Start date "
+                                  "{date}. To confirm, press 1. To start again, press 2."),
+    "staff_out_summary": ("Please check: a member of staff left. ID {id}. Site {address}. Date {date}. "
+                          "To confirm, press 1. To start again, press 2."),
+    "summary_lodger": "Sleeps at the site",
+    "summary_not_lodger": "Does not sleep at the site",
+    "staff_out_done": "The leaving is received; the result is sent to you by SMS. Thank you for calling. Goodbye.",
     # summaries
     "move_in_summary": ("Please check: move-in. ID number {id}. Address {address}, {room}. Move-in date {date}. "
                         "Name {name}. To confirm, press 1. To start again, press 2."),

@@ -61,6 +61,36 @@ PROMPTS: dict[str, str] = {
     "tenant_name_speech": "请说出租客的姓名。",
     "tenant_address_speech": "请说出租客的户籍地址，从省份说起。",
     "tenant_address_record": "请在提示音后再说一遍租客的户籍地址，说完请按井号键。",
+    # 单位联系人申报员工（菜单4和5）
+    "menu_employer": ("申报入住请按1。申报搬离请按2。查询登记状态请按3。没有身份证件请按0。"
+                      "单位申报员工用工请按4。员工已离职请按5。重听请按星号键。"),
+    "menu_both": ("申报入住请按1。申报搬离请按2。查询登记状态请按3。没有身份证件请按0。"
+                  "房东申报租客或单位申报员工请按4。租客搬离或员工离职请按5。重听请按星号键。"),
+    "declare_which": "申报租客请按1，申报员工请按2。",
+    "leave_which": "租客搬离请按1，员工离职请按2。",
+    "staff_id_prompt": ("请输入员工的18位身份证号码。字母X请按星号键。输入完毕请按井号键。"
+                        "员工没有身份证件，请按0再按井号键。"),
+    "staff_out_id_prompt": "请输入离职员工的18位身份证号码，或号码的最后4位。字母X请按星号键。输入完毕请按井号键。",
+    "site_prompt": "请输入场所编号，输入完毕请按井号键。",
+    "goodbye_site": "场所编号三次都没有找到。请核对本单位的场所编号后再拨。再见。",
+    "staff_room_prompt": "请输入房间号，短横线请按星号键，输入完毕请按井号键。没有房间号请直接按井号键。",
+    "staff_lodger_prompt": "员工住在场所宿舍请按1，不住请按2。",
+    "staff_start_date": "今天入职请按1，输入其他入职日期请按2。",
+    "staff_end_date": "今天离职请按1，输入其他离职日期请按2。",
+    "staff_name_prompt": "请说出员工的姓名。",
+    "staff_name_readback": "员工姓名是：{name}。正确请按1，重新说请按2。",
+    "staff_name_record": "请在提示音后说出员工的姓名，说完请按井号键。",
+    "staff_name_speech": "请说出员工的姓名。",
+    "staff_address_speech": "请说出员工的户籍地址，从省份说起。",
+    "staff_address_record": "请在提示音后再说一遍员工的户籍地址，说完请按井号键。",
+    "staff_summary": ("请核对：申报员工用工。身份证号码{id}。场所{address}，{room}。{lodger}。入职日期{date}。"
+                      "姓名{name}。确认请按1，重新开始请按2。"),
+    "staff_no_document_summary": ("请核对：申报无证件员工用工。员工姓名和户籍地址已录音。场所{address}，{room}。"
+                                  "{lodger}。入职日期{date}。确认请按1，重新开始请按2。"),
+    "staff_out_summary": "请核对：员工离职。证件{id}。场所{address}。离职日期{date}。确认请按1，重新开始请按2。",
+    "summary_lodger": "住宿舍",
+    "summary_not_lodger": "不住宿舍",
+    "staff_out_done": "离职申报已提交，结果将以短信告知。感谢来电，再见。",
     # summaries
     "move_in_summary": ("请核对：申报入住。身份证号码{id}。地址{address}，{room}。入住日期{date}。"
                         "姓名{name}。确认请按1，重新开始请按2。"),

@@ -21,6 +21,7 @@ class RecordingPort:
     sms_sent: list[str] = field(default_factory=list)
     submitted: list[tuple[str, VoiceDeclaration]] = field(default_factory=list)
     declarants: dict[str, tuple[PropertyView, ...]] = field(default_factory=dict)  # caller -> own properties
+    employers: dict[str, tuple[PropertyView, ...]] = field(default_factory=dict)  # caller -> their employer's sites
 
     def find_property(self, code: str) -> PropertyView | None:
         self.lookups.append(code)
@@ -28,6 +29,9 @@ class RecordingPort:
 
     def declarant_properties(self, caller: str) -> tuple[PropertyView, ...]:
         return self.declarants.get(caller, ())
+
+    def employer_sites(self, caller: str) -> tuple[PropertyView, ...]:
+        return self.employers.get(caller, ())
 
     def registration_status(self, document_number: str, caller: str) -> StatusView:
         self.status_queries.append(document_number)

@@ -20,9 +20,11 @@ DYNAMIC_SAYS = {"id_problem": ("id_length", "id_checksum", "id_birthdate", "id_s
 
 
 class TestFlows:
-    def test_the_seven_flows_exist(self):
-        """welcome, move_in, move_out, status and no_document (v1), declare and declare_out (v2 menu 4 and 5)."""
-        assert set(FLOWS) == {"welcome", "move_in", "move_out", "status", "no_document", "declare", "declare_out"}
+    def test_the_nine_flows_exist(self):
+        """welcome, move_in, move_out, status and no_document (v1); declare and declare_out, staff and staff_out
+        (v2 menu 4 and 5 for a landlord's or agent's number, and for an employer contact's)."""
+        assert set(FLOWS) == {"welcome", "move_in", "move_out", "status", "no_document", "declare", "declare_out",
+                              "staff", "staff_out"}
 
     @pytest.mark.parametrize("flow, state", ALL_STATES, ids=IDS)
     def test_every_target_guard_and_action_exists(self, flow, state):
@@ -68,13 +70,20 @@ class TestFlows:
         assert {(f.name, s.name) for f, s in ALL_STATES} <= reached
 
     def test_the_menu_digits_are_the_spec_s(self):
-        """Main menu: 1 move-in, 2 move-out, 3 status, 0 no document, * repeat; 4 and 5 only for declarants."""
+        """Main menu: 1 move-in, 2 move-out, 3 status, 0 no document, * repeat; 4 and 5 only for declarants:
+        tenants for a landlord or agent, staff for an employer contact, asked which for a number that is both."""
         menu = FLOWS["welcome"]["menu"]
-        keys = {t.event: (t.target, t.guards) for t in menu.transitions if t.event.startswith("key ")}
-        assert keys == {"key 1": ("move_in:id", ()), "key 2": ("move_out:id", ()), "key 3": ("status:id", ()),
-                        "key 0": ("no_document:nodoc_name", ()), "key *": (SELF, ()),
-                        "key 4": ("declare:id", ("caller_declares",)),
-                        "key 5": ("declare_out:id", ("caller_declares",))}
+        keys: dict[str, list] = {}
+        for t in menu.transitions:
+            if t.event.startswith("key "):
+                keys.setdefault(t.event, []).append((t.target, t.guards))
+        both = ("caller_declares", "caller_employs")
+        assert keys == {"key 1": [("move_in:id", ())], "key 2": [("move_out:id", ())], "key 3": [("status:id", ())],
+                        "key 0": [("no_document:nodoc_name", ())], "key *": [(SELF, ())],
+                        "key 4": [("declare_which", both), ("declare:id", ("caller_declares",)),
+                                  ("staff:id", ("caller_employs",))],
+                        "key 5": [("leave_which", both), ("declare_out:id", ("caller_declares",)),
+                                  ("staff_out:id", ("caller_employs",))]}
 
 
 class TestCatalogue:
