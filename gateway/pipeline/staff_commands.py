@@ -3,7 +3,8 @@
 The same reply, receipts and per-record outcomes as a landlord's `登记`/`退租` (gateway.pipeline.sms_commands
 routes here); what is stored is a staff declaration (store.staff), which never touches a tenancy. `撤销 <receipt>`
 withdraws one of the employer's own. An employer's phone that sends any other landlord's command gets
-`wrong_declarant_kind`: nothing of it is stored.
+`wrong_declarant_kind`: nothing of it is stored. A contact's call (voice menu 4 and 5 for staff) is applied here
+too (`handle_voice_staff`), by the same store.staff code and answered with the same reply.
 """
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from gateway import runtime
 from gateway.pipeline.outcome import Handled
+from gateway.pipeline.policy import today_for
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
+from parsers.dates import check_move_in_date
 from store import employers, staff
 from store.models import Employer, InboundMessage
 from store.states import Channel
@@ -111,3 +115,43 @@ def _leave(session: Session, employer: Employer, result: ParseResult, index: int
         handled.outcomes.append(Outcome(status=OutcomeStatus.LEFT, record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
+
+
+def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handled) -> Handled:
+    """An employer contact's confirmed call: `staff_start` declares a member of staff at one of the employer's
+    sites, `staff_end` ends one; the caller is the declarant. The flow offered the employer's own sites only;
+    checked again here, since the phone or the site may have changed hands between the call and this job."""
+    payload = inbound.payload or {}
+    employer = employers.by_contact(session, inbound.from_number)
+    site = next((s for s in employer.sites if s.code == payload.get("property_code")), None) if employer else None
+    if employer is None or site is None:
+        return reject_message(handled, "not_your_property")
+    handled.precinct_id = employer.precinct_id
+    date, number = dt.date.fromisoformat(payload["date"]), payload.get("document_number")
+    if payload.get("kind") == "staff_end":
+        found, code = staff.to_end(session, employer.id, [site], document_type="ric" if number else None,
+                                   document_number=number, id_suffix=payload.get("id_suffix"), room=None)
+        if code:
+            handled.codes.append(code)
+            handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,), document_number=number))
+            return handled
+        staff.end(found, date)
+        handled.outcomes.extend(Outcome(status=OutcomeStatus.LEFT, name=d.person.name,
+                                        document_number=d.person.document_number, receipt=d.receipt, room=d.room)
+                                for d in found)
+        return handled
+    rt, today = runtime.current(), today_for(inbound.received_at)
+    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
+    # With no document (`0`) the name and household address are recordings (kept, with the recogniser's drafts,
+    # in the call's payload): the staff declaration waits for an officer as a no-document `用工` does.
+    status, decl = staff.declare(
+        session, employer=employer, site=site, document_type=payload.get("document_type") or "none",
+        document_number=number, name=payload.get("name"), phone=None, room=payload.get("room"),
+        lodger=bool(payload.get("lodger")), start=date, channel=Channel.VOICE, inbound_id=inbound.id,
+        declarant_phone=inbound.from_number, receipt=payload.get("receipt"))
+    if status == OutcomeStatus.PENDING_REVIEW:
+        handled.codes.append("no_document")
+    handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,
+                                    receipt=decl.receipt, room=decl.room,
+                                    codes=("backlog",) if check.backlog else ()))
+    return handled

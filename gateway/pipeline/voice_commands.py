@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gateway import runtime
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
+from gateway.pipeline.staff_commands import handle_voice_staff
 from parsers import Outcome, OutcomeStatus
 from parsers.dates import check_move_in_date
 from parsers.phones import is_mobile
@@ -32,6 +33,10 @@ def handle_voice(session: Session, inbound: InboundMessage):
     payload = inbound.payload or {}
     handled = Handled()
     handled.reply = is_mobile(inbound.from_number, runtime.current().settings.default_region)
+    if payload.get("kind") in STAFF_KINDS:  # an employer contact's call about staff: its code is a site's
+        if payload.get("language"):
+            languages.remember(session, inbound.from_number, payload["language"])
+        return handle_voice_staff(session, inbound, handled)
     prop = session.scalar(select(Property).where(Property.code == payload.get("property_code")))
     if prop is None:  # the flow checked the code; it can only vanish if an officer removed the property
         handled.codes.append("unknown_property")
@@ -50,6 +55,7 @@ def handle_voice(session: Session, inbound: InboundMessage):
 
 
 DECLARANT_KINDS = frozenset({"tenant_move_in", "tenant_move_out"})
+STAFF_KINDS = frozenset({"staff_start", "staff_end"})
 
 
 def _declared(session: Session, inbound: InboundMessage, prop: Property, handled: Handled) -> None:
