@@ -55,7 +55,7 @@ def handle_voice(session: Session, inbound: InboundMessage):
 
 
 DECLARANT_KINDS = frozenset({"tenant_move_in", "tenant_move_out"})
-STAFF_KINDS = frozenset({"staff_start", "staff_end"})
+STAFF_KINDS = frozenset({"staff_start", "staff_end"})  # an employer contact's call (menu 4 and 5 for staff)
 
 
 def _declared(session: Session, inbound: InboundMessage, prop: Property, handled: Handled) -> None:

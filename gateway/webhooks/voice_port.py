@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from gateway.pipeline import delivery, queue
+from gateway.pipeline.voice_commands import STAFF_KINDS
 from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
@@ -25,7 +26,6 @@ from store.states import Channel, DeclarationStatus
 
 
 HOUR, DAY = 3600, 86400
-STAFF_KINDS = ("staff_start", "staff_end")  # an employer contact's call (menu 4 and 5 for staff)
 
 
 
