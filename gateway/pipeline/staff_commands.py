@@ -81,7 +81,7 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
         channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number)
+        declarant_phone=inbound.from_number, late=any(w.code == "late" for w in result.record_warnings(index)))
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code not in ("late", "missing_portrait"))
