@@ -1,0 +1,27 @@
+"""Officer UI strings, Chinese: Art. 57 actions on the follow-up list (治安管理处罚法 第五十七条)."""
+
+STRINGS: dict[str, str] = {
+    "art57_title": "第五十七条处理",
+    "art57_record": "登记处理",
+    "art57_history": "处理记录",
+    "art57_none": "尚无处理记录。",
+    "art57_kind": "处理方式",
+    "art57_date": "处理日期",
+    "art57_amount": "罚款金额（元）",
+    "art57_decision_no": "决定书文号",
+    "art57_fine_help": "罚款须填写金额和决定书文号。",
+    "art57_note": "备注",
+    "art57_officer": "民警",
+    "art57_saved": "处理已登记。",
+    "art57_assistant_view_only": "协管员可查看处理记录，不能登记处理。",
+    "art57_status": "状态",
+    "art57_open": "待处理",
+    "art57_actioned": "已处理",
+    "art57_all": "全部",
+    "art57_last": "最近处理：{kind}，{date}",
+    "art57_employer_badge": "用工单位",
+    "art57_employers": "用工单位（员工迟报）",
+    "art57_late_staff": "员工迟报",
+    "art57_site": "场所",
+    "art57_start": "入职日期",
+}
