@@ -2,6 +2,8 @@
 Punishment Law, Art. 57)."""
 
 STRINGS: dict[str, str] = {
+    "stats_art57": "Art. 57 actions",
+    "stats_art57_fines": "fines",
     "art57_title": "Art. 57 actions",
     "art57_record": "Record an action",
     "art57_history": "Actions taken",

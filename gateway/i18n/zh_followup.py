@@ -1,6 +1,8 @@
 """Officer UI strings, Chinese: Art. 57 actions on the follow-up list (治安管理处罚法 第五十七条)."""
 
 STRINGS: dict[str, str] = {
+    "stats_art57": "第五十七条处理",
+    "stats_art57_fines": "罚款",
     "art57_title": "第五十七条处理",
     "art57_record": "登记处理",
     "art57_history": "处理记录",

@@ -1,4 +1,5 @@
-"""art57: officers' actions (education / warning / fine) on the follow-up list; staff declarations' `late` flag
+"""art57: officers' actions (education / warning / fine) on the follow-up list; staff declarations' `late` flag;
+the month's actions in closed months' snapshots
 
 Revision ID: 0022_art57
 Revises: 0021_export
@@ -20,6 +21,8 @@ depends_on = None
 # or before the campaign's start, the `created_on` fact of migration 0013).
 DEADLINE_DAYS = 7
 MAX_AGE_DAYS = 366
+# Months closed before actions were recorded had none: 0 is their true figure, not a placeholder.
+SNAPSHOT_COLUMNS = ('art57_actions', 'art57_education', 'art57_warnings', 'art57_fines', 'art57_fine_yuan')
 
 
 def _as_date(value) -> dt.date:
@@ -76,9 +79,15 @@ def upgrade() -> None:
     )
     for column in ('landlord_id', 'employer_id', 'precinct_id', 'action_date'):
         op.create_index(op.f(f'ix_art57_actions_{column}'), 'art57_actions', [column], unique=False)
+    with op.batch_alter_table('stats_month_snapshots') as batch:
+        for column in SNAPSHOT_COLUMNS:
+            batch.add_column(sa.Column(column, sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('stats_month_snapshots') as batch:
+        for column in SNAPSHOT_COLUMNS:
+            batch.drop_column(column)
     for column in ('landlord_id', 'employer_id', 'precinct_id', 'action_date'):
         op.drop_index(op.f(f'ix_art57_actions_{column}'), table_name='art57_actions')
     op.drop_table('art57_actions')
