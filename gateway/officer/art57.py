@@ -27,7 +27,8 @@ def may_record() -> bool:
 def _subject(session, kind: str, subject_id: int):
     scope = officer_scope()
     if kind == "landlord":
-        return scope.get_landlord(session, subject_id)
+        found = scope.get_landlord(session, subject_id)
+        return found if found is not None and scope.properties_of(found) else None  # an action counts at a station
     if kind == "employer":
         return employers.get(session, scope, subject_id)
     return None
