@@ -23,11 +23,12 @@ from store.states import DeclarationStatus
 
 def declare(session: Session, *, employer: Employer, site: Site, document_type: str, document_number: str | None,
             name: str | None, phone: str | None, room: str | None, lodger: bool, start: dt.date, channel: str,
-            inbound_id: int | None, declarant_phone: str, receipt: str | None = None,
+            inbound_id: int | None, declarant_phone: str, receipt: str | None = None, late: bool = False,
             ) -> tuple[OutcomeStatus, StaffDeclaration]:
     """Declare a person as the employer's staff at a site. Returns (registered | already_registered |
     pending_review, the staff declaration); someone with no document waits for an officer, as a tenant does.
-    `receipt`: one drawn already (a call reads it out before this runs), else a new one."""
+    `receipt`: one drawn already (a call reads it out before this runs), else a new one. `late`: the start was
+    more than the deadline back (the grammar's warning, as for a tenant's move-in)."""
     person = None
     if document_type != "none" and document_number:
         person, _tenancies = decls.person_and_active(session, document_type, document_number)  # left alone
@@ -48,8 +49,8 @@ def declare(session: Session, *, employer: Employer, site: Site, document_type: 
             return OutcomeStatus.ALREADY_REGISTERED, same
     waits = document_type == "none" or not document_number
     decl = StaffDeclaration(person=person, employer_id=employer.id, site=site, room=room, lodger=lodger,
-                            start=start, receipt=receipt or decls.new_receipt(session), channel=channel, inbound_id=inbound_id,
-                            declarant_phone=declarant_phone,
+                            start=start, receipt=receipt or decls.new_receipt(session), channel=channel,
+                            inbound_id=inbound_id, declarant_phone=declarant_phone, late=late,
                             status=DeclarationStatus.PENDING_REVIEW if waits else DeclarationStatus.ACTIVE)
     session.add(decl)
     session.flush()  # the next record of the message must find this one (dedupe) and its receipt taken

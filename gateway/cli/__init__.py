@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import (accounts, admin, doctor, employers, enrolments, messages, org, processes, retention, stats,
-                         twilio_number)
+from gateway.cli import (accounts, admin, doctor, employers, enrolments, followup, messages, org, processes, retention,
+                         stats, twilio_number)
 
 
 @click.group()
@@ -18,7 +18,7 @@ def cli() -> None:
 for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
                 org.org_group, employers.employer, enrolments.enrolment, accounts.officer, messages.sms, messages.outbox,
                 messages.export, messages.export_token, stats.report, stats.stats_group, retention.purge, doctor.doctor,
-                twilio_number.twilio_group):
+                twilio_number.twilio_group, followup.followup):
     cli.add_command(command)
 
 

@@ -12,11 +12,12 @@ import re
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 
-from gateway.i18n import codes, en, en_register, zh, zh_register
+from gateway.i18n import codes, en, en_followup, en_register, zh, zh_followup, zh_register
 from gateway.web.redirects import safe_next
 from store.models import local_time
 
-LANGUAGES = {"zh": {**zh.STRINGS, **zh_register.STRINGS}, "en": {**en.STRINGS, **en_register.STRINGS}}
+LANGUAGES = {"zh": {**zh.STRINGS, **zh_register.STRINGS, **zh_followup.STRINGS},
+             "en": {**en.STRINGS, **en_register.STRINGS, **en_followup.STRINGS}}
 DEFAULT = "zh"
 
 bp = Blueprint("i18n", __name__)

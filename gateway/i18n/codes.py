@@ -136,6 +136,7 @@ ACTIONS: dict[str, B] = {
     "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
     "view_portrait": B("查看照片原图", "Full-size photo viewed"), "followup_hukou": B("补录户籍地址", "Hukou address added"),
     "export_pull": B("综合平台拉取数据", "Platform export pulled"),
+    "art57_action": B("第五十七条处理", "Art. 57 action"),
     "export_token_create": B("创建数据导出令牌", "Export token created"),
     "export_token_revoke": B("吊销数据导出令牌", "Export token revoked"),
 }
@@ -194,11 +195,23 @@ CALLS: dict[str, B] = {
     "no_document": B("来电申报（无证件）", "Call: no ID document"),
 }
 
+# Art. 57 actions (store.art57.KINDS) and why a form could not be saved (store.art57.Problem.code).
+ART57: dict[str, B] = {"education": B("教育", "Education"), "warning": B("警告", "Warning"), "fine": B("罚款", "Fine")}
+ART57_ERRORS: dict[str, B] = {
+    "art57_kind": B("请选择处理方式：教育、警告或罚款", "Choose the action: education, warning or fine"),
+    "art57_bad_date": B("日期格式应为 2026-01-31", "Write the date as 2026-01-31"),
+    "art57_date_in_future": B("处理日期不能晚于今天", "The date cannot be after today"),
+    "art57_fine_amount_missing": B("罚款须填写金额（元）", "A fine needs its amount in yuan"),
+    "art57_fine_amount_invalid": B("罚款金额应为正整数（元）", "The fine's amount must be a whole number of yuan above 0"),
+    "art57_fine_decision_missing": B("罚款须填写决定书文号", "A fine needs the decision's number"),
+}
+
 KINDS: dict[str, dict[str, B]] = {
     "reason": REASONS, "call": CALLS, "review_state": REVIEW_STATES, "declaration_state": DECLARATION_STATES,
     "inbound_state": INBOUND_STATES, "outbound_state": OUTBOUND_STATES, "document": DOCUMENTS,
     "channel": CHANNELS, "command": COMMANDS, "purpose": PURPOSES, "action": ACTIONS, "detail": DETAILS,
     "register_state": REGISTER_STATES, "register_error": REGISTER_ERRORS, "followup": FOLLOWUP,
+    "art57": ART57, "art57_error": ART57_ERRORS,
 }
 
 

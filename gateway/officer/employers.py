@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from gateway.officer.auth import officer_required, officer_scope
-from store import employers, staff
+from store import art57, employers, staff
 
 bp = Blueprint("employers", __name__, url_prefix="/employers")
 
@@ -40,4 +40,5 @@ def employer(employer_id: int):
         rows = staff.active(session, found.id)
         lodgers = {site.id: sum(1 for r in rows if r.lodger and r.site_id == site.id) for site in found.sites}
         return render_template("employers/employer.html", employer=found, staff=rows, lodgers=lodgers,
-                               contacts=employers.contacts(session, found.id))
+                               contacts=employers.contacts(session, found.id),
+                               history=art57.history(session, employer_id=found.id))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from gateway.officer.auth import current_officer, officer_required, officer_scope
 from gateway.i18n import translate
-from store import agents, audit, property_edits
+from store import agents, art57, audit, property_edits
 from store.enrolment import Enrolment, EnrolmentError, enrol
 from store.models import Landlord
 from store.scope import NeedsSupervisor
@@ -93,7 +93,8 @@ def landlord(landlord_id: int):
         shown = {p.id for p in props}  # a grant for one property of another precinct is that precinct's to see
         grants = [a for a in agents.of_landlord(session, found.id) if a.property_id is None or a.property_id in shown]
         return render_template("landlords/landlord.html", landlord=found, properties=props, counts=counts,
-                               may_change=scope.may_change(found), agents=grants)
+                               may_change=scope.may_change(found), agents=grants,
+                               history=art57.history(session, landlord_id=found.id))
 
 
 @bp.route("/property/<code>/edit", methods=["GET", "POST"])

@@ -85,7 +85,7 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
         channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number)
+        declarant_phone=inbound.from_number, late=any(w.code == "late" for w in result.record_warnings(index)))
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code not in ("late", "missing_portrait"))
@@ -148,7 +148,7 @@ def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handl
         session, employer=employer, site=site, document_type=payload.get("document_type") or "none",
         document_number=number, name=payload.get("name"), phone=None, room=payload.get("room"),
         lodger=bool(payload.get("lodger")), start=date, channel=Channel.VOICE, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number, receipt=payload.get("receipt"))
+        declarant_phone=inbound.from_number, receipt=payload.get("receipt"), late=check.late)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,

@@ -253,13 +253,16 @@ def follow_up():
     """List landlords to call: unconfirmed tenant self-declarations and late declarations, with receipts."""
     month = _month()
     rt = _rt()
+    status = text_arg("status", ("open", "actioned"))
     with rt.sessions() as session:
-        page = _page(stats.follow_up_count(session, month, precinct_ids=_scope(), tz=rt.tz), FOLLOW_UP_PAGE)
+        page = _page(stats.follow_up_count(session, month, precinct_ids=_scope(), tz=rt.tz, status=status),
+                     FOLLOW_UP_PAGE)
         lines = stats.follow_up(session, month, precinct_ids=_scope(), tz=rt.tz, limit=page.size,
-                                offset=page.offset)
+                                offset=page.offset, status=status)
+        employers = stats.employer_follow_up(session, month, precinct_ids=_scope(), tz=rt.tz, status=status)
         choices = _precincts(session)
-    return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines, page=page,
-                           choices=choices, precinct_id=id_arg("precinct"))
+        return render_template("stats/follow_up.html", month=month, months=_months(month), lines=lines, page=page,
+                               employers=employers, choices=choices, precinct_id=id_arg("precinct"), status=status)
 
 
 @bp.get("/cases")
@@ -294,7 +297,7 @@ class Page:
 
     def link(self, number: int) -> str:
         """This page's URL with another page number (month and precinct kept, nothing else from the query)."""
-        kept = {"month": text_arg("month"), "precinct": id_arg("precinct")}
+        kept = {"month": text_arg("month"), "precinct": id_arg("precinct"), "status": text_arg("status")}
         return url_for(request.endpoint, page=number, **{k: v for k, v in kept.items() if v})
 
 

@@ -11,6 +11,7 @@ from store.models.messages import (InboundMessage, InboundPrecinct, OutboundMess
 from store.models.access import ApiLoginCode, ApiToken, ExportToken, IdempotentRequest
 from store.models.enrolment import EnrolmentRequest
 from store.models.employers import Employer, EmployerContact, Site, StaffDeclaration
+from store.models.enforcement import Art57Action
 from store.models.stats import SurveyEstimate, CaseSubject, MonthSnapshot, LiveFigures, StoredChart
 
 __all__ = [
@@ -19,5 +20,5 @@ __all__ = [
     "MediaItem", "Agent", "InboundMessage", "InboundPrecinct", "OutboundMessage", "DeliveryAttempt", "OptOut",
     "GatewayFact", "ContactLanguage", "ApiLoginCode", "ApiToken", "ExportToken", "IdempotentRequest",
     "EnrolmentRequest", "Employer", "EmployerContact", "Site", "StaffDeclaration", "SurveyEstimate",
-    "CaseSubject", "MonthSnapshot", "LiveFigures", "StoredChart",
+    "CaseSubject", "MonthSnapshot", "LiveFigures", "StoredChart", "Art57Action",
 ]

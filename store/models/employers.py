@@ -56,6 +56,7 @@ class StaffDeclaration(Base):  # someone working for an employer; a lodger also 
     channel: Mapped[str] = mapped_column(String(8))
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     declarant_phone: Mapped[str] = mapped_column(String(20))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # 0022: started more than the deadline before
     declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)  # 0021

@@ -82,6 +82,11 @@ class MonthSnapshot(Base):
     officer: Mapped[int] = mapped_column(Integer)
     web: Mapped[int] = mapped_column(Integer, default=0)
     declared_by_agents: Mapped[int] = mapped_column(Integer, default=0)  # migration 0018
+    art57_actions: Mapped[int] = mapped_column(Integer, default=0)  # migration 0022, as the four below
+    art57_education: Mapped[int] = mapped_column(Integer, default=0)
+    art57_warnings: Mapped[int] = mapped_column(Integer, default=0)
+    art57_fines: Mapped[int] = mapped_column(Integer, default=0)
+    art57_fine_yuan: Mapped[int] = mapped_column(Integer, default=0)
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
+from store.models import Art57Action, CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
 from store.stats.month import UTC, Month
 
 CHANNELS = ("sms", "voice", "officer", "web")
@@ -65,6 +65,12 @@ class PrecinctMonth:
     landlords_declaring: int = 0
     late_declarations: int = 0
     declared_by_agents: int = 0  # of new_declarations, those an agent made for the landlord (the declarant kind)
+    # Art. 57 actions dated in the month (store.art57), against landlords and employers, by kind; fines in yuan.
+    art57_actions: int = 0
+    art57_education: int = 0
+    art57_warnings: int = 0
+    art57_fines: int = 0
+    art57_fine_yuan: int = 0
     channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)
     inbound_messages: int = 0
     rejected_messages: int = 0
@@ -156,6 +162,13 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
         .where(Declaration.move_out >= month.first_day, Declaration.move_out < month.next.first_day, MOVED_OUT)
         .group_by(Property.precinct_id), Property.precinct_id, ids)), "move_outs")
     put(_active_rows(session, month, tz, ids), "active_residents")
+    put(session.execute(scoped(
+        select(Art57Action.precinct_id, func.count(), flag(Art57Action.kind == "education"),
+               flag(Art57Action.kind == "warning"), flag(Art57Action.kind == "fine"),
+               func.coalesce(func.sum(Art57Action.amount_yuan), 0))
+        .where(Art57Action.action_date >= month.first_day, Art57Action.action_date < month.next.first_day)
+        .group_by(Art57Action.precinct_id), Art57Action.precinct_id, ids)),
+        "art57_actions", "art57_education", "art57_warnings", "art57_fines", "art57_fine_yuan")
     put(session.execute(scoped(
         select(Property.precinct_id, func.count(Property.id), func.count(func.distinct(Property.landlord_id)))
         .join(Landlord, Property.landlord_id == Landlord.id).where(Landlord.created_at < end)

@@ -1,4 +1,5 @@
-"""The follow-up list: landlords a precinct should call, with the declarations that say why."""
+"""The follow-up list: landlords and employers a precinct should call, with the declarations that say why, and
+whether each is still open or was actioned (store.art57)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import Session
 
-from store.models import Declaration, Landlord, Precinct, Property
+from store import art57
+from store.models import (Art57Action, Declaration, Employer, Landlord, Precinct, Property,
+                          Site, StaffDeclaration)
 from store.stats.counting import scoped
 from store.stats.month import UTC, Month
 
@@ -46,13 +49,19 @@ class FollowUp:
     precinct_codes: tuple[str, ...]
     unconfirmed: tuple[Evidence, ...]
     late: tuple[Evidence, ...]
+    is_open: bool = True  # never actioned, or late since the last action (store.art57)
+    last_action: Art57Action | None = None
 
 
-def _follow_up_query(query, month: Month, precinct_ids: Sequence[int] | None, tz: ZoneInfo):
+def _follow_up_query(query, month: Month, precinct_ids: Sequence[int] | None, tz: ZoneInfo,
+                     status: str | None = None):
     start, end = month.bounds(tz)
     query = (query.select_from(Declaration).join(Property, Declaration.property_id == Property.id)
              .where(Declaration.declared_at >= start, Declaration.declared_at < end,
                     Declaration.status != "cancelled", TO_FOLLOW_UP))
+    wanted = art57.status_clause(art57.landlord_open(Property.landlord_id), status)
+    if wanted is not None:
+        query = query.where(wanted)
     return scoped(query, Property.precinct_id, precinct_ids)
 
 
@@ -62,16 +71,18 @@ def _by_name(session: Session, column):
 
 
 def follow_up_count(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-                    tz: ZoneInfo = UTC) -> int:
+                    tz: ZoneInfo = UTC, status: str | None = None) -> int:
     """How many landlords `follow_up` lists."""
     return session.scalar(_follow_up_query(select(func.count(func.distinct(Property.landlord_id))),
-                                           month, precinct_ids, tz)) or 0
+                                           month, precinct_ids, tz, status)) or 0
 
 
 def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
-              tz: ZoneInfo = UTC, limit: int | None = None, offset: int = 0) -> list[FollowUp]:
+              tz: ZoneInfo = UTC, limit: int | None = None, offset: int = 0,
+              status: str | None = None) -> list[FollowUp]:
     """Landlords with, among the month's declarations, a tenant's voice self-declaration they neither
-    declared nor confirmed, or a late declaration; most evidence first, `limit` landlords from `offset`.
+    declared nor confirmed, or a late declaration; most evidence first, `limit` landlords from `offset`;
+    `status` (art57.OPEN | art57.ACTIONED) keeps only those still open, or only those actioned since.
 
     Two statements whatever the size: the landlords of the page ranked in SQL, then their evidence as
     plain columns (a declaration both late and unconfirmed counts, and is listed, under both).
@@ -81,8 +92,9 @@ def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | N
     evidence_count = (func.sum(case((unconfirmed, 1), else_=0))
                       + func.sum(case((Declaration.late.is_(True), 1), else_=0)))
     counts = (_follow_up_query(select(Property.landlord_id.label("landlord_id"), evidence_count.label("evidence")),
-                               month, precinct_ids, tz).group_by(Property.landlord_id).subquery("counts"))
-    ranked = (select(Landlord.id, Landlord.name, Landlord.phone).join(counts, counts.c.landlord_id == Landlord.id)
+                               month, precinct_ids, tz, status).group_by(Property.landlord_id).subquery("counts"))
+    ranked = (select(Landlord.id, Landlord.name, Landlord.phone,
+                     art57.landlord_open(Landlord.id).label("is_open")).join(counts, counts.c.landlord_id == Landlord.id)
               .order_by(counts.c.evidence.desc(), _by_name(session, Landlord.name), Landlord.id)
               .offset(offset).limit(limit))
     landlords = session.execute(ranked).all()
@@ -107,7 +119,65 @@ def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | N
             line["unconfirmed"].append(evidence)
         if late:
             line["late"].append(evidence)
+    last = art57.last_actions(session, landlord_ids=[row.id for row in landlords])
     return [FollowUp(landlord_id=row.id, name=row.name, phone=row.phone,
                      precinct_codes=tuple(sorted(lines[row.id]["codes"])),
-                     unconfirmed=tuple(lines[row.id]["unconfirmed"]), late=tuple(lines[row.id]["late"]))
+                     unconfirmed=tuple(lines[row.id]["unconfirmed"]), late=tuple(lines[row.id]["late"]),
+                     is_open=bool(row.is_open), last_action=last.get(("landlord", row.id)))
             for row in landlords]
+
+
+@dataclass(frozen=True)
+class StaffEvidence:
+    """One late staff declaration behind an employer's follow-up line."""
+
+    receipt: str
+    site_code: str
+    start: dt.date
+    declared_at: dt.datetime
+
+    @property
+    def days_late(self) -> int:
+        return (self.declared_at.date() - self.start).days
+
+
+@dataclass(frozen=True)
+class EmployerFollowUp:
+    """An employer whose contacts declared staff late in the month (issue #16: beside the landlords)."""
+
+    employer_id: int
+    name: str
+    credit_code: str
+    precinct_code: str
+    late: tuple[StaffEvidence, ...]
+    is_open: bool = True
+    last_action: Art57Action | None = None
+
+
+def employer_follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | None = None,
+                       tz: ZoneInfo = UTC, status: str | None = None) -> list[EmployerFollowUp]:
+    """Employers with late staff declarations among the month's, most first; `status` as in `follow_up`."""
+    start, end = month.bounds(tz)
+    is_open = art57.employer_open(Employer.id)
+    query = (select(Employer.id, Employer.name, Employer.credit_code, Precinct.code, StaffDeclaration.receipt,
+                    Site.code, StaffDeclaration.start, StaffDeclaration.declared_at, is_open.label("is_open"))
+             .select_from(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+             .join(Site, StaffDeclaration.site_id == Site.id).join(Precinct, Employer.precinct_id == Precinct.id)
+             .where(StaffDeclaration.declared_at >= start, StaffDeclaration.declared_at < end,
+                    StaffDeclaration.status != "cancelled", StaffDeclaration.late.is_(True))
+             .order_by(StaffDeclaration.declared_at, StaffDeclaration.id))
+    wanted = art57.status_clause(is_open, status)
+    if wanted is not None:
+        query = query.where(wanted)
+    query = scoped(query, Employer.precinct_id, precinct_ids)
+    lines: dict[int, dict] = {}
+    for (employer_id, name, credit_code, precinct_code, receipt, site_code, start_day, declared_at,
+         open_now) in session.execute(query):
+        line = lines.setdefault(employer_id, {"head": (name, credit_code, precinct_code, bool(open_now)), "late": []})
+        line["late"].append(StaffEvidence(receipt=receipt, site_code=site_code, start=start_day,
+                                          declared_at=declared_at))
+    last = art57.last_actions(session, employer_ids=list(lines))
+    found = [EmployerFollowUp(employer_id=i, name=line["head"][0], credit_code=line["head"][1],
+                              precinct_code=line["head"][2], late=tuple(line["late"]), is_open=line["head"][3],
+                              last_action=last.get(("employer", i))) for i, line in lines.items()]
+    return sorted(found, key=lambda f: (-len(f.late), f.name, f.employer_id))

@@ -24,7 +24,7 @@ from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import (Declaration, InboundMessage, Landlord, LiveFigures, MonthSnapshot, Precinct, Property,
+from store.models import (Art57Action, Declaration, InboundMessage, Landlord, LiveFigures, MonthSnapshot, Precinct, Property,
                           StoredChart, utcnow)
 from store.stats.counting import CHANNELS, PrecinctMonth, imported_figures, month_figures, precincts_by_code
 from store.stats.month import UTC, Month, is_closed
@@ -39,7 +39,8 @@ STALE_MAX = dt.timedelta(hours=1)
 OPEN_CHART_TTL = dt.timedelta(hours=1)
 SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
-                   "declared_by_agents")
+                   "declared_by_agents", "art57_actions", "art57_education", "art57_warnings", "art57_fines",
+                   "art57_fine_yuan")
 
 
 def _insert(session: Session):
@@ -225,9 +226,10 @@ _FIGURE_FIELDS = {
     InboundMessage: ("received_at", "status", "codes", "review_reason", "precinct_id"),
     Landlord: ("created_at",),
     Property: ("landlord_id", "precinct_id"),
+    Art57Action: ("action_date", "kind", "amount_yuan", "precinct_id"),
 }
 _DATES = {Declaration: ("declared_at", "move_in", "move_out"), InboundMessage: ("received_at",),
-          Landlord: ("created_at",)}
+          Landlord: ("created_at",), Art57Action: ("action_date",)}
 
 
 def forget_reached_months(session: Session, _context, _instances) -> None:

@@ -59,3 +59,17 @@ class TestStationRanking:
             ranked = stats.station_ranking(s, MARCH)
         assert len(ranked) == 12
         assert [r.figures.precinct_code for r in ranked[:2]] == ["S32", "S31"]  # both targets met; 100 % before 90 %
+
+
+def test_a_countys_art57_actions_are_its_stations_summed():
+    """The county line adds up its stations' Art. 57 actions and fines, like every other count."""
+    from store.models import Unit
+    from store.stats.counting import PrecinctMonth
+    from store.stats.levels import rollup
+
+    month = Month(2026, 3)
+    lines = [PrecinctMonth(precinct_id=i, precinct_code=f"P{i}", precinct_name="", month=str(month),
+                           art57_actions=n, art57_fines=f, art57_fine_yuan=y)
+             for i, n, f, y in ((1, 3, 1, 200), (2, 2, 2, 1500))]
+    county = rollup(Unit(id=9, code="C1", name="鼓楼", level="county"), month, lines)
+    assert (county.art57_actions, county.art57_fines, county.art57_fine_yuan) == (5, 3, 1700)
