@@ -214,3 +214,26 @@ def test_a_landlord_who_is_also_a_contact_chooses_tenant_or_staff(client, employ
     drain(employer)
     assert [r[:2] + r[5:6] for r in staff_rows(employer)] == [("active", "500001", LANDLORD)]
     assert tenancies(employer) == 0
+
+
+def test_a_start_past_the_deadline_is_late_by_voice_as_by_sms(client, employer, twiml_schema):
+    """The employer's late declarations are what the follow-up list and Art. 57 count: a call is no way round."""
+    start = dt.date.today() - dt.timedelta(days=30)
+    call = menu(client, twiml_schema, EMPLOYER)
+    call.press("4")
+    call.press(ID_A + "#")
+    call.press("1")
+    call.press("300001#")
+    call.press("1")
+    call.press("#")  # no room
+    call.press("2")  # does not lodge
+    call.press("2")  # another date
+    call.press(start.strftime("%Y%m%d") + "#")
+    call.press("1")  # the date read back
+    call.speak("张三", 0.9)
+    call.press("1")
+    call.press("1")
+    drain(employer)
+    with employer.sessions() as session:
+        [row] = session.scalars(select(StaffDeclaration)).all()
+        assert (row.start, row.late, row.channel) == (start, True, "voice")
