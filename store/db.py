@@ -66,14 +66,15 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
                          connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000})
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+def make_sessionmaker(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
     """Sessions on `engine` that keep the statistics honest: before each flush, a change reaching back into
     a closed month forgets that month's snapshots (`store.stats.snapshots.forget_reached_months`).
 
     Registered here, on this sessionmaker only, rather than on every Session when some module happens to
     be imported: whatever process builds its sessions here (web app, `declgate worker`, a command, a
-    test) gets the rule, and nothing else does.
+    test) gets the rule, and nothing else does. `info` is every session's `info` (the runtime puts the
+    declaration deadline there, which the statistics need to count late staff declarations).
     """
-    sessions = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False, info=dict(info or {}))
     event.listen(sessions, "before_flush", forget_reached_months)
     return sessions

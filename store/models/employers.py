@@ -17,6 +17,7 @@ class Employer(Base):
     address: Mapped[str] = mapped_column(String(400))
     precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
     precinct: Mapped[Precinct] = relationship()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # migration 0022: enrolled (statistics)
     sites: Mapped[list[Site]] = relationship(order_by="Site.code")
 
 
