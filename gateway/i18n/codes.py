@@ -158,7 +158,7 @@ DETAILS: dict[str, B] = {
     "missing": B("尚缺", "missing"), "media": B("照片编号", "photo no."),
     "unit": B("单位", "unit"), "since": B("变更起始时间", "changed since"), "unmasked": B("完整证件号", "full IDs"),
     "address": B("来源地址", "client address"), "export_token": B("导出令牌", "export token"),
-    "employer": B("用工单位", "employer"),
+    "employer": B("用工单位", "employer"), "staff": B("用工申报", "staff declaration"),
 }
 
 # What an accepted no-document person still lacks (store.followup): the 补采 list.

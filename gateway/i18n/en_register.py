@@ -75,6 +75,7 @@ STRINGS: dict[str, str] = {
     "site_address": "Site address (empty: the employer's)",
     "capacity": "Beds",
     "employer_phones": "Contact phones (separate with spaces or ;)",
+    "staff_waiting": "Staff waiting for an officer (no document)",
     "site_kind_workplace": "workplace",
     "site_kind_dormitory": "dormitory",
     "site_kind_building_site": "building site",

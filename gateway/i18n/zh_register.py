@@ -75,6 +75,7 @@ STRINGS: dict[str, str] = {
     "site_address": "场所地址（空：同单位地址）",
     "capacity": "床位数",
     "employer_phones": "联系电话（以空格或 ; 分隔）",
+    "staff_waiting": "待民警核实的无证员工",
     "site_kind_workplace": "工作场所",
     "site_kind_dormitory": "宿舍",
     "site_kind_building_site": "工地",

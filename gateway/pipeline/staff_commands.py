@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from gateway.pipeline.outcome import Handled
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
-from store import employers, staff
+from store import employers, media, staff
 from store.models import Employer, InboundMessage
 from store.states import Channel
 
@@ -81,9 +81,13 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
         channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number)
+        declarant_phone=inbound.from_number, hukou=record.hukou)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
+        images = media.of_message(session, inbound)  # the parse gave each no-document record its own (§9.2)
+        image = images[record.image] if record.image is not None and record.image < len(images) else None
+        if image is not None and image.status == media.STORED:
+            image.person = decl.person  # the person's portrait (it names no tenant's declaration)
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code not in ("late", "missing_portrait"))
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None, receipt=decl.receipt,

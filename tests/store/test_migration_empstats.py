@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from store.keyring import Keyring
 from store.migrate import downgrade, upgrade
-from store.models import Employer, MonthSnapshot
+from store.models import Employer, MonthSnapshot, StaffDeclaration
 from tests.constants import KEYS
 from tests.store.test_migration_item_precincts import _engine
 
@@ -42,7 +42,7 @@ def test_employers_created_at_is_backfilled_snapshots_forgotten_and_downgrade_ke
     upgrade(legacy_url, "0022_empstats", keyring=keyring)
     engine = _engine(legacy_url)
     found = inspect(engine)
-    for model in (Employer, MonthSnapshot):
+    for model in (Employer, MonthSnapshot, StaffDeclaration):
         table = model.__table__
         assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}
     with engine.connect() as conn:
@@ -55,6 +55,7 @@ def test_employers_created_at_is_backfilled_snapshots_forgotten_and_downgrade_ke
     downgrade(legacy_url, "0021_export", keyring=keyring)
     engine = _engine(legacy_url)
     assert "created_at" not in {c["name"] for c in inspect(engine).get_columns("employers")}
+    assert "hukou_address" not in {c["name"] for c in inspect(engine).get_columns("staff_declarations")}
     assert "lodgers_active" not in {c["name"] for c in inspect(engine).get_columns("stats_month_snapshots")}
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM employers")) == 2

@@ -1,5 +1,5 @@
 """empstats: employers in the statistics — when an employer was enrolled, and the employers' figures kept in
-closed months' snapshots
+closed months' snapshots; a no-document staff member's hukou address
 
 Revision ID: 0022_empstats
 Revises: 0021_export
@@ -21,6 +21,9 @@ SNAPSHOT_COLUMNS = ('employers_enrolled', 'staff_declared', 'staff_active', 'lod
 def upgrade() -> None:
     # The best time known for an employer's enrolment: its first staff declaration, else the upgrade (naive UTC).
     now = "timezone('utc', now())" if op.get_bind().dialect.name == 'postgresql' else 'CURRENT_TIMESTAMP'
+    # A no-document staff member's household-registration address, as a tenant's declaration keeps it.
+    with op.batch_alter_table('staff_declarations') as batch:
+        batch.add_column(sa.Column('hukou_address', sa.String(length=400), nullable=True))
     with op.batch_alter_table('employers') as batch:
         batch.add_column(sa.Column('created_at', sa.DateTime(), nullable=True))
     op.execute('UPDATE employers SET created_at = COALESCE((SELECT MIN(declared_at) FROM staff_declarations '
@@ -42,3 +45,5 @@ def downgrade() -> None:
             batch.drop_column(name)
     with op.batch_alter_table('employers') as batch:
         batch.drop_column('created_at')
+    with op.batch_alter_table('staff_declarations') as batch:
+        batch.drop_column('hukou_address')
