@@ -90,7 +90,8 @@ def build_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, engine=engine,
                    intake_engine=sealed.attach(make_statement_engine(settings.database_url, engine), keyring),
                    sessions=make_sessionmaker(engine, info={"deadline_days": settings.deadline_days,
-                                                                     "campaign_start": settings.campaign_start}), redis=conn,
+                                                            "campaign_start": settings.campaign_start}),
+                   redis=conn,
                    queue=Queue(settings.queue_name, connection=conn), sender=sender, keyring=keyring)
 
 

@@ -301,7 +301,8 @@ def employer_figures(session: Session, month: Month, ids: Sequence[int] | None,
     for pid, began, declared_at in declared:
         figures = out[pid]
         figures["staff_declared"] = figures.get("staff_declared", 0) + 1
-        late = check_move_in_date(began, local_time(declared_at, tz).date(), deadline, campaign_start=campaign_start).late
+        day = local_time(declared_at, tz).date()
+        late = check_move_in_date(began, day, deadline, campaign_start=campaign_start).late
         figures["late_staff_declarations"] = figures.get("late_staff_declarations", 0) + late
     return out
 

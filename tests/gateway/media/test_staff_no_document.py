@@ -32,7 +32,8 @@ def accept(client, rt, sid: str, name: str = "王小明", hukou: str = ""):
                                                                 "csrf_token": token(client)})
 
 
-def test_with_hukou_and_portrait_the_officer_accepts_and_nothing_is_missing(client, employer, media_server):  # noqa: F811
+def test_with_hukou_and_portrait_the_officer_accepts_it_and_nothing_is_missing(  # noqa: F811
+        client, employer, media_server):
     media_server.routes[MEDIA_PATH + "1"] = Served(body=picture())
     sent = mms(client, f"用工 王小明 无证 宿舍 @宿舍楼 {HUKOU}", EMPLOYER,
                [(media_server.url(MEDIA_PATH + "1"), "image/jpeg")])
