@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, select
 from sqlalchemy.orm import Session
 
 from store import audit, media
-from store.models import Declaration, MediaItem, Person, Property
+from store.models import Declaration, MediaItem, Person, Property, StaffDeclaration
 from store.scope import Scope
 from store.states import DeclarationStatus
 
@@ -19,8 +19,9 @@ HUKOU, PORTRAIT = "hukou", "portrait"
 MISSING = (HUKOU, PORTRAIT)  # in the order the declarant is told
 
 
-def missing(session: Session, decl: Declaration) -> tuple[str, ...]:
-    """What a no-document declaration's person still lacks (nothing for a person with a document)."""
+def missing(session: Session, decl: Declaration | StaffDeclaration) -> tuple[str, ...]:
+    """What a no-document declaration's person still lacks (nothing for a person with a document); a staff
+    declaration's the same way (its hukou address, the person's portrait)."""
     if decl.person.document_type != "none":
         return ()
     lacks = []

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from parsers.outcome import OutcomeStatus
 from store import audit, declarations, followup
-from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, utcnow
+from store.models import Declaration, InboundMessage, Landlord, OutboundMessage, Property, StaffDeclaration, utcnow
 from store.scope import NeedsSupervisor, Scope, inbound_in
 from store.states import DeclarationStatus, ReviewState
 
@@ -177,7 +177,10 @@ def reject(session: Session, scope: Scope, inbound: InboundMessage, officer_id: 
     if not all(scope.covers(d.property.precinct_id) for d in waiting):
         raise NeedsSupervisor("reject_needs_supervisor")
     close(session, inbound, ReviewState.REJECTED, officer_id, "reject", note=reason)
-    for decl in waiting:
+    # An employer's no-document staff member waiting on it goes too (the message is the employer's precinct's).
+    staff_waiting = session.scalars(select(StaffDeclaration).where(
+        StaffDeclaration.inbound_id == inbound.id, StaffDeclaration.status == DeclarationStatus.PENDING_REVIEW))
+    for decl in (*waiting, *staff_waiting):
         decl.status, decl.ended_at = DeclarationStatus.CANCELLED, utcnow()
     return waiting
 
@@ -211,12 +214,15 @@ def accept(session: Session, decl: Declaration, name: str, officer_id: int, phon
     return outcome, result, lacks
 
 
-def resolve_when_done(session: Session, decl: Declaration, officer_id: int | None, action: str = "resolve") -> None:
-    """The item closes once none of its declarations waits for an officer."""
-    inbound = decl.inbound
+def resolve_when_done(session: Session, decl: Declaration | StaffDeclaration, officer_id: int | None,
+                      action: str = "resolve") -> None:
+    """The item closes once none of its declarations (tenants' or staff) waits for an officer."""
+    inbound = session.get(InboundMessage, decl.inbound_id) if decl.inbound_id is not None else None
     if inbound is None or inbound.review_state != ReviewState.OPEN:
         return
     waiting = session.scalar(select(func.count()).select_from(Declaration).where(
         Declaration.inbound_id == inbound.id, Declaration.status.in_(REVIEWABLE)))
+    waiting += session.scalar(select(func.count()).select_from(StaffDeclaration).where(
+        StaffDeclaration.inbound_id == inbound.id, StaffDeclaration.status == DeclarationStatus.PENDING_REVIEW))
     if not waiting:
         close(session, inbound, ReviewState.RESOLVED, officer_id, action)

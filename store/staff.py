@@ -15,15 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from parsers.outcome import OutcomeStatus
+from store import audit, followup, lookups, review
 from store import declarations as decls
-from store import lookups
 from store.models import Employer, Person, Site, StaffDeclaration, utcnow
+from store.scope import Scope
 from store.states import DeclarationStatus
 
 
 def declare(session: Session, *, employer: Employer, site: Site, document_type: str, document_number: str | None,
             name: str | None, phone: str | None, room: str | None, lodger: bool, start: dt.date, channel: str,
             inbound_id: int | None, declarant_phone: str, receipt: str | None = None, late: bool = False,
+            hukou: str | None = None,
             ) -> tuple[OutcomeStatus, StaffDeclaration]:
     """Declare a person as the employer's staff at a site. Returns (registered | already_registered |
     pending_review, the staff declaration); someone with no document waits for an officer, as a tenant does.
@@ -49,6 +51,7 @@ def declare(session: Session, *, employer: Employer, site: Site, document_type: 
             return OutcomeStatus.ALREADY_REGISTERED, same
     waits = document_type == "none" or not document_number
     decl = StaffDeclaration(person=person, employer_id=employer.id, site=site, room=room, lodger=lodger,
+                            hukou_address=(hukou or "").strip()[:400] or None if document_type == "none" else None,
                             start=start, receipt=receipt or decls.new_receipt(session), channel=channel,
                             inbound_id=inbound_id, declarant_phone=declarant_phone, late=late,
                             status=DeclarationStatus.PENDING_REVIEW if waits else DeclarationStatus.ACTIVE)
@@ -105,3 +108,50 @@ def cancel(decl: StaffDeclaration) -> None:
     """Withdraw a declaration made by mistake (it frees the person for a correct one at the same employer)."""
     if decl.status != DeclarationStatus.CANCELLED:
         decl.status, decl.ended_at = DeclarationStatus.CANCELLED, utcnow()
+
+
+def waiting(session: Session, scope: Scope, inbound_id: int) -> list[StaffDeclaration]:
+    """The staff declarations of a message waiting for an officer (a no-document person), in scope."""
+    query = (select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+             .where(StaffDeclaration.inbound_id == inbound_id,
+                    StaffDeclaration.status == DeclarationStatus.PENDING_REVIEW))
+    if not scope.all_precincts:
+        query = query.where(Employer.precinct_id.in_(scope.ids))
+    return list(session.scalars(query.order_by(StaffDeclaration.id)))
+
+
+def get(session: Session, scope: Scope, staff_id: int) -> StaffDeclaration | None:
+    """A staff declaration of an employer in scope; another precinct's is as good as missing."""
+    found = session.get(StaffDeclaration, staff_id)
+    employer = session.get(Employer, found.employer_id) if found is not None else None
+    return found if employer is not None and scope.covers(employer.precinct_id) else None
+
+
+def accept(session: Session, decl: StaffDeclaration, name: str, officer_id: int,
+           hukou: str | None = None) -> tuple[OutcomeStatus, StaffDeclaration, tuple[str, ...]]:
+    """Accept a no-document staff member waiting for an officer, as store.review.accept does a tenant: with the
+    name (and the hukou address) as the officer read them. Returns (registered | already_registered, the active
+    staff declaration, what the person still lacks: store.followup, the 补采 the employer is asked for)."""
+    name = name.strip()
+    if not name:
+        raise review.ReviewError("name_required")
+    if decl.status != DeclarationStatus.PENDING_REVIEW:
+        raise review.ReviewError("not_open")
+    decl.person.name = name
+    if hukou is not None and hukou.strip():
+        decl.hukou_address = hukou.strip()[:400]
+    same = session.scalar(select(StaffDeclaration).where(StaffDeclaration.person_id == decl.person_id,
+                                                         StaffDeclaration.employer_id == decl.employer_id,
+                                                         StaffDeclaration.status == DeclarationStatus.ACTIVE))
+    if same is not None:  # accepted from another message already: this one is the duplicate
+        cancel(decl)
+        outcome, result = OutcomeStatus.ALREADY_REGISTERED, same
+    else:
+        decl.status = DeclarationStatus.ACTIVE
+        outcome, result = OutcomeStatus.REGISTERED, decl
+    lacks = followup.missing(session, result)
+    audit.record(session, officer_id, "accept", review.target_of(decl.inbound_id) if decl.inbound_id
+                 else f"staff:{decl.id}", staff=decl.id, outcome=outcome, receipt=result.receipt,
+                 **({"missing": list(lacks)} if lacks else {}))
+    review.resolve_when_done(session, decl, officer_id)
+    return outcome, result, lacks

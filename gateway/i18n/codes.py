@@ -139,6 +139,7 @@ ACTIONS: dict[str, B] = {
     "art57_action": B("第五十七条处理", "Art. 57 action"),
     "export_token_create": B("创建数据导出令牌", "Export token created"),
     "export_token_revoke": B("吊销数据导出令牌", "Export token revoked"),
+    "enrol_employer": B("登记用工单位/场所", "Employer or site enrolled"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -158,6 +159,7 @@ DETAILS: dict[str, B] = {
     "missing": B("尚缺", "missing"), "media": B("照片编号", "photo no."),
     "unit": B("单位", "unit"), "since": B("变更起始时间", "changed since"), "unmasked": B("完整证件号", "full IDs"),
     "address": B("来源地址", "client address"), "export_token": B("导出令牌", "export token"),
+    "employer": B("用工单位", "employer"), "staff": B("用工申报", "staff declaration"),
 }
 
 # What an accepted no-document person still lacks (store.followup): the 补采 list.

@@ -288,6 +288,8 @@ STRINGS.update({
     "stats_voice": "Voice",
     "stats_officer": "Officer",
     "stats_web": "Web",
+    "stats_employers": "Employers", "stats_staff_declared": "staff declared", "stats_staff_active": "staff",
+    "stats_lodgers": "lodgers", "stats_staff_late": "late",
     "stats_declarant_kind": "Declared by", "stats_by_landlords": "landlords and residents", "stats_by_agents": "agents",
     "stats_inbound": "Messages received",
     "stats_rejected": "Rejected",

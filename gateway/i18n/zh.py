@@ -295,6 +295,8 @@ STRINGS.update({
     "stats_voice": "语音",
     "stats_officer": "民警",
     "stats_web": "网上",
+    "stats_employers": "用工单位", "stats_staff_declared": "新申报用工", "stats_staff_active": "在职",
+    "stats_lodgers": "住宿", "stats_staff_late": "逾期",
     "stats_declarant_kind": "申报人", "stats_by_landlords": "房东本人及租客", "stats_by_agents": "代理人",
     "stats_inbound": "收到的消息",
     "stats_rejected": "退回",

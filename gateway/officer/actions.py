@@ -17,7 +17,7 @@ from gateway.pipeline.voice_commands import claimant_phone
 from parsers import OutcomeStatus
 from parsers.masking import restore_ids
 from parsers.notices import render_followup
-from store import audit, claims, languages, review
+from store import audit, claims, languages, review, staff
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
 from store.scope import NeedsSupervisor, Scope
@@ -123,6 +123,27 @@ def accept(rt: Runtime, officer_id: int, scope: Scope, decl_id: int, name: str,
         msg_id = None
         if missing:
             to = decl.declarant_phone or caller or decl.property.landlord.phone
+            body = render_followup(name=decl.person.name or "", receipt=active.receipt, missing=missing,
+                                   language=languages.remembered(session, to) or "zh")
+            msg_id = delivery.queue_sms(session, to, body, in_reply_to=None, purpose="followup").id
+        done = Accepted(outcome, active.receipt, missing)
+    if msg_id is not None:
+        delivery.send_notice(rt, msg_id)
+    return done
+
+
+def accept_staff(rt: Runtime, officer_id: int, scope: Scope, staff_id: int, name: str,
+                 hukou: str | None = None) -> Accepted:
+    """Accept an employer's no-document staff member as `accept` does a tenant: on the 补采 list with what is
+    missing, and the employer's contact who declared them gets one SMS saying what to send."""
+    with rt.sessions.begin() as session:
+        decl = staff.get(session, scope, staff_id)
+        if decl is None:
+            raise LookupError(f"staff declaration {staff_id} not found")
+        outcome, active, missing = staff.accept(session, decl, name, officer_id, hukou=hukou)
+        msg_id = None
+        if missing:
+            to = decl.declarant_phone
             body = render_followup(name=decl.person.name or "", receipt=active.receipt, missing=missing,
                                    language=languages.remembered(session, to) or "zh")
             msg_id = delivery.queue_sms(session, to, body, in_reply_to=None, purpose="followup").id

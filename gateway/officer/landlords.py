@@ -25,7 +25,7 @@ def flash_problems(exc: EnrolmentError) -> None:
         flash(problem.message, "error")
 
 
-def _precinct(form) -> str:
+def precinct_of(form) -> str:
     """Officers enrol into their own precinct; supervisors choose."""
     return form.get("precinct", "").strip() if current_officer.picks_precinct else current_officer.precinct_code
 
@@ -51,7 +51,7 @@ def new():
     if request.method == "POST":
         entry = Enrolment(phone=form.get("phone", ""), name=form.get("name", ""),
                           property_code=form.get("property_code", ""), address=form.get("address", ""),
-                          precinct=_precinct(form), alias=form.get("alias") or None,
+                          precinct=precinct_of(form), alias=form.get("alias") or None,
                           single_unit=bool(form.get("single_unit")))
         try:
             with _rt().sessions.begin() as session:

@@ -19,7 +19,7 @@ from gateway.web.query_args import date_arg, id_arg, page_arg, text_arg
 from parsers import OutcomeStatus, contains_id, mask_id, mask_ids
 from parsers.codes import describe
 from parsers.masking import IdSpan, find_ids
-from store import audit, enrolment_requests, media, review
+from store import audit, enrolment_requests, media, review, staff
 from store.enrolment import EnrolmentError
 from store.models import Precinct, utc_midnight
 from store.scope import NeedsSupervisor
@@ -180,6 +180,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
         pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)
         enrolments = enrolment_requests.pending(session, scope, inbound.from_number) if history.landlord is None \
             else []
+        waiting = staff.waiting(session, scope, inbound.id)
         return render_template("review/item.html", inbound=inbound, parse=parse, problems=problems, history=history,
                                enrolments=enrolments,
                                pieces=pieces, templates=TEMPLATES, ui_lang=language(), revealed=reveal,
@@ -187,8 +188,10 @@ def _item_page(inbound_id: int, *, reveal: bool):
                                precinct_code=current_officer.precinct_code, reviewable=review.REVIEWABLE,
                                keep=kept(shown), back_url=queue_url(shown),
                                images=media.of_message(session, inbound),
+                               staff_waiting=waiting,
                                portraits={d.person_id: media.portrait_of(session, d.person_id)
-                                          for d in history.declarations if d.person.document_type == "none"})
+                                          for d in (*history.declarations, *waiting)
+                                          if d.person.document_type == "none"})
 
 
 @bp.get("/<int:inbound_id>")
@@ -297,9 +300,21 @@ def spam(inbound_id: int):
 def accept(decl_id: int):
     """Accept a pending declaration with the name typed from the recording (and, for a person with no document,
     the hukou address as corrected); what is still missing is said, and the declarant told."""
+    return _accepted(actions.accept, decl_id)
+
+
+@bp.post("/staff/<int:staff_id>/accept")
+@officer_required
+def accept_staff(staff_id: int):
+    """Accept an employer's no-document staff member (name and hukou address as read), as a tenant is accepted."""
+    return _accepted(actions.accept_staff, staff_id)
+
+
+def _accepted(accept, ident: int):
+    """Run an accept action with the form's name and hukou address; say what is still missing; back to the item."""
     form = request.form
-    result = _act(None, lambda: actions.accept(_rt(), current_officer.id, officer_scope(), decl_id,
-                                               form.get("name", ""), hukou=form.get("hukou")))
+    result = _act(None, lambda: accept(_rt(), current_officer.id, officer_scope(), ident, form.get("name", ""),
+                                       hukou=form.get("hukou")))
     if result is not None:
         key = "done_already_active" if result.outcome == OutcomeStatus.ALREADY_REGISTERED else "done_accepted"
         flash(translate(key, receipt=result.receipt), "ok")

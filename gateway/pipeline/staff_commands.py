@@ -17,7 +17,7 @@ from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.dates import check_move_in_date
-from store import employers, staff
+from store import employers, media, staff
 from store.models import Employer, InboundMessage
 from store.states import Channel
 
@@ -85,9 +85,14 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
         channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number, late=any(w.code == "late" for w in result.record_warnings(index)))
+        declarant_phone=inbound.from_number, hukou=record.hukou,
+        late=any(w.code == "late" for w in result.record_warnings(index)))
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
+        images = media.of_message(session, inbound)  # the parse gave each no-document record its own (§9.2)
+        image = images[record.image] if record.image is not None and record.image < len(images) else None
+        if image is not None and image.status == media.STORED:
+            image.person = decl.person  # the person's portrait (it names no tenant's declaration)
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code not in ("late", "missing_portrait"))
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None, receipt=decl.receipt,

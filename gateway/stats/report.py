@@ -17,6 +17,9 @@ from store.stats import CHANNELS, COVERAGE_TARGET, PRE_CASE_TARGET, RENTAL_TARGE
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ART57_FIELDS = ("art57_actions", "art57_education", "art57_warnings", "art57_fines", "art57_fine_yuan")
+# Employers (用工单位): enrolled, staff declared in the month, staff and lodgers at its end (the lodgers are in
+# active_residents too), and the month's staff declarations made after the deadline.
+EMPLOYER_FIELDS = ("employers_enrolled", "staff_declared", "staff_active", "lodgers_active", "late_staff_declarations")
 CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "meets_coverage_target",
               "rental_coverage", "meets_rental_target", "declared_properties",
               "housing_coverage", "pre_case_rate", "meets_pre_case_target", "case_subjects",
@@ -27,7 +30,7 @@ CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "me
               # by declarant kind: those an agent made (the rest, the landlord's own or a resident's claim).
               *(f"declarations_{channel}" for channel in CHANNELS), "declarations_by_agents",
               # Art. 57 actions dated in the month (landlords and employers), by kind, and the fines' total in yuan.
-              *ART57_FIELDS)
+              *ART57_FIELDS, *EMPLOYER_FIELDS)
 
 
 def _rate(value: float | None) -> str:
@@ -52,7 +55,7 @@ def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
             "enrolled_properties": f.enrolled_properties, "landlords_declaring": f.landlords_declaring,
             **{f"declarations_{channel}": count for channel, count in f.channels},
             "declarations_by_agents": f.declared_by_agents,
-            **{name: getattr(f, name) for name in ART57_FIELDS},
+            **{name: getattr(f, name) for name in (*ART57_FIELDS, *EMPLOYER_FIELDS)},
         })
     return rows
 
@@ -86,7 +89,7 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
         "new_declarations": sum(r.figures.new_declarations for r in ranked),
         "active_residents": sum(r.figures.active_residents for r in ranked),
         "increment": sum(r.increment for r in ranked),
-        **{name: sum(getattr(r.figures, name) for r in ranked) for name in ART57_FIELDS},
+        **{name: sum(getattr(r.figures, name) for r in ranked) for name in (*ART57_FIELDS, *EMPLOYER_FIELDS)},
         "coverage": (sum(r.figures.active_residents for r in covered)
                      / sum(r.figures.estimated_population for r in covered)) if covered else None,
         "pre_case_rate": (sum(r.figures.case_subjects_declared for r in with_cases)

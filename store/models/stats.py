@@ -87,6 +87,13 @@ class MonthSnapshot(Base):
     art57_warnings: Mapped[int] = mapped_column(Integer, default=0)
     art57_fines: Mapped[int] = mapped_column(Integer, default=0)
     art57_fine_yuan: Mapped[int] = mapped_column(Integer, default=0)
+    # Employers' figures (migration 0023): enrolled employers, staff declared in the month and in force at its
+    # end, lodgers in force at its end, and the month's staff declarations made after the deadline.
+    employers_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    staff_declared: Mapped[int] = mapped_column(Integer, default=0)
+    staff_active: Mapped[int] = mapped_column(Integer, default=0)
+    lodgers_active: Mapped[int] = mapped_column(Integer, default=0)
+    late_staff_declarations: Mapped[int] = mapped_column(Integer, default=0)
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -11,7 +11,15 @@ Definitions (the bulletin's footnotes repeat them):
 - active residents: declarations in force on the month's last day (moved in by then, not moved out,
   declared before the month ended, status active/ended/superseded — cancelled, pending-review and
   disputed ones are not registrations). `register` keeps a person in one place at a time, so this
-  counts people;
+  counts people. Lodgers count too: a person lodging at an employer's site (a staff declaration with
+  `lodger`, in force on that day by the same rule, status active/ended) lives there, in the employer's
+  precinct; staff who do not lodge live elsewhere and are not counted. A lodger who is also a resident
+  tenant that day is counted once, as the tenant; one lodging with two employers, once, at the latest;
+- employers' figures: employers enrolled before the month ended (by the employer's precinct); staff
+  declared in the month (not cancelled); staff and lodgers in force on its last day (people, as above);
+  late staff declarations: of those declared in the month, the ones stored `late` (set as they came in by
+  the rule tenants' `late` follows, parsers.dates: a start before the campaign or over a year back is
+  backlog, not late);
 - enrolled landlords/properties: enrolled before the month ended (a property dates from its landlord);
 - landlords declaring: enrolled landlords with at least one declaration up to the month's end;
 - rejections: inbound messages of the month attributed to the precinct and rejected, by code;
@@ -38,11 +46,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import Art57Action, CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
+from store.models import (Art57Action, CaseSubject, Declaration, Employer, InboundMessage, Landlord,
+                          Precinct, Property, StaffDeclaration, SurveyEstimate)
 from store.stats.month import UTC, Month
 
 CHANNELS = ("sms", "voice", "officer", "web")
 RESIDENT_STATUSES = ("active", "ended", "superseded")
+STAFF_STATUSES = ("active", "ended")  # a staff declaration is never superseded; pending ones are not registrations
 # Written as a literal, not bound parameters, so PostgreSQL can match the partial indexes of migration
 # 0004_stats_snapshots even when psycopg prepares the statement (a generic plan proves nothing about $1).
 # Parenthesised: a text clause is pasted into the WHERE as is, next to ANDs.
@@ -81,6 +91,11 @@ class PrecinctMonth:
     case_subjects: int = 0
     case_subjects_declared: int = 0
     declared_properties: int = 0
+    employers_enrolled: int = 0
+    staff_declared: int = 0  # new staff declarations in the month
+    staff_active: int = 0  # staff (lodging or not) on the month's last day
+    lodgers_active: int = 0  # of those, the ones lodging at a site (counted in active_residents)
+    late_staff_declarations: int = 0  # of staff_declared, the ones made after the deadline
     # When the figures of a month under way were counted (naive UTC); None when counted for this view or
     # read from a closed month's snapshot. Not part of the figures: equal figures are equal whenever counted.
     as_of: dt.datetime | None = field(default=None, compare=False, repr=False)
@@ -161,7 +176,12 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
         .where(Declaration.move_out >= month.first_day, Declaration.move_out < month.next.first_day, MOVED_OUT)
         .group_by(Property.precinct_id), Property.precinct_id, ids)), "move_outs")
-    put(_active_rows(session, month, tz, ids), "active_residents")
+    active = Counter(dict(_active_rows(session, month, tz, ids).all()))
+    active.update(dict(_lodger_rows(session, month, tz, ids).all()))
+    put(active.items(), "active_residents")
+    for precinct_id, extra in employer_figures(session, month, ids, tz).items():
+        if precinct_id in values:
+            values[precinct_id].update(extra)
     put(session.execute(scoped(
         select(Art57Action.precinct_id, func.count(), flag(Art57Action.kind == "education"),
                flag(Art57Action.kind == "warning"), flag(Art57Action.kind == "fine"),
@@ -227,16 +247,69 @@ def imported_figures(session: Session, month: Month, ids: Sequence[int] | None, 
     return out
 
 
+def _in_force(last: dt.date, end: dt.datetime):
+    """A tenant's declaration that registers the person on `last` (a day; `end`: the month's end, UTC)."""
+    return and_(Declaration.move_in <= last, or_(Declaration.move_out.is_(None), Declaration.move_out > last),
+                Declaration.declared_at < end, Declaration.status.in_(RESIDENT_STATUSES))
+
+
+def _staff_in_force(last: dt.date, end: dt.datetime):
+    """A staff declaration in force on `last`: started by then, not ended, declared before `end`."""
+    return and_(StaffDeclaration.start <= last, or_(StaffDeclaration.end.is_(None), StaffDeclaration.end > last),
+                StaffDeclaration.declared_at < end, StaffDeclaration.status.in_(STAFF_STATUSES))
+
+
 def _active_rows(session: Session, month: Month, tz: ZoneInfo, ids, distinct=None):
     """Active residents per precinct on the month's last day (or distinct values of `distinct` among them)."""
     _, end = month.bounds(tz)
-    last = month.last_day
     return session.execute(scoped(
         select(Property.precinct_id, func.count() if distinct is None else func.count(func.distinct(distinct)))
         .select_from(Declaration).join(Property, Declaration.property_id == Property.id)
-        .where(Declaration.move_in <= last, or_(Declaration.move_out.is_(None), Declaration.move_out > last),
-               Declaration.declared_at < end, Declaration.status.in_(RESIDENT_STATUSES))
+        .where(_in_force(month.last_day, end))
         .group_by(Property.precinct_id), Property.precinct_id, ids))
+
+
+def _lodger_rows(session: Session, month: Month, tz: ZoneInfo, ids):
+    """Lodgers per precinct on the month's last day who are no resident tenant anywhere that day: each person
+    once, at the staff declaration declared last (the higher id), so no one counts twice in any total."""
+    _, end = month.bounds(tz)
+    last = month.last_day
+    tenant = exists().where(Declaration.person_id == StaffDeclaration.person_id, _in_force(last, end))
+    latest = (select(func.max(StaffDeclaration.id).label("id"))
+              .where(StaffDeclaration.lodger.is_(True), _staff_in_force(last, end), ~tenant)
+              .group_by(StaffDeclaration.person_id).subquery())
+    return session.execute(scoped(
+        select(Employer.precinct_id, func.count())
+        .select_from(latest).join(StaffDeclaration, StaffDeclaration.id == latest.c.id)
+        .join(Employer, StaffDeclaration.employer_id == Employer.id)
+        .group_by(Employer.precinct_id), Employer.precinct_id, ids))
+
+
+def employer_figures(session: Session, month: Month, ids: Sequence[int] | None,
+                     tz: ZoneInfo = UTC) -> dict[int, dict]:
+    """The employers' figures per precinct (the employer's): enrolled, staff declared, staff and lodgers in
+    force at the month's end, late staff declarations."""
+    start, end = month.bounds(tz)
+    last = month.last_day
+    out: dict[int, dict] = defaultdict(dict)
+    for pid, enrolled in session.execute(scoped(
+            select(Employer.precinct_id, func.count()).where(Employer.created_at < end)
+            .group_by(Employer.precinct_id), Employer.precinct_id, ids)):
+        out[pid]["employers_enrolled"] = int(enrolled)
+    lodging = func.count(func.distinct(case((StaffDeclaration.lodger.is_(True), StaffDeclaration.person_id))))
+    for pid, working, lodgers in session.execute(scoped(
+            select(Employer.precinct_id, func.count(func.distinct(StaffDeclaration.person_id)), lodging)
+            .select_from(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+            .where(_staff_in_force(last, end)).group_by(Employer.precinct_id), Employer.precinct_id, ids)):
+        out[pid].update(staff_active=int(working), lodgers_active=int(lodgers))
+    late = func.count(case((StaffDeclaration.late.is_(True), StaffDeclaration.id)))
+    for pid, declared, late_ones in session.execute(scoped(
+            select(Employer.precinct_id, func.count(), late)
+            .select_from(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+            .where(StaffDeclaration.declared_at >= start, StaffDeclaration.declared_at < end,
+                   StaffDeclaration.status != "cancelled").group_by(Employer.precinct_id), Employer.precinct_id, ids)):
+        out[pid].update(staff_declared=int(declared), late_staff_declarations=int(late_ones))
+    return out
 
 
 def _rejections(session: Session, start: dt.datetime, end: dt.datetime, ids) -> dict[int, Counter]:

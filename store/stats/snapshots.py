@@ -24,8 +24,8 @@ from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import (Art57Action, Declaration, InboundMessage, Landlord, LiveFigures, MonthSnapshot, Precinct, Property,
-                          StoredChart, utcnow)
+from store.models import (Art57Action, Declaration, Employer, InboundMessage, Landlord, LiveFigures, MonthSnapshot,
+                          Precinct, Property, StaffDeclaration, StoredChart, utcnow)
 from store.stats.counting import CHANNELS, PrecinctMonth, imported_figures, month_figures, precincts_by_code
 from store.stats.month import UTC, Month, is_closed
 from store.upsert import insert_for
@@ -40,7 +40,8 @@ OPEN_CHART_TTL = dt.timedelta(hours=1)
 SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
                    "declared_by_agents", "art57_actions", "art57_education", "art57_warnings", "art57_fines",
-                   "art57_fine_yuan")
+                   "art57_fine_yuan", "employers_enrolled", "staff_declared", "staff_active", "lodgers_active",
+                   "late_staff_declarations")
 
 
 def _insert(session: Session):
@@ -227,9 +228,11 @@ _FIGURE_FIELDS = {
     Landlord: ("created_at",),
     Property: ("landlord_id", "precinct_id"),
     Art57Action: ("action_date", "kind", "amount_yuan", "precinct_id"),
+    StaffDeclaration: ("declared_at", "start", "end", "status", "lodger", "late", "person_id", "employer_id"),
+    Employer: ("created_at", "precinct_id"),
 }
 _DATES = {Declaration: ("declared_at", "move_in", "move_out"), InboundMessage: ("received_at",),
-          Landlord: ("created_at",), Art57Action: ("action_date",)}
+          Landlord: ("created_at",), Art57Action: ("action_date",), StaffDeclaration: ("declared_at", "start", "end")}
 
 
 def forget_reached_months(session: Session, _context, _instances) -> None:
@@ -260,7 +263,7 @@ def forget_reached_months(session: Session, _context, _instances) -> None:
         histories = [state.attrs[name].history for name in fields]
         if obj in session.dirty and not any(h.has_changes() for h in histories):
             continue
-        if isinstance(obj, Property):
+        if isinstance(obj, (Property, Employer)):  # its residents or staff move precinct, all months back
             earliest = dt.date(2000, 1, 1)
             break
         for name in _DATES[type(obj)]:

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, text
 
 from store.keyring import Keyring
 from store.migrate import downgrade, upgrade
-from store.models import Art57Action, StaffDeclaration
+from store.models import Art57Action
 from tests.constants import KEYS
 from tests.store.test_migration_item_precincts import _engine
 
@@ -39,9 +39,8 @@ def test_late_is_backfilled_and_downgrade_removes_it(legacy_url):
     upgrade(legacy_url, "0022_art57", keyring=keyring)
     engine = _engine(legacy_url)
     found = inspect(engine)
-    for model in (StaffDeclaration, Art57Action):
-        table = model.__table__
-        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}
+    assert {c["name"] for c in found.get_columns("art57_actions")} == {c.name for c in Art57Action.__table__.columns}
+    assert "late" in {c["name"] for c in found.get_columns("staff_declarations")}  # later revisions add more
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, late, receipt FROM staff_declarations ORDER BY id")).all()
     assert [(i, bool(late), receipt) for i, late, receipt in rows] == [
