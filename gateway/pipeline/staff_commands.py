@@ -80,7 +80,8 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
         session, employer=employer, site=site, document_type=doc.type if doc else "none",
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
-        channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
+        channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
+        inbound_id=inbound.id,
         declarant_phone=inbound.from_number)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
