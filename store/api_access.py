@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store import agents, employers
-from store.agents import Acting
-from store.models import ApiLoginCode, ApiToken, Employer, utcnow
+from store import agents
+from store.agents import Acting, ForEmployer
+from store.models import ApiLoginCode, ApiToken, utcnow
 
 CODE_MINUTES = 10
 CODE_TRIES = 5
@@ -33,7 +33,7 @@ class CodeRequest:
     """What asking for a code gave: the code to text (None when there is no one to text), or why not."""
 
     code: str | None
-    acting: Acting | Employer | None  # the landlord or agent the phone is, else the employer it is a contact of
+    acting: Acting | list[ForEmployer] | None  # the landlord or agent the phone is, else the employers it acts for
     refused: str | None = None  # `rate_limited`
 
 
@@ -45,11 +45,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def declarant(session: Session, phone: str) -> Acting | Employer | None:
-    """Who may log in from `phone`: a landlord or agent (store.agents.Acting), else the employer it is a contact
-    of; None for anyone else. A phone both a landlord and a contact logs in as the landlord; its token reaches
-    the staff endpoints too, since each endpoint reads what the phone is at each request."""
-    return agents.find_acting(session, phone) or employers.by_contact(session, phone)
+def declarant(session: Session, phone: str) -> Acting | list[ForEmployer] | None:
+    """Who may log in from `phone`: a landlord or a landlord's agent (store.agents.Acting), else the employers it
+    declares staff for (as contact or agent); None for anyone else. A phone that is both logs in as the landlord;
+    its token reaches the staff endpoints too, since each endpoint reads what the phone is at each request."""
+    return agents.find_acting(session, phone) or agents.for_employers(session, phone) or None
 
 
 def request_code(session: Session, phone: str, address: str, *, now: dt.datetime | None = None) -> CodeRequest:
@@ -78,7 +78,7 @@ def request_code(session: Session, phone: str, address: str, *, now: dt.datetime
 
 
 def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None
-               ) -> Acting | Employer | None:
+               ) -> Acting | list[ForEmployer] | None:
     """The landlord, agent or employer whose latest code this is, or None. Each call is a try; the code dies at
     its last."""
     now = now or utcnow()
@@ -96,7 +96,7 @@ def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | No
     return declarant(session, phone)
 
 
-def issue_token(session: Session, acting: Acting | Employer, phone: str, *, hours: int,
+def issue_token(session: Session, acting: Acting | list[ForEmployer], phone: str, *, hours: int,
                 now: dt.datetime | None = None) -> tuple[str, ApiToken]:
     """A new bearer token for the phone; returns it (shown once) and its row.
 
@@ -128,10 +128,11 @@ def acting_for(session: Session, token: str, *, now: dt.datetime | None = None) 
     return agents.find_acting(session, phone) if phone else None
 
 
-def employer_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Employer | None:
-    """The employer a bearer token's phone is a contact of, while the token is in force and the phone still is."""
+def staffing_for(session: Session, token: str, *, now: dt.datetime | None = None) -> list[ForEmployer]:
+    """The employers a bearer token's phone declares staff for (as contact or agent), while the token is in
+    force and the grants are."""
     phone = phone_for(session, token, now=now)
-    return employers.by_contact(session, phone) if phone else None
+    return agents.for_employers(session, phone) if phone else []
 
 
 def revoke(session: Session, token: str, *, now: dt.datetime | None = None) -> bool:

@@ -21,8 +21,7 @@ from gateway.pipeline import delivery
 from parsers.notices import render_login_code
 from parsers.phones import to_e164
 from store import api_access, audit
-from store.agents import Acting
-from store.models import Employer
+from store.agents import Acting, ForEmployer
 
 TAG = "log-in"
 
@@ -95,11 +94,11 @@ def bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _who(acting: Acting | Employer) -> str:
+def _who(acting: Acting | list[ForEmployer]) -> str:
     """The audit target of a log-in (and the scope of Idempotency-Keys): the landlord, an agent by phone, or the
-    employer."""
-    if isinstance(acting, Employer):
-        return f"employer:{acting.id}"
+    employer of a contact."""
+    if isinstance(acting, list):
+        return f"employer:{acting[0].employer.id}" if not acting[0].as_agent else f"agent:{acting[0].phone}"
     return f"landlord:{acting.landlord.id}" if acting.landlord is not None else f"agent:{acting.phone}"
 
 
@@ -118,7 +117,7 @@ def landlord_required(view: Callable) -> Callable:
         with runtime.current().sessions() as session:
             acting = api_access.acting_for(session, token)
             if acting is None:  # an employer's token is no stranger's: it is at the wrong door (§9.4)
-                return problem(403, "wrong_declarant_kind") if api_access.employer_for(session, token) \
+                return problem(403, "wrong_declarant_kind") if api_access.staffing_for(session, token) \
                     else _unauthorized()
             g.phone, g.who = acting.phone, _who(acting)
             g.landlord_id = acting.landlord.id if acting.landlord is not None else None
@@ -127,19 +126,19 @@ def landlord_required(view: Callable) -> Callable:
 
 
 def employer_required(view: Callable) -> Callable:
-    """The view runs for an employer contact with a token in force (g.phone, g.employer_id, g.who); a landlord's
-    or agent's token gets a 403 `wrong_declarant_kind` problem, anyone else a 401."""
+    """The view runs for an employer's contact or agent with a token in force (g.phone, g.who); a landlord's or
+    landlord's agent's token gets a 403 `wrong_declarant_kind` problem, anyone else a 401."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = bearer()
         if not token:
             return _unauthorized()
         with runtime.current().sessions() as session:
-            employer = api_access.employer_for(session, token)
-            if employer is None:
+            staffing = api_access.staffing_for(session, token)
+            if not staffing:
                 return problem(403, "wrong_declarant_kind") if api_access.acting_for(session, token) \
                     else _unauthorized()
-            g.phone, g.employer_id, g.who = api_access.phone_for(session, token), employer.id, _who(employer)
+            g.phone, g.who = staffing[0].phone, _who(staffing)
         return view(*args, **kwargs)
     return wrapper
 

@@ -1,10 +1,10 @@
 """An employer contact's sites and staff (§9.4 `用工`/`离职` on the internet channel), for the employer a token's
-phone is a contact of.
+phone is a contact of, or the sites employers granted it as their agent (store.agents.ForEmployer).
 
 As for a landlord's declarations (gateway.api.declarations), reads answer at once and a change is read into
 the ParseResult the SMS would give, stored as an inbound message of channel `web` and applied by the worker
 with the SMS code (gateway.pipeline.staff_commands, store.staff): the same dedupe, receipts and codes. A
-landlord's or agent's token gets `wrong_declarant_kind` here; another employer's site or receipt is a 404.
+landlord's token gets `wrong_declarant_kind` here; a site or receipt the phone may not reach is a 404.
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from gateway.api.schemas import Accepted, HireRequest, LeaveRequest, Problem, Si
 from gateway.pipeline.policy import today_for
 from parsers import Command, mask_id
 from parsers.structured import MoveIn, read_by_receipt, read_hire, read_move_out_date
-from store import employers, staff
-from store.models import Employer, Site, utcnow
+from store import agents, staff
+from store.agents import ForEmployer
+from store.models import Site, utcnow
 
 TAG = "staff"
 
@@ -31,19 +32,21 @@ def _scope() -> str:
     return g.who
 
 
-def _employer(session) -> Employer:
-    """The token's employer, as of now (a phone no longer a contact reaches nothing)."""
-    employer = employers.by_contact(session, g.phone)
-    if employer is None or employer.id != g.employer_id:
+def _staffing(session) -> list[ForEmployer]:
+    """The employers the token's phone acts for, as of now (a revoked agent reaches nothing)."""
+    staffing = agents.for_employers(session, g.phone)
+    if not staffing:
         raise ApiProblem(problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}))
-    return employer
+    return staffing
 
 
-def _own_site(employer: Employer, code: str | None) -> Site | None:
-    """The site a request names (None: the employer's only one, if it has one); another's is a 404."""
+def _own_site(staffing: list[ForEmployer], code: str | None) -> tuple[ForEmployer, Site | None]:
+    """The site a request names by code (None: the only one, if there is one) and for which employer; a site
+    the phone may not reach is a 404."""
+    every = [(fe, site) for fe in staffing for site in fe.sites]
     if code is None:
-        return employer.sites[0] if len(employer.sites) == 1 else None
-    found = next((site for site in employer.sites if site.code == code.strip()), None)
+        return every[0] if len(every) == 1 else (staffing[0], None)
+    found = next(((fe, site) for fe, site in every if site.code == code.strip()), None)
     if found is None:
         raise ApiProblem(problem(404, "not_found"))
     return found
@@ -53,12 +56,13 @@ def _own_site(employer: Employer, code: str | None) -> Site | None:
 @employer_required
 @spec.validate(resp=Responses(HTTP_200=Sites, HTTP_401=Problem, HTTP_403=Problem), tags=[TAG], security=BEARER)
 def sites():
-    """The employer's sites (workplaces, dormitories, building sites) its staff are declared at."""
+    """The employer's sites (workplaces, dormitories, building sites) its staff are declared at (an agent's:
+    the sites it was granted)."""
     with runtime.current().sessions() as session:
-        employer = _employer(session)
-        return jsonify(employer=employer.name, sites=[
+        staffing = _staffing(session)
+        return jsonify(employer="、".join(fe.employer.name for fe in staffing), sites=[
             {"code": s.code, "alias": s.alias, "kind": s.kind, "address": s.address, "capacity": s.capacity}
-            for s in employer.sites])
+            for fe in staffing for s in fe.sites])
 
 
 @bp.get("/staff")
@@ -68,13 +72,17 @@ def sites():
 def staff_list(query: StaffQuery):
     """The employer's current staff, by site and room; ID numbers masked."""
     with runtime.current().sessions() as session:
-        employer = _employer(session)
-        only = [_own_site(employer, query.site)] if query.site is not None else None
+        staffing = _staffing(session)
+        if query.site is not None:
+            fe, site = _own_site(staffing, query.site)
+            reach = [(fe, [site])]
+        else:
+            reach = [(fe, fe.sites if fe.as_agent else None) for fe in staffing]
         rows = [{"receipt": d.receipt, "site": d.site.code, "room": d.room, "lodger": bool(d.lodger),
                  "name": d.person.name, "document_type": d.person.document_type,
                  "document": mask_id(d.person.document_number) if d.person.document_number else None,
                  "start": d.start.isoformat(), "status": d.status, "channel": d.channel}
-                for d in staff.active(session, employer.id, only)]
+                for fe, sites in reach for d in staff.active(session, fe.employer.id, sites)]
     return jsonify(staff=rows)
 
 
@@ -94,9 +102,8 @@ def hire(json: HireRequest):
                        region=rt.settings.default_region, language=language(), campaign_start=rt.campaign_start(today))
     raise_field_problems(result)
     with rt.sessions() as session:
-        employer = _employer(session)
-        site = _own_site(employer, json.site)
-        precinct = employer.precinct_id
+        fe, site = _own_site(_staffing(session), json.site)
+        precinct = fe.employer.precinct_id
     record = result.records[0]
     summary = " ".join(part for part in ("staff", f"@{site.code}" if site else "", record.name or "",
                                          mask_id(record.document.number) if record.document and
@@ -120,9 +127,9 @@ def leave(receipt: str, json: LeaveRequest):
     if result.errors:  # not a receipt at all
         return problem(404, "not_found")
     with rt.sessions() as session:
-        employer = _employer(session)
-        if staff.by_receipt(session, employer.id, receipt) is None:
+        fe, decl = agents.staff_by_receipt(session, _staffing(session), receipt)
+        if fe is None or decl is None:
             return problem(404, "not_found")  # another employer's receipt is as good as unknown
-        precinct = employer.precinct_id
+        precinct = fe.employer.precinct_id
     return submit("staff_leave", result.to_json(), {"receipt": receipt, "date": date.isoformat()},
                   f"staff_leave {receipt}", precinct)

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.sms_commands import handle_sms
+from gateway.pipeline.staff_commands import about, copy_to_employer
 from parsers import Command, Outcome, OutcomeStatus, ParseResult, mask_id, render_reply
 from parsers.replies import CATALOGS
 from parsers.result import Document, Problem, Record
-from store import agents, claims, employers, staff
+from store import agents, claims, staff
 from store.models import InboundMessage
 from store.states import DeclarationStatus
 
@@ -68,18 +69,19 @@ def _move_out(session: Session, inbound: InboundMessage, result: ParseResult, pa
 def _leave(session: Session, inbound: InboundMessage, payload: dict) -> Handled:
     """End one staff declaration of the phone's employer, named by its receipt."""
     handled = Handled()
-    employer = employers.by_contact(session, inbound.from_number)
-    decl = staff.by_receipt(session, employer.id, payload.get("receipt") or "") if employer is not None else None
-    if decl is None or decl.status != DeclarationStatus.ACTIVE:
+    fe, decl = agents.staff_by_receipt(session, agents.for_employers(session, inbound.from_number),
+                                       payload.get("receipt") or "")
+    if fe is None or decl is None or decl.status != DeclarationStatus.ACTIVE:
         code = "unknown_receipt" if decl is None else "no_matching_tenant"
         handled.codes.append(code)
         handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
         return handled
-    handled.precinct_id = employer.precinct_id
+    about(handled, fe.employer)
     staff.end([decl], dt.date.fromisoformat(payload.get("date") or today_for(inbound.received_at).isoformat()))
     handled.outcomes.append(Outcome(status=OutcomeStatus.LEFT, name=decl.person.name,
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    copy_to_employer(session, handled, fe)
     return handled
 
 
