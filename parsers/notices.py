@@ -24,6 +24,7 @@ TEXTS = {
         "enrolment_rejected": "房东注册未通过：{reason}。如有疑问请联系辖区派出所。",
         "agent_notice": "房东{landlord}已授权您代为申报{properties}的租客：登记 姓名 证件号 房号 @房产",
         "agent_copy": "代理人{phone}：",
+        "staff_agent_notice": "{employer}已授权您代为申报{sites}的用工人员：用工 姓名 证件号 @场所（住宿加“宿舍”）",
         "followup": "{name}（回执{receipt}）已由民警登记，仍需补充：{what}。{how}",
         "followup_hukou": "户籍地址",
         "followup_portrait": "本人照片",
@@ -49,6 +50,8 @@ TEXTS = {
         "agent_notice": ("Landlord {landlord} made you their agent: you may now declare tenants for {properties} "
                          "(登记 NAME ID ROOM @PROPERTY)."),
         "agent_copy": "Your agent {phone}: ",
+        "staff_agent_notice": ("{employer} made you their agent: you may now declare staff at {sites} "
+                               "(用工 NAME ID @SITE, with LODGE for a lodger)."),
         "followup": "{name} (receipt {receipt}) is registered by an officer; still needed: {what}. {how}",
         "followup_hukou": "the household-registration address",
         "followup_portrait": "a photo of the person",
@@ -118,6 +121,11 @@ def render_enrolment_decision(*, approved: bool, address: str, property_code: st
 def render_agent_notice(landlord: str, properties: str, *, language: str) -> str:
     """The one SMS a phone gets when a landlord makes it their agent: for whom, and for which properties."""
     return _texts(language)["agent_notice"].format(landlord=landlord, properties=properties)
+
+
+def render_staff_agent_notice(employer: str, sites: str, *, language: str) -> str:
+    """The one SMS a phone gets when an employer makes it their agent: for whom, and at which sites."""
+    return _texts(language)["staff_agent_notice"].format(employer=employer, sites=sites)
 
 
 def render_agent_copy(agent_phone: str, reply: str, *, language: str) -> str:

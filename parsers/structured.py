@@ -7,7 +7,7 @@ pipeline code. A problem's span is empty and its `text` names the field, since t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parsers.commands import Command
 from parsers.dates import birth_date, check_move_in_date, check_move_out_date
@@ -126,6 +126,14 @@ def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: 
                     property=(fields.property or "").strip() or None, hukou=hukou)
     return ParseResult(Command.MOVE_IN, language, records=(record,), errors=tuple(checks.errors),
                        warnings=tuple(checks.warnings))
+
+
+def read_hire(fields: MoveIn, *, lodger: bool, today: dt.date, deadline_days: int, region: str = "CN",
+              language: str = "zh", campaign_start: dt.date | None = None) -> ParseResult:
+    """One `用工` record (§9.4): the fields of a move-in, `property` being the site, and whether they lodge."""
+    result = read_move_in(fields, today=today, deadline_days=deadline_days, region=region, language=language,
+                          campaign_start=campaign_start)
+    return replace(result, command=Command.STAFF, records=(replace(result.records[0], lodger=lodger),))
 
 
 @dataclass(frozen=True)

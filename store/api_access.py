@@ -1,4 +1,5 @@
-"""Landlords' (and their agents') log-in to the JSON API: one-time codes sent by SMS, then bearer tokens.
+"""Landlords' (and their agents') and employer contacts' log-in to the JSON API: one-time codes sent by SMS,
+then bearer tokens.
 
 A code is six digits, so it is only as strong as the limits around it: it lives CODE_MINUTES, takes
 CODE_TRIES guesses, and a phone may ask for CODES_PER_PHONE codes an hour, an address CODES_PER_ADDRESS.
@@ -17,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from store import agents
-from store.agents import Acting
+from store.agents import Acting, ForEmployer
 from store.models import ApiLoginCode, ApiToken, utcnow
 
 CODE_MINUTES = 10
@@ -32,7 +33,7 @@ class CodeRequest:
     """What asking for a code gave: the code to text (None when there is no one to text), or why not."""
 
     code: str | None
-    acting: Acting | None  # the landlord or agent the phone is
+    acting: Acting | list[ForEmployer] | None  # the landlord or agent the phone is, else the employers it acts for
     refused: str | None = None  # `rate_limited`
 
 
@@ -44,11 +45,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def declarant(session: Session, phone: str) -> Acting | list[ForEmployer] | None:
+    """Who may log in from `phone`: a landlord or a landlord's agent (store.agents.Acting), else the employers it
+    declares staff for (as contact or agent); None for anyone else. A phone that is both logs in as the landlord;
+    its token reaches the staff endpoints too, since each endpoint reads what the phone is at each request."""
+    return agents.find_acting(session, phone) or agents.for_employers(session, phone) or None
+
+
 def request_code(session: Session, phone: str, address: str, *, now: dt.datetime | None = None) -> CodeRequest:
     """Make a code for `phone`, within the hourly limits.
 
-    A number that is neither a landlord's nor an agent's gets a row too (holding a code nobody is sent), so the limits count it and
-    the caller can answer it exactly as an enrolled one: the API does not tell who is enrolled.
+    A number that is neither a landlord's, an agent's nor an employer contact's gets a row too (holding a code
+    nobody is sent), so the limits count it and the caller can answer it exactly as an enrolled one: the API does not tell who is enrolled.
     """
     now = now or utcnow()
     since = now - HOUR
@@ -57,7 +65,7 @@ def request_code(session: Session, phone: str, address: str, *, now: dt.datetime
                                                            ApiLoginCode.created_at > since))
     if by_phone >= CODES_PER_PHONE or by_address >= CODES_PER_ADDRESS:
         return CodeRequest(code=None, acting=None, refused="rate_limited")
-    acting = agents.find_acting(session, phone)
+    acting = declarant(session, phone)
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     # An earlier code of the same phone stops working: only the latest SMS counts.
@@ -69,8 +77,10 @@ def request_code(session: Session, phone: str, address: str, *, now: dt.datetime
     return CodeRequest(code=code if acting is not None else None, acting=acting)
 
 
-def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None) -> Acting | None:
-    """The landlord or agent whose latest code this is, or None. Each call is a try; the code dies at its last."""
+def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | None = None
+               ) -> Acting | list[ForEmployer] | None:
+    """The landlord, agent or employer whose latest code this is, or None. Each call is a try; the code dies at
+    its last."""
     now = now or utcnow()
     row = session.scalar(select(ApiLoginCode).where(ApiLoginCode.phone == phone, ApiLoginCode.used_at.is_(None),
                                                     ApiLoginCode.expires_at > now)
@@ -83,32 +93,46 @@ def check_code(session: Session, phone: str, code: str, *, now: dt.datetime | No
         row.used_at = now
     if not good:
         return None
-    return agents.find_acting(session, phone)
+    return declarant(session, phone)
 
 
-def issue_token(session: Session, acting: Acting, *, hours: int, now: dt.datetime | None = None
-                ) -> tuple[str, ApiToken]:
+def issue_token(session: Session, acting: Acting | list[ForEmployer], phone: str, *, hours: int,
+                now: dt.datetime | None = None) -> tuple[str, ApiToken]:
     """A new bearer token for the phone; returns it (shown once) and its row.
 
     The token stands for the phone: what it may reach is read from the grants at each request.
     """
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=token_hash(token), landlord_id=acting.landlord.id if acting.landlord else None,
-                   phone=acting.phone, created_at=now, expires_at=now + dt.timedelta(hours=hours))
+    landlord = acting.landlord if isinstance(acting, Acting) else None
+    row = ApiToken(token_hash=token_hash(token), landlord_id=landlord.id if landlord else None, phone=phone,
+                   created_at=now, expires_at=now + dt.timedelta(hours=hours))
     session.add(row)
     session.flush()
     return token, row
 
 
-def acting_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Acting | None:
-    """Whom a bearer token stands for, while it is neither expired nor revoked and the phone is still a landlord
-    or someone's agent (a revoked agent's token reaches nothing)."""
+def phone_for(session: Session, token: str, *, now: dt.datetime | None = None) -> str | None:
+    """The phone a bearer token stands for, while it is neither expired nor revoked."""
     now = now or utcnow()
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    return agents.find_acting(session, row.phone or row.landlord.phone)
+    return row.phone or row.landlord.phone
+
+
+def acting_for(session: Session, token: str, *, now: dt.datetime | None = None) -> Acting | None:
+    """Whom a bearer token stands for, while it is in force and the phone is still a landlord or someone's
+    agent (a revoked agent's token reaches nothing)."""
+    phone = phone_for(session, token, now=now)
+    return agents.find_acting(session, phone) if phone else None
+
+
+def staffing_for(session: Session, token: str, *, now: dt.datetime | None = None) -> list[ForEmployer]:
+    """The employers a bearer token's phone declares staff for (as contact or agent), while the token is in
+    force and the grants are."""
+    phone = phone_for(session, token, now=now)
+    return agents.for_employers(session, phone) if phone else []
 
 
 def revoke(session: Session, token: str, *, now: dt.datetime | None = None) -> bool:

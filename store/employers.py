@@ -131,9 +131,9 @@ def contacts(session: Session, employer_id: int) -> list[str]:
                                 .order_by(EmployerContact.phone)))
 
 
-def resolve_site(employer: Employer, selector: str | None) -> tuple[Site | None, str | None]:
-    """The site a record means: `@code` or `@alias`, or the employer's only one. Returns (site, error code)."""
-    sites = employer.sites
+def resolve_site(sites: Sequence[Site], selector: str | None) -> tuple[Site | None, str | None]:
+    """The site a record means among these (an employer's, or those a phone may reach): `@code` or `@alias`, or
+    the only one. Returns (site, error code)."""
     if selector:
         wanted = selector.strip().casefold()
         found = [s for s in sites if s.code == selector.strip() or (s.alias or "").casefold() == wanted]

@@ -25,7 +25,7 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.receipts import receipt_from_serial
-from store.models import (Agent, ContactLanguage, Declaration, InboundMessage, Landlord, OptOut, Person,
+from store.models import (Agent, ContactLanguage, Employer, Declaration, InboundMessage, Landlord, OptOut, Person,
                           StaffDeclaration)
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
@@ -73,9 +73,11 @@ def people_with_active():
 
 
 def grants_in_force():
-    """Agents' grants in force, with what they reach: each grant's property, or its landlord's properties."""
+    """Agents' grants in force, with what they reach: each grant's property, or its landlord's properties (an
+    employer's: its site, or the employer's sites)."""
     return (select(Agent).options(joinedload(Agent.landlord).joinedload(Landlord.properties),
-                                  joinedload(Agent.property))
+                                  joinedload(Agent.property), joinedload(Agent.employer).selectinload(Employer.sites),
+                                  joinedload(Agent.site))
             .where(Agent.revoked_at.is_(None)).order_by(Agent.id))
 
 

@@ -14,7 +14,7 @@ from gateway.api.blueprint import bp
 def init_app(app: Flask) -> None:
     """Register the API and /my; call after the officers' auth (its CSRF check must know to skip us)."""
     # The views register on bp when imported.
-    from gateway.api import access, agents, declarations, enrolments, export, mobile, portraits  # noqa: F401
+    from gateway.api import access, agents, declarations, enrolments, export, mobile, portraits, staff  # noqa: F401
 
     app.register_blueprint(bp)
     mobile.init_app(app)

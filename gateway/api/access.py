@@ -21,7 +21,7 @@ from gateway.pipeline import delivery
 from parsers.notices import render_login_code
 from parsers.phones import to_e164
 from store import api_access, audit
-from store.agents import Acting
+from store.agents import Acting, ForEmployer
 
 TAG = "log-in"
 
@@ -46,7 +46,8 @@ def phone_scope() -> str:
 @spec.validate(json=LoginCodeRequest, resp=Responses(HTTP_202=LoginCodeSent, HTTP_422=Problem, HTTP_429=Problem),
                tags=[TAG])
 def login_code(json: LoginCodeRequest):
-    """Text a one-time 6-digit code to an enrolled landlord's phone (the same answer for any number)."""
+    """Text a one-time 6-digit code to an enrolled landlord's or employer contact's phone (the same answer for any
+    number)."""
     from gateway.api.problems import language
 
     rt = runtime.current()
@@ -77,7 +78,7 @@ def login(json: LoginRequest):
             audit.record(session, None, "api_login_failed", f"phone:{phone}", address=client_address())
             failed = True
         else:
-            token, row = api_access.issue_token(session, acting, hours=rt.settings.api_token_hours)
+            token, row = api_access.issue_token(session, acting, phone, hours=rt.settings.api_token_hours)
             audit.record(session, None, "api_login", _who(acting), address=client_address())
             failed = False
             expires_at = row.expires_at
@@ -93,9 +94,16 @@ def bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _who(acting: Acting) -> str:
-    """The audit target of a log-in: the landlord, or an agent by phone."""
+def _who(acting: Acting | list[ForEmployer]) -> str:
+    """The audit target of a log-in (and the scope of Idempotency-Keys): the landlord, an agent by phone, or the
+    employer of a contact."""
+    if isinstance(acting, list):
+        return f"employer:{acting[0].employer.id}" if not acting[0].as_agent else f"agent:{acting[0].phone}"
     return f"landlord:{acting.landlord.id}" if acting.landlord is not None else f"agent:{acting.phone}"
+
+
+def _unauthorized():
+    return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
 def landlord_required(view: Callable) -> Callable:
@@ -104,21 +112,57 @@ def landlord_required(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = bearer()
-        acting: Acting | None = None
-        if token:
-            with runtime.current().sessions() as session:
-                acting = api_access.acting_for(session, token)
-                if acting is not None:
-                    g.phone, g.who = acting.phone, _who(acting)
-                    g.landlord_id = acting.landlord.id if acting.landlord is not None else None
-        if acting is None:
-            return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        if not token:
+            return _unauthorized()
+        with runtime.current().sessions() as session:
+            acting = api_access.acting_for(session, token)
+            if acting is None:  # an employer's token is no stranger's: it is at the wrong door (§9.4)
+                return problem(403, "wrong_declarant_kind") if api_access.staffing_for(session, token) \
+                    else _unauthorized()
+            g.phone, g.who = acting.phone, _who(acting)
+            g.landlord_id = acting.landlord.id if acting.landlord is not None else None
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def employer_required(view: Callable) -> Callable:
+    """The view runs for an employer's contact or agent with a token in force (g.phone, g.who); a landlord's or
+    landlord's agent's token gets a 403 `wrong_declarant_kind` problem, anyone else a 401."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = bearer()
+        if not token:
+            return _unauthorized()
+        with runtime.current().sessions() as session:
+            staffing = api_access.staffing_for(session, token)
+            if not staffing:
+                return problem(403, "wrong_declarant_kind") if api_access.acting_for(session, token) \
+                    else _unauthorized()
+            g.phone, g.who = staffing[0].phone, _who(staffing)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def declarant_required(view: Callable) -> Callable:
+    """The view runs for any phone that may log in (landlord, agent or employer contact) with a token in force
+    (g.phone, g.who); anyone else gets a 401 problem."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = bearer()
+        if not token:
+            return _unauthorized()
+        with runtime.current().sessions() as session:
+            phone = api_access.phone_for(session, token)
+            who = api_access.declarant(session, phone) if phone else None
+            if who is None:
+                return _unauthorized()
+            g.phone, g.who = phone, _who(who)
         return view(*args, **kwargs)
     return wrapper
 
 
 @bp.post("/logout")
-@landlord_required
+@declarant_required
 @spec.validate(resp=Responses(HTTP_204=None, HTTP_401=Problem), tags=[TAG], security={"bearer": []})
 def logout():
     """Revoke the token this request carries."""

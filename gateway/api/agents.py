@@ -49,7 +49,8 @@ def _out(row: Agent) -> dict:
 
 @bp.get("/agents")
 @landlord_required
-@spec.validate(resp=Responses(HTTP_200=Agents, HTTP_401=Problem, HTTP_403=Problem), tags=[TAG], security=BEARER)
+@spec.validate(resp=Responses(HTTP_200=Agents, HTTP_401=Problem, HTTP_403=Problem), tags=[TAG],
+               security=BEARER)
 def list_agents():
     """Your agents in force: who may declare for which of your properties."""
     with runtime.current().sessions() as session:

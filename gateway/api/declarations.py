@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from gateway import runtime
 from gateway.api.blueprint import bp, spec
-from gateway.api.access import landlord_required
+from gateway.api.access import declarant_required, landlord_required
 from gateway.api.idempotent import idempotent
 from gateway.api.problems import ApiProblem, code_text, language, problem, raise_field_problems
 from gateway.api.schemas import (Accepted, Declarations, DeclarationsQuery, MoveInRequest, MoveOutRequest,
@@ -57,7 +57,7 @@ def _properties(session) -> list[Property]:
 
 @bp.get("/properties")
 @landlord_required
-@spec.validate(resp=Responses(HTTP_200=Properties, HTTP_401=Problem), tags=[TAG], security=BEARER)
+@spec.validate(resp=Responses(HTTP_200=Properties, HTTP_401=Problem, HTTP_403=Problem), tags=[TAG], security=BEARER)
 def properties():
     """The properties the phone may declare for: a landlord's own, and those other landlords granted it."""
     with runtime.current().sessions() as session:
@@ -69,8 +69,8 @@ def properties():
 
 @bp.get("/declarations")
 @landlord_required
-@spec.validate(query=DeclarationsQuery, resp=Responses(HTTP_200=Declarations, HTTP_401=Problem, HTTP_404=Problem,
-                                                       HTTP_422=Problem), tags=[TAG], security=BEARER)
+@spec.validate(query=DeclarationsQuery, resp=Responses(HTTP_200=Declarations, HTTP_401=Problem, HTTP_403=Problem,
+                                                       HTTP_404=Problem, HTTP_422=Problem), tags=[TAG], security=BEARER)
 def declarations(query: DeclarationsQuery):
     """Declarations at the properties the phone may reach, newest first; ID numbers masked."""
     with runtime.current().sessions() as session:
@@ -92,8 +92,9 @@ def declarations(query: DeclarationsQuery):
     return jsonify(declarations=rows)
 
 
-def _submit(kind: str, parse: dict, payload: dict, summary: str, precinct_id: int | None):
-    """Store the request once (per Idempotency-Key), wake the drain, answer 202 with its status URL."""
+def submit(kind: str, parse: dict, payload: dict, summary: str, precinct_id: int | None):
+    """Store the request once (per Idempotency-Key), wake the drain, answer 202 with its status URL (the staff
+    endpoints' too: gateway.api.staff)."""
     rt = runtime.current()
     key = getattr(g, "idempotency_key", None)
     token = (idempotency.digest(_scope(), key, kind)[:40] if key else secrets.token_hex(20))
@@ -128,8 +129,8 @@ def own_declaration(session, receipt: str) -> Declaration:
 @bp.post("/declarations")
 @landlord_required
 @idempotent(_scope)
-@spec.validate(json=MoveInRequest, resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_404=Problem,
-                                                  HTTP_422=Problem), tags=[TAG], security=BEARER)
+@spec.validate(json=MoveInRequest, resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_403=Problem,
+                                                  HTTP_404=Problem, HTTP_422=Problem), tags=[TAG], security=BEARER)
 def move_in(json: MoveInRequest):
     """Declare a tenant moving in (document type `none`: name and hukou address, checked by an officer)."""
     rt = runtime.current()
@@ -148,14 +149,14 @@ def move_in(json: MoveInRequest):
     summary = " ".join(part for part in ("move_in", f"@{prop.code}" if prop else "", record.name or "",
                                          mask_id(record.document.number) if record.document and
                                          record.document.number else "none", record.room or "") if part)
-    return _submit("move_in", result.to_json(), {}, summary, precinct)
+    return submit("move_in", result.to_json(), {}, summary, precinct)
 
 
 @bp.post("/declarations/<receipt>/move-out")
 @landlord_required
 @idempotent(_scope)
-@spec.validate(json=MoveOutRequest, resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_404=Problem,
-                                                   HTTP_422=Problem), tags=[TAG], security=BEARER)
+@spec.validate(json=MoveOutRequest, resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_403=Problem,
+                                                   HTTP_404=Problem, HTTP_422=Problem), tags=[TAG], security=BEARER)
 def move_out(receipt: str, json: MoveOutRequest):
     """A tenant moved out: end the declaration with this receipt."""
     rt = runtime.current()
@@ -169,7 +170,8 @@ def move_out(receipt: str, json: MoveOutRequest):
 @bp.delete("/declarations/<receipt>")
 @landlord_required
 @idempotent(_scope)
-@spec.validate(resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_404=Problem), tags=[TAG], security=BEARER)
+@spec.validate(resp=Responses(HTTP_202=Accepted, HTTP_401=Problem, HTTP_403=Problem,
+                              HTTP_404=Problem), tags=[TAG], security=BEARER)
 def cancel(receipt: str):
     """Withdraw a declaration made by mistake (like `撤销 <receipt>`)."""
     return _by_receipt("cancel", Command.CANCEL, receipt, {"receipt": receipt})
@@ -182,15 +184,16 @@ def _by_receipt(kind: str, command: Command, receipt: str, payload: dict):
     with runtime.current().sessions() as session:
         decl = own_declaration(session, receipt)
         precinct = decl.property.precinct_id
-    return _submit(kind, result.to_json(), payload, f"{kind} {receipt}", precinct)
+    return submit(kind, result.to_json(), payload, f"{kind} {receipt}", precinct)
 
 
 @bp.get("/requests/<request_id>")
-@landlord_required
+@declarant_required
 @spec.validate(resp=Responses(HTTP_200=RequestStatus, HTTP_401=Problem, HTTP_404=Problem), tags=[TAG],
                security=BEARER)
 def request_status(request_id: str):
-    """Where a move-in, move-out or cancel stands: `received`, then its outcome, receipt and codes."""
+    """Where a request (move-in, move-out, cancel; staff hired or leaving) stands: `received`, then its outcome,
+    receipt and codes."""
     with runtime.current().sessions() as session:
         row = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == SID_PREFIX + request_id[:60],
                                                           InboundMessage.channel == Channel.WEB,

@@ -14,7 +14,7 @@ from flask import jsonify, request
 from spectree import Response as Responses
 
 from gateway import runtime
-from gateway.api.access import landlord_required
+from gateway.api.access import declarant_required, landlord_required
 from gateway.api.blueprint import bp, spec
 from gateway.api.declarations import BEARER, own_declaration
 from gateway.api.problems import problem
@@ -50,8 +50,8 @@ def _image() -> bytes:
 @bp.post("/declarations/<receipt>/portrait")
 @landlord_required
 @_large_body
-@spec.validate(resp=Responses(HTTP_200=PortraitStored, HTTP_401=Problem, HTTP_404=Problem, HTTP_413=Problem,
-                              HTTP_422=Problem), tags=[TAG], security=BEARER)
+@spec.validate(resp=Responses(HTTP_200=PortraitStored, HTTP_401=Problem, HTTP_403=Problem, HTTP_404=Problem,
+                              HTTP_413=Problem, HTTP_422=Problem), tags=[TAG], security=BEARER)
 def upload_portrait(receipt: str):
     """The portrait of the person declared with this receipt (a person without a document needs one):
     multipart field `portrait`, or the image as the body. JPEG, PNG or WebP, up to 5 MB; metadata is removed."""

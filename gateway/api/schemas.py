@@ -186,3 +186,56 @@ class RevokeQuery(Strict):
 
 class Revoked(BaseModel):
     revoked: list[AgentOut]
+
+
+# -- employers: sites and staff (用工/离职) ------------------------------------------------------------
+
+class SiteOut(BaseModel):
+    code: str
+    alias: str | None
+    kind: Literal["workplace", "dormitory", "building_site"]
+    address: str
+    capacity: int | None
+
+
+class Sites(BaseModel):
+    employer: str = Field(description="The employer's name")
+    sites: list[SiteOut]
+
+
+class StaffQuery(Strict):
+    site: str | None = Field(None, max_length=16, description="One site's code")
+
+
+class StaffOut(BaseModel):
+    receipt: str
+    site: str = Field(description="The site's code")
+    room: str | None
+    lodger: bool = Field(description="Lodges at the site (留宿)")
+    name: str | None
+    document_type: str
+    document: str | None = Field(description="The document number, masked (first 4 and last 4 characters)")
+    start: dt.date
+    status: str
+    channel: str
+
+
+class StaffList(BaseModel):
+    staff: list[StaffOut]
+
+
+class HireRequest(Strict):
+    name: str = Field(min_length=1, max_length=60)
+    document_type: DocumentType = "ric"
+    document_number: str | None = Field(None, max_length=32, description="Required unless document_type is none")
+    site: str | None = Field(None, max_length=16, description="Site code; may be left out with one site")
+    room: str | None = Field(None, max_length=16, description="A lodger's room, when known")
+    lodger: bool = Field(False, description="Lodges at the site (like `宿舍` in a 用工 SMS)")
+    date: dt.date | None = Field(None, description="First day of work; today when left out")
+    phone: str | None = Field(None, max_length=32, description="The worker's phone")
+    hukou_address: str | None = Field(None, max_length=200, description="Household-registration (户籍) address, "
+                                      "asked for a person without a document")
+
+
+class LeaveRequest(Strict):
+    date: dt.date | None = Field(None, description="Last day; today when left out")

@@ -21,10 +21,11 @@ class Handled:
     precinct_id: int | None = None  # the message's primary precinct (store.item_precincts)
     other_precinct_ids: list[int] = field(default_factory=list)
     language: str | None = None  # the reply's language when it is not the message's own (a bare `Y 12345671`)
-    # An agent's message: per landlord id, (landlord's phone, the outcomes at their properties): one copy each.
-    copies: dict[int, tuple[str, list[Outcome]]] = field(default_factory=dict)
+    # An agent's message: per landlord id (an employer's: `e<id>`), (their phone, the outcomes at their properties
+    # or sites): one copy each.
+    copies: dict[int | str, tuple[str, list[Outcome]]] = field(default_factory=dict)
 
-    def copy_to(self, landlord_id: int, phone: str, outcome: Outcome) -> None:
+    def copy_to(self, landlord_id: int | str, phone: str, outcome: Outcome) -> None:
         """The landlord is told of this outcome at their property (an agent acted): one SMS per message."""
         self.copies.setdefault(landlord_id, (phone, []))[1].append(outcome)
 

@@ -21,7 +21,7 @@ from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.commands import AGENT_COMMANDS, BY_RECEIPT
 from parsers.notices import render_agent_notice
 from parsers.replies import reply_language
-from store import agents, claims, employers, languages, media
+from store import agents, claims, languages, media
 from store import declarations as decls
 from store.agents import Acting
 from store.models import Declaration, InboundMessage, Landlord, MediaItem, Property
@@ -44,9 +44,9 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
         return handle_enrol(session, inbound, result, handled)
     acting = agents.find_acting(session, inbound.from_number)
     if result.command in STAFF_COMMANDS or acting is None:  # only then may the phone be an employer's (§9.4)
-        employer = employers.by_contact(session, inbound.from_number)
-        if employer is not None:
-            return handle_staff(session, inbound, employer, result, handled, today_for(inbound.received_at))
+        staffing = agents.for_employers(session, inbound.from_number)  # its contact, or an agent it granted
+        if staffing:
+            return handle_staff(session, inbound, staffing, result, handled, today_for(inbound.received_at))
     if acting is None or (acting.landlord is None and result.command in AGENT_COMMANDS):
         return _reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
     if acting.landlord is not None:

@@ -2,9 +2,11 @@
 
 The same reply, receipts and per-record outcomes as a landlord's `登记`/`退租` (gateway.pipeline.sms_commands
 routes here); what is stored is a staff declaration (store.staff), which never touches a tenancy. `撤销 <receipt>`
-withdraws one of the employer's own. An employer's phone that sends any other landlord's command gets
-`wrong_declarant_kind`: nothing of it is stored. A contact's call (voice menu 4 and 5 for staff) is applied here
-too (`handle_voice_staff`), by the same store.staff code and answered with the same reply.
+withdraws one of the employer's own. `授权 <phone> [@site]` / `取消授权` let another phone act as the employer's
+agent (store.agents): its `用工`/`离职` are the employer's, at the granted sites, with the agent as declarant and
+a copy of the reply to the employer's contact, one SMS per message. An employer's phone that sends any other
+landlord's command gets `wrong_declarant_kind`: nothing of it is stored. A contact's call (voice menu 4 and 5 for
+staff) is applied here too (`handle_voice_staff`), by the same store.staff code and answered with the same reply.
 """
 from __future__ import annotations
 
@@ -16,18 +18,23 @@ from gateway import runtime
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
+from parsers.commands import AGENT_COMMANDS
 from parsers.dates import check_move_in_date
-from store import employers, media, staff
-from store.models import Employer, InboundMessage
+from parsers.notices import render_staff_agent_notice
+from store import agents, employers, media, staff
+from store.agents import ForEmployer
+from store.models import Employer, InboundMessage, Site
 from store.states import Channel
 
 STAFF_COMMANDS = (Command.STAFF, Command.STAFF_END)
 
 
-def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, result: ParseResult,
+def handle_staff(session: Session, inbound: InboundMessage, staffing: list[ForEmployer], result: ParseResult,
                  handled: Handled, today: dt.date) -> Handled:
-    """Apply every record of an employer contact's message; each is applied or rejected on its own."""
-    handled.precinct_id = employer.precinct_id
+    """Apply every record of an employer contact's (or an employer's agent's) message; each is applied or
+    rejected on its own."""
+    for fe in staffing:
+        about(handled, fe.employer)
     if result.message_errors():
         handled.codes.extend(problem.code for problem in result.message_errors())
         handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=tuple(dict.fromkeys(handled.codes))))
@@ -35,7 +42,12 @@ def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, 
     if result.command == Command.HELP:
         return handled
     if result.command == Command.CANCEL:  # `撤销 <receipt>`: a 用工 sent by mistake
-        return _cancel(session, employer, result, handled)
+        return _cancel(session, staffing, result, handled)
+    if result.command in AGENT_COMMANDS:
+        own = next((fe.employer for fe in staffing if not fe.as_agent), None)
+        if own is None:
+            return reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
+        return _grants(session, inbound, own, result, handled)
     if result.command not in STAFF_COMMANDS:
         return reject_message(handled, "wrong_declarant_kind")  # §9.4: tenants are a landlord's to declare
     for index, record in enumerate(result.records):
@@ -43,21 +55,74 @@ def handle_staff(session: Session, inbound: InboundMessage, employer: Employer, 
         if errors:
             _reject_record(handled, index, record, errors)
         elif result.command == Command.STAFF:
-            _hire(session, inbound, employer, result, index, handled, today)
+            _hire(session, inbound, staffing, result, index, handled, today)
         else:
-            _leave(session, employer, result, index, handled, today)
+            _leave(session, staffing, result, index, handled, today)
     return handled
 
 
-def _cancel(session: Session, employer: Employer, result: ParseResult, handled: Handled) -> Handled:
-    decl = staff.by_receipt(session, employer.id, result.receipt or "")
-    if decl is None:
+def about(handled: Handled, employer: Employer) -> None:
+    """The message concerns this employer: its precinct is one of the message's."""
+    if handled.precinct_id is None:
+        handled.precinct_id = employer.precinct_id
+    elif employer.precinct_id not in (handled.precinct_id, *handled.other_precinct_ids):
+        handled.other_precinct_ids.append(employer.precinct_id)
+
+
+def copy_to_employer(session: Session, handled: Handled, fe: ForEmployer) -> None:
+    """An agent's outcome just added goes into the employer's copy (to its first contact): one SMS a message."""
+    if fe.as_agent:
+        contact = employers.contacts(session, fe.employer.id)[0]
+        handled.copy_to(f"e{fe.employer.id}", contact, handled.outcomes[-1])
+
+
+def _cancel(session: Session, staffing: list[ForEmployer], result: ParseResult, handled: Handled) -> Handled:
+    fe, decl = agents.staff_by_receipt(session, staffing, result.receipt or "")
+    if fe is None or decl is None:
         return reject_message(handled, "unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
     staff.cancel(decl)
     handled.outcomes.append(Outcome(status=OutcomeStatus.CANCELLED, name=decl.person.name,
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    copy_to_employer(session, handled, fe)
     return handled
+
+
+def _grants(session: Session, inbound: InboundMessage, employer: Employer, result: ParseResult,
+            handled: Handled) -> Handled:
+    """`授权 <phone> [@site]` / `取消授权 <phone> [@site]` from an employer's contact, about its own sites."""
+    record = result.records[0] if result.records else None
+    errors = [p.code for p in result.record_errors(0)] if record is not None else []
+    if record is None or not record.phone or errors:
+        return reject_message(handled, (errors or ["unknown_agent"])[0])
+    site = None
+    if record.property:
+        site, code = employers.resolve_site(employer.sites, record.property)
+        if site is None:
+            return reject_message(handled, code or "unknown_property")
+    if result.command == Command.AGENT:
+        grant, new = agents.grant(session, employer, record.phone, site,
+                                  inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS)
+        reached = agents.granted_sites(grant)
+        if new:
+            notice = render_staff_agent_notice(employer.name, " ".join(label(s) for s in reached),
+                                         language=handled.language or result.language)
+            handled.extra_sms.append(("agent_notice", record.phone, notice))
+        status = OutcomeStatus.AGENT_GRANTED
+    else:
+        ended = agents.revoke(session, employer, record.phone, site)
+        if not ended:
+            return reject_message(handled, "unknown_agent")
+        reached = [s for grant in ended for s in agents.granted_sites(grant)]
+        status = OutcomeStatus.AGENT_REVOKED
+    shown = " ".join(dict.fromkeys(label(s) for s in reached))
+    handled.outcomes.append(Outcome(status=status, name=f"{record.phone} {shown}".strip()))
+    return handled
+
+
+def label(site: Site) -> str:
+    """A site as its employer names it in an SMS: `@alias`, else `@code`."""
+    return f"@{site.alias or site.code}"
 
 
 def reject_message(handled: Handled, code: str) -> Handled:
@@ -73,19 +138,19 @@ def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> No
                                     room=record.room, codes=tuple(dict.fromkeys(codes))))
 
 
-def _hire(session: Session, inbound: InboundMessage, employer: Employer, result: ParseResult, index: int,
+def _hire(session: Session, inbound: InboundMessage, staffing: list[ForEmployer], result: ParseResult, index: int,
           handled: Handled, today: dt.date) -> None:
     record = result.records[index]
-    site, code = employers.resolve_site(employer, record.property)
-    if site is None:
+    fe, site, code = agents.resolve_site(staffing, record.property)
+    if fe is None or site is None:
         return _reject_record(handled, index, record, [code or "unknown_property"])
     doc = record.document
     status, decl = staff.declare(
-        session, employer=employer, site=site, document_type=doc.type if doc else "none",
+        session, employer=fe.employer, site=site, document_type=doc.type if doc else "none",
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
-        channel=inbound.channel if inbound.channel == Channel.OFFICER else Channel.SMS, inbound_id=inbound.id,
-        declarant_phone=inbound.from_number, hukou=record.hukou,
+        channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
+        inbound_id=inbound.id, declarant_phone=inbound.from_number, hukou=record.hukou,
         late=any(w.code == "late" for w in result.record_warnings(index)))
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
@@ -97,29 +162,40 @@ def _hire(session: Session, inbound: InboundMessage, employer: Employer, result:
     handled.outcomes.append(Outcome(status=status, record=index, name=record.name,
                                     document_number=doc.number if doc else None, receipt=decl.receipt,
                                     room=decl.room, codes=warnings))
+    copy_to_employer(session, handled, fe)
 
 
-def _leave(session: Session, employer: Employer, result: ParseResult, index: int, handled: Handled,
+def _leave(session: Session, staffing: list[ForEmployer], result: ParseResult, index: int, handled: Handled,
            today: dt.date) -> None:
     record = result.records[index]
-    sites = None
+    candidates: list[tuple[ForEmployer, list[Site] | None]]
     if record.property:
-        site, code = employers.resolve_site(employer, record.property)
-        if site is None:
+        fe, site, code = agents.resolve_site(staffing, record.property)
+        if fe is None or site is None:
             return _reject_record(handled, index, record, [code or "unknown_property"])
-        sites = [site]
+        candidates = [(fe, [site])]
+    else:  # a contact: every site of its employer; an agent: the sites it was granted
+        candidates = [(fe, fe.sites if fe.as_agent else None) for fe in staffing]
     doc = record.document
-    found, code = staff.to_end(session, employer.id, sites, document_type=doc.type if doc else None,
-                               document_number=doc.number if doc else None, id_suffix=record.id_suffix,
-                               room=record.room)
-    if code:
-        return _reject_record(handled, index, record, [code])
+    matches, codes = [], []
+    for fe, sites in candidates:
+        found, code = staff.to_end(session, fe.employer.id, sites, document_type=doc.type if doc else None,
+                                   document_number=doc.number if doc else None, id_suffix=record.id_suffix,
+                                   room=record.room)
+        if code:
+            codes.append(code)
+        else:
+            matches.append((fe, found))
+    if len(matches) != 1:  # none found, or the same words find staff of two employers an agent works for
+        return _reject_record(handled, index, record, [codes[0] if not matches else "ambiguous_tenant"])
+    fe, found = matches[0]
     staff.end(found, record.date or today)
     session.flush()  # a later record of the same message must not find them still active
     for decl in found:
         handled.outcomes.append(Outcome(status=OutcomeStatus.LEFT, record=index, name=decl.person.name,
                                         document_number=decl.person.document_number, receipt=decl.receipt,
                                         room=decl.room))
+        copy_to_employer(session, handled, fe)
 
 
 def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handled) -> Handled:

@@ -16,13 +16,16 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import today_for
 from gateway.pipeline.sms_commands import handle_sms
+from gateway.pipeline.staff_commands import about, copy_to_employer
 from parsers import Command, Outcome, OutcomeStatus, ParseResult, mask_id, render_reply
 from parsers.replies import CATALOGS
 from parsers.result import Document, Problem, Record
-from store import agents, claims
+from store import agents, claims, staff
 from store.models import InboundMessage
+from store.states import DeclarationStatus
 
 MOVE_OUT_BY_RECEIPT = "move_out"  # the API's move-out names a declaration; the SMS one a person or room
+LEAVE_BY_RECEIPT = "staff_leave"  # and its 离职 a staff declaration
 
 
 def handle_web(session: Session, inbound: InboundMessage) -> tuple[Handled, ParseResult]:
@@ -31,6 +34,8 @@ def handle_web(session: Session, inbound: InboundMessage) -> tuple[Handled, Pars
     result = parse_from_json(inbound.parse or {})
     if payload.get("kind") == MOVE_OUT_BY_RECEIPT:
         handled = _move_out(session, inbound, result, payload)
+    elif payload.get("kind") == LEAVE_BY_RECEIPT:
+        handled = _leave(session, inbound, payload)
     else:
         handled = handle_sms(session, inbound, result)
     handled.reply = False
@@ -61,6 +66,25 @@ def _move_out(session: Session, inbound: InboundMessage, result: ParseResult, pa
     return handled
 
 
+def _leave(session: Session, inbound: InboundMessage, payload: dict) -> Handled:
+    """End one staff declaration of the phone's employer, named by its receipt."""
+    handled = Handled()
+    fe, decl = agents.staff_by_receipt(session, agents.for_employers(session, inbound.from_number),
+                                       payload.get("receipt") or "")
+    if fe is None or decl is None or decl.status != DeclarationStatus.ACTIVE:
+        code = "unknown_receipt" if decl is None else "no_matching_tenant"
+        handled.codes.append(code)
+        handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
+        return handled
+    about(handled, fe.employer)
+    staff.end([decl], dt.date.fromisoformat(payload.get("date") or today_for(inbound.received_at).isoformat()))
+    handled.outcomes.append(Outcome(status=OutcomeStatus.LEFT, name=decl.person.name,
+                                    document_number=decl.person.document_number, receipt=decl.receipt,
+                                    room=decl.room))
+    copy_to_employer(session, handled, fe)
+    return handled
+
+
 def result_of(result: ParseResult, handled: Handled, language: str) -> dict[str, Any]:
     """What the client reads once its request is handled: never a full ID number."""
     shown = handled.outcomes if handled.told is None else handled.told
@@ -85,7 +109,8 @@ def parse_from_json(parse: dict[str, Any]) -> ParseResult:
     for r in parse.get("records", ()):
         doc = r.get("document")
         records.append(Record(name=r.get("name"), room=r.get("room"), phone=r.get("phone"),
-                              property=r.get("property"), hukou=r.get("hukou"),
+                              property=r.get("property", r.get("site")), hukou=r.get("hukou"),
+                              lodger=bool(r.get("lodger", False)), id_suffix=r.get("id_suffix"),
                               document=Document(doc["type"], doc.get("number")) if doc else None,
                               date=dt.date.fromisoformat(r["date"]) if r.get("date") else None))
     command = parse.get("command")

@@ -18,6 +18,10 @@ const TEXTS = {
     agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
     agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
     confirm_revoke: "确认取消该代理人的授权？", granted: "已授权。", revoked: "已取消授权。", as_agent: "代理",
+    employer_title: "用工申报", sites: "用工场所", staff: "在职人员", no_staff: "暂无在职人员。", hire: "登记新用工人员", site: "场所",
+    lodger: "在场所住宿", staff_room: "宿舍房号（可不填）", start: "入职日期", staff_phone: "本人手机（可不填）",
+    leave: "已离职", confirm_leave: "确认该人员已离职？", lodging: "住宿",
+    workplace: "工作场所", dormitory: "宿舍", building_site: "工地",
   },
   en: {
     title: "Landlord declarations", switch: "中文", login: "Log in", phone: "Mobile number", send_code: "Send code",
@@ -41,6 +45,10 @@ const TEXTS = {
     no_agents: "No agents.", agent_phone: "Agent's mobile number", grant: "Allow", revoke: "Revoke",
     all_properties: "All properties", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
     revoked: "Agent revoked.", as_agent: "as agent",
+    employer_title: "Staff declarations", sites: "Sites", staff: "Current staff", no_staff: "No current staff.", hire: "Declare a new member of staff",
+    site: "Site", lodger: "Lodges at the site", staff_room: "Dormitory room (optional)", start: "First day of work",
+    staff_phone: "Their mobile (optional)", leave: "Left", confirm_leave: "Did this person leave?",
+    lodging: "lodges", workplace: "Workplace", dormitory: "Dormitory", building_site: "Building site",
   },
 };
 
@@ -93,6 +101,14 @@ function show(loggedIn) {
 
 async function load() {
   const props = await api("GET", "/api/v1/properties");
+  // An employer contact's phone is refused the landlords' calls (wrong_declarant_kind): show its staff instead.
+  const employer = props.status === 403 && props.data && props.data.type.endsWith("/wrong_declarant_kind");
+  $("#landlord-part").hidden = employer;
+  $("#employer-part").hidden = !employer;
+  $("#more").hidden = employer;
+  $("h1").dataset.t = employer ? "employer_title" : "title";
+  $("h1").textContent = t($("h1").dataset.t);
+  if (employer) { await loadStaff(); return; }
   if (props.status !== 200) return;
   const list = $("#properties");
   const select = $("#move-in select[name=property]");
@@ -161,6 +177,45 @@ async function loadAgents(own) {
   }
 }
 
+// An employer contact's sites and current staff (IDs masked by the API), with a button to record a leave.
+async function loadStaff() {
+  const sites = await api("GET", "/api/v1/sites");
+  if (sites.status !== 200) return;
+  $("#employer-name").textContent = sites.data.employer;
+  const list = $("#sites");
+  const select = $("#hire select[name=site]");
+  list.replaceChildren();
+  select.replaceChildren();
+  for (const s of sites.data.sites) {
+    const li = document.createElement("li");
+    li.textContent = `${s.code}${s.alias ? " · " + s.alias : ""} (${t(s.kind)})`;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = s.address;
+    li.append(meta);
+    list.append(li);
+    select.append(new Option(`${s.code}${s.alias ? " " + s.alias : ""}`, s.code));
+  }
+  const staff = await api("GET", "/api/v1/staff");
+  const ul = $("#staff");
+  ul.replaceChildren();
+  const rows = staff.status === 200 ? staff.data.staff : [];
+  $("#no-staff").hidden = rows.length > 0;
+  for (const d of rows) {
+    const li = document.createElement("li");
+    li.dataset.receipt = d.receipt;
+    li.textContent = `${d.name || ""} ${d.document || t("none")}`;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = `@${d.site}${d.lodger ? " " + t("lodging") : ""}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.start} · ${t("receipt")} ${d.receipt}`;
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(button(t("leave"), "leave", () => change("POST", `/api/v1/staff/${d.receipt}/leave`, {}, t("confirm_leave"))));
+    li.append(meta, actions);
+    ul.append(li);
+  }
+}
+
 function button(label, cls, onClick) {
   const b = document.createElement("button");
   b.type = "button";
@@ -209,6 +264,9 @@ function logOut(callApi) {
   if (callApi) api("POST", "/api/v1/logout");
   sessionStorage.removeItem("token");
   sessionStorage.removeItem("phone");
+  $("#more").hidden = false;
+  $("h1").dataset.t = "title";
+  $("h1").textContent = t("title");
   show(false);
 }
 
@@ -268,6 +326,28 @@ function setUp() {
       const receipt = done && done.result && done.result.outcomes.length ? done.result.outcomes[0].receipt : null;
       if (photo && receipt) await sendPhoto(receipt, photo);
       if (done) form.reset();
+    } else {
+      notify(problemText(response.data), "bad");
+    }
+  });
+  const staffKind = $("#hire select[name=document_type]");
+  staffKind.addEventListener("change", () => {
+    $("#hire .number-field").hidden = staffKind.value === "none";
+    $("#hire .hukou-field").hidden = staffKind.value !== "none";
+  });
+  $("#hire").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const none = form.document_type.value === "none";
+    const body = {name: form.name.value.trim(), document_type: form.document_type.value, site: form.site.value,
+                  lodger: form.lodger.checked};
+    const optional = {document_number: none ? "" : form.document_number.value.trim(),
+                      hukou_address: none ? form.hukou_address.value.trim() : "",
+                      room: form.room.value.trim(), date: form.date.value, phone: form.phone.value.trim()};
+    for (const [key, value] of Object.entries(optional)) if (value) body[key] = value;
+    const response = await api("POST", "/api/v1/staff", body);
+    if (response.status === 202) {
+      if (await follow(response.data.status_url)) form.reset();
     } else {
       notify(problemText(response.data), "bad");
     }

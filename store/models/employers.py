@@ -17,7 +17,7 @@ class Employer(Base):
     address: Mapped[str] = mapped_column(String(400))
     precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
     precinct: Mapped[Precinct] = relationship()
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # migration 0022: enrolled (statistics)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # migration 0023: enrolled (statistics)
     sites: Mapped[list[Site]] = relationship(order_by="Site.code")
 
 
@@ -49,7 +49,7 @@ class StaffDeclaration(Base):  # someone working for an employer; a lodger also 
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     room: Mapped[str | None] = mapped_column(String(32))
-    hukou_address: Mapped[str | None] = mapped_column(String(400))  # migration 0022: a no-document person's (§9.1)
+    hukou_address: Mapped[str | None] = mapped_column(String(400))  # migration 0023: a no-document person's (§9.1)
     lodger: Mapped[bool] = mapped_column(Boolean, default=False)
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date | None] = mapped_column(Date)

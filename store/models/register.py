@@ -157,20 +157,25 @@ class MediaItem(Base):
 
 class Agent(Base):
     """A landlord's grant: this phone may declare for one property, or (property NULL) for all of them, the
-    ones enrolled later included. A revoked grant is kept (revoked_at) so officers see who could act when."""
+    ones enrolled later included. A revoked grant is kept (revoked_at) so officers see who could act when.
+    Or an employer's (0024): landlord NULL, employer set, and a site (NULL: all of the employer's sites)."""
 
     __tablename__ = "agents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    landlord_id: Mapped[int] = mapped_column(ForeignKey("landlords.id"), index=True)
+    landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
     property_id: Mapped[int | None] = mapped_column(ForeignKey("properties.id"))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)  # 0024
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))  # 0024
     channel: Mapped[str] = mapped_column(String(8))  # a states.Channel: how the landlord granted it
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    landlord: Mapped[Landlord] = relationship()
+    landlord: Mapped[Landlord | None] = relationship()
     property: Mapped[Property | None] = relationship()
+    employer: Mapped[Employer | None] = relationship()
+    site: Mapped[Site | None] = relationship()
 
 
 # Indexes for the monthly statistics (migration 0002_stats): declarations by property and date, move-outs by date.
@@ -180,4 +185,7 @@ Index("ix_declarations_residency", Declaration.property_id, Declaration.move_in,
       postgresql_include=["move_out", "declared_at", "status", "late", "channel"])  # migration 0003
 # One grant in force per landlord, phone and property (NULL: all of them, coalesced so it is unique too): 0013.
 Index("uq_agents_active", Agent.landlord_id, Agent.phone, func.coalesce(Agent.property_id, 0), unique=True,
+      postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL"))
+# The same for an employer's grants (0024): one in force per employer, phone and site (NULL: all of them).
+Index("uq_agents_employer_active", Agent.employer_id, Agent.phone, func.coalesce(Agent.site_id, 0), unique=True,
       postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL"))

@@ -13,7 +13,8 @@ from tests.constants import LANDLORD
 from tests.gateway.api.helpers import log_in
 
 PATHS = {"/login/code", "/login", "/logout", "/properties", "/declarations", "/declarations/{receipt}",
-         "/declarations/{receipt}/move-out", "/requests/{request_id}", "/enrolments", "/agents", "/agents/{phone}", "/declarations/{receipt}/portrait"}
+         "/declarations/{receipt}/move-out", "/requests/{request_id}", "/enrolments", "/agents", "/agents/{phone}", "/declarations/{receipt}/portrait",
+         "/sites", "/staff", "/staff/{receipt}/leave"}
 
 
 def test_the_document_is_valid_openapi_and_names_every_route(client):
