@@ -2,6 +2,8 @@
 landlords' own enrolment requests)."""
 
 STRINGS: dict[str, str] = {
+    "declared_by_officer": "By officer",
+    "found_on_visit": "found on a visit",
     "visit_title": "Door-to-door entry",
     "visit_search": "Find a property (code or address)",
     "visit_find": "Find",

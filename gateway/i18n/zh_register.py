@@ -2,6 +2,8 @@
 landlords' own enrolment requests), kept apart so each catalogue stays readable."""
 
 STRINGS: dict[str, str] = {
+    "declared_by_officer": "经办民警",
+    "found_on_visit": "走访发现",
     "visit_title": "上门登记（拉网排查）",
     "visit_search": "查找房产（代码或地址）",
     "visit_find": "查找",

@@ -201,6 +201,9 @@ class TestFiguresAndFollowUps:
         edited, visited = declarations(people)
         assert (edited.channel, edited.officer_id, edited.found_on_visit) == ("sms", officer_id(people, "a"), False)
         assert (visited.channel, visited.found_on_visit) == ("officer", True)
+        person_page = a.get(f"/people/{edited.person_id}").get_data(as_text=True)
+        assert "经办民警 a" in person_page and "走访发现" not in person_page
+        assert "走访发现" in a.get(f"/people/{visited.person_id}").get_data(as_text=True)
         month = Month.of(today_for(utcnow()))
         csv_text = logged_in(visit_app, "chief").get(f"/stats/bulletin.csv?month={month}").get_data(as_text=True)
         rows = {r["precinct_code"]: r for r in csv.DictReader(csv_text.lstrip("\ufeff").splitlines())}
