@@ -31,6 +31,7 @@ TEXTS = {
         "followup_how_portrait": "照片请彩信发送“照片 {receipt}”并附照片。",
         "followup_how_hukou": "户籍地址请告知辖区派出所。",
         "followup_and": "、",
+        "visit_notice": "民警上门登记：{who}住在您的{address}{room}，回执{receipt}。出租房屋须在租客入住后及时申报。",
     },
     "en": {
         "landlord_request": ("Tenant {who} declared moving in to {address}{room}, receipt {receipt}. "
@@ -58,6 +59,8 @@ TEXTS = {
         "followup_how_portrait": "Send the photo by MMS: PHOTO {receipt} with the image. ",
         "followup_how_hukou": "Tell your police station the household-registration address.",
         "followup_and": " and ",
+        "visit_notice": ("An officer's visit registered {who} living at your {address}{room}, receipt {receipt}. "
+                         "Tenants must be declared when they move in."),
     },
 }
 
@@ -141,3 +144,12 @@ def render_followup(*, name: str, receipt: str, missing: tuple[str, ...], langua
     how = "".join(t[f"followup_how_{part}"].format(receipt=receipt) for part in ("portrait", "hukou") if part in missing)
     what = t["followup_and"].join(t[f"followup_{part}"] for part in missing)
     return t["followup"].format(name=mask_ids(name), receipt=receipt, what=what, how=how.strip())
+
+
+def render_visit_notice(*, name: str | None, document_number: str | None, room: str | None, address: str,
+                        receipt: str, language: str = "zh") -> str:
+    """The one SMS a landlord gets when an officer registers, on a door-to-door visit, a person living at their
+    property whom they had not declared: who (ID masked), where, the receipt, and the duty to declare."""
+    t = _texts(language)
+    return t["visit_notice"].format(who=_who(t, name, document_number), address=address,
+                                    room=t["room"].format(room=room) if room else "", receipt=receipt)

@@ -123,11 +123,12 @@ def last_actions(session: Session, *, landlord_ids=(), employer_ids=()) -> dict[
 
 def landlord_open(landlord_id) -> ColumnElement[bool]:
     """The landlord with this id (a column of the enclosing query) is open: never actioned, or late since its
-    last recorded action."""
+    last recorded action, or someone living at one of its properties found on a visit since then."""
     prop, decl = aliased(Property), aliased(Declaration)
     last = select(func.max(Art57Action.created_at)).where(Art57Action.landlord_id == landlord_id).scalar_subquery()
     late_since = exists().where(prop.landlord_id == landlord_id, decl.property_id == prop.id,
-                                decl.late.is_(True), decl.status != "cancelled", decl.declared_at > last)
+                                or_(decl.late.is_(True), decl.found_on_visit.is_(True)), decl.status != "cancelled",
+                                decl.declared_at > last)
     return or_(last.is_(None), late_since)
 
 

@@ -100,12 +100,14 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
              channel: str, inbound_id: int | None, pending_review: bool = False,
              name_recording_url: str | None = None, address_recording_url: str | None = None,
              receipt: str | None = None, hukou_address: str | None = None,
-             declarant_phone: str | None = None) -> tuple[OutcomeStatus, Declaration]:
+             declarant_phone: str | None = None, officer_id: int | None = None,
+             ) -> tuple[OutcomeStatus, Declaration]:
     """Declare a person at a property.
 
     Returns (registered | already_registered | superseded | pending_review, declaration).
     A person already active elsewhere is ended there (`superseded`): people live in one place.
-    `declarant_phone` is an agent's who declared for the property's landlord (store.agents).
+    `declarant_phone` is an agent's who declared for the property's landlord (store.agents); `officer_id` the
+    officer's who entered it at the door (store.visits) or whose edit of a message made it.
     """
     person, active = None, []
     if document_type != "none" and document_number:
@@ -135,7 +137,8 @@ def register(session: Session, *, prop: Property, document_type: str, document_n
     decl = Declaration(person=person, property=prop, room=room, move_in=move_in, status=status,
                        receipt=receipt or new_receipt(session), channel=channel, late=late, inbound_id=inbound_id,
                        name_recording_url=name_recording_url, address_recording_url=address_recording_url,
-                       hukou_address=hukou_address, declarant_phone=declarant_phone)
+                       hukou_address=hukou_address, declarant_phone=declarant_phone,
+                       officer_id=officer_id)
     session.add(decl)
     batch = lookups.current(session)
     if batch is None:

@@ -111,6 +111,7 @@ PURPOSES: dict[str, B] = {
     "agent_notice": B("授权通知代理人", "Agent told of a grant"),
     "agent_copy": B("代理人申报抄送房东", "Copy to landlord of agent's message"),
     "followup": B("补采：告知申报人所缺材料", "Follow-up: declarant told what is missing"),
+    "visit_notice": B("上门登记告知房东", "Landlord told of a door-to-door entry"),
 }
 
 # Every action the audit log records.
@@ -135,6 +136,7 @@ ACTIONS: dict[str, B] = {
     "register_document_found": B("无证人员查获证件", "Document found"),
     "merge": B("合并人员记录", "Records merged"), "merge_undo": B("撤销合并", "Merge undone"),
     "view_portrait": B("查看照片原图", "Full-size photo viewed"), "followup_hukou": B("补录户籍地址", "Hukou address added"),
+    "visit": B("上门登记", "Door-to-door entry"),
     "export_pull": B("综合平台拉取数据", "Platform export pulled"),
     "art57_action": B("第五十七条处理", "Art. 57 action"),
     "export_token_create": B("创建数据导出令牌", "Export token created"),

@@ -41,8 +41,12 @@ def _copy(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, body: str
                 raise review.ReviewError("not_sms")  # a call has no text to run through the SMS grammar
             sid = review.next_edit_sid(session, original)
             from_number, to_number, precinct_id = original.from_number, original.to_number, original.precinct_id
+            channel = Channel(original.channel)
+        # The copy keeps the channel the landlord used (the statistics count how people declare, not who
+        # corrected a typo) and says which officer made it: its declarations record them (store.declarations).
         new_id, new = intake.store_sms(rt, sid=sid, from_number=from_number, to_number=to_number, body=body,
-                                       channel=Channel.SMS, edited_from_id=inbound_id, precinct_id=precinct_id)
+                                       channel=channel, edited_from_id=inbound_id, edited_by_id=officer_id,
+                                       precinct_id=precinct_id)
         if new:
             break
     else:

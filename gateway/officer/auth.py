@@ -35,6 +35,7 @@ SUPERVISOR_ROLES = ("supervisor", "admin")
 # base.html shows the ones whose blueprint is registered.
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("register.index", "nav_register", False),
+             ("visits.form", "nav_visit", False),
              ("landlords.index", "nav_landlords", False), ("employers.index", "nav_employers", False),
              ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),

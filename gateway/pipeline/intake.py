@@ -39,7 +39,7 @@ _INSERTS: dict[str, object] = {}
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
-              channel: Channel = Channel.SMS, edited_from_id: int | None = None,
+              channel: Channel = Channel.SMS, edited_from_id: int | None = None, edited_by_id: int | None = None,
               precinct_id: int | None = None, received_at: dt.datetime | None = None,
               media: list[dict[str, str]] | None = None) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
@@ -61,7 +61,7 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # status through the ORM, and that flush forgets the snapshot.)
     row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
                received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
-               edited_from_id=edited_from_id, precinct_id=precinct_id,
+               edited_from_id=edited_from_id, edited_by_id=edited_by_id, precinct_id=precinct_id,
                payload={"media": media} if media else None, media_state="pending" if media else None)
     engine = rt.intake_engine
     statement = _insert_once(engine.dialect.name)

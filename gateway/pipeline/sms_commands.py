@@ -131,7 +131,7 @@ def _move_in(session: Session, inbound: InboundMessage, acting: Acting, result: 
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
         channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
         inbound_id=inbound.id, hukou_address=record.hukou,
-        declarant_phone=acting.phone if acting.on_behalf(prop) else None)
+        declarant_phone=acting.phone if acting.on_behalf(prop) else None, officer_id=inbound.edited_by_id)
     if status == OutcomeStatus.PENDING_REVIEW:
         handled.codes.append("no_document")
     warnings = tuple(w.code for w in result.record_warnings(index) if w.code != "missing_portrait")

@@ -41,6 +41,7 @@ class InboundMessage(Base):
     precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"), index=True)
     landlord_id: Mapped[int | None] = mapped_column(ForeignKey("landlords.id"), index=True)
     edited_from_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))  # an officer's copy: who (0025)
     # Retention (migration 0010): when `declgate purge` emptied body, parse and payload; codes and dates stay.
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # MMS (0013): `pending` while its images wait for the worker's download (drains skip it), then `fetched`.

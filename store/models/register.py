@@ -123,11 +123,16 @@ class Declaration(Base):
     hukou_address: Mapped[str | None] = mapped_column(String(400))  # self-reported, for a person without a document
     # Who declared, when not the responsible landlord: an agent's phone, E.164 (migration 0013_agents).
     declarant_phone: Mapped[str | None] = mapped_column(String(20))
+    # An officer's entry (0025_visit): who typed it in at the door, or whose edit of a message made it.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    # A person an officer found living there whom the landlord had not declared (the follow-up list shows it).
+    found_on_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     # Any change (0021_export): what `declgate export --since` reads; Core UPDATEs set it too (a column onupdate).
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)
 
     person: Mapped[Person] = relationship()
     property: Mapped[Property] = relationship()
+    officer: Mapped[Officer | None] = relationship()
     inbound: Mapped[InboundMessage | None] = relationship(foreign_keys=[inbound_id])
     move_out_claim: Mapped[InboundMessage | None] = relationship(foreign_keys=[move_out_claim_id])
 

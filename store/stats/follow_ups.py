@@ -16,8 +16,10 @@ from store.models import (Art57Action, Declaration, Employer, Landlord, Precinct
 from store.stats.counting import scoped
 from store.stats.month import UTC, Month
 
-# A literal for the same reason as counting.MOVED_OUT: PostgreSQL matches it to migration 0004's partial index.
-TO_FOLLOW_UP = text("(declarations.late OR (declarations.channel = 'voice' AND declarations.landlord_response IS NULL"
+# A literal for the same reason as counting.MOVED_OUT (migration 0004's partial index was made for the first and
+# last terms). A person an officer found living there undeclared (store.visits) is a reason too.
+TO_FOLLOW_UP = text("(declarations.late OR declarations.found_on_visit"
+                    " OR (declarations.channel = 'voice' AND declarations.landlord_response IS NULL"
                     " AND declarations.status IN ('active', 'pending_review')))")
 
 
@@ -41,7 +43,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A landlord the precinct should call: unconfirmed tenant self-declarations and/or late declarations."""
+    """A landlord the precinct should call: unconfirmed tenant self-declarations, late declarations and/or people
+    found undeclared on a visit."""
 
     landlord_id: int
     name: str
@@ -49,6 +52,7 @@ class FollowUp:
     precinct_codes: tuple[str, ...]
     unconfirmed: tuple[Evidence, ...]
     late: tuple[Evidence, ...]
+    undeclared: tuple[Evidence, ...] = ()  # found on a visit, not declared by the landlord
     is_open: bool = True  # never actioned, or late since the last action (store.art57)
     last_action: Art57Action | None = None
 
@@ -90,7 +94,8 @@ def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | N
     unconfirmed = and_(Declaration.channel == "voice", Declaration.landlord_response.is_(None),
                        Declaration.status.in_(("active", "pending_review")))
     evidence_count = (func.sum(case((unconfirmed, 1), else_=0))
-                      + func.sum(case((Declaration.late.is_(True), 1), else_=0)))
+                      + func.sum(case((Declaration.late.is_(True), 1), else_=0))
+                      + func.sum(case((Declaration.found_on_visit.is_(True), 1), else_=0)))
     counts = (_follow_up_query(select(Property.landlord_id.label("landlord_id"), evidence_count.label("evidence")),
                                month, precinct_ids, tz, status).group_by(Property.landlord_id).subquery("counts"))
     ranked = (select(Landlord.id, Landlord.name, Landlord.phone,
@@ -103,14 +108,15 @@ def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | N
     query = _follow_up_query(
         select(Property.landlord_id, Precinct.code, Declaration.receipt, Property.code, Declaration.room,
                Declaration.move_in, Declaration.declared_at, Declaration.channel, Declaration.late,
-               Declaration.status, Declaration.landlord_response), month, precinct_ids, tz)
+               Declaration.status, Declaration.landlord_response, Declaration.found_on_visit), month, precinct_ids, tz)
     query = query.join(Precinct, Property.precinct_id == Precinct.id).order_by(Declaration.declared_at,
                                                                               Declaration.id)
     if limit is not None or offset:
         query = query.where(Property.landlord_id.in_([row.id for row in landlords]))
-    lines: dict[int, dict] = {row.id: {"codes": set(), "unconfirmed": [], "late": []} for row in landlords}
+    lines: dict[int, dict] = {row.id: {"codes": set(), "unconfirmed": [], "late": [], "undeclared": []}
+                              for row in landlords}
     for (landlord_id, code, receipt, property_code, room, move_in, declared_at, channel, late, status,
-         response) in session.execute(query):
+         response, found) in session.execute(query):
         line = lines[landlord_id]
         line["codes"].add(code)
         evidence = Evidence(receipt=receipt, property_code=property_code, room=room, move_in=move_in,
@@ -119,10 +125,13 @@ def follow_up(session: Session, month: Month, *, precinct_ids: Sequence[int] | N
             line["unconfirmed"].append(evidence)
         if late:
             line["late"].append(evidence)
+        if found:
+            line["undeclared"].append(evidence)
     last = art57.last_actions(session, landlord_ids=[row.id for row in landlords])
     return [FollowUp(landlord_id=row.id, name=row.name, phone=row.phone,
                      precinct_codes=tuple(sorted(lines[row.id]["codes"])),
                      unconfirmed=tuple(lines[row.id]["unconfirmed"]), late=tuple(lines[row.id]["late"]),
+                     undeclared=tuple(lines[row.id]["undeclared"]),
                      is_open=bool(row.is_open), last_action=last.get(("landlord", row.id)))
             for row in landlords]
 
