@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from gateway.cli import (accounts, admin, doctor, employers, enrolments, messages, org, processes, retention, stats,
-                         twilio_number)
+                         twilio_number, verification)
 
 
 @click.group()
@@ -18,7 +18,7 @@ def cli() -> None:
 for command in (processes.serve, processes.worker, processes.requeue, admin.db, admin.keys, accounts.landlord,
                 org.org_group, employers.employer, enrolments.enrolment, accounts.officer, messages.sms, messages.outbox,
                 messages.export, messages.export_token, stats.report, stats.stats_group, retention.purge, doctor.doctor,
-                twilio_number.twilio_group):
+                twilio_number.twilio_group, verification.verification_group):
     cli.add_command(command)
 
 

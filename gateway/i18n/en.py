@@ -4,6 +4,7 @@ STRINGS: dict[str, str] = {
     "app_name": "Tenant declarations",
     "nav_review": "Review queue",
     "nav_register": "No-document register",
+    "nav_verification": "Verification",
     "nav_people": "People",
     "nav_landlords": "Landlords",
     "nav_audit": "Audit log",

@@ -5,6 +5,7 @@ STRINGS: dict[str, str] = {
     "nav_review": "待处理",
     "nav_people": "人员查询",
     "nav_register": "无证登记",
+    "nav_verification": "核实",
     "nav_landlords": "房东与房产",
     "nav_audit": "审计日志",
     "nav_stats": "统计",

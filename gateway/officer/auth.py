@@ -34,7 +34,7 @@ SUPERVISOR_ROLES = ("supervisor", "admin")
 # (endpoint, UI string key, who: False for everyone, True for supervisors, "audit" for whoever may audit):
 # base.html shows the ones whose blueprint is registered.
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
-             ("register.index", "nav_register", False),
+             ("register.index", "nav_register", False), ("verification.index", "nav_verification", False),
              ("landlords.index", "nav_landlords", False), ("employers.index", "nav_employers", False),
              ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),

@@ -82,6 +82,9 @@ class MonthSnapshot(Base):
     officer: Mapped[int] = mapped_column(Integer)
     web: Mapped[int] = mapped_column(Integer, default=0)
     declared_by_agents: Mapped[int] = mapped_column(Integer, default=0)  # migration 0018
+    verification_drawn: Mapped[int] = mapped_column(Integer, default=0)  # migration 0022 (store.verification)
+    verified: Mapped[int] = mapped_column(Integer, default=0)  # drawn and checked: any mark
+    verification_errors: Mapped[int] = mapped_column(Integer, default=0)  # corrected or not found there
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -38,7 +38,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate
+from store.models import (CaseSubject, Declaration, InboundMessage, Landlord, Precinct, Property, SurveyEstimate,
+                          VerificationItem)
 from store.stats.month import UTC, Month
 
 CHANNELS = ("sms", "voice", "officer", "web")
@@ -65,6 +66,9 @@ class PrecinctMonth:
     landlords_declaring: int = 0
     late_declarations: int = 0
     declared_by_agents: int = 0  # of new_declarations, those an agent made for the landlord (the declarant kind)
+    verification_drawn: int = 0  # of the month's declarations, those drawn for officers to check (store.verification)
+    verified: int = 0  # of those drawn, the ones checked (any mark)
+    verification_errors: int = 0  # of those checked, the ones corrected or not found there
     channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)
     inbound_messages: int = 0
     rejected_messages: int = 0
@@ -98,6 +102,14 @@ class PrecinctMonth:
     @property
     def pre_case_rate(self) -> float | None:
         return _ratio(self.case_subjects_declared, self.case_subjects)
+
+    @property
+    def verified_share(self) -> float | None:
+        return _ratio(self.verified, self.verification_drawn)
+
+    @property
+    def verification_error_rate(self) -> float | None:
+        return _ratio(self.verification_errors, self.verified)
 
     @property
     def rejection_rate(self) -> float | None:
@@ -172,6 +184,11 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
                InboundMessage.precinct_id.is_not(None))
         .group_by(InboundMessage.precinct_id), InboundMessage.precinct_id, ids)),
         "inbound_messages", "rejected_messages")
+    put(session.execute(scoped(
+        select(VerificationItem.precinct_id, func.count(), flag(VerificationItem.mark.is_not(None)),
+               flag(VerificationItem.mark.in_(("corrected", "not_found"))))
+        .where(VerificationItem.month == str(month)).group_by(VerificationItem.precinct_id),
+        VerificationItem.precinct_id, ids)), "verification_drawn", "verified", "verification_errors")
     for precinct_id, mix in _rejections(session, start, end, ids).items():
         if precinct_id in values:
             values[precinct_id]["rejections"] = tuple(mix.most_common())

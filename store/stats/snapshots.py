@@ -39,7 +39,7 @@ STALE_MAX = dt.timedelta(hours=1)
 OPEN_CHART_TTL = dt.timedelta(hours=1)
 SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolled_landlords", "enrolled_properties",
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
-                   "declared_by_agents")
+                   "declared_by_agents", "verification_drawn", "verified", "verification_errors")
 
 
 def _insert(session: Session):
