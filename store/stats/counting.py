@@ -23,6 +23,9 @@ Definitions (the bulletin's footnotes repeat them):
 - pre-case rate: case subjects with a case date in the month who had a registration (a declaration
   in one of RESIDENT_STATUSES: pending-review and disputed ones are not) declared before that date and
   moving in no later than it, ÷ all case subjects of the month.
+- verification (store.verification): the month's declarations drawn for officers to check, those checked
+  (any mark, whenever made: a mark after the month closed forgets its kept figures) and the errors among
+  them (corrected or not found there); verified share = checked ÷ drawn, error rate = errors ÷ checked.
 
 Closed months are read from snapshots of these figures instead (`store.stats.snapshots`).
 """
