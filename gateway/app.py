@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
 
     from gateway import api, i18n, id_masking
     from gateway.officer import (art57, audit, auth, employers, enrolments, landlords, operations, org, people,
-                                 register, review, visits)
+                                 register, review, verification, visits)
     from gateway.stats import views as stats
     from gateway.telemetry import logs
     from gateway.web import headers, health, metrics, request_ids
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, *, rt: runtime_mod.Runtime | No
     auth.init_app(app)
     i18n.init_app(app)
     for officer_bp in (review.bp, people.bp, register.bp, landlords.bp, employers.bp, enrolments.bp, audit.bp,
-                      stats.bp, operations.bp, org.bp, art57.bp, visits.bp):
+                      stats.bp, operations.bp, org.bp, art57.bp, visits.bp, verification.bp):
         app.register_blueprint(officer_bp)
     simulator.init_app(app)  # /dev/phone, demo mode only
     api.init_app(app)  # /api/v1 and the landlords' page /my

@@ -47,6 +47,7 @@ class Settings:
     # CAMPAIGN_START: move-ins before it are backlog registrations, never late (docs/sms-format.md §9.5).
     # None: the day the database was created (store.facts).
     campaign_start: dt.date | None = None
+    verify_sample_percent: int = 5  # VERIFY_SAMPLE_PERCENT: share of clean declarations drawn for verification
     secret_key: str | None = None
     timezone: str = "Asia/Shanghai"
     demo: bool = False
@@ -122,11 +123,14 @@ class Settings:
                                    ("DECLGATE_REPLAY_EVERY", self.replay_every, 0.01),
                                    ("DECLGATE_BATCH_WAIT", self.batch_wait, 0),
                                    ("RETENTION_DAYS", self.retention_days, 0),
+                                   ("VERIFY_SAMPLE_PERCENT", self.verify_sample_percent, 0),
                                    ("DECLGATE_READY_WORKER_SECONDS", self.ready_worker_seconds, 1),
 
                                                                       ("SPOOL_MAXLEN", self.spool_maxlen, 10)):
             if value < least:
                 raise SettingsError(f"{name}={value} must be at least {least}")
+        if self.verify_sample_percent > 100:
+            raise SettingsError(f"VERIFY_SAMPLE_PERCENT={self.verify_sample_percent} must be at most 100")
         if self.log_format not in ("text", "json"):
             raise SettingsError(f"LOG_FORMAT={self.log_format!r} must be text or json")
         self.keyring()
@@ -186,7 +190,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
                       ("api_token_hours", "API_TOKEN_HOURS"),
                       ("trusted_proxies", "TRUSTED_PROXIES"), ("batch_size", "DECLGATE_BATCH_SIZE"),
                       ("send_threads", "DECLGATE_SEND_THREADS"),
-                      ("spool_maxlen", "SPOOL_MAXLEN"), ("retention_days", "RETENTION_DAYS")):
+                      ("spool_maxlen", "SPOOL_MAXLEN"), ("retention_days", "RETENTION_DAYS"),
+                      ("verify_sample_percent", "VERIFY_SAMPLE_PERCENT")):
         if env.get(name):
             try:
                 values[key] = int(env[name])

@@ -91,3 +91,20 @@ class RegisterState(StrEnum):
     VERIFIED = "verified"  # an officer has seen them and their household registration
     DOCUMENT_FOUND = "document_found"  # an officer found their document: they hold its number now
     LEFT = "left"  # no declaration in the officer's precincts still current
+
+
+class VerificationReason(StrEnum):
+    """Why a declaration was drawn for verification (store.verification): the sample, or a kind always checked."""
+
+    SAMPLE = "sample"
+    REGION_UNKNOWN = "region_unknown"
+    NO_DOCUMENT = "no_document"
+    BACKLOG = "backlog"
+
+
+class VerificationMark(StrEnum):
+    """An officer's finding on a drawn declaration; an item without one is open."""
+
+    VERIFIED = "verified"
+    CORRECTED = "corrected"
+    NOT_FOUND = "not_found"

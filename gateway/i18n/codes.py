@@ -142,6 +142,7 @@ ACTIONS: dict[str, B] = {
     "export_token_create": B("创建数据导出令牌", "Export token created"),
     "export_token_revoke": B("吊销数据导出令牌", "Export token revoked"),
     "enrol_employer": B("登记用工单位/场所", "Employer or site enrolled"),
+    "verification_mark": B("核实申报", "Declaration verified"),
 }
 
 # The names of an audit entry's details, and what its target's prefix names.
@@ -162,6 +163,7 @@ DETAILS: dict[str, B] = {
     "unit": B("单位", "unit"), "since": B("变更起始时间", "changed since"), "unmasked": B("完整证件号", "full IDs"),
     "address": B("来源地址", "client address"), "export_token": B("导出令牌", "export token"),
     "employer": B("用工单位", "employer"), "staff": B("用工申报", "staff declaration"),
+    "mark": B("核实结果", "finding"), "changes": B("更正", "corrected"), "ended": B("已注销", "ended"),
 }
 
 # What an accepted no-document person still lacks (store.followup): the 补采 list.
@@ -184,11 +186,27 @@ REGISTER_ERRORS: dict[str, B] = {
     "merge_changed": B("合并后的申报已被再次合并，请先撤销之后的合并。",
                        "Declarations of this merge were merged on since: undo the later merge first."),
 }
+# Verification (store.verification): why a declaration was drawn, an officer's finding, a refused mark.
+VERIFY_REASONS: dict[str, B] = {
+    "sample": B("随机抽取", "Sample"), "region_unknown": B("地区码未知", "Unknown region code"),
+    "no_document": B("无证件", "No ID document"), "backlog": B("补登记", "Backlog registration"),
+}
+VERIFY_MARKS: dict[str, B] = {
+    "verified": B("核实无误", "Verified"), "corrected": B("已更正", "Corrected"), "not_found": B("查无此人", "Not found there"),
+}
+VERIFY_ERRORS: dict[str, B] = {
+    "verify_bad_mark": B("请选择核实结果。", "Choose a finding."),
+    "verify_already_marked": B("此条已被核实过。", "This item was marked already."),
+    "verify_note_required": B("更正或查无此人时必须填写备注。", "A note is required for a correction or not found."),
+    "verify_no_change": B("未做任何更正：如信息无误，请选择核实无误。",
+                          "Nothing was changed: if all is correct, mark it verified."),
+    "verify_not_active": B("此申报已不在有效状态，无需注销。", "This declaration is no longer active: nothing to end."),
+}
 TARGETS: dict[str, B] = {
     "inbound": B("事项 #{id}", "Item #{id}"), "person": B("人员 #{id}", "Person #{id}"),
     "people": B("人员查询", "People search"), "property": B("房产 {id}", "Property {id}"),
     "landlord": B("房东 #{id}", "Landlord #{id}"), "declaration": B("申报 #{id}", "Declaration #{id}"),
-    "agent": B("代理人 {id}", "Agent {id}"),
+    "agent": B("代理人 {id}", "Agent {id}"), "verification": B("核实 #{id}", "Verification #{id}"),
     "precinct": B("派出所 #{id}", "Precinct #{id}"), "queue": B("任务队列", "Job queue"),
     "before": B("{id} 之前收到的", "Received before {id}"), "enrolment": B("注册申请 #{id}", "Enrolment #{id}"),
 }
@@ -216,6 +234,7 @@ KINDS: dict[str, dict[str, B]] = {
     "channel": CHANNELS, "command": COMMANDS, "purpose": PURPOSES, "action": ACTIONS, "detail": DETAILS,
     "register_state": REGISTER_STATES, "register_error": REGISTER_ERRORS, "followup": FOLLOWUP,
     "art57": ART57, "art57_error": ART57_ERRORS,
+    "verify_reason": VERIFY_REASONS, "verify_mark": VERIFY_MARKS, "verify_error": VERIFY_ERRORS,
 }
 
 

@@ -5,6 +5,7 @@ STRINGS: dict[str, str] = {
     "nav_review": "Review queue",
     "nav_register": "No-document register",
     "nav_visit": "Door to door",
+    "nav_verification": "Verification",
     "nav_people": "People",
     "nav_landlords": "Landlords",
     "nav_audit": "Audit log",

@@ -6,6 +6,7 @@ STRINGS: dict[str, str] = {
     "nav_people": "人员查询",
     "nav_register": "无证登记",
     "nav_visit": "上门登记",
+    "nav_verification": "核实",
     "nav_landlords": "房东与房产",
     "nav_audit": "审计日志",
     "nav_stats": "统计",

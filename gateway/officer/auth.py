@@ -36,6 +36,7 @@ SUPERVISOR_ROLES = ("supervisor", "admin")
 NAV_ITEMS = [("review.queue", "nav_review", False), ("people.search_page", "nav_people", False),
              ("register.index", "nav_register", False),
              ("visits.form", "nav_visit", False),
+             ("verification.index", "nav_verification", False),
              ("landlords.index", "nav_landlords", False), ("employers.index", "nav_employers", False),
              ("enrolments.index", "nav_enrolments", False),
              ("stats.index", "nav_stats", False),

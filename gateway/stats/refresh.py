@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from gateway.stats import charts, report
 from gateway.i18n import DEFAULT, LANGUAGES
-from store import stats
+from store import stats, verification
 from store.models import Declaration, utcnow
 from store.stats import Month
 from store.stats import ChartStore
@@ -87,11 +87,22 @@ def keep_snapshots(rt, last_closed: Month, months: int = SNAPSHOTS_BACK) -> int:
     return looked
 
 
+def draw_verification(rt, month: Month, today: dt.date) -> int:
+    """Draw the closed month's declarations for verification once (store.verification); a month drawn
+    before costs one read. Returns how many were added."""
+    with rt.sessions.begin() as session:
+        if verification.drawn(session, month):
+            return 0
+        return verification.draw(session, month, percent=rt.settings.verify_sample_percent,
+                                 campaign_start=rt.campaign_start(today), tz=rt.tz)
+
+
 def refresh(rt, today: dt.date | None = None) -> tuple[Month, Month, bool]:
-    """Snapshot the month that ended last (if missing) with its charts, and the eleven before it if a
-    change deleted theirs; recount the month under way."""
+    """Draw the month that ended last for verification (once), snapshot it (if missing) with its charts,
+    and the eleven before it if a change deleted theirs; recount the month under way."""
     today = today or dt.datetime.now(rt.tz).date()
     current = Month.of(today)
+    draw_verification(rt, current.previous, today)
     draw_ahead(rt, current.previous, closed=True)
     keep_snapshots(rt, current.previous)
     return current.previous, current, recount(rt, current)

@@ -30,7 +30,11 @@ CSV_FIELDS = ("rank", "precinct_code", "precinct_name", "month", "coverage", "me
               # by declarant kind: those an agent made (the rest, the landlord's own or a resident's claim).
               *(f"declarations_{channel}" for channel in CHANNELS), "declarations_by_agents",
               # Art. 57 actions dated in the month (landlords and employers), by kind, and the fines' total in yuan.
-              *ART57_FIELDS, *EMPLOYER_FIELDS)
+              *ART57_FIELDS, *EMPLOYER_FIELDS,
+              # Verification (store.verification): drawn, checked (any mark), errors (corrected or not found
+              # there); the verified share is checked ÷ drawn, the error rate errors ÷ checked.
+              "verification_drawn", "verified", "verification_errors", "verified_share",
+              "verification_error_rate")
 
 
 def _rate(value: float | None) -> str:
@@ -56,6 +60,9 @@ def csv_rows(ranked: list[Ranked]) -> list[dict[str, Any]]:
             **{f"declarations_{channel}": count for channel, count in f.channels},
             "declarations_by_agents": f.declared_by_agents,
             **{name: getattr(f, name) for name in (*ART57_FIELDS, *EMPLOYER_FIELDS)},
+            "verification_drawn": f.verification_drawn, "verified": f.verified,
+            "verification_errors": f.verification_errors, "verified_share": _rate(f.verified_share),
+            "verification_error_rate": _rate(f.verification_error_rate),
         })
     return rows
 
@@ -94,7 +101,14 @@ def bulletin_context(ranked: list[Ranked], month: Month, generated: dt.datetime,
                      / sum(r.figures.estimated_population for r in covered)) if covered else None,
         "pre_case_rate": (sum(r.figures.case_subjects_declared for r in with_cases)
                           / sum(r.figures.case_subjects for r in with_cases)) if with_cases else None,
+        "verification_drawn": sum(r.figures.verification_drawn for r in ranked),
+        "verified": sum(r.figures.verified for r in ranked),
+        "verification_errors": sum(r.figures.verification_errors for r in ranked),
     }
+    totals["verified_share"] = (totals["verified"] / totals["verification_drawn"]
+                                if totals["verification_drawn"] else None)
+    totals["verification_error_rate"] = (totals["verification_errors"] / totals["verified"]
+                                         if totals["verified"] else None)
     return {
         "month": str(month), "ranked": ranked, "totals": totals, "generated": generated, "as_of": as_of,
         "coverage_target": COVERAGE_TARGET, "pre_case_target": PRE_CASE_TARGET, "rental_target": RENTAL_TARGET,

@@ -13,6 +13,7 @@ from store.models.enrolment import EnrolmentRequest
 from store.models.employers import Employer, EmployerContact, Site, StaffDeclaration
 from store.models.enforcement import Art57Action
 from store.models.stats import SurveyEstimate, CaseSubject, MonthSnapshot, LiveFigures, StoredChart
+from store.models.verification import VerificationItem, VerificationDraw
 
 __all__ = [
     "NAMING", "Base", "local_time", "utc_midnight", "utcnow", "Unit", "Precinct", "Officer", "OfficerSession",
@@ -20,5 +21,6 @@ __all__ = [
     "MediaItem", "Agent", "InboundMessage", "InboundPrecinct", "OutboundMessage", "DeliveryAttempt", "OptOut",
     "GatewayFact", "ContactLanguage", "ApiLoginCode", "ApiToken", "ExportToken", "IdempotentRequest",
     "EnrolmentRequest", "Employer", "EmployerContact", "Site", "StaffDeclaration", "SurveyEstimate",
-    "CaseSubject", "MonthSnapshot", "LiveFigures", "StoredChart", "Art57Action",
+    "CaseSubject", "MonthSnapshot", "LiveFigures", "StoredChart", "Art57Action", "VerificationItem",
+    "VerificationDraw",
 ]

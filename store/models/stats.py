@@ -94,6 +94,9 @@ class MonthSnapshot(Base):
     staff_active: Mapped[int] = mapped_column(Integer, default=0)
     lodgers_active: Mapped[int] = mapped_column(Integer, default=0)
     late_staff_declarations: Mapped[int] = mapped_column(Integer, default=0)
+    verification_drawn: Mapped[int] = mapped_column(Integer, default=0)  # migration 0026 (store.verification)
+    verified: Mapped[int] = mapped_column(Integer, default=0)  # drawn and checked: any mark
+    verification_errors: Mapped[int] = mapped_column(Integer, default=0)  # corrected or not found there
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -31,6 +31,9 @@ Definitions (the bulletin's footnotes repeat them):
 - pre-case rate: case subjects with a case date in the month who had a registration (a declaration
   in one of RESIDENT_STATUSES: pending-review and disputed ones are not) declared before that date and
   moving in no later than it, ÷ all case subjects of the month.
+- verification (store.verification): the month's declarations drawn for officers to check, those checked
+  (any mark, whenever made: a mark after the month closed forgets its kept figures) and the errors among
+  them (corrected or not found there); verified share = checked ÷ drawn, error rate = errors ÷ checked.
 
 Closed months are read from snapshots of these figures instead (`store.stats.snapshots`).
 """
@@ -47,7 +50,7 @@ from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from store.models import (Art57Action, CaseSubject, Declaration, Employer, InboundMessage, Landlord,
-                          Precinct, Property, StaffDeclaration, SurveyEstimate)
+                          Precinct, Property, StaffDeclaration, SurveyEstimate, VerificationItem)
 from store.stats.month import UTC, Month
 
 CHANNELS = ("sms", "voice", "officer", "web")
@@ -81,6 +84,9 @@ class PrecinctMonth:
     art57_warnings: int = 0
     art57_fines: int = 0
     art57_fine_yuan: int = 0
+    verification_drawn: int = 0  # of the month's declarations, those drawn for officers to check (store.verification)
+    verified: int = 0  # of those drawn, the ones checked (any mark)
+    verification_errors: int = 0  # of those checked, the ones corrected or not found there
     channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)
     inbound_messages: int = 0
     rejected_messages: int = 0
@@ -119,6 +125,14 @@ class PrecinctMonth:
     @property
     def pre_case_rate(self) -> float | None:
         return _ratio(self.case_subjects_declared, self.case_subjects)
+
+    @property
+    def verified_share(self) -> float | None:
+        return _ratio(self.verified, self.verification_drawn)
+
+    @property
+    def verification_error_rate(self) -> float | None:
+        return _ratio(self.verification_errors, self.verified)
 
     @property
     def rejection_rate(self) -> float | None:
@@ -205,6 +219,11 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
                InboundMessage.precinct_id.is_not(None))
         .group_by(InboundMessage.precinct_id), InboundMessage.precinct_id, ids)),
         "inbound_messages", "rejected_messages")
+    put(session.execute(scoped(
+        select(VerificationItem.precinct_id, func.count(), flag(VerificationItem.mark.is_not(None)),
+               flag(VerificationItem.mark.in_(("corrected", "not_found"))))
+        .where(VerificationItem.month == str(month)).group_by(VerificationItem.precinct_id),
+        VerificationItem.precinct_id, ids)), "verification_drawn", "verified", "verification_errors")
     for precinct_id, mix in _rejections(session, start, end, ids).items():
         if precinct_id in values:
             values[precinct_id]["rejections"] = tuple(mix.most_common())

@@ -41,7 +41,7 @@ SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolle
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
                    "declared_by_agents", "art57_actions", "art57_education", "art57_warnings", "art57_fines",
                    "art57_fine_yuan", "employers_enrolled", "staff_declared", "staff_active", "lodgers_active",
-                   "late_staff_declarations")
+                   "late_staff_declarations", "verification_drawn", "verified", "verification_errors")
 
 
 def _insert(session: Session):

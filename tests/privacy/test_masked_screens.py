@@ -1,6 +1,7 @@
 """What officers read carries no full ID in any shape, unless one asked for it by POST and it was recorded."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import re
@@ -10,8 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app
+from store import verification
 from store.employers import EmployerEntry, enrol
-from store.models import AuditEntry, Declaration, Employer, EnrolmentRequest, Landlord, Person, Precinct
+from store.models import (AuditEntry, Declaration, Employer, EnrolmentRequest, Landlord, Person, Precinct,
+                          VerificationItem)
+from store.stats import Month
 from tests.constants import ID_A, ID_B, ID_C, LANDLORD
 from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
@@ -169,12 +173,15 @@ class TestEveryPage:
         assert ui.post("/api/v1/enrolments", json={"phone": "13700000000", "name": "王房东", "document_number": ID_B,
                                                    "address": f"中路4号 {ID_A}"}).status_code == 202
         drain(people)
+        with people.sessions.begin() as session:  # every declaration on the verification list, with its item page
+            verification.draw(session, Month.of(dt.datetime.now(people.tz).date()), percent=100)
         with people.sessions() as session:
-            ids = {"enrolment_id": session.scalar(select(EnrolmentRequest.id)),
+            ids = {"item_id": session.scalar(select(VerificationItem.id)), "enrolment_id": session.scalar(select(EnrolmentRequest.id)),
                    "inbound_id": item, "person_id": session.scalar(select(Person.id)),
                    "landlord_id": session.scalar(select(Landlord.id).order_by(Landlord.id.desc())),
                    "precinct_id": session.scalar(select(Precinct.id)), "code": "100009", "request_id": "0",
                    "media_id": 1, "employer_id": session.scalar(select(Employer.id))}
+            ids.update(kind="landlord", subject_id=ids["landlord_id"])  # the Art. 57 page of the landlord above
         app = ui.application
         pages = 0
         for rule in app.url_map.iter_rules():
@@ -191,8 +198,6 @@ class TestEveryPage:
 
 
 def _this_month() -> str:
-    import datetime as dt
-
     return dt.date.today().strftime("%Y-%m")
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import inspect, text
 
 from store.keyring import Keyring
 from store.migrate import downgrade, upgrade
-from store.models import Employer, MonthSnapshot, StaffDeclaration
 from tests.constants import KEYS
 from tests.store.test_migration_item_precincts import _engine
 
@@ -42,9 +41,11 @@ def test_employers_created_at_is_backfilled_snapshots_forgotten_and_downgrade_ke
     upgrade(legacy_url, "0023_empstats", keyring=keyring)
     engine = _engine(legacy_url)
     found = inspect(engine)
-    for model in (Employer, MonthSnapshot, StaffDeclaration):
-        table = model.__table__
-        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}
+    added = {"employers": {"created_at"}, "staff_declarations": {"hukou_address"},
+             "stats_month_snapshots": {"employers_enrolled", "staff_declared", "staff_active", "lodgers_active",
+                                       "late_staff_declarations"}}
+    for table, columns in added.items():  # its own columns: later revisions add more
+        assert columns <= {c["name"] for c in found.get_columns(table)}
     with engine.connect() as conn:
         first, second = conn.execute(text("SELECT created_at FROM employers ORDER BY id")).scalars().all()
         assert str(first).startswith("2026-01-03")  # the first staff declaration
