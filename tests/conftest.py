@@ -23,7 +23,10 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from click.testing import CliRunner
+
 from gateway.app import create_app
+from gateway.cli import cli
 from gateway.runtime import Runtime, build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store import sealed, stats
@@ -35,7 +38,7 @@ from store.models import Base
 from store.officers import add_officer
 from store.stats import Month, snapshots
 from tests.campaign import build as build_campaign
-from tests.constants import KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, SUITE, TOKEN
+from tests.constants import KEY_ENV, KEYS, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SECRET_KEY, SUITE, TOKEN
 from tests.databases import drop_database, fresh_database
 from tests.fault import stack as deployment
 
@@ -369,3 +372,19 @@ def city(rt):
     from tests.city import build as build_city
 
     return build_city(rt)
+
+
+@pytest.fixture
+def run(settings, rt):
+    """Invoke `declgate` as an operator would from a shell, with this test's database (and Redis) in its
+    environment."""
+    env = {"DATABASE_URL": settings.database_url, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+           "SECRET_KEY": "x", "REDIS_URL": settings.redis_url or "", "DECLGATE_QUEUE": settings.queue_name, **KEY_ENV}
+
+    def invoke(*args: str, input: str | None = None):
+        try:
+            return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+        finally:
+            install(rt)  # the command installed a runtime of its own: the test's pages and worker use the test's
+
+    return invoke

@@ -3,10 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.runtime import install
-
-from tests.gateway.cli.conftest import run  # noqa: F401  (the `declgate` command line on the test's database)
-
 EMPLOYER = "+8613600000000"  # the employer's first contact phone
 CREDIT_CODE = "91350102MA2XYM123R"
 CSV = ("credit_code,name,address,precinct,phones,site_code,site_kind,site_address,site_alias,capacity\n"
@@ -21,5 +17,4 @@ def employer(people, run, tmp_path):
     path.write_text(CSV, encoding="utf-8")
     result = run("employer", "import", str(path))
     assert result.exit_code == 0, result.output
-    install(people)  # the command installed its own runtime; the test's worker must use the test's queue again
     return people

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from store.models import AuditEntry, InboundMessage, MediaItem, OutboundMessage, StaffDeclaration
 from tests.constants import PASSWORD
-from tests.gateway.cli.conftest import run  # noqa: F401  (the employer fixture enrols by the command line)
 from tests.gateway.employers.conftest import EMPLOYER, employer  # noqa: F401
 from tests.gateway.media.helpers import MEDIA_PATH, mms
 from tests.gateway.media.server import Served, picture

@@ -10,7 +10,6 @@ from store.models import Art57Action, Employer, Landlord, StaffDeclaration, loca
 from store.officers import add_officer
 from tests.constants import ID_A, ID_B, LANDLORD, PASSWORD
 from tests.gateway.employers.conftest import EMPLOYER, employer  # noqa: F401  (the fixture)
-from tests.gateway.cli.conftest import run  # noqa: F401  (used by `employer`)
 from tests.support import audit_actions, login, sms, drain
 
 

@@ -15,7 +15,6 @@ from store.models import Employer, Landlord, MonthSnapshot, Precinct, local_time
 from store.stats import Month, snapshots
 from tests.constants import LANDLORD
 from tests.gateway.employers.conftest import employer  # noqa: F401  (the fixture)
-from tests.gateway.cli.conftest import run  # noqa: F401  (used by `employer`)
 from tests.support import login
 
 
