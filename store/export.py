@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, aliased
 from parsers import mask_id
 from store import media
 from store.models import (Declaration, Employer, InboundMessage, Landlord, MediaItem, Person, Precinct, Property,
-                          Site, StaffDeclaration, Unit, utc_midnight)
+                          Site, StaffDeclaration, Unit, VerificationItem, utc_midnight)
 from store.states import Channel
 
-FIELDS = ("kind", "receipt", "status", "name", "document_type", "document_number", "verified", "phone", "address",
+FIELDS = ("kind", "receipt", "status", "name", "document_type", "document_number", "verified", "verification", "phone",
+          "address",
           "room", "property_code", "station", "county", "declarant_kind", "channel", "move_in", "move_out", "late",
           "declared_at", "ended_at", "updated_at", "portrait_id")
 
@@ -37,13 +38,14 @@ def _changed(query: Select, row_updated, since: dt.datetime | None) -> Select:
 
 def _tenancies(since: dt.datetime | None, stations: frozenset[int] | None) -> Select:
     query = (select(Declaration, Person, Property.code, Property.address, Precinct.code, County.code,
-                    Landlord.phone, InboundMessage.from_number)
+                    Landlord.phone, InboundMessage.from_number, VerificationItem.mark)
              .join(Person, Declaration.person_id == Person.id)
              .join(Property, Declaration.property_id == Property.id)
              .join(Landlord, Property.landlord_id == Landlord.id)
              .join(Precinct, Property.precinct_id == Precinct.id)
              .outerjoin(County, Precinct.unit_id == County.id)
              .outerjoin(InboundMessage, Declaration.inbound_id == InboundMessage.id)
+             .outerjoin(VerificationItem, VerificationItem.declaration_id == Declaration.id)
              .order_by(Declaration.id))
     if stations is not None:
         query = query.where(Property.precinct_id.in_(stations))
@@ -107,8 +109,9 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
                 "verified": person.register_state, "phone": person.phone, "portrait_id": portraits.get(person.id)}
 
     tenancies = _tenancies(since, stations).execution_options(yield_per=batch)
-    for decl, person, code, address, station, county, landlord_phone, caller in session.execute(tenancies):
+    for decl, person, code, address, station, county, landlord_phone, caller, checked in session.execute(tenancies):
         yield {"kind": "tenant", "receipt": decl.receipt, "status": decl.status, **person_fields(person),
+               "verification": checked,
                "address": address, "room": decl.room, "property_code": code, "station": station, "county": county,
                "declarant_kind": declarant_kind(decl, landlord_phone, caller), "channel": decl.channel,
                "move_in": decl.move_in.isoformat(), "move_out": decl.move_out.isoformat() if decl.move_out else None,
@@ -117,10 +120,10 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
     staff = _staff(since, stations).execution_options(yield_per=batch)
     for decl, person, code, address, station, county in session.execute(staff):
         yield {"kind": "lodger" if decl.lodger else "staff", "receipt": decl.receipt, "status": decl.status,
-               **person_fields(person), "address": address, "room": decl.room, "property_code": code,
-               "station": station, "county": county, "declarant_kind": "employer", "channel": decl.channel,
+               **person_fields(person), "verification": None, "address": address, "room": decl.room,
+               "property_code": code, "station": station, "county": county, "declarant_kind": "employer", "channel": decl.channel,
                "move_in": decl.start.isoformat(), "move_out": decl.end.isoformat() if decl.end else None,
-               "late": False, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
+               "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
                "updated_at": stamp(max(decl.updated_at, person.updated_at))}
 
 

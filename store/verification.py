@@ -176,6 +176,7 @@ def mark(session: Session, officer_id: int, found: VerificationItem, mark_as: st
         claims.end_by_landlord(session, [decl], today or utcnow().date())
         detail["ended"] = True
     found.mark, found.note, found.officer_id, found.marked_at = mark_as, note or None, officer_id, utcnow()
+    decl.updated_at = found.marked_at  # the export's `verification` changed: an incremental pull (--since) carries it
     audit.record(session, officer_id, "verification_mark", f"verification:{found.id}", **detail)
     _forget_figures(session, found.month)
 
