@@ -79,3 +79,22 @@ def test_a_month_of_police_work_reaches_the_ranking_the_bulletin_and_the_export(
     assert (row["declarant_kind"], row["channel"], row["station"], row["county"], row["verification"]) == (
         "officer", "officer", "S11", "K1", "verified")
     assert FOUND not in pulled.stdout  # masked
+
+
+def test_a_check_of_an_old_declaration_is_a_change_the_nightly_pull_sees(rt, city, run):
+    """March's rows are older than `since`; marking one of them makes exactly that row come back."""
+    from store import verification
+    from store.models import Officer
+
+    with rt.sessions.begin() as session:
+        verification.draw(session, Month(2026, 3), percent=5)
+        item = session.scalars(select(VerificationItem).order_by(VerificationItem.id)).first()
+        officer_id = session.scalar(select(Officer.id).where(Officer.username == "s11"))
+    since = utcnow()
+    assert json.loads(run("export", "--format", "json", "--since", since.isoformat() + "Z").stdout or "null") is None
+    with rt.sessions.begin() as session:
+        verification.mark(session, officer_id, session.get(VerificationItem, item.id), "not_found", "空房")
+        receipt = session.get(VerificationItem, item.id).declaration.receipt
+    [row] = [json.loads(line) for line in run("export", "--format", "json", "--since",
+                                               since.isoformat() + "Z").stdout.splitlines()]
+    assert (row["receipt"], row["verification"], row["status"]) == (receipt, "not_found", "active")
