@@ -5,8 +5,9 @@ PYTHON ?= python3
 install:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
+# One worker per core (-n auto): each worker has its own database and queue names (tests/conftest.py RUN_ID).
 test: install
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n auto --dist loadgroup
 
 # Without PostgreSQL, Redis or chromium: SQLite and the embedded queue only. It ends by saying what it left out.
 test-fast: install

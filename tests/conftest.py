@@ -116,6 +116,9 @@ FIXTURE_MARKS = {
     "stack": [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis],
 }
 LEFT_OUT_BY = ("fault", "browser", "postgres", "redis", "slow")
+# `make test` spreads the suite over the cores (pytest-xdist, --dist loadgroup): each of these stays on one
+# worker, so the deployment's private servers and chromium start once, not once per worker.
+XDIST_GROUPS = {"fault", "browser"}
 _run: dict[str, list[pytest.Item]] = {"collected": [], "left out": []}
 
 
@@ -128,6 +131,8 @@ def pytest_collection_modifyitems(items) -> None:
             if name in getattr(item, "fixturenames", ()):
                 for mark in marks:
                     item.add_marker(mark)
+        for group in XDIST_GROUPS & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_deselected(items) -> None:
