@@ -22,6 +22,9 @@ TEXTS = {
         "login_code": "您的登录验证码：{code}，10分钟内有效。请勿告诉他人。",
         "enrolment_approved": "房东注册已通过：{address}，房产代码{code}。现在可发送“登记 姓名 证件号 房号”申报租客。",
         "enrolment_rejected": "房东注册未通过：{reason}。如有疑问请联系辖区派出所。",
+        "employer_enrolment_approved": ("用工单位注册已通过：{name}，场所编号{code}。"
+                                        "现在可发送“用工 姓名 证件号 @{code}”申报员工。"),
+        "employer_enrolment_rejected": "用工单位注册未通过：{reason}。如有疑问请联系辖区派出所。",
         "agent_notice": "房东{landlord}已授权您代为申报{properties}的租客：登记 姓名 证件号 房号 @房产",
         "agent_copy": "代理人{phone}：",
         "staff_agent_notice": "{employer}已授权您代为申报{sites}的用工人员：用工 姓名 证件号 @场所（住宿加“宿舍”）",
@@ -48,6 +51,10 @@ TEXTS = {
         "enrolment_approved": ("Enrolment approved: {address}, property code {code}. "
                                "Declare tenants with REG NAME ID ROOM."),
         "enrolment_rejected": "Enrolment not approved: {reason}. Contact your police station with questions.",
+        "employer_enrolment_approved": ("Employer enrolment approved: {name}, site code {code}. "
+                                        "Declare staff with 用工 NAME ID @{code}."),
+        "employer_enrolment_rejected": ("Employer enrolment not approved: {reason}. "
+                                        "Contact your police station with questions."),
         "agent_notice": ("Landlord {landlord} made you their agent: you may now declare tenants for {properties} "
                          "(登记 NAME ID ROOM @PROPERTY)."),
         "agent_copy": "Your agent {phone}: ",
@@ -110,15 +117,17 @@ def render_login_code(code: str, *, language: str = "zh") -> str:
 
 
 def render_enrolment_decision(*, approved: bool, address: str, property_code: str | None = None,
-                              reason: str | None = None, language: str = "zh") -> str:
-    """The one SMS a landlord gets when an officer decides their enrolment request (SMS `注册`, /my, the API).
+                              reason: str | None = None, language: str = "zh", employer: str | None = None) -> str:
+    """The one SMS a landlord gets when an officer decides their enrolment request (SMS `注册`, /my, the API), or
+    an employer's contact (`employer` names it; `property_code` is then the site's).
 
     The reason is an officer's words: masked like any text that may hold an ID number.
     """
     t = _texts(language)
+    prefix = "employer_" if employer is not None else ""
     if approved:
-        return t["enrolment_approved"].format(address=address, code=property_code)
-    return t["enrolment_rejected"].format(reason=mask_ids(reason or "").rstrip("。. "))
+        return t[prefix + "enrolment_approved"].format(address=address, code=property_code, name=employer)
+    return t[prefix + "enrolment_rejected"].format(reason=mask_ids(reason or "").rstrip("。. "))
 
 
 def render_agent_notice(landlord: str, properties: str, *, language: str) -> str:

@@ -44,8 +44,9 @@ def split_phones(text: str) -> list[str]:
     return [part for part in text.split() if part]
 
 
-def validate(entry: EmployerEntry, region: str = "CN") -> list[Problem]:
-    """Everything wrong with one entry on its own (codes already taken are checked by `enrol`)."""
+def validate(entry: EmployerEntry, region: str = "CN", *, decided: bool = True) -> list[Problem]:
+    """Everything wrong with one entry on its own (codes already taken are checked by `enrol`). An employer's own
+    request (store.enrolment_requests) is not `decided`: the precinct and the site code are the officer's."""
     problems = []
     try:
         uscc.validate(entry.credit_code.strip())
@@ -53,7 +54,7 @@ def validate(entry: EmployerEntry, region: str = "CN") -> list[Problem]:
         problems.append(Problem("credit_code", "invalid", f"credit code {entry.credit_code!r} is not a valid "
                                                           "unified social credit code (18 characters, the last a "
                                                           "check character)"))
-    for field_name in ("name", "address", "precinct"):
+    for field_name in ("name", "address", "precinct")[:3 if decided else 2]:
         if not getattr(entry, field_name).strip():
             problems.append(Problem(field_name, "empty", f"{field_name} is empty"))
     if not entry.phones:
@@ -62,7 +63,7 @@ def validate(entry: EmployerEntry, region: str = "CN") -> list[Problem]:
         if to_e164(phone, region) is None:
             problems.append(Problem("phones", "invalid", f"phone {phone!r} is not a valid number "
                                                          "(write it as 13912345678 or +8613912345678)"))
-    if not PROPERTY_CODE.fullmatch(entry.site_code.strip()):
+    if decided and not PROPERTY_CODE.fullmatch(entry.site_code.strip()):
         problems.append(Problem("site_code", "invalid", f"site code {entry.site_code!r} must be 4 to 12 digits "
                                                         "(it is typed on a keypad)"))
     if entry.site_kind not in SITE_KINDS:

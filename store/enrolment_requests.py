@@ -1,7 +1,9 @@
-"""Landlords' own enrolment requests: made by SMS `注册`, the API or /my, decided by an officer.
+"""Landlords' and employers' own enrolment requests: made by SMS `注册` (landlords), the API or /my, decided
+by an officer in one queue.
 
 A request is only a wish until an officer approves it; approval goes through store.enrolment.enrol, the
-one way a landlord or a property comes to exist, with the officer's scope. Functions take a Session inside
+one way a landlord or a property comes to exist (store.employers.enrol for an employer and its first site),
+with the officer's scope. Functions take a Session inside
 the caller's transaction; a request outside an officer's scope is reported as missing (None), never as
 forbidden, like every other record (store.scope).
 """
@@ -16,11 +18,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from store import audit
+from store import employers
 from store.enrolment import Enrolment, enrol
-from store.models import EnrolmentRequest, Landlord, Precinct, Property, Site, utcnow
+from store.models import Employer, EnrolmentRequest, Landlord, Precinct, Property, Site, utcnow
 from store.scope import NeedsSupervisor, Scope
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+LANDLORD, EMPLOYER = "landlord", "employer"
 PER_PHONE = 3  # requests an hour through the API, per phone
 PER_ADDRESS = 10  # an hour, per client address
 HOUR = dt.timedelta(hours=1)
@@ -37,7 +41,8 @@ def address_key(address: str) -> str:
 
 @dataclass(frozen=True)
 class Wish:
-    """What a landlord asked for, however it came (an SMS record, the API's fields)."""
+    """What a landlord asked for, however it came (an SMS record, the API's fields), or an employer: then `name`
+    and `address` are the employer's, `alias` the first site's, and the document `none`."""
 
     phone: str  # E.164
     name: str
@@ -47,6 +52,11 @@ class Wish:
     alias: str | None = None
     single_unit: bool = False
     language: str = "zh"
+    kind: str = LANDLORD
+    credit_code: str | None = None
+    site_address: str | None = None
+    site_kind: str | None = None
+    capacity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,9 @@ class Submitted:
 def submit(session: Session, wish: Wish, *, channel: str, inbound_id: int | None = None,
            client_address: str | None = None) -> Submitted:
     """Store a request, or find the same one pending from this phone (a landlord texting twice waits for one
-    decision). An address another phone has enrolled or asked for is flagged `address_conflict`."""
+    decision). An address another phone has enrolled or asked for is flagged `address_conflict`; an employer's
+    credit code that is enrolled or asked for already, `credit_conflict` (an officer decides, never a second
+    employer silently)."""
     key = address_key(wish.address)
     same = session.scalar(select(EnrolmentRequest).where(
         EnrolmentRequest.phone == wish.phone, EnrolmentRequest.status == PENDING,
@@ -69,7 +81,11 @@ def submit(session: Session, wish: Wish, *, channel: str, inbound_id: int | None
         phone=wish.phone, name=wish.name.strip(), document_type=wish.document_type,
         document_number=wish.document_number, address=wish.address.strip(), address_key=key,
         alias=(wish.alias or "").strip() or None, single_unit=wish.single_unit, language=wish.language,
-        status=PENDING, address_conflict=_conflicts(session, wish.phone, key),
+        status=PENDING, kind=wish.kind,
+        address_conflict=wish.kind == LANDLORD and _conflicts(session, wish.phone, key),
+        credit_code=wish.credit_code and wish.credit_code.strip().upper(),
+        credit_conflict=wish.kind == EMPLOYER and _credit_taken(session, wish.credit_code or ""),
+        site_address=(wish.site_address or "").strip() or None, site_kind=wish.site_kind, capacity=wish.capacity,
         suggested_precinct_id=suggest_precinct(session, wish.address), channel=channel, inbound_id=inbound_id,
         client_address=(client_address or None) and client_address[:64])
     session.add(request)
@@ -85,6 +101,14 @@ def _conflicts(session: Session, phone: str, key: str) -> bool:
         return True
     rows = session.execute(select(Property.address, Landlord.phone).join(Landlord))
     return any(address_key(address) == key and owner != phone for address, owner in rows)
+
+
+def _credit_taken(session: Session, credit_code: str) -> bool:
+    """Whether this credit code is an enrolled employer's, or another pending request's."""
+    code = credit_code.strip().upper()
+    return bool(session.scalar(select(func.count()).select_from(Employer).where(Employer.credit_code == code))
+                or session.scalar(select(func.count()).where(EnrolmentRequest.credit_code == code,
+                                                             EnrolmentRequest.status == PENDING)))
 
 
 def suggest_precinct(session: Session, address: str) -> int | None:
@@ -171,10 +195,7 @@ def approve(session: Session, scope: Scope, request: EnrolmentRequest, officer_i
             precinct: str, property_code: str, region: str = "CN") -> Property:
     """Enrol the landlord with the property (store.enrolment.enrol: EnrolmentError says what to fix,
     NeedsSupervisor when the precinct or the landlord is not the officer's) and close the request."""
-    if request.status != PENDING:
-        raise DecisionError("not_open")
-    if request.suggested_precinct_id is not None and not scope.covers(request.suggested_precinct_id):
-        raise NeedsSupervisor()
+    _decidable(scope, request, LANDLORD)
     prop = enrol(session, Enrolment(phone=request.phone, name=request.name, property_code=property_code,
                                     address=request.address, precinct=precinct, alias=request.alias,
                                     single_unit=request.single_unit), region, scope)
@@ -185,15 +206,40 @@ def approve(session: Session, scope: Scope, request: EnrolmentRequest, officer_i
     return prop
 
 
+def approve_employer(session: Session, scope: Scope, request: EnrolmentRequest, officer_id: int | None, *,
+                     precinct: str, site_code: str, region: str = "CN") -> Site:
+    """Enrol the employer with its first site and the asking phone as contact (store.employers.enrol: an enrolled
+    credit code gets the site added, never a second employer) and close the request."""
+    _decidable(scope, request, EMPLOYER)
+    site = employers.enrol(session, employers.EmployerEntry(
+        credit_code=request.credit_code or "", name=request.name, address=request.address, precinct=precinct,
+        phones=[request.phone], site_code=site_code, site_kind=request.site_kind or "workplace",
+        site_address=request.site_address or "", site_alias=request.alias, capacity=request.capacity),
+        region, scope)
+    employer = session.get(Employer, site.employer_id)
+    request.status, request.precinct_id, request.property_code = APPROVED, employer.precinct_id, site.code
+    request.decided_by_id, request.decided_at = officer_id, utcnow()
+    audit.record(session, officer_id, "enrolment_approve", target_of(request), site=site.code,
+                 precinct=employer.precinct.code, employer=request.credit_code, contact=request.phone,
+                 credit_conflict=request.credit_conflict)
+    return site
+
+
+def _decidable(scope: Scope, request: EnrolmentRequest, kind: str | None = None) -> None:
+    if kind is not None and request.kind != kind:
+        raise DecisionError("not_open")
+    if request.status != PENDING:
+        raise DecisionError("not_open")
+    if request.suggested_precinct_id is not None and not scope.covers(request.suggested_precinct_id):
+        raise NeedsSupervisor()
+
+
 def reject(session: Session, scope: Scope, request: EnrolmentRequest, officer_id: int | None, reason: str) -> None:
     """Close the request unenrolled; the reason is stored and sent to the landlord."""
     reason = reason.strip()
     if not reason:
         raise DecisionError("reason_required")
-    if request.status != PENDING:
-        raise DecisionError("not_open")
-    if request.suggested_precinct_id is not None and not scope.covers(request.suggested_precinct_id):
-        raise NeedsSupervisor()
+    _decidable(scope, request)
     request.status, request.reason = REJECTED, reason[:400]
     request.decided_by_id, request.decided_at = officer_id, utcnow()
     audit.record(session, officer_id, "enrolment_reject", target_of(request), note=request.reason,

@@ -28,6 +28,8 @@ API_CODES: dict[str, tuple[str, str]] = {
                                "This Idempotency-Key was used for another request."),
     "unavailable": ("服务暂时不可用，请稍后重试。", "The service is unavailable; try again later."),
     "bad_idempotency_key": ("Idempotency-Key须为1至200个字符。", "An Idempotency-Key has 1 to 200 characters."),
+    "bad_credit_code": ("统一社会信用代码无效（18位，最后一位为校验码）。",
+                        "The unified social credit code is not valid (18 characters, the last a check character)."),
     "landlords_only": ("只有房东本人可以管理代理人。", "Only the landlord manages their agents."),
 }
 

@@ -146,13 +146,24 @@ class RequestStatus(BaseModel):
 # -- enrolment (no log-in: the number is not enrolled yet) ------------------------------------------
 
 class EnrolmentIn(Strict):
-    phone: str = Field(min_length=1, max_length=32, description="The landlord's mobile: the decision is texted to it")
-    name: str = Field(min_length=1, max_length=60, description="The landlord's own name")
+    kind: Literal["landlord", "employer"] = Field("landlord", description="Who asks: a landlord with a property, "
+                                                  "or an employer (用工单位) with its first site")
+    phone: str = Field(min_length=1, max_length=32, description="The landlord's mobile, or the employer's contact "
+                                                              "phone: the decision is texted to it")
+    name: str = Field(min_length=1, max_length=60, description="The landlord's own name, or the employer's")
     document_type: Literal["ric", "passport", "hkmo_permit", "tw_permit"] = "ric"
-    document_number: str = Field(min_length=1, max_length=32, description="The landlord's own document")
-    address: str = Field(min_length=1, max_length=200, description="The property's address")
-    alias: str | None = Field(None, max_length=32, description="A short name for the property (`@东街` by SMS)")
-    single_unit: bool = Field(False, description="Let as one unit: declarations need no room")
+    document_number: str | None = Field(None, min_length=1, max_length=32,
+                                        description="The landlord's own document (landlords only: required)")
+    address: str = Field(min_length=1, max_length=200, description="The property's address, or the employer's")
+    alias: str | None = Field(None, max_length=32, description="A short name for the property (`@东街` by SMS), "
+                                                               "or for the employer's site")
+    single_unit: bool = Field(False, description="Let as one unit: declarations need no room (landlords)")
+    credit_code: str | None = Field(None, min_length=1, max_length=32,
+                                    description="Employers: the unified social credit code (18 characters)")
+    site_address: str | None = Field(None, max_length=200, description="Employers: the first site's address "
+                                                                       "(omitted: the employer's)")
+    site_kind: Literal["workplace", "dormitory", "building_site"] = Field("workplace", description="Employers")
+    capacity: int | None = Field(None, ge=0, le=100000, description="Employers: the site's beds or places")
 
 
 class EnrolmentPending(BaseModel):

@@ -1,4 +1,4 @@
-"""`declgate enrolment …`: the landlords' own enrolment requests, decided from the command line.
+"""`declgate enrolment …`: the landlords' and employers' own enrolment requests, decided from the command line.
 
 The same decisions as the officers' page (gateway.officer.enrolment_actions), with every precinct in scope
 and no officer named in the audit log (the entry says the command line made it).
@@ -14,7 +14,7 @@ from gateway.cli import base
 
 @click.group()
 def enrolment() -> None:
-    """List, approve and reject landlords' enrolment requests (SMS 注册, the API, /my)."""
+    """List, approve and reject landlords' and employers' enrolment requests (SMS 注册, the API, /my)."""
 
 
 @enrolment.command("list")
@@ -35,13 +35,16 @@ def enrolment_list(as_json: bool) -> None:
             document = mask_id(r.document_number) if r.document_number else None
             if as_json:
                 click.echo(json.dumps({
-                    "id": r.id, "phone": r.phone, "name": r.name, "document_type": r.document_type,
+                    "id": r.id, "kind": r.kind, "credit_code": r.credit_code, "credit_conflict": r.credit_conflict,
+                    "phone": r.phone, "name": r.name, "document_type": r.document_type,
                     "document": document, "address": r.address, "alias": r.alias, "single_unit": r.single_unit,
                     "suggested_precinct": precinct, "address_conflict": r.address_conflict, "channel": r.channel,
                     "created_at": r.created_at.isoformat(timespec="seconds") + "Z"}, ensure_ascii=False))
             else:
                 flags = " [address_conflict]" if r.address_conflict else ""
-                click.echo(f"#{r.id} {r.created_at:%Y-%m-%d %H:%M}Z {r.phone} {r.name} {document or r.document_type} "
+                flags += " [credit_conflict]" if r.credit_conflict else ""
+                who = f"employer {r.credit_code}" if r.kind == requests.EMPLOYER else document or r.document_type
+                click.echo(f"#{r.id} {r.created_at:%Y-%m-%d %H:%M}Z {r.phone} {r.name} {who} "
                            f"{r.address} precinct {precinct or '?'}{flags}")
 
 
@@ -61,9 +64,11 @@ def _pending(session, request_id: int):
 @enrolment.command("approve")
 @click.argument("request_id", type=int)
 @click.option("--precinct", required=True, help="The precinct code the property belongs to (e.g. GL01).")
-@click.option("--property-code", default=None, help="4 to 12 digits; default: the next free code.")
+@click.option("--property-code", "--site-code", "property_code", default=None,
+              help="The property's (an employer's: the site's) code, 4 to 12 digits; default: the next free code.")
 def enrolment_approve(request_id: int, precinct: str, property_code: str | None) -> None:
-    """Enrol the landlord and property, text them the code, process again what they sent before."""
+    """Enrol the landlord and property (or the employer and site), text them the code, process again what they
+    sent before."""
     from gateway.officer import enrolment_actions
     from store import enrolment_requests as requests
     from store.enrolment import EnrolmentError
@@ -78,7 +83,8 @@ def enrolment_approve(request_id: int, precinct: str, property_code: str | None)
                                          property_code=code)
     except EnrolmentError as exc:
         raise click.ClickException(f"{exc}; nothing was enrolled") from None
-    click.echo(f"approved #{request_id}: property {done.property_code} in precinct {done.precinct}; the landlord "
+    what, who = ("site", "employer") if done.employer else ("property", "landlord")
+    click.echo(f"approved #{request_id}: {what} {done.property_code} in precinct {done.precinct}; the {who} "
                f"was texted; {done.reprocessed} earlier message(s) queued again")
 
 
@@ -86,7 +92,7 @@ def enrolment_approve(request_id: int, precinct: str, property_code: str | None)
 @click.argument("request_id", type=int)
 @click.option("--reason", required=True, help="Sent to the landlord by SMS.")
 def enrolment_reject(request_id: int, reason: str) -> None:
-    """Refuse the request; the landlord is texted the reason."""
+    """Refuse the request; the landlord (or employer) is texted the reason."""
     from gateway.officer import enrolment_actions
     from store import enrolment_requests as requests
     from store.scope import Scope

@@ -1,4 +1,4 @@
-"""Deciding a landlord's enrolment request, with the runtime at hand: the decision SMS and the reprocessing.
+"""Deciding a landlord's or an employer's enrolment request, with the runtime at hand: the decision SMS and the reprocessing.
 
 Shared by the officers' pages and `declgate enrolment`. The rules live in store.enrolment_requests; this
 module adds what needs the SMS sender and the queue. The landlord gets exactly one SMS per decision, through
@@ -14,6 +14,7 @@ from gateway.pipeline import delivery
 from gateway.runtime import Runtime
 from parsers.notices import render_enrolment_decision
 from store import enrolment_requests as requests
+from store.models import Precinct
 from store.scope import Scope
 
 PURPOSE = "enrolment_decision"
@@ -24,6 +25,7 @@ class Approved:
     property_code: str
     precinct: str
     reprocessed: int  # earlier messages of the number run again
+    employer: bool = False  # the code is a site's
 
 
 def _request(session, scope: Scope, request_id: int):
@@ -41,16 +43,24 @@ def approve(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, 
     """
     with rt.sessions.begin() as session:
         request = _request(session, scope, request_id)
-        prop = requests.approve(session, scope, request, officer_id, precinct=precinct,
-                                property_code=property_code, region=rt.settings.default_region)
-        msg = delivery.queue_sms(session, request.phone, render_enrolment_decision(
-            approved=True, address=prop.address, property_code=prop.code, language=request.language),
-            in_reply_to=None, purpose=PURPOSE)
-        msg_id, phone, done = msg.id, request.phone, Approved(prop.code, prop.precinct.code, 0)
+        if request.kind == requests.EMPLOYER:  # `property_code` is the site's; the contact texts `用工 …`
+            site = requests.approve_employer(session, scope, request, officer_id, precinct=precinct,
+                                             site_code=property_code, region=rt.settings.default_region)
+            text = render_enrolment_decision(approved=True, address=site.address, property_code=site.code,
+                                             language=request.language, employer=request.name)
+            done = Approved(site.code, session.get(Precinct, request.precinct_id).code, 0, True)
+        else:
+            prop = requests.approve(session, scope, request, officer_id, precinct=precinct,
+                                    property_code=property_code, region=rt.settings.default_region)
+            text = render_enrolment_decision(approved=True, address=prop.address, property_code=prop.code,
+                                             language=request.language)
+            done = Approved(prop.code, prop.precinct.code, 0)
+        msg = delivery.queue_sms(session, request.phone, text, in_reply_to=None, purpose=PURPOSE)
+        msg_id, phone = msg.id, request.phone
     delivery.send_notice(rt, msg_id)
     # Enrolling gave the number's waiting messages the property's precinct (store.item_precincts.claim).
     again = actions.reprocess_reason(rt, officer_id, scope, "unknown_sender", phone=phone)
-    return Approved(done.property_code, done.precinct, again)
+    return Approved(done.property_code, done.precinct, again, done.employer)
 
 
 def reject(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, reason: str) -> None:
@@ -59,7 +69,8 @@ def reject(rt: Runtime, officer_id: int | None, scope: Scope, request_id: int, r
         request = _request(session, scope, request_id)
         requests.reject(session, scope, request, officer_id, reason)
         msg = delivery.queue_sms(session, request.phone, render_enrolment_decision(
-            approved=False, address=request.address, reason=request.reason, language=request.language),
+            approved=False, address=request.address, reason=request.reason, language=request.language,
+            employer=request.name if request.kind == requests.EMPLOYER else None),
             in_reply_to=None, purpose=PURPOSE)
         msg_id = msg.id
     delivery.send_notice(rt, msg_id)

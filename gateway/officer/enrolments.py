@@ -1,4 +1,4 @@
-"""Landlords' enrolment requests: the list of those waiting, one request, approve or reject.
+"""Landlords' and employers' enrolment requests (one queue): the list of those waiting, one request, approve or reject.
 
 An officer sees the requests whose address suggests their precinct, and those no precinct could be
 suggested for; supervisors see all and choose the precinct. Another precinct's request answers 404.
@@ -68,7 +68,8 @@ def approve(enrolment_id: int):
     except requests.DecisionError as exc:
         flash(translate(exc.code), "error")
         return _page(enrolment_id, 409)
-    flash(translate("enrolment_approved", code=done.property_code, count=done.reprocessed), "ok")
+    flash(translate("enrolment_approved_employer" if done.employer else "enrolment_approved",
+                    code=done.property_code, count=done.reprocessed), "ok")
     return redirect(url_for("enrolments.index"))
 
 

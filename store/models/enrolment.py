@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, event, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base, utcnow
@@ -12,10 +12,13 @@ from store.sealed import SealedText
 
 
 class EnrolmentRequest(Base):
-    """A landlord's own request to be enrolled with a property (SMS `注册`, the API, /my), waiting for an officer.
+    """A landlord's own request to be enrolled with a property (SMS `注册`, the API, /my), or an employer's with
+    its first site (the API, /my: `kind` employer), waiting for an officer.
 
     The document number is sealed like Person's, with its blind index kept in step by `_hash_document`.
-    `address_key` is the address normalised (store.enrolment_requests.address_key) for the conflict check.
+    For an employer, `name` and `address` are the employer's, `alias` the site's, the document `none`; nothing of
+    it is personal (a company's code and addresses), so nothing more is sealed. `property_code` is the code the
+    officer gave: a site's for an employer. `address_key` is the address normalised (store.enrolment_requests.address_key) for the conflict check.
     """
 
     __tablename__ = "enrolment_requests"
@@ -27,6 +30,7 @@ class EnrolmentRequest(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="landlord")  # landlord | employer
     phone: Mapped[str] = mapped_column(String(20))  # E.164
     name: Mapped[str] = mapped_column(String(200))
     document_type: Mapped[str] = mapped_column(String(16))
@@ -39,6 +43,11 @@ class EnrolmentRequest(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")  # of the decision SMS
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | approved | rejected
     address_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)  # employer: unified social credit code
+    credit_conflict: Mapped[bool] = mapped_column(Boolean, default=False)  # the code is an employer's already
+    site_address: Mapped[str | None] = mapped_column(String(400))  # employer: the first site's
+    site_kind: Mapped[str | None] = mapped_column(String(16))  # store.employers.SITE_KINDS
+    capacity: Mapped[int | None] = mapped_column(Integer)
     suggested_precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"), index=True)
     precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"))  # decided
     property_code: Mapped[str | None] = mapped_column(String(16))
