@@ -12,8 +12,11 @@ const TEXTS = {
     log_out: "退出登录", code_sent: "验证码已发送，10分钟内有效。", move_out: "已搬离", cancel: "撤销登记",
     confirm_move_out: "确认该租客已搬离？", confirm_cancel: "确认撤销这条登记？", waiting: "已提交，正在处理…",
     still_waiting: "仍在处理，请稍后刷新查看。", receipt: "回执", room_short: "房", failed: "出错了，请重试。",
-    enrol_title: "还没有登记为房东？申请注册", enrol_help: "民警审核后，房产代码会短信发到您的手机，之后即可登录申报。",
-    own_name: "您的姓名", address: "房产地址", alias: "房产简称（可不填）", single_unit: "整套出租（无房号）",
+    enrol_title: "还没有登记？房东、用工单位申请注册", enrol_help: "民警审核后，房产代码（用工单位：场所编号）会短信发到您的手机，之后即可登录申报。",
+    kind_landlord: "房东", kind_employer: "用工单位", employer_name: "单位名称", employer_address: "单位地址",
+    credit_code: "统一社会信用代码", site_kind: "第一个场所", site_address: "场所地址（空：同单位地址）",
+    capacity: "床位数（可不填）",
+    own_name: "您的姓名", address: "房产地址", alias: "简称（可不填）", single_unit: "整套出租（无房号）",
     enrol_submit: "提交注册申请", enrol_more_title: "增加一处出租房产（民警审核）",
     agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
     agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
@@ -36,8 +39,11 @@ const TEXTS = {
     confirm_move_out: "Did this tenant move out?", confirm_cancel: "Withdraw this declaration?",
     waiting: "Submitted, processing…", still_waiting: "Still processing; look again in a moment.",
     receipt: "receipt", room_short: "room", failed: "Something went wrong; try again.",
-    enrol_title: "Not enrolled as a landlord yet? Ask to enrol",
-    enrol_help: "An officer checks it; the property code then comes by SMS and you can log in.",
+    enrol_title: "Not enrolled yet? Landlords and employers ask here",
+    enrol_help: "An officer checks it; the property code (an employer's: the site code) then comes by SMS and you can log in.",
+    kind_landlord: "Landlord", kind_employer: "Employer", employer_name: "Employer's name",
+    employer_address: "Employer's address", credit_code: "Unified social credit code", site_kind: "First site",
+    site_address: "Site address (empty: the employer's)", capacity: "Beds (optional)",
     own_name: "Your name", address: "Property address", alias: "Short name for it (optional)",
     single_unit: "Let as one unit (no rooms)", enrol_submit: "Send the request",
     enrol_more_title: "Add another rented property (an officer checks it)",
@@ -97,6 +103,19 @@ function show(loggedIn) {
   title.textContent = t(title.dataset.t);
   const phone = sessionStorage.getItem("phone");
   if (loggedIn && phone) $("#enrol-form input[name=phone]").value = phone;
+  // Logged in, the form adds a property; logged out, a landlord or an employer asks to be enrolled.
+  $("#enrol-kind").hidden = loggedIn;
+  if (loggedIn) $("#enrol-form input[name=kind][value=landlord]").checked = true;
+  enrolKind();
+}
+
+function enrolKind() {
+  // Only the chosen kind's fields are shown and sent (a disabled fieldset is neither required nor submitted).
+  const kind = $("#enrol-form input[name=kind]:checked").value;
+  for (const group of document.querySelectorAll("#enrol-form [data-for]")) {
+    group.hidden = group.disabled = group.dataset.for !== kind;
+  }
+  for (const label of document.querySelectorAll("#enrol-form [data-kind]")) label.hidden = label.dataset.kind !== kind;
 }
 
 async function load() {
@@ -355,14 +374,21 @@ function setUp() {
   $("#enrol-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
-    const body = {phone: form.phone.value.trim(), name: form.name.value.trim(),
-                  document_type: form.document_type.value, document_number: form.document_number.value.trim(),
-                  address: form.address.value.trim(), single_unit: form.single_unit.checked};
+    const body = {phone: form.phone.value.trim(), name: form.name.value.trim(), address: form.address.value.trim()};
+    if (form.kind.value === "employer") {
+      Object.assign(body, {kind: "employer", credit_code: form.credit_code.value.trim(), site_kind: form.site_kind.value});
+      if (form.site_address.value.trim()) body.site_address = form.site_address.value.trim();
+      if (form.capacity.value !== "") body.capacity = Number(form.capacity.value);
+    } else {
+      Object.assign(body, {document_type: form.document_type.value, document_number: form.document_number.value.trim(),
+                           single_unit: form.single_unit.checked});
+    }
     if (form.alias.value.trim()) body.alias = form.alias.value.trim();
     const response = await api("POST", "/api/v1/enrolments", body);
     notify(problemText(response.data), response.status === 202 ? "ok" : "bad");
-    if (response.status === 202) form.reset();
+    if (response.status === 202) { form.reset(); enrolKind(); }
   });
+  for (const radio of document.querySelectorAll("#enrol-form input[name=kind]")) radio.addEventListener("change", enrolKind);
   $("#agent-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;

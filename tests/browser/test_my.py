@@ -196,3 +196,29 @@ def test_a_logged_in_landlord_asks_for_another_property(server, rt, phone):  # n
     with rt.sessions() as session:
         request = session.scalar(select(EnrolmentRequest).where(EnrolmentRequest.phone == LANDLORD))
         assert request is not None and request.status == "pending" and request.channel == "web"
+
+
+def test_an_employer_asks_to_enrol_on_the_same_form(server, rt, phone):  # noqa: F811
+    """Choosing 用工单位 swaps the document for the credit code and the first site; the request is an employer's,
+    at phone width."""
+    from store.models import EnrolmentRequest
+    from tests.constants import STRANGER
+
+    _app, base = server
+    phone.goto(f"{base}/my")
+    phone.click("#enrol summary")
+    phone.check("#enrol-form input[name=kind][value=employer]")
+    assert not phone.is_visible("#enrol-form input[name=document_number]")
+    phone.fill("#enrol-form input[name=phone]", STRANGER)
+    phone.fill("#enrol-form input[name=name]", "榕城物流")
+    phone.fill("#enrol-form input[name=credit_code]", "91110000802100433B")
+    phone.fill("#enrol-form input[name=address]", "鼓楼区东街16号")
+    phone.select_option("#enrol-form select[name=site_kind]", "dormitory")
+    phone.fill("#enrol-form input[name=capacity]", "20")
+    assert overflow(phone) == 0
+    phone.click("#enrol-form button[type=submit]")
+    phone.wait_for_selector("#notice.ok")
+    with rt.sessions() as session:
+        request = session.scalar(select(EnrolmentRequest))
+        assert (request.kind, request.credit_code, request.site_kind, request.capacity, request.document_number) == \
+            ("employer", "91110000802100433B", "dormitory", 20, None)
