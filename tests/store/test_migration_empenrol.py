@@ -1,4 +1,4 @@
-"""Migration 0022_empenrol: employers' requests share the enrolment table; the landlords' stored so far stay
+"""Migration 0027_empenrol: employers' requests share the enrolment table; the landlords' stored so far stay
 landlords', and a downgrade keeps them (an employer's request has no landlord meaning and goes)."""
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_landlords_requests_are_kept_both_ways(legacy_url):
         conn.execute(text(LANDLORD_ROW))
     engine.dispose()
 
-    upgrade(legacy_url, "0022_empenrol", keyring=keyring)
+    upgrade(legacy_url, "0027_empenrol", keyring=keyring)
     engine = _engine(legacy_url)
     columns = {c["name"] for c in inspect(engine).get_columns("enrolment_requests")}
     assert columns == {c.name for c in EnrolmentRequest.__table__.columns}

@@ -18,7 +18,7 @@ class TestEnrolmentRequests:
         engine = _engine(legacy_url)
         found = inspect(engine)
         columns = {c["name"] for c in found.get_columns("enrolment_requests")}
-        # Every column it has is the model's (0022_empenrol adds the employers' ones), and the landlords' are there.
+        # Every column it has is the model's (0027_empenrol adds the employers' ones), and the landlords' are there.
         assert {"phone", "document_number", "document_hash", "address_key"} <= columns \
             <= {c.name for c in EnrolmentRequest.__table__.columns}
         indexes = {i["name"]: i for i in found.get_indexes("enrolment_requests")}

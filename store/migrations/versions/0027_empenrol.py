@@ -1,6 +1,6 @@
 """empenrol: employers' own enrolment requests share landlords' (a kind, the credit code, the first site)
 
-Revision ID: 0022_empenrol
+Revision ID: 0027_empenrol
 Revises: 0026_verify
 Create Date: 2026-12-06 16:30:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0022_empenrol'
+revision = '0027_empenrol'
 down_revision = '0026_verify'
 branch_labels = None
 depends_on = None
