@@ -72,7 +72,8 @@ def site(tmp_path_factory, sqlite_template):
         ids = {"inbound_id": session.scalar(select(InboundMessage.id)), "person_id": session.scalar(select(Person.id)),
                "landlord_id": session.scalar(select(Landlord.id)), "precinct_id": session.scalar(select(Precinct.id)),
                "code": "100001", "enrolment_id": enrolment, "media_id": 1,  # no such image: its 404 is fuzzed too
-               "employer_id": 1}  # no employer: its 404 likewise
+               "employer_id": 1, "item_id": 1}  # no employer, no verification item: their 404 likewise
+        ids.update(kind="landlord", subject_id=ids["landlord_id"])  # the landlord's Art. 57 page
     paths = sorted(rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
                    for rule in app.url_map.iter_rules()
                    if "GET" in rule.methods and not rule.endpoint.startswith(SKIPPED))
