@@ -126,11 +126,11 @@ def no_document_steps(then: str, prefix: str = "") -> tuple[State, ...]:
     )
 
 
-def own_property_steps(confirmed: str, prompt: str = "property_prompt",
-                       goodbye: str = "goodbye_property") -> tuple[State, ...]:
+def own_property_steps(confirmed: str, prompt: str = "property_prompt", goodbye: str = "goodbye_property",
+                       readback: str = "property_readback", unknown: str = "property_unknown") -> tuple[State, ...]:
     """v2 §6's 2c: skipped when the caller declares for one property (an employer: one site) only; otherwise
     one of theirs by code. A code that is not theirs is "not found", like one that does not exist: the line
-    tells no stranger what is enrolled."""
+    tells no stranger what is enrolled. An employer hears of sites, not houses (the `site_*` prompts)."""
     return (
         State("property_choice", None, CHOICE, (
             T("always", confirmed, guards=("caller_has_one_property",), actions=("keep_only_property",)),
@@ -138,10 +138,10 @@ def own_property_steps(confirmed: str, prompt: str = "property_prompt",
         )),
         State("property", prompt, entry(), on_silence(
             T("entry", "property_readback", guards=("property_mine",), actions=("keep_own_property",)),
-            T("entry", "goodbye_property", guards=("property_last_try",), say=("property_unknown",)),
-            T("entry", SELF, actions=("count_property_try",), say=("property_unknown",)),
+            T("entry", "goodbye_property", guards=("property_last_try",), say=(unknown,)),
+            T("entry", SELF, actions=("count_property_try",), say=(unknown,)),
         )),
-        State("property_readback", "property_readback", KEYS, menu(
+        State("property_readback", readback, KEYS, menu(
             T("key 1", confirmed),
             T("key 2", "property"),
         )),
@@ -308,7 +308,8 @@ STAFF = Flow("staff", "id", (
     *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="staff_id_prompt", other=(
         T("entry", "nodoc_name", guards=("no_document_key",), actions=("choose_no_document",)),)),
     *no_document_steps(then="property_choice", prefix="staff_"),
-    *own_property_steps(confirmed="room", prompt="site_prompt", goodbye="goodbye_site"),
+    *own_property_steps(confirmed="room", prompt="site_prompt", goodbye="goodbye_site", readback="site_readback",
+                        unknown="site_unknown"),
     room_step(then="lodger", prompt="staff_room_prompt"),
     State("lodger", "staff_lodger_prompt", KEYS, menu(
         T("key 1", "date", actions=("keep_lodger",)),
@@ -339,7 +340,8 @@ STAFF = Flow("staff", "id", (
 STAFF_OUT = Flow("staff_out", "id", (
     *id_steps(confirmed="property_choice", failed="goodbye_id", prompt="staff_out_id_prompt", other=(
         T("entry", "property_choice", guards=("id_suffix_entered",), actions=("keep_id_suffix",)),)),
-    *own_property_steps(confirmed="date", prompt="site_prompt", goodbye="goodbye_site"),
+    *own_property_steps(confirmed="date", prompt="site_prompt", goodbye="goodbye_site", readback="site_readback",
+                        unknown="site_unknown"),
     *date_steps("staff_end_date", then="summary"),
     State("summary", "staff_out_summary", KEYS, menu(
         T("key 1", "done", actions=("submit",)),

@@ -85,6 +85,8 @@ PROMPTS: dict[str, str] = {
     "staff_out_id_prompt": ("Please enter the ID number of the member of staff who left, or its last 4 characters. "
                             "For the letter X, press star. Press hash when done."),
     "site_prompt": "Please enter the site code, then press hash.",
+    "site_readback": "The site's address is: {address}. If this is correct, press 1. To enter the code again, press 2.",
+    "site_unknown": "We could not find that site code.",
     "goodbye_site": ("We could not find the site code three times. Please check your site codes and call again. "
                      "Goodbye."),
     "staff_room_prompt": ("Please enter their room number. For a dash, press star. Then press hash. "

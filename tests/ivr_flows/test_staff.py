@@ -157,7 +157,7 @@ class TestStaff:
         call.press(keyed(ID_A))
         call.press("1")
         call.press(code + "#")
-        assert call.where == "staff:property" and text("zh", "property_unknown") in call.said
+        assert call.where == "staff:property" and text("zh", "site_unknown") in call.said
         call.press(code + "#")
         call.press(code + "#")
         assert call.hung_up and text("zh", "goodbye_site") in call.said and not employer.submitted

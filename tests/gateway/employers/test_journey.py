@@ -45,6 +45,7 @@ def test_three_workers_by_one_sms_one_leaves_by_voice_and_the_figures_follow(cli
     leaving.press("5")
     leaving.press(ID_A[-4:] + "#")  # 张三 leaves the building site
     leaving.press("300001#")
+    assert "场所地址是" in leaving.said  # a site, not a house
     leaving.press("1")  # the site read back
     leaving.press("1")  # left today
     leaving.press("1")  # confirm

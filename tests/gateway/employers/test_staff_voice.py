@@ -168,7 +168,7 @@ def test_another_employers_contact_cannot_reach_these_sites_or_staff(client, oth
     call.press(ID_A + "#")
     call.press("1")
     call.press("300001#")
-    assert "没有找到这个房屋编号" in call.said
+    assert "没有找到这个场所编号" in call.said
     call.press("300002#")
     call.press("300001#")
     assert "场所编号三次都没有找到" in call.said and "<Hangup" in call.twiml
