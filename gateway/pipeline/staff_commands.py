@@ -199,14 +199,19 @@ def _leave(session: Session, staffing: list[ForEmployer], result: ParseResult, i
 
 
 def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handled) -> Handled:
-    """An employer contact's confirmed call: `staff_start` declares a member of staff at one of the employer's
-    sites, `staff_end` ends one; the caller is the declarant. The flow offered the employer's own sites only;
-    checked again here, since the phone or the site may have changed hands between the call and this job."""
+    """An employer contact's (or an employer's agent's) confirmed call: `staff_start` declares a member of staff
+    at one of the sites the caller may reach, `staff_end` ends one; the caller is the declarant, and an agent's
+    employer gets the copy, as for `用工`. The flow offered those sites only; checked again here, since the
+    phone, a grant or the site may have changed hands between the call and this job."""
     payload = inbound.payload or {}
-    employer = employers.by_contact(session, inbound.from_number)
-    site = next((s for s in employer.sites if s.code == payload.get("property_code")), None) if employer else None
-    if employer is None or site is None:
+    fe = site = None
+    code = payload.get("property_code")
+    if code:
+        fe, site = next(((fe, s) for fe in agents.for_employers(session, inbound.from_number) for s in fe.sites
+                         if s.code == code), (None, None))
+    if fe is None or site is None:
         return reject_message(handled, "not_your_property")
+    employer = fe.employer
     handled.precinct_id = employer.precinct_id
     date, number = dt.date.fromisoformat(payload["date"]), payload.get("document_number")
     if payload.get("kind") == "staff_end":
@@ -217,9 +222,11 @@ def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handl
             handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,), document_number=number))
             return handled
         staff.end(found, date)
-        handled.outcomes.extend(Outcome(status=OutcomeStatus.LEFT, name=d.person.name,
-                                        document_number=d.person.document_number, receipt=d.receipt, room=d.room)
-                                for d in found)
+        for decl in found:
+            handled.outcomes.append(Outcome(status=OutcomeStatus.LEFT, name=decl.person.name,
+                                            document_number=decl.person.document_number, receipt=decl.receipt,
+                                            room=decl.room))
+            copy_to_employer(session, handled, fe)
         return handled
     rt, today = runtime.current(), today_for(inbound.received_at)
     check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
@@ -235,4 +242,5 @@ def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handl
     handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=number,
                                     receipt=decl.receipt, room=decl.room,
                                     codes=("backlog",) if check.backlog else ()))
+    copy_to_employer(session, handled, fe)
     return handled

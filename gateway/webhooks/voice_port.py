@@ -19,7 +19,7 @@ from gateway.pipeline.voice_commands import STAFF_KINDS
 from gateway.webhooks import quotas
 from gateway.runtime import Runtime
 from ivr_flows import PropertyView, StatusView, VoiceDeclaration
-from store import agents, claims, employers
+from store import agents, claims
 from store import declarations as decls
 from store.models import Declaration, Employer, InboundMessage, Person, Property, Site
 from store.states import Channel, DeclarationStatus
@@ -53,13 +53,13 @@ class DatabasePort:
                          for p in sorted(acting.properties, key=lambda p: p.code))
 
     def employer_sites(self, caller: str) -> tuple[PropertyView, ...]:
-        """The sites of the employer this number is a contact of: such a number hears menu 4 and 5 for staff and
-        may declare at these only. A room is optional for staff, so each is offered as `single_unit`."""
+        """The sites this number declares staff at — every site of the employer it is a contact of, and those an
+        employer granted it as an agent: such a number hears menu 4 and 5 for staff and may declare at these
+        only. A room is optional for staff, so each is offered as `single_unit`."""
         with self.rt.sessions() as session:
-            employer = employers.by_contact(session, caller)
-            if employer is None:
-                return ()
-            return tuple(PropertyView(code=s.code, address=s.address, single_unit=True) for s in employer.sites)
+            sites = {s.code: s for fe in agents.for_employers(session, caller) for s in fe.sites}
+            return tuple(PropertyView(code=s.code, address=s.address, single_unit=True)
+                         for _code, s in sorted(sites.items()))
 
     def _latest(self, session, document_number: str) -> tuple[Person | None, Declaration | None]:
         person = decls.find_person(session, "ric", document_number)

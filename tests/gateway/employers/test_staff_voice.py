@@ -15,7 +15,7 @@ from store.models import Declaration, InboundMessage, StaffDeclaration
 from tests.constants import ID_A, LANDLORD, STRANGER
 from tests.gateway.employers.conftest import EMPLOYER
 from tests.gateway.webhooks.test_voice import outbox, receipt_said
-from tests.support import PhoneCall, drain
+from tests.support import PhoneCall, drain, sms
 
 SECOND_CONTACT = "+8613600000001"  # the employer's other contact phone
 NAME_URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE400"
@@ -237,3 +237,32 @@ def test_a_start_past_the_deadline_is_late_by_voice_as_by_sms(client, employer, 
     with employer.sessions() as session:
         [row] = session.scalars(select(StaffDeclaration)).all()
         assert (row.start, row.late, row.channel) == (start, True, "voice")
+
+
+def test_an_employers_agent_declares_by_phone_at_the_granted_site_and_the_employer_is_copied(client, employer,
+                                                                                           twiml_schema):
+    """§9.3: agents work for employers too, on every channel; the grant names the dormitory only, so the call
+    skips the site step, and the employer's contact gets the copy as for the agent's `用工`."""
+    agent = "+8613700000000"
+    sms(client, f"授权 {agent} @宿舍楼", EMPLOYER)
+    drain(employer)
+    call = menu(client, twiml_schema, agent)
+    assert "单位申报员工用工请按4" in call.said
+    call.press("4")
+    call.press(ID_A + "#")
+    call.press("1")
+    assert "请输入场所编号" not in call.said  # one granted site: not asked
+    call.press("#")  # no room
+    call.press("1")  # lodges
+    call.press("1")  # started today
+    call.speak("王五", 0.9)
+    call.press("1")
+    call.press("1")  # confirm
+    drain(employer)
+    [row] = staff_rows(employer)
+    assert row[:6] == ("active", "300002", True, None, "voice", agent)
+    copies = [body for purpose, to, body in outbox(employer) if to == EMPLOYER and purpose != "reply"]
+    assert copies and copies[-1].startswith(f"代理人{agent}") and row[6] in copies[-1] and ID_A not in copies[-1]
+    sms(client, f"取消授权 {agent}", EMPLOYER)
+    drain(employer)
+    assert "单位申报员工用工请按4" not in menu(client, twiml_schema, agent).said  # revoked: a stranger again
