@@ -149,6 +149,29 @@ def own_property_steps(confirmed: str, prompt: str = "property_prompt", goodbye:
     )
 
 
+def confirm_steps(summary: str, no_document_summary: str, name_prefix: str) -> tuple[State, ...]:
+    """The end of a declaration by phone on menu 4 (a tenant or a member of staff): the name said unless no
+    document was chosen (then it was recorded already), the summary to confirm, the receipt read out."""
+    return (
+        State("name_choice", None, CHOICE, (
+            T("always", "summary_no_document", guards=("no_document_chosen",)),
+            T("always", "name"),
+        )),
+        *name_steps(then="summary", prefix=name_prefix),
+        State("summary", summary, KEYS, menu(
+            T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
+            T("key 1", "receipt", actions=("submit",)),
+            T("key 2", "id", actions=("start_over",)),
+        )),
+        State("summary_no_document", no_document_summary, KEYS, menu(
+            T("key 1", "receipt_review", actions=("submit",)),
+            T("key 2", "id", actions=("start_over",)),
+        )),
+        final("receipt", "declare_receipt"),
+        final("receipt_review", "declare_receipt_review"),
+    )
+
+
 def date_steps(prompt: str, then: str) -> tuple[State, ...]:
     """2e: `1` today or `2` eight digits YYYYMMDD, read back at the start of the next prompt."""
     return (
@@ -267,22 +290,7 @@ DECLARE = Flow("declare", "id", (
     *own_property_steps(confirmed="room"),
     room_step(then="date"),
     *date_steps("move_in_date", then="name_choice"),
-    State("name_choice", None, CHOICE, (
-        T("always", "summary_no_document", guards=("no_document_chosen",)),
-        T("always", "name"),
-    )),
-    *name_steps(then="summary", prefix="tenant_"),
-    State("summary", "declare_summary", KEYS, menu(
-        T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
-        T("key 1", "receipt", actions=("submit",)),
-        T("key 2", "id", actions=("start_over",)),
-    )),
-    State("summary_no_document", "declare_no_document_summary", KEYS, menu(
-        T("key 1", "receipt_review", actions=("submit",)),
-        T("key 2", "id", actions=("start_over",)),
-    )),
-    final("receipt", "declare_receipt"),
-    final("receipt_review", "declare_receipt_review"),
+    *confirm_steps("declare_summary", "declare_no_document_summary", name_prefix="tenant_"),
     final("goodbye_id", "goodbye_id"),
     GOODBYE_NO_INPUT,
 ))
@@ -316,22 +324,7 @@ STAFF = Flow("staff", "id", (
         T("key 2", "date", actions=("keep_not_lodger",)),
     )),
     *date_steps("staff_start_date", then="name_choice"),
-    State("name_choice", None, CHOICE, (
-        T("always", "summary_no_document", guards=("no_document_chosen",)),
-        T("always", "name"),
-    )),
-    *name_steps(then="summary", prefix="staff_"),
-    State("summary", "staff_summary", KEYS, menu(
-        T("key 1", "receipt_review", guards=("name_recorded",), actions=("submit",)),
-        T("key 1", "receipt", actions=("submit",)),
-        T("key 2", "id", actions=("start_over",)),
-    )),
-    State("summary_no_document", "staff_no_document_summary", KEYS, menu(
-        T("key 1", "receipt_review", actions=("submit",)),
-        T("key 2", "id", actions=("start_over",)),
-    )),
-    final("receipt", "declare_receipt"),
-    final("receipt_review", "declare_receipt_review"),
+    *confirm_steps("staff_summary", "staff_no_document_summary", name_prefix="staff_"),
     final("goodbye_id", "goodbye_id"),
     GOODBYE_NO_INPUT,
 ))
