@@ -1,32 +1,22 @@
 """A county supervisor opens the ranking in Chromium at phone width: their county's stations only, ranked."""
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from gateway.app import create_app
-from tests.browser.test_stats import CHROMIUM_ARGS
+from tests.browser.live import CHROMIUM_ARGS, SCREENSHOTS, serving
 from tests.city import STATION_ORDER
 from tests.constants import PASSWORD
 
-# A scratch folder unless `make screenshots` asks for docs/screenshots/.
-SCREENSHOT = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-")) / "county.png"
+SCREENSHOT = SCREENSHOTS / "county.png"
 
 
 @pytest.fixture
 def served(settings, rt, city):
     app = create_app(settings, rt=rt, test_config={"TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -2,32 +2,23 @@
 the employer page shows them: docs/screenshots/employer.png when DECLGATE_SCREENSHOTS points there."""
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from gateway.app import create_app
-from tests.browser.test_stats import CHROMIUM_ARGS
+from tests.browser.live import CHROMIUM_ARGS, SCREENSHOTS, serving
 from tests.constants import ID_A, ID_B, PASSWORD
 from tests.support import drain, sms
 
-SCREENSHOT = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-")) / "employer.png"
+SCREENSHOT = SCREENSHOTS / "employer.png"
 CONTACT = "+8613500000000"
 
 
 @pytest.fixture
 def served(settings, rt, people):
     app = create_app(settings, rt=rt)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.mark.browser

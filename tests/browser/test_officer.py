@@ -4,12 +4,9 @@ CSRF stays on: every form is submitted the way an officer's browser submits it.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,16 +16,13 @@ from gateway.app import create_app
 from gateway.runtime import build_runtime, embedded_redis, install
 from gateway.settings import Settings
 from store.models import AuditEntry, Declaration, InboundMessage, OutboundMessage
+from tests.browser.live import CHROMIUM_ARGS, SCREENSHOTS, serving
 from tests.constants import (ID_A, ID_BAD_CHECK, LANDLORD, OTHER_LANDLORD, PASSWORD, PUBLIC_BASE_URL, SUITE,
                              SECRET_KEY, STRANGER, TOKEN)
 from tests.support import drain, sms
 
 pytestmark = pytest.mark.browser
 
-# Screenshots land in a scratch folder; `make screenshots` points this at docs/screenshots/ to refresh the README's.
-SCREENSHOTS = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 XSS = '登记 <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 301'
 
 
@@ -52,11 +46,8 @@ def rt(tmp_path, sqlite_template):
 def server(rt, people):
     """The app on a real werkzeug server in a thread, on a free port."""
     app = create_app(rt.settings, rt=rt)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture
@@ -69,10 +60,8 @@ def demo_server(rt):
     app = create_app(rt.settings, rt=rt)
     seed(rt)
     stop = start_embedded_worker(rt)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serving(app) as url:
+        yield url
     stop.set()
 
 

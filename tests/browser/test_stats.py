@@ -1,22 +1,15 @@
 """A supervisor logs in with Chromium and opens the ranking: the charts are drawn and printable."""
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from gateway.app import create_app
 from store.models import SurveyEstimate
+from tests.browser.live import CHROMIUM_ARGS, SCREENSHOTS, serving
 from tests.constants import PASSWORD
 
-# A scratch folder unless `make screenshots` asks for docs/screenshots/.
-SCREENSHOT = Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-")) / "ranking.png"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+SCREENSHOT = SCREENSHOTS / "ranking.png"
 
 
 @pytest.fixture
@@ -25,12 +18,8 @@ def served(settings, rt, officers):
         s.add_all([SurveyEstimate(precinct_id=officers.p01, month="2026-03", floating_population=5, rental_units=3),
                    SurveyEstimate(precinct_id=officers.p02, month="2026-03", floating_population=1, rental_units=1)])
     app = create_app(settings, rt=rt, test_config={"TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.browser

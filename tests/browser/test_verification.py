@@ -3,25 +3,19 @@ mark it verified through the real form (CSRF on), nothing wider than the screen,
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from gateway.app import create_app
 from store import verification
 from store.models import VerificationItem
 from store.stats import Month
-from tests.browser.test_stats import CHROMIUM_ARGS
+from tests.browser.live import CHROMIUM_ARGS, SCREENSHOTS, serving
 from tests.constants import LANDLORD, PASSWORD
 from tests.support import texted
 
-# A scratch folder unless `make screenshots` asks for docs/screenshots/.
-SCREENSHOT = (Path(os.environ.get("DECLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="declgate-shots-"))
+SCREENSHOT = (SCREENSHOTS
               / "verification.png")
 ID81 = "810000199001011230"  # region code missing from the table: always drawn
 
@@ -32,12 +26,8 @@ def served(settings, rt, people):
     texted(app.test_client(), rt, f"登记 张三 {ID81} 301 @100001", LANDLORD)
     with rt.sessions.begin() as session:
         verification.draw(session, Month.of(dt.datetime.now(rt.tz).date()), percent=0)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.browser
