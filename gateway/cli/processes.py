@@ -72,6 +72,8 @@ def _url_host(host: str) -> str:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker for the gateway's queue (needs REDIS_URL)."""
+    from gateway.heap import freeze_startup
+    from gateway.pipeline import drain  # noqa: F401 - the jobs' code, loaded before start-up is frozen
     from gateway.worker import run_process_worker
 
     settings = base.settings()
@@ -79,7 +81,9 @@ def worker(burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set: a separate worker needs a real Redis. "
                                    "Set REDIS_URL (and DATABASE_URL), or use `declgate serve`, "
                                    "which runs its own worker.")
-    run_process_worker(base.runtime(settings), burst=burst)
+    rt = base.runtime(settings)
+    freeze_startup()
+    run_process_worker(rt, burst=burst)
 
 
 @click.command()
