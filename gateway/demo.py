@@ -60,14 +60,11 @@ def demo_password(rt: Runtime, username: str) -> str:
 
 def seed_rejected(rt: Runtime) -> None:
     """Put work in the review queue through the real intake: bad SMS and a voice declaration to transcribe."""
-    from gateway.pipeline import intake, queue
+    from gateway.pipeline import intake
     from gateway.webhooks.voice_port import DatabasePort
 
     for i, (sender, body) in enumerate(REJECTED_SAMPLES):
-        _, new = intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender,
-                                           to_number=DEMO_NUMBER, body=body)
-        if new:
-            queue.wake(rt)
+        intake.store_sms(rt, sid=f"SMDEMO{i:030d}", from_number=sender, to_number=DEMO_NUMBER, body=body, wake=True)
     # A caller whose name the recogniser was unsure of: an officer listens and types it.
     DatabasePort(rt, to_number=DEMO_NUMBER).submit("CADEMO0000000000000000000000000001", VoiceDeclaration(
         kind="move_in", document_type="ric", document_number="110101199003074477", property_code="100002",

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import weakref
+from collections.abc import Sequence
+from functools import partial
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from gateway.runtime import Runtime
-from gateway.pipeline import policy
+from gateway.pipeline import outage, policy, queue
+from gateway.pipeline.group_commit import GroupCommit
 from store.upsert import insert_for
 from store.models import InboundMessage, local_time, utcnow
 from store.states import Channel, InboundStatus
@@ -24,24 +30,39 @@ _INBOUND = InboundMessage.__table__
 
 
 def _insert_once(dialect: str):
-    """INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id, for this database.
+    """INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id, provider_sid, for this database.
 
-    A Twilio retry of a stored SID then costs no error and no rollback: the statement returns no row.
+    A Twilio retry of a stored SID then costs no error and no rollback: the statement returns no row
+    for it. Several rows go in one statement (SQLAlchemy's insertmanyvalues); each returned row says
+    which SID it is, since a conflicting one returns nothing.
     """
     statement = _INSERTS.get(dialect)
     if statement is None:
         statement = _INSERTS[dialect] = (insert_for(dialect)(_INBOUND).on_conflict_do_nothing(index_elements=["provider_sid"])
-                                         .returning(_INBOUND.c.id))
+                                         .returning(_INBOUND.c.id, _INBOUND.c.provider_sid))
     return statement
 
 
 _INSERTS: dict[str, object] = {}
+# Rows one statement takes at most: the most webhooks a web process holds at once is its threads
+# (WEB_THREADS), and the spool's replay goes one at a time; this only bounds a burst of both.
+GROUP_ROWS = 64
+
+
+class _Stored(NamedTuple):
+    inbound_id: int
+    new: bool
+
+
+class _Row(NamedTuple):
+    values: dict
+    wake: Runtime | None  # the drain to wake once the row is committed
 
 
 def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: str,
               channel: Channel = Channel.SMS, edited_from_id: int | None = None, edited_by_id: int | None = None,
               precinct_id: int | None = None, received_at: dt.datetime | None = None,
-              media: list[dict[str, str]] | None = None) -> tuple[int, bool]:
+              media: list[dict[str, str]] | None = None, wake: bool = False) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
     The parse at intake is kept on the row so officers see errors and spans even
@@ -50,6 +71,11 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     sender's hourly allowance are those of its arrival, not of the replay. `media` are the MMS images'
     `url`s and `content_type`s, kept sealed in `payload` in the same INSERT (nothing is downloaded here):
     such a message waits `media_state = pending` for its own job (gateway.media.portraits).
+    `wake`: raise the drain (gateway.pipeline.queue.wake) once the row is committed, if it is new; rows
+    committed together wake it once.
+
+    On PostgreSQL the rows of webhooks arriving together are committed together (`_group_for`); the
+    row is committed when this returns either way.
     """
     received_at = received_at or utcnow()
     today = local_time(received_at, rt.tz).date()
@@ -59,31 +85,92 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
     # (A replayed row can be dated in a month that has closed since; the job that handles it changes its
     # status through the ORM, and that flush forgets the snapshot.)
-    row = dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
-               received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
-               edited_from_id=edited_from_id, edited_by_id=edited_by_id, precinct_id=precinct_id,
-               payload={"media": media} if media else None, media_state="pending" if media else None)
+    row = _Row(dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
+                    received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
+                    edited_from_id=edited_from_id, edited_by_id=edited_by_id, precinct_id=precinct_id,
+                    payload={"media": media} if media else None, media_state="pending" if media else None),
+               rt if wake else None)
     engine = rt.intake_engine
+    if engine.dialect.name != "postgresql":  # SQLite: one writer at a time anyway, and no round trip to save
+        stored = _write(engine, [row])[0]
+        if isinstance(stored, BaseException):
+            raise stored
+        return stored
+    return _group_for(engine).submit(row)
+
+
+_groups: weakref.WeakKeyDictionary[Engine, GroupCommit[_Row, _Stored]] = weakref.WeakKeyDictionary()
+_groups_lock = threading.Lock()
+
+
+def _group_for(engine: Engine) -> GroupCommit[_Row, _Stored]:
+    with _groups_lock:
+        group = _groups.get(engine)
+        if group is None:
+            group = _groups[engine] = GroupCommit(partial(_write, engine), max_rows=GROUP_ROWS)
+        return group
+
+
+def _write(engine: Engine, rows: Sequence[_Row]) -> list[_Stored | BaseException]:
+    """Commit `rows` in one statement, then wake each drain once; each row's outcome, in order.
+
+    When the database is away, every row fails with that (each webhook spools its own). When it
+    refuses the statement for something in it, each row is written again on its own, so only the
+    row it refuses fails.
+    """
+    try:
+        stored: list[_Stored | BaseException] = list(_insert(engine, [row.values for row in rows]))
+    except DBAPIError as exc:
+        if len(rows) == 1 or outage.database_unavailable(exc):
+            return [exc] * len(rows)
+        log.info("%d rows refused together (%s); storing them one by one", len(rows), type(exc.orig).__name__)
+        stored = []
+        for row in rows:
+            try:
+                stored.extend(_insert(engine, [row.values]))
+            except DBAPIError as one:
+                stored.append(one)
+    woken = set()
+    for row, outcome in zip(rows, stored):
+        if row.wake is not None and isinstance(outcome, _Stored) and outcome.new:
+            key = queue.drain_flag(row.wake)
+            if key not in woken:
+                woken.add(key)
+                queue.wake(row.wake)
+    return stored
+
+
+def _insert(engine: Engine, rows: list[dict]) -> list[_Stored]:
+    """INSERT `rows` … ON CONFLICT DO NOTHING in one statement that commits itself; (id, new) per row."""
     statement = _insert_once(engine.dialect.name)
     for attempt in range(2):
         try:
             # On PostgreSQL this engine is in AUTOCOMMIT: the INSERT is committed when it returns.
             with engine.begin() as conn:
-                inserted = conn.execute(statement, row).scalar_one_or_none()
-                if inserted is not None:
-                    return inserted, True
-                existing = conn.scalar(select(_INBOUND.c.id).where(_INBOUND.c.provider_sid == sid))
+                inserted = dict((sid, inbound_id) for inbound_id, sid in conn.execute(statement, rows))
+                missing = {row["provider_sid"] for row in rows} - inserted.keys()
+                existing = dict(conn.execute(select(_INBOUND.c.provider_sid, _INBOUND.c.id)
+                                             .where(_INBOUND.c.provider_sid.in_(sorted(missing)))).all()) if missing else {}
         except DBAPIError as exc:
             # A connection the database dropped (a restart): the pool has discarded it and its peers.
             if not exc.connection_invalidated or attempt:
                 raise
-            log.info("database connection lost; storing %s again on a new one", sid)
+            log.info("database connection lost; storing %d row(s) again on a new one", len(rows))
             continue
-        if existing is None:  # pragma: no cover - a row that conflicts exists until officers delete it
-            raise LookupError(f"inbound {sid} conflicted but cannot be found")
-        # After a lost connection the first attempt may have stored the row itself: treat it as new, so
-        # it is queued (a message queued twice is handled once). Otherwise this is a Twilio retry.
-        return existing, attempt > 0
+        stored, seen = [], set()
+        for row in rows:
+            sid = row["provider_sid"]
+            if sid in inserted:
+                # The same SID twice in one statement (a Twilio retry racing its first try): one is new.
+                stored.append(_Stored(inserted[sid], sid not in seen))
+                seen.add(sid)
+            elif sid in existing:
+                # After a lost connection the first attempt may have stored the row itself: treat it as
+                # new, so it is queued (a message queued twice is handled once). Otherwise a Twilio retry.
+                stored.append(_Stored(existing[sid], attempt > 0))
+            else:  # pragma: no cover - a row that conflicts exists until officers delete it
+                raise LookupError(f"inbound {sid} conflicted but cannot be found")
+        return stored
     raise AssertionError("unreachable")
 
 

@@ -129,7 +129,8 @@ def _store(rt: Runtime, entry: Entry) -> str:
     try:
         inbound_id, new = intake.store_sms(rt, sid=entry.sid, from_number=entry.from_number,
                                            to_number=entry.to_number, body=entry.body,
-                                           received_at=entry.received_at, media=entry.media_list())
+                                           received_at=entry.received_at, media=entry.media_list(),
+                                           wake=not entry.media)  # Redis down: the sweep queues it later
     except Exception as exc:  # noqa: BLE001 - not swallowed: an outage stops the pass, the rest go to officers
         if outage.database_unavailable(exc):
             raise DatabaseAway(type(getattr(exc, "orig", None) or exc).__name__) from exc
@@ -138,8 +139,6 @@ def _store(rt: Runtime, entry: Entry) -> str:
         return "already"
     if entry.media:
         queue.enqueue(rt, inbound_id)  # its images are fetched by a job of its own, which drains leave to it
-        return "stored"
-    queue.wake(rt)  # Redis down: the sweep queues it later, like any stored message
     return "stored"
 
 

@@ -41,12 +41,13 @@ def inbound_sms() -> Response:
     held = spool.spool_for(rt)
     try:
         if not held.waiting():  # while earlier messages wait in the spool, this one joins them: none overtakes
+            # A new text-only message wakes the drain once it is committed; a Twilio retry of a stored SID
+            # does nothing more (the sweep covers a lost wake-up).
             inbound_id, new = intake.store_sms(rt, sid=sid, from_number=sender, to_number=to, body=body,
-                                               media=[{"url": u, "content_type": c} for u, c in media])
+                                               media=[{"url": u, "content_type": c} for u, c in media],
+                                               wake=not media)
             if new and media:  # its own job downloads the images (never this request), then processes it
                 queue.enqueue(rt, inbound_id)
-            elif new:  # a Twilio retry of a stored SID does nothing more; the sweep covers a lost wake-up
-                queue.wake(rt)
             return twiml()
     except outage.DATABASE_ERRORS as exc:
         if not outage.database_unavailable(exc):
