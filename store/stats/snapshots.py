@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import PassiveFlag, Session, sessionmaker
 
 from store.models import (Art57Action, Declaration, Employer, InboundMessage, Landlord, LiveFigures, MonthSnapshot,
                           Precinct, Property, StaffDeclaration, StoredChart, utcnow)
@@ -260,14 +260,16 @@ def forget_reached_months(session: Session, _context, _instances) -> None:
         if fields is None:
             continue
         state = inspect(obj)
-        histories = [state.attrs[name].history for name in fields]
-        if obj in session.dirty and not any(h.has_changes() for h in histories):
+        # state.get_history, not state.attrs[name].history: `attrs` builds an entry for every attribute
+        # of the row at each access, and a batch flushes hundreds of changed rows.
+        if obj in session.dirty and not any(state.get_history(name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
+                                            for name in fields):
             continue
         if isinstance(obj, (Property, Employer)):  # its residents or staff move precinct, all months back
             earliest = dt.date(2000, 1, 1)
             break
         for name in _DATES[type(obj)]:
-            history = state.attrs[name].history
+            history = state.get_history(name, PassiveFlag.PASSIVE_NO_INITIALIZE)
             for value in (*history.added, *history.unchanged, *history.deleted):
                 if value is not None:
                     day = value.date() if isinstance(value, dt.datetime) else value
