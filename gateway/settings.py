@@ -63,7 +63,7 @@ class Settings:
     data_keys: tuple[str, ...] = ()  # DATA_KEYS, newest first: the newest seals, every one opens
     blind_index_key: str | None = None  # BLIND_INDEX_KEY: the HMAC key of people.document_hash
     batch_size: int = 200  # messages one transaction of a job handles at most (gateway.pipeline.drain)
-    batch_wait: float = 0.05  # seconds a drain job lets a burst gather before its first batch
+    batch_wait: float = 0.05  # seconds a drain lets messages gather before a batch (the first, and after a partial one)
     send_threads: int = 8  # replies of one batch a worker sends to Twilio at once (each call waits ~0.1-0.3 s)
     sweep_every: float = 30.0  # seconds between a worker's sweeps for lost jobs and stale replies
     stuck_after: float = 60.0  # seconds a message may wait `received` before the sweep queues it again

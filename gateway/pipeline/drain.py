@@ -61,6 +61,11 @@ def _until_empty(rt: runtime.Runtime, helper: bool) -> int:
             return claimed
         if count >= batch_size:
             _call_for_help(rt)
+        elif rt.settings.batch_wait:
+            # Messages are arriving rather than waiting: let the next batch gather as the first did. A
+            # batch costs about 8 ms of CPU whatever its size (its look-ups, claim, flush and commit), so
+            # under steady load fewer, larger batches leave more of the worker for the messages.
+            time.sleep(rt.settings.batch_wait)
 
 
 def _renew_flag(rt: runtime.Runtime) -> None:

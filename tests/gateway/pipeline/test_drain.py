@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from types import SimpleNamespace
 
 import pytest
 from rq.job import Job
@@ -129,6 +130,42 @@ class TestNothingWaitsForever:
         monkeypatch.setattr("gateway.pipeline.batch.handle_sms", real)
         run_worker(enrolled)
         assert ledger(enrolled)["statuses"] == ["processed"] * 4
+
+
+class TestSteadyLoad:
+    def test_after_a_partial_batch_the_drain_lets_the_next_one_gather(self, enrolled, monkeypatch):
+        """Under steady load messages trickle in while a batch is worked: the drain waits DECLGATE_BATCH_WAIT
+        before the next claim, so what arrived meanwhile goes in one batch, not one message at a time."""
+        install(dataclasses.replace(enrolled, settings=dataclasses.replace(enrolled.settings, batch_wait=0.5)))
+        store(enrolled, 2)
+        sleeps: list[float] = []
+        batches: list[int] = []
+        real = drain_mod.process_waiting
+
+        def trickle(seconds):  # instead of sleeping: the webhooks that land during the wait
+            sleeps.append(seconds)
+            if len(sleeps) == 2:  # the wait after the first batch
+                store(enrolled, 3, first=2)
+
+        def counted(rt):
+            batches.append(real(rt))
+            return batches[-1]
+
+        monkeypatch.setattr(drain_mod, "time", SimpleNamespace(sleep=trickle))  # the drain's waits only
+        monkeypatch.setattr(drain_mod, "process_waiting", counted)
+        assert drain_mod.drain() == 5
+        assert batches[:3] == [2, 3, 0] and not any(batches[3:])
+        assert sleeps[:3] == [0.5, 0.5, 0.5]  # before the first batch, after each partial one
+        assert ledger(enrolled)["statuses"] == ["processed"] * 5
+
+    def test_a_full_batch_is_followed_at_once(self, enrolled, monkeypatch):
+        install(dataclasses.replace(enrolled, settings=dataclasses.replace(enrolled.settings, batch_size=2,
+                                                                                    batch_wait=0.5)))
+        store(enrolled, 4)
+        sleeps: list[float] = []
+        monkeypatch.setattr(drain_mod, "time", SimpleNamespace(sleep=sleeps.append))
+        assert drain_mod.drain() == 4
+        assert sleeps == [0.5]  # a backlog is worked without pauses; the drain then finds nothing
 
 
 class TestScaleOut:
