@@ -30,7 +30,7 @@ _current: Runtime | None = None
 class Runtime:
     settings: Settings
     engine: Engine
-    intake_engine: Engine  # the webhook's single self-committing INSERT (see store.db.make_statement_engine)
+    intake_engine: Engine  # the webhooks' self-committing INSERT (see store.db.make_statement_engine)
     sessions: sessionmaker[Session]
     redis: redis.Redis
     queue: Queue

@@ -47,7 +47,8 @@ def make_engine(url: str) -> Engine:
 
 
 def make_statement_engine(url: str, engine: Engine) -> Engine:
-    """An engine for single statements that commit themselves, on PostgreSQL: the webhook's one INSERT.
+    """An engine for single statements that commit themselves, on PostgreSQL: the webhooks' INSERT (one
+    statement for the rows of the webhooks that arrive together, gateway.pipeline.group_commit).
 
     In AUTOCOMMIT the INSERT is its own transaction, durable when PostgreSQL answers (synchronous
     commit stays on), so the BEGIN and COMMIT round trips go. There is no pre-ping either: a
