@@ -12,6 +12,7 @@ another landlord cannot be told from an unknown one).
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from flask import g, jsonify
@@ -108,6 +109,24 @@ def submit(kind: str, parse: dict, payload: dict, summary: str, precinct_id: int
     return response
 
 
+def summary_line(kind: str, place: str | None, record) -> str:
+    """The request's line in the officers' queue (its `body`): kind, place, name, masked document, room; no ID."""
+    document = mask_id(record.document.number) if record.document and record.document.number else "none"
+    return " ".join(part for part in (kind, f"@{place}" if place else "", record.name or "", document,
+                                      record.room or "") if part)
+
+
+def ended_on(date: dt.date | None) -> dt.date:
+    """The day a tenancy or a job ended, read as the SMS grammar reads it (today when not given, never in the
+    future, at most the deadline back); a 422 naming the `date` field when it cannot be."""
+    rt = runtime.current()
+    day, code = read_move_out_date(date.isoformat() if date else None, today=today_for(utcnow()),
+                                   deadline_days=rt.settings.deadline_days)
+    if code:
+        raise ApiProblem(problem(422, code, codes=[{"code": code, "text": code_text(code), "field": "date"}]))
+    return day
+
+
 def _own_property(session, code: str | None) -> Property | None:
     props = _properties(session)
     if code is None:
@@ -145,10 +164,7 @@ def move_in(json: MoveInRequest):
     with rt.sessions() as session:
         prop = _own_property(session, json.property)
         precinct = prop.precinct_id if prop else None
-    record = result.records[0]
-    summary = " ".join(part for part in ("move_in", f"@{prop.code}" if prop else "", record.name or "",
-                                         mask_id(record.document.number) if record.document and
-                                         record.document.number else "none", record.room or "") if part)
+    summary = summary_line("move_in", prop.code if prop else None, result.records[0])
     return submit("move_in", result.to_json(), {}, summary, precinct)
 
 
@@ -159,11 +175,7 @@ def move_in(json: MoveInRequest):
                                                    HTTP_404=Problem, HTTP_422=Problem), tags=[TAG], security=BEARER)
 def move_out(receipt: str, json: MoveOutRequest):
     """A tenant moved out: end the declaration with this receipt."""
-    rt = runtime.current()
-    date, code = read_move_out_date(json.date.isoformat() if json.date else None, today=today_for(utcnow()),
-                                    deadline_days=rt.settings.deadline_days)
-    if code:
-        raise ApiProblem(problem(422, code, codes=[{"code": code, "text": code_text(code), "field": "date"}]))
+    date = ended_on(json.date)
     return _by_receipt("move_out", Command.MOVE_OUT, receipt, {"receipt": receipt, "date": date.isoformat()})
 
 

@@ -14,13 +14,13 @@ from spectree import Response as Responses
 from gateway import runtime
 from gateway.api.access import employer_required
 from gateway.api.blueprint import bp, spec
-from gateway.api.declarations import BEARER, submit
+from gateway.api.declarations import BEARER, ended_on, submit, summary_line
 from gateway.api.idempotent import idempotent
-from gateway.api.problems import ApiProblem, code_text, language, problem, raise_field_problems
+from gateway.api.problems import ApiProblem, language, problem, raise_field_problems
 from gateway.api.schemas import Accepted, HireRequest, LeaveRequest, Problem, Sites, StaffList, StaffQuery
 from gateway.pipeline.policy import today_for
 from parsers import Command, mask_id
-from parsers.structured import MoveIn, read_by_receipt, read_hire, read_move_out_date
+from parsers.structured import MoveIn, read_by_receipt, read_hire
 from store import agents, staff
 from store.agents import ForEmployer
 from store.models import Site, utcnow
@@ -104,10 +104,7 @@ def hire(json: HireRequest):
     with rt.sessions() as session:
         fe, site = _own_site(_staffing(session), json.site)
         precinct = fe.employer.precinct_id
-    record = result.records[0]
-    summary = " ".join(part for part in ("staff", f"@{site.code}" if site else "", record.name or "",
-                                         mask_id(record.document.number) if record.document and
-                                         record.document.number else "none", record.room or "") if part)
+    summary = summary_line("staff", site.code if site else None, result.records[0])
     return submit("staff", result.to_json(), {}, summary, precinct)
 
 
@@ -119,10 +116,7 @@ def hire(json: HireRequest):
 def leave(receipt: str, json: LeaveRequest):
     """A member of staff left: end the staff declaration with this receipt (like `离职`)."""
     rt = runtime.current()
-    date, code = read_move_out_date(json.date.isoformat() if json.date else None, today=today_for(utcnow()),
-                                    deadline_days=rt.settings.deadline_days)
-    if code:
-        raise ApiProblem(problem(422, code, codes=[{"code": code, "text": code_text(code), "field": "date"}]))
+    date = ended_on(json.date)
     result = read_by_receipt(Command.STAFF_END, receipt, language=language())
     if result.errors:  # not a receipt at all
         return problem(404, "not_found")
