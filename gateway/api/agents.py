@@ -16,7 +16,7 @@ from gateway.api.idempotent import idempotent
 from gateway.api.problems import ApiProblem, language, problem
 from gateway.api.schemas import AgentOut, AgentRequest, Agents, Problem, Revoked, RevokeQuery
 from gateway.pipeline import delivery
-from gateway.pipeline.sms_commands import label
+from gateway.pipeline.grant_commands import label
 from parsers.notices import render_agent_notice
 from store import agents as grants
 from store.models import Agent, Landlord, Property

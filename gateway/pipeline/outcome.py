@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers import Outcome
+from parsers import Outcome, OutcomeStatus
 from store.models import Property
 
 
@@ -24,6 +24,12 @@ class Handled:
     # An agent's message: per landlord id (an employer's: `e<id>`), (their phone, the outcomes at their properties
     # or sites): one copy each.
     copies: dict[int | str, tuple[str, list[Outcome]]] = field(default_factory=dict)
+
+    def reject(self, code: str) -> Handled:
+        """The whole message is refused for `code` (each record's own refusals are outcomes of their own)."""
+        self.codes.append(code)
+        self.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
+        return self
 
     def copy_to(self, landlord_id: int | str, phone: str, outcome: Outcome) -> None:
         """The landlord is told of this outcome at their property (an agent acted): one SMS per message."""

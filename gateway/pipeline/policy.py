@@ -14,6 +14,7 @@ from parsers import ParseResult, parse_sms
 from store import declarations as decls
 from store import item_precincts, lookups, media
 from store.models import InboundMessage, OptOut, local_time
+from store.states import Channel
 
 RATE_WINDOW = dt.timedelta(hours=1)  # the per-sender allowance is counted over the last hour
 
@@ -47,6 +48,12 @@ def to_senders_precincts(session: Session, inbound: InboundMessage) -> None:
     landlord = decls.find_landlord(session, inbound.from_number)
     if landlord is not None:
         item_precincts.assign(session, inbound, item_precincts.of_landlord(landlord))
+
+def text_channel(inbound: InboundMessage) -> Channel:
+    """The channel a declaration read from a message's text counts under: an officer's or the API's when one of
+    them stored the message (an officer's edited copy, a request to /api/v1), the SMS's otherwise."""
+    return Channel(inbound.channel) if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS
+
 
 def parse_text(rt: runtime.Runtime, body: str, today: dt.date, images: int = 0) -> ParseResult:
     """The one way the gateway parses a text: with this deployment's deadline, region and campaign start,

@@ -13,8 +13,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from gateway.pipeline.enrol_commands import handle_enrol
+from gateway.pipeline.grant_commands import handle_grant
 from gateway.pipeline.outcome import Handled
-from gateway.pipeline.policy import today_for
+from gateway.pipeline.policy import text_channel, today_for
 from gateway.pipeline.staff_commands import STAFF_COMMANDS, handle_staff
 from gateway.pipeline.voice_commands import claimant_phone
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
@@ -48,7 +49,7 @@ def handle_sms(session: Session, inbound: InboundMessage, result: ParseResult) -
         if staffing:
             return handle_staff(session, inbound, staffing, result, handled, today_for(inbound.received_at))
     if acting is None or (acting.landlord is None and result.command in AGENT_COMMANDS):
-        return _reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
+        return handled.reject("unknown_sender")  # an agent cannot pass a grant on
     if acting.landlord is not None:
         handled.landlord_id = acting.landlord.id
     _apply_sms(session, inbound, acting, result, handled)
@@ -79,9 +80,9 @@ def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result
     elif command in AGENT_COMMANDS:
         _grants(session, inbound, acting.landlord, result, handled)
     elif command in STAFF_COMMANDS:
-        _reject_message(handled, "wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
+        handled.reject("wrong_declarant_kind")  # staff are an employer's to declare (§9.4)
     elif command not in (Command.MOVE_IN, Command.MOVE_OUT):
-        _reject_message(handled, "unknown_keyword")  # a command this gateway does not take from a landlord
+        handled.reject("unknown_keyword")  # a command this gateway does not take from a landlord
     else:
         images = media.of_message(session, inbound)  # the parse gave each no-document record its own (§9.2)
         for index, record in enumerate(result.records):
@@ -98,11 +99,6 @@ def _apply_sms(session: Session, inbound: InboundMessage, acting: Acting, result
                 _move_in(session, inbound, acting, result, index, handled, today, images)
             elif command == Command.MOVE_OUT:
                 _move_out(session, acting, result, index, handled, today)
-
-def _reject_message(handled: Handled, code: str) -> Handled:
-    handled.codes.append(code)
-    handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
-    return handled
 
 def _copy(handled: Handled, acting: Acting, prop: Property) -> None:
     """The outcome just added happened at `prop`: if for another landlord, they get it in their copy."""
@@ -129,7 +125,7 @@ def _move_in(session: Session, inbound: InboundMessage, acting: Acting, result: 
     status, decl = decls.register(
         session, prop=prop, document_type=doc.type if doc else "none", document_number=doc.number if doc else None,
         name=record.name, phone=record.phone, room=record.room, move_in=record.date or today, late=late,
-        channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
+        channel=text_channel(inbound),
         inbound_id=inbound.id, hukou_address=record.hukou,
         declarant_phone=acting.phone if acting.on_behalf(prop) else None, officer_id=inbound.edited_by_id)
     if status == OutcomeStatus.PENDING_REVIEW:
@@ -161,16 +157,16 @@ def _photo(session: Session, inbound: InboundMessage, acting: Acting, result: Pa
     """`照片 <receipt>` + an image: the portrait of that declaration's person (receipts the sender may act on)."""
     decl = acting.by_receipt(session, result.receipt or "")
     if decl is None:
-        _reject_message(handled, "unknown_receipt")
+        handled.reject("unknown_receipt")
         return
     handled.about(decl.property)
     images = media.of_message(session, inbound)
     if not images:
-        _reject_message(handled, "missing_media")
+        handled.reject("missing_media")
         return
     stored = next((image for image in images if image.status == media.STORED), None)
     if stored is None:
-        _reject_message(handled, "bad_media")
+        handled.reject("bad_media")
         return
     media.attach(stored, decl)
     status = OutcomeStatus.PENDING_REVIEW if decl.status == DeclarationStatus.PENDING_REVIEW \
@@ -209,7 +205,7 @@ def _move_out(session: Session, acting: Acting, result: ParseResult, index: int,
 def _by_receipt(session: Session, acting: Acting, result: ParseResult, handled: Handled) -> None:
     decl = acting.by_receipt(session, result.receipt or "")
     if decl is None:
-        _reject_message(handled, "unknown_receipt")
+        handled.reject("unknown_receipt")
         return
     handled.about(decl.property)
     if result.command == Command.CANCEL:
@@ -227,7 +223,7 @@ def _list(session: Session, acting: Acting, result: ParseResult, handled: Handle
     if result.property:
         prop, code = acting.resolve(result.property)
         if prop is None:
-            _reject_message(handled, code or "unknown_property")
+            handled.reject(code or "unknown_property")
             return
         handled.about(prop)
         props = [prop]
@@ -241,39 +237,12 @@ def _list(session: Session, acting: Acting, result: ParseResult, handled: Handle
         _copy(handled, acting, decl.property)
 
 def _grants(session: Session, inbound: InboundMessage, landlord: Landlord, result: ParseResult,
-            handled: Handled) -> None:
-    """`授权 <phone> [@property]` / `取消授权 <phone> [@property]` from a landlord, about their own properties only."""
-    record = result.records[0] if result.records else None
-    errors = [p.code for p in result.record_errors(0)] if record is not None else []
-    if record is None or not record.phone or errors:
-        _reject_message(handled, (errors or ["unknown_agent"])[0])
-        return
-    prop = None
-    if record.property:
-        prop, code = decls.resolve_property(landlord, record.property)  # only the landlord's own: no agent's
-        if prop is None:
-            _reject_message(handled, code or "unknown_property")
-            return
-        handled.about(prop)
-    if result.command == Command.AGENT:
-        grant, new = agents.grant(session, landlord, record.phone, prop,
-                                  inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS)
-        reached = agents.granted_properties(grant)
-        if new:
-            notice = render_agent_notice(landlord.name, " ".join(label(p) for p in reached),
-                                         language=handled.language or result.language)
-            handled.extra_sms.append(("agent_notice", record.phone, notice))
-        status = OutcomeStatus.AGENT_GRANTED
-    else:
-        ended = agents.revoke(session, landlord, record.phone, prop)
-        if not ended:
-            _reject_message(handled, "unknown_agent")
-            return
-        reached = [p for grant in ended for p in agents.granted_properties(grant)]
-        status = OutcomeStatus.AGENT_REVOKED
-    shown = " ".join(dict.fromkeys(label(p) for p in reached))
-    handled.outcomes.append(Outcome(status=status, name=f"{record.phone} {shown}".strip()))
+            handled: Handled) -> Handled:
+    """`授权` / `取消授权` from a landlord, about their own properties only (no agent's: an agent cannot pass it on)."""
+    def own(code: str):
+        prop, error = decls.resolve_property(landlord, code)
+        if prop is not None:
+            handled.about(prop)
+        return prop, error
 
-def label(prop: Property) -> str:
-    """A property as its landlord names it in an SMS: `@alias`, else `@code`."""
-    return f"@{prop.alias or prop.code}"
+    return handle_grant(session, inbound, landlord, result, handled, resolve=own, notice=render_agent_notice)

@@ -15,8 +15,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from gateway import runtime
+from gateway.pipeline.grant_commands import handle_grant
 from gateway.pipeline.outcome import Handled
-from gateway.pipeline.policy import today_for
+from gateway.pipeline.policy import text_channel, today_for
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from parsers.commands import AGENT_COMMANDS
 from parsers.dates import check_move_in_date
@@ -46,10 +47,10 @@ def handle_staff(session: Session, inbound: InboundMessage, staffing: list[ForEm
     if result.command in AGENT_COMMANDS:
         own = next((fe.employer for fe in staffing if not fe.as_agent), None)
         if own is None:
-            return reject_message(handled, "unknown_sender")  # an agent cannot pass a grant on
+            return handled.reject("unknown_sender")  # an agent cannot pass a grant on
         return _grants(session, inbound, own, result, handled)
     if result.command not in STAFF_COMMANDS:
-        return reject_message(handled, "wrong_declarant_kind")  # §9.4: tenants are a landlord's to declare
+        return handled.reject("wrong_declarant_kind")  # §9.4: tenants are a landlord's to declare
     for index, record in enumerate(result.records):
         errors = [p.code for p in result.record_errors(index)]
         if errors:
@@ -79,7 +80,7 @@ def copy_to_employer(session: Session, handled: Handled, fe: ForEmployer) -> Non
 def _cancel(session: Session, staffing: list[ForEmployer], result: ParseResult, handled: Handled) -> Handled:
     fe, decl = agents.staff_by_receipt(session, staffing, result.receipt or "")
     if fe is None or decl is None:
-        return reject_message(handled, "unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
+        return handled.reject("unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
     staff.cancel(decl)
     handled.outcomes.append(Outcome(status=OutcomeStatus.CANCELLED, name=decl.person.name,
                                     document_number=decl.person.document_number, receipt=decl.receipt,
@@ -90,45 +91,10 @@ def _cancel(session: Session, staffing: list[ForEmployer], result: ParseResult, 
 
 def _grants(session: Session, inbound: InboundMessage, employer: Employer, result: ParseResult,
             handled: Handled) -> Handled:
-    """`授权 <phone> [@site]` / `取消授权 <phone> [@site]` from an employer's contact, about its own sites."""
-    record = result.records[0] if result.records else None
-    errors = [p.code for p in result.record_errors(0)] if record is not None else []
-    if record is None or not record.phone or errors:
-        return reject_message(handled, (errors or ["unknown_agent"])[0])
-    site = None
-    if record.property:
-        site, code = employers.resolve_site(employer.sites, record.property)
-        if site is None:
-            return reject_message(handled, code or "unknown_property")
-    if result.command == Command.AGENT:
-        grant, new = agents.grant(session, employer, record.phone, site,
-                                  inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS)
-        reached = agents.granted_sites(grant)
-        if new:
-            notice = render_staff_agent_notice(employer.name, " ".join(label(s) for s in reached),
-                                         language=handled.language or result.language)
-            handled.extra_sms.append(("agent_notice", record.phone, notice))
-        status = OutcomeStatus.AGENT_GRANTED
-    else:
-        ended = agents.revoke(session, employer, record.phone, site)
-        if not ended:
-            return reject_message(handled, "unknown_agent")
-        reached = [s for grant in ended for s in agents.granted_sites(grant)]
-        status = OutcomeStatus.AGENT_REVOKED
-    shown = " ".join(dict.fromkeys(label(s) for s in reached))
-    handled.outcomes.append(Outcome(status=status, name=f"{record.phone} {shown}".strip()))
-    return handled
-
-
-def label(site: Site) -> str:
-    """A site as its employer names it in an SMS: `@alias`, else `@code`."""
-    return f"@{site.alias or site.code}"
-
-
-def reject_message(handled: Handled, code: str) -> Handled:
-    handled.codes.append(code)
-    handled.outcomes.append(Outcome(status=OutcomeStatus.REJECTED, codes=(code,)))
-    return handled
+    """`授权` / `取消授权` from an employer's contact, about the employer's own sites."""
+    return handle_grant(session, inbound, employer, result, handled,
+                        resolve=lambda code: employers.resolve_site(employer.sites, code),
+                        notice=render_staff_agent_notice)
 
 
 def _reject_record(handled: Handled, index: int, record, codes: list[str]) -> None:
@@ -149,7 +115,7 @@ def _hire(session: Session, inbound: InboundMessage, staffing: list[ForEmployer]
         session, employer=fe.employer, site=site, document_type=doc.type if doc else "none",
         document_number=doc.number if doc else None, name=record.name, phone=record.phone, room=record.room,
         lodger=record.lodger, start=record.date or today,
-        channel=inbound.channel if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS,
+        channel=text_channel(inbound),
         inbound_id=inbound.id, declarant_phone=inbound.from_number, hukou=record.hukou,
         late=any(w.code == "late" for w in result.record_warnings(index)))
     if status == OutcomeStatus.PENDING_REVIEW:
@@ -210,7 +176,7 @@ def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handl
         fe, site = next(((fe, s) for fe in agents.for_employers(session, inbound.from_number) for s in fe.sites
                          if s.code == code), (None, None))
     if fe is None or site is None:
-        return reject_message(handled, "not_your_property")
+        return handled.reject("not_your_property")
     employer = fe.employer
     handled.precinct_id = employer.precinct_id
     date, number = dt.date.fromisoformat(payload["date"]), payload.get("document_number")
