@@ -150,18 +150,10 @@ async function load() {
   const rows = tenants.status === 200 ? tenants.data.declarations : [];
   $("#no-tenants").hidden = rows.length > 0;
   for (const d of rows) {
-    const li = document.createElement("li");
-    li.dataset.receipt = d.receipt;
-    li.textContent = `${d.name || ""} ${d.document || t("none")}`;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = `@${d.property}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.move_in} · ${t("receipt")} ${d.receipt}`;
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    actions.append(button(t("move_out"), "move-out", () => change("POST", `/api/v1/declarations/${d.receipt}/move-out`, {}, t("confirm_move_out"))));
-    actions.append(button(t("cancel"), "cancel danger", () => change("DELETE", `/api/v1/declarations/${d.receipt}`, undefined, t("confirm_cancel"))));
-    li.append(meta, actions);
-    ul.append(li);
+    ul.append(personCard(d, `@${d.property}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.move_in}`, [
+      button(t("move_out"), "move-out", () => change("POST", `/api/v1/declarations/${d.receipt}/move-out`, {}, t("confirm_move_out"))),
+      button(t("cancel"), "cancel danger", () => change("DELETE", `/api/v1/declarations/${d.receipt}`, undefined, t("confirm_cancel"))),
+    ]));
   }
 }
 
@@ -221,18 +213,35 @@ async function loadStaff() {
   const rows = staff.status === 200 ? staff.data.staff : [];
   $("#no-staff").hidden = rows.length > 0;
   for (const d of rows) {
-    const li = document.createElement("li");
-    li.dataset.receipt = d.receipt;
-    li.textContent = `${d.name || ""} ${d.document || t("none")}`;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = `@${d.site}${d.lodger ? " " + t("lodging") : ""}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.start} · ${t("receipt")} ${d.receipt}`;
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    actions.append(button(t("leave"), "leave", () => change("POST", `/api/v1/staff/${d.receipt}/leave`, {}, t("confirm_leave"))));
-    li.append(meta, actions);
-    ul.append(li);
+    ul.append(personCard(d, `@${d.site}${d.lodger ? " " + t("lodging") : ""}${d.room ? " " + t("room_short") + " " + d.room : ""} · ${d.start}`, [
+      button(t("leave"), "leave", () => change("POST", `/api/v1/staff/${d.receipt}/leave`, {}, t("confirm_leave"))),
+    ]));
   }
+}
+
+// A tenant's or a member of staff's card: name and masked document, where and since when, the receipt, actions.
+function personCard(d, where, buttons) {
+  const li = document.createElement("li");
+  li.dataset.receipt = d.receipt;
+  li.textContent = `${d.name || ""} ${d.document || t("none")}`;
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = `${where} · ${t("receipt")} ${d.receipt}`;
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  actions.append(...buttons);
+  li.append(meta, actions);
+  return li;
+}
+
+// A person with a document gives its number; one without, the hukou address (and, declaring a tenant, a photo).
+function documentFields(form) {
+  const kind = form.querySelector("select[name=document_type]");
+  kind.addEventListener("change", () => {
+    const none = kind.value === "none";
+    form.querySelector(".number-field").hidden = none;
+    for (const field of form.querySelectorAll(".hukou-field, .photo-field")) field.hidden = !none;
+  });
 }
 
 function button(label, cls, onClick) {
@@ -322,13 +331,7 @@ function setUp() {
       notify(problemText(response.data), "bad");
     }
   });
-  const kind = $("#move-in select[name=document_type]");
-  kind.addEventListener("change", () => {
-    const none = kind.value === "none";
-    $("#number-field").hidden = none;
-    $("#hukou-field").hidden = !none;
-    $("#photo-field").hidden = !none;
-  });
+  documentFields($("#move-in"));
   $("#move-in").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -349,11 +352,7 @@ function setUp() {
       notify(problemText(response.data), "bad");
     }
   });
-  const staffKind = $("#hire select[name=document_type]");
-  staffKind.addEventListener("change", () => {
-    $("#hire .number-field").hidden = staffKind.value === "none";
-    $("#hire .hukou-field").hidden = staffKind.value !== "none";
-  });
+  documentFields($("#hire"));
   $("#hire").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;

@@ -76,7 +76,8 @@ def test_a_landlord_declares_moves_out_and_cancels_on_a_phone(server, rt, phone)
     phone.screenshot(path=str(SCREENSHOTS / "my-tenants.png"), full_page=True)
 
     phone.select_option("#move-in select[name=document_type]", "none")
-    assert phone.is_hidden("#number-field") and phone.is_visible("#hukou-field") and phone.is_visible("#photo-field")
+    assert phone.is_hidden("#move-in .number-field") and phone.is_visible("#move-in .hukou-field") \
+        and phone.is_visible("#move-in .photo-field")
     phone.fill("#move-in input[name=name]", "王小明")
     phone.fill("#move-in input[name=hukou_address]", "福建省莆田市荔城区")
     phone.fill("#move-in input[name=room]", "302")
