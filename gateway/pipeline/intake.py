@@ -11,7 +11,6 @@ import logging
 import threading
 import weakref
 from collections.abc import Sequence
-from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy import Engine, select
@@ -104,10 +103,12 @@ _groups_lock = threading.Lock()
 
 
 def _group_for(engine: Engine) -> GroupCommit[_Row, _Stored]:
+    """The engine's group; it refers to the engine weakly, so a disposed runtime's engine is not kept alive."""
     with _groups_lock:
         group = _groups.get(engine)
         if group is None:
-            group = _groups[engine] = GroupCommit(partial(_write, engine), max_rows=GROUP_ROWS)
+            ref = weakref.ref(engine)
+            group = _groups[engine] = GroupCommit(lambda rows: _write(ref(), rows), max_rows=GROUP_ROWS)
         return group
 
 
