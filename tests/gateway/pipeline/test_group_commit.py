@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -48,8 +49,10 @@ def submit_while_first_write_holds(group: GroupCommit, recorder: Recorder, rows:
         pool.submit(one, rows[0])
         assert recorder.entered.wait(WAIT)
         futures = [pool.submit(one, row) for row in rows[1:]]
+        deadline = time.monotonic() + WAIT
         while len(group._waiting) < len(rows) - 1:  # every later row is queued behind the write under way
-            threading.Event().wait(0.001)
+            assert time.monotonic() < deadline, "the later rows never queued up"
+            time.sleep(0.001)
         recorder.hold.set()
         for future in futures:
             future.result(WAIT)
