@@ -38,7 +38,8 @@ def _is_code_target(target: ast.AST) -> bool:
 
 
 def emitted_codes(tree: ast.AST) -> set[str]:
-    """Codes appended to `.codes`, assigned to `.codes`/`.review_reason`, passed as `codes=` or to `_reject*`."""
+    """Codes appended to `.codes`, assigned to `.codes`/`.review_reason`, passed as `codes=`, to `_reject*` or to
+    `Handled.reject`."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -47,7 +48,7 @@ def emitted_codes(tree: ast.AST) -> set[str]:
                 for arg in node.args:
                     found |= _strings(arg)
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name.startswith("_reject"):
+            if name.startswith("_reject") or name == "reject":
                 for arg in node.args:
                     found |= _strings(arg)
             for kw in node.keywords:
