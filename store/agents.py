@@ -78,6 +78,11 @@ def granted_sites(grant: Agent) -> list[Site]:
     return [grant.site] if grant.site_id is not None else list(grant.employer.sites)
 
 
+def granted_places(grant: Agent) -> list[Property] | list[Site]:
+    """What a grant reaches, whichever kind of grantor gave it."""
+    return granted_sites(grant) if grant.employer_id is not None else granted_properties(grant)
+
+
 @dataclass
 class ForEmployer:
     """A phone declaring staff for one employer: as its contact (every site), or as its agent (granted sites)."""

@@ -12,9 +12,8 @@ from gateway.pipeline.outcome import Handled
 from gateway.pipeline.policy import text_channel
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from store import agents
-from store.models import Employer, InboundMessage, Landlord, Property, Site
-
-Place = Property | Site
+from store.agents import Grantor, Place
+from store.models import InboundMessage
 # The grantor's own place for what the SMS named: (place, None), or (None, the error code).
 Resolve = Callable[[str], tuple[Place | None, str | None]]
 Notice = Callable[..., str]  # (grantor's name, places as labels, language=…) -> the agent's SMS
@@ -25,12 +24,7 @@ def label(place: Place) -> str:
     return f"@{place.alias or place.code}"
 
 
-def granted_places(grant) -> list[Place]:
-    """What a grant reaches: its property or site, else every one of its landlord's or employer's."""
-    return agents.granted_sites(grant) if grant.employer_id is not None else agents.granted_properties(grant)
-
-
-def handle_grant(session: Session, inbound: InboundMessage, grantor: Landlord | Employer, result: ParseResult,
+def handle_grant(session: Session, inbound: InboundMessage, grantor: Grantor, result: ParseResult,
                  handled: Handled, *, resolve: Resolve, notice: Notice) -> Handled:
     """Grant or revoke the agent the message names, at the place it names or at all of the grantor's."""
     record = result.records[0] if result.records else None
@@ -44,7 +38,7 @@ def handle_grant(session: Session, inbound: InboundMessage, grantor: Landlord | 
             return handled.reject(code or "unknown_property")
     if result.command == Command.AGENT:
         grant, new = agents.grant(session, grantor, record.phone, place, text_channel(inbound))
-        reached = granted_places(grant)
+        reached = agents.granted_places(grant)
         if new:
             handled.extra_sms.append(("agent_notice", record.phone,
                                       notice(grantor.name, " ".join(label(p) for p in reached),
@@ -54,7 +48,7 @@ def handle_grant(session: Session, inbound: InboundMessage, grantor: Landlord | 
         ended = agents.revoke(session, grantor, record.phone, place)
         if not ended:
             return handled.reject("unknown_agent")
-        reached = [p for grant in ended for p in granted_places(grant)]
+        reached = [p for grant in ended for p in agents.granted_places(grant)]
         status = OutcomeStatus.AGENT_REVOKED
     shown = " ".join(dict.fromkeys(label(p) for p in reached))
     handled.outcomes.append(Outcome(status=status, name=f"{record.phone} {shown}".strip()))
