@@ -5,7 +5,8 @@ copy, a reply, an officer's note, a landlord's address) can hold an ID in any
 shape. Rather than trusting each template to remember a filter, the Jinja
 environment masks every printed value (`finalize`). Only a `Revealed` value,
 made by a view after it wrote the audit entry, is printed as it is; markup the
-app itself built (the charts) is left alone.
+app itself built (the charts) and the app's own `Token`s (the forms' CSRF
+token) are left alone.
 
 Log records are masked when they are made, traceback included, so no handler
 (gunicorn's, RQ's, pytest's) ever sees a full number.
@@ -25,9 +26,17 @@ class Revealed(str):
     """Text shown in full: the view that made it has recorded who looked."""
 
 
+class Token(str):
+    """A random string the app made for the browser to send back (a form's CSRF token): no one's data.
+
+    Random letters and digits sometimes look like an ID (`…-PPe2nW9EE5-…`, about one form in 1,500);
+    masked, the token no longer matches and the form is refused.
+    """
+
+
 def finalize(value: Any) -> Any:
     """The Jinja `finalize` hook: what `{{ value }}` prints."""
-    if value is None or isinstance(value, (Revealed, int, float)) or hasattr(value, "__html__"):
+    if value is None or isinstance(value, (Revealed, Token, int, float)) or hasattr(value, "__html__"):
         return value
     return mask_ids(value if isinstance(value, str) else str(value))
 

@@ -13,11 +13,12 @@ from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render
                    url_for)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
 
 from gateway.i18n import translate
+from gateway.id_masking import Token
 from gateway.web.redirects import local_path, safe_next
 from store import logins, officer_sessions
 from store.models import Officer
@@ -201,6 +202,11 @@ def _give_back_ip_attempt(rt) -> None:
         pass
 
 
+def csrf_token() -> Token:
+    """The form's CSRF token, printed as it is (gateway.id_masking masks every other printed value)."""
+    return Token(generate_csrf())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; check the password behind per-address and per-account back-offs."""
@@ -284,6 +290,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, with the webhook exemption
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: a long review must not fail
     csrf.init_app(app)
+    # In place of Flask-WTF's csrf_token(), whose output the masking would alter: as a global (macros imported
+    # without context) and in every context, where Flask-WTF's context processor put its own.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
