@@ -11,8 +11,8 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import random
 import re
-import uuid
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("declgate_request_id", default=None)
 PROVIDER_SID: contextvars.ContextVar[str | None] = contextvars.ContextVar("declgate_provider_sid", default=None)
@@ -24,7 +24,9 @@ def request_id(header: str | None) -> str:
     """The id a proxy gave the request (X-Request-Id), if it is a plain token; a new one otherwise."""
     if header and _GOOD_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex[:16]
+    # 64 random bits tell requests apart; they need not be unguessable, and random's generator is reseeded
+    # in every forked worker. uuid4 read the kernel's random source on every webhook.
+    return f"{random.getrandbits(64):016x}"
 
 
 class JsonFormatter(logging.Formatter):
