@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from gateway.pipeline import delivery, intake, queue
+from gateway.pipeline import delivery, intake, policy, queue
 from gateway.i18n.replies import reply_text
 from gateway.runtime import Runtime
 from gateway.pipeline.voice_commands import claimant_phone
@@ -94,7 +94,7 @@ def reject(rt: Runtime, officer_id: int, scope: Scope, inbound_id: int, reason: 
         inbound = review.open_item(session, scope, inbound_id)
         review.reject(session, scope, inbound, officer_id, reason)
         if template:
-            language = (inbound.parse or {}).get("language") or "zh"
+            language = policy.shown_parse(inbound).get("language") or "zh"
             delivery.queue_sms(session, inbound.from_number, reply_text(template, language), in_reply_to=inbound.id,
                            purpose="officer_reply")
             audit.record(session, officer_id, "reply", review.target_of(inbound_id), template=template)

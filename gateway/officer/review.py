@@ -12,6 +12,7 @@ from gateway.officer import actions
 from gateway.officer.auth import current_officer, officer_required, officer_scope, reveal_required
 from gateway.officer.landlords import flash_problems
 from gateway.officer.register import followup_words
+from gateway.pipeline import policy
 from gateway.i18n import language, translate
 from gateway.i18n.replies import TEMPLATES
 from gateway.id_masking import Revealed
@@ -174,7 +175,7 @@ def _item_page(inbound_id: int, *, reveal: bool):
             if not has_id:
                 return _back(inbound_id)  # nothing hidden: no look to record
             audit.record(session, current_officer.id, "view_full_id", f"inbound:{inbound.id}")
-        parse = inbound.parse or {}
+        parse = policy.shown_parse(inbound)
         problems = _problems(body, parse, reveal)
         history = review.history(session, scope, inbound)
         pieces = segments(body, parse.get("errors", []), parse.get("warnings", []), reveal=reveal)

@@ -311,6 +311,8 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
             inbound.codes, inbound.review_state, inbound.review_reason = ["rate_limited"], ReviewState.OPEN, "rate_limited"
             return inbound.status
         result = parsed or parse_inbound(inbound)
+        if inbound.parse is None:  # officers see the spans of its errors (the webhook did not parse it)
+            inbound.parse = result.to_json()
         handled = handle_sms(session, inbound, result)
         result_language = handled.language or result.language
     _finish(session, inbound, handled, result, result_language)

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from gateway.runtime import Runtime
-from gateway.pipeline import outage, policy, queue
+from gateway.pipeline import outage, queue
 from gateway.pipeline.group_commit import GroupCommit
 from store.upsert import insert_for
-from store.models import InboundMessage, local_time, utcnow
+from store.models import InboundMessage, utcnow
 from store.states import Channel, InboundStatus
 
 log = logging.getLogger(__name__)
@@ -64,12 +64,13 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
               media: list[dict[str, str]] | None = None, wake: bool = False) -> tuple[int, bool]:
     """Store one inbound SMS once per provider SID. Returns (inbound id, whether it is new).
 
-    The parse at intake is kept on the row so officers see errors and spans even
-    for a message no worker has touched yet. `received_at` is given when the spool replays a message
-    (gateway.pipeline.replay): it keeps the time it reached the webhook, so its "today" and its place in the
-    sender's hourly allowance are those of its arrival, not of the replay. `media` are the MMS images'
-    `url`s and `content_type`s, kept sealed in `payload` in the same INSERT (nothing is downloaded here):
-    such a message waits `media_state = pending` for its own job (gateway.media.portraits).
+    Nothing is parsed here: the worker parses the message anyway and keeps that parse on the row
+    (gateway.pipeline.policy.shown_parse makes it for a page showing a message not parsed yet).
+    `received_at` is given when the spool replays a message (gateway.pipeline.replay): it keeps the time
+    it reached the webhook, so its "today" and its place in the sender's hourly allowance are those of
+    its arrival, not of the replay. `media` are the MMS images' `url`s and `content_type`s, kept sealed
+    in `payload` in the same INSERT (nothing is downloaded here): such a message waits
+    `media_state = pending` for its own job (gateway.media.portraits).
     `wake`: raise the drain (gateway.pipeline.queue.wake) once the row is committed, if it is new; rows
     committed together wake it once.
 
@@ -77,15 +78,13 @@ def store_sms(rt: Runtime, *, sid: str, from_number: str, to_number: str, body: 
     row is committed when this returns either way.
     """
     received_at = received_at or utcnow()
-    today = local_time(received_at, rt.tz).date()
-    parsed = policy.parse_text(rt, body, today, images=len(media or []))
     # A Core INSERT, not the ORM's unit of work: this is the only statement the webhook runs and the ORM
     # flush was a third of its CPU. Nothing is lost by skipping the session's before_flush hooks: the row
     # is dated now, in a month that has closed in no time zone, so it has no statistics snapshot to forget.
     # (A replayed row can be dated in a month that has closed since; the job that handles it changes its
     # status through the ORM, and that flush forgets the snapshot.)
     row = _Row(dict(provider_sid=sid, channel=channel, from_number=from_number, to_number=to_number, body=body,
-                    received_at=received_at, status=InboundStatus.RECEIVED, parse=parsed.to_json(), attempts=0,
+                    received_at=received_at, status=InboundStatus.RECEIVED, attempts=0,
                     edited_from_id=edited_from_id, edited_by_id=edited_by_id, precinct_id=precinct_id,
                     payload={"media": media} if media else None, media_state="pending" if media else None),
                rt if wake else None)

@@ -6,6 +6,7 @@ not answered and goes to the officers' queue once, instead of a reply storm.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session, object_session
 
@@ -64,6 +65,15 @@ def parse_text(rt: runtime.Runtime, body: str, today: dt.date, images: int = 0) 
 
 def parse_inbound(inbound: InboundMessage) -> ParseResult:
     return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at), images=images_of(inbound))
+
+
+def shown_parse(inbound: InboundMessage) -> dict[str, Any]:
+    """The parse an officer is shown: the one the worker kept, or the same made now for a text no worker has
+    parsed (still waiting, or stopped before its parse: an opt-out word, a sender over the hourly allowance).
+    A call or an API request keeps what it was stored with; a purged message shows none."""
+    if inbound.parse is not None or inbound.channel in (Channel.VOICE, Channel.WEB) or not inbound.body:
+        return inbound.parse or {}
+    return parse_inbound(inbound).to_json()
 
 
 def images_of(inbound: InboundMessage) -> int:

@@ -94,6 +94,19 @@ class TestItemPage:
         full = ui.post(f"/review/{item}/full-text").get_data(as_text=True)
         assert f'<mark class="" data-codes="id_checksum" title="身份证校验位错误">{ID_BAD_CHECK}</mark>' in full
 
+    def test_an_item_stopped_before_its_parse_still_shows_its_spans(self, ui, people):
+        """The worker keeps the parse of what it reads; a message it stops before reading (over the hourly
+        allowance) gets the same parse made when the page is shown, spans and all."""
+        app_rt = ui.application.extensions["declgate"]
+        app_rt.settings = app_rt.settings.with_(rate_limit_per_hour=1)
+        texted(ui, people, "查询", LANDLORD)
+        item = texted(ui, people, f"登记 李四 {ID_BAD_CHECK} 301 @100001", LANDLORD)
+        stopped = row(people, InboundMessage, item)
+        assert stopped.review_reason == "rate_limited" and stopped.parse is None
+        login(ui, "a")
+        page = ui.get(f"/review/{item}").get_data(as_text=True)
+        assert '<mark class="" data-codes="id_checksum" title="身份证校验位错误">3501**********1239</mark>' in page
+
     def test_queue_masks_id_numbers_in_previews(self, ui, people):
         """The queue lists message previews with ID numbers masked (only the audited item page shows them)."""
         login(ui, "a")
