@@ -5,8 +5,8 @@ copy, a reply, an officer's note, a landlord's address) can hold an ID in any
 shape. Rather than trusting each template to remember a filter, the Jinja
 environment masks every printed value (`finalize`). Only a `Revealed` value,
 made by a view after it wrote the audit entry, is printed as it is; markup the
-app itself built (the charts) and the app's own `Token`s (the forms' CSRF
-token) are left alone.
+app itself built (the charts) and `Public` text (the forms' CSRF token, an
+employer's credit code through the `credit_code` filter) are left alone.
 
 Log records are masked when they are made, traceback included, so no handler
 (gunicorn's, RQ's, pytest's) ever sees a full number.
@@ -18,6 +18,7 @@ import traceback
 from typing import Any
 
 from flask import Flask
+from stdnum.cn import uscc
 
 from parsers import mask_ids
 
@@ -26,19 +27,27 @@ class Revealed(str):
     """Text shown in full: the view that made it has recorded who looked."""
 
 
-class Token(str):
-    """A random string the app made for the browser to send back (a form's CSRF token): no one's data.
+class Public(str):
+    """Text that is no one's personal data, printed as it is, though it may look like an ID number.
 
-    Random letters and digits sometimes look like an ID (`…-PPe2nW9EE5-…`, about one form in 1,500);
-    masked, the token no longer matches and the form is refused.
+    A form's CSRF token is random letters and digits, and about one in 1,500 holds an ID-like
+    stretch (`…-PPe2nW9EE5-…`): masked, it no longer matched and the form was refused. An
+    employer's unified social credit code is a public registration with an ID's shape.
     """
 
 
 def finalize(value: Any) -> Any:
     """The Jinja `finalize` hook: what `{{ value }}` prints."""
-    if value is None or isinstance(value, (Revealed, Token, int, float)) or hasattr(value, "__html__"):
+    if value is None or isinstance(value, (Revealed, Public, int, float)) or hasattr(value, "__html__"):
         return value
     return mask_ids(value if isinstance(value, str) else str(value))
+
+
+def credit_code(value: object) -> str:
+    """The `credit_code` filter: an employer's 统一社会信用代码 in full. Only a valid code is let through;
+    anything else printed with it is masked like every other value."""
+    text = "" if value is None else str(value)
+    return Public(text) if uscc.is_valid(text) else text
 
 
 def _masking_factory(make_record):
@@ -71,4 +80,5 @@ def mask_log_records() -> None:
 def init_app(app: Flask) -> None:
     """Mask every printed template value and every log record (call before any template renders)."""
     app.jinja_env.finalize = finalize
+    app.jinja_env.filters["credit_code"] = credit_code
     mask_log_records()

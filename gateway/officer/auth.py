@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from werkzeug.local import LocalProxy
 
 from gateway.i18n import translate
-from gateway.id_masking import Token
+from gateway.id_masking import Public
 from gateway.web.redirects import local_path, safe_next
 from store import logins, officer_sessions
 from store.models import Officer
@@ -202,9 +202,9 @@ def _give_back_ip_attempt(rt) -> None:
         pass
 
 
-def csrf_token() -> Token:
+def csrf_token() -> Public:
     """The form's CSRF token, printed as it is (gateway.id_masking masks every other printed value)."""
-    return Token(generate_csrf())
+    return Public(generate_csrf())
 
 
 @bp.route("/login", methods=["GET", "POST"])

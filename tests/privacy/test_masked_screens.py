@@ -214,3 +214,19 @@ class TestLogs:
         text = caplog.text
         assert "3201**********1114" in text and "3501**********1238" in text
         assert leaked(text) == []
+
+
+class TestCreditCodes:
+    def test_an_employers_credit_code_is_shown_whole_and_an_id_in_its_place_is_not(self, ui, people):
+        """A unified social credit code is a public registration with an ID's shape: the employer's page shows it
+        in full. The filter that lets it through takes a valid code only, so a resident's ID number printed in its
+        place (a mistake in a template or the data) is masked like everywhere else."""
+        with people.sessions.begin() as session:
+            enrol(session, EmployerEntry(credit_code="91110000802100433B", name="闽江物流", address="工业路1号",
+                                         precinct="GL01", phones=("13600000000",), site_code="300001"))
+            employer_id = session.scalar(select(Employer.id))
+        login(ui, "a")
+        assert "91110000802100433B" in ui.get(f"/employers/{employer_id}").get_data(as_text=True)
+        assert "91110000802100433B" in ui.get("/employers").get_data(as_text=True)
+        render = ui.application.jinja_env.from_string("{{ code|credit_code }}").render
+        assert leaked(render(code=ID_A)) == [] and render(code=None) == ""
