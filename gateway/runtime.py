@@ -38,13 +38,24 @@ class Runtime:
     keyring: Keyring  # also attached to both engines, for the sealed columns
     _campaign_start: dt.date | None = None
 
-    def campaign_start(self, today: dt.date) -> dt.date:
-        """The day move-ins stop being backlog: CAMPAIGN_START, else the database's first day (looked up once)."""
+    def campaign_start(self, today: dt.date, session: Session | None = None) -> dt.date:
+        """The day move-ins stop being backlog: CAMPAIGN_START, else the database's first day (looked up once).
+
+        A caller inside a transaction passes its session: on SQLite a transaction of our own would wait for
+        the caller's write lock, which the caller holds until we return. A day recorded in the caller's
+        transaction is not kept until it is seen committed, since that transaction may still roll back.
+        """
         if self.settings.campaign_start is not None:
             return self.settings.campaign_start
         if self._campaign_start is None:
-            with self.sessions.begin() as session:
-                self._campaign_start = facts.created_on(session, today)
+            if session is not None:
+                recorded = facts.recorded_on(session)
+                if recorded is None:
+                    return facts.created_on(session, today)
+                self._campaign_start = recorded
+            else:
+                with self.sessions.begin() as own:
+                    self._campaign_start = facts.created_on(own, today)
         return self._campaign_start
 
     def key(self, *parts: str) -> str:

@@ -16,6 +16,12 @@ from store.models import GatewayFact
 CREATED_ON = "created_on"
 
 
+def recorded_on(session: Session) -> dt.date | None:
+    """The day this database started taking declarations, if it is recorded."""
+    fact = session.get(GatewayFact, CREATED_ON)
+    return dt.date.fromisoformat(fact.value) if fact is not None else None
+
+
 def created_on(session: Session, today: dt.date) -> dt.date:
     """The day this database started taking declarations; `today` when nothing recorded it yet."""
     fact = session.get(GatewayFact, CREATED_ON)

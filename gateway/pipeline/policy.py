@@ -56,15 +56,18 @@ def text_channel(inbound: InboundMessage) -> Channel:
     return Channel(inbound.channel) if inbound.channel in (Channel.OFFICER, Channel.WEB) else Channel.SMS
 
 
-def parse_text(rt: runtime.Runtime, body: str, today: dt.date, images: int = 0) -> ParseResult:
+def parse_text(rt: runtime.Runtime, body: str, today: dt.date, images: int = 0,
+               session: Session | None = None) -> ParseResult:
     """The one way the gateway parses a text: with this deployment's deadline, region and campaign start,
-    and the number of pictures the message carried (they are its no-document people's portraits)."""
+    and the number of pictures the message carried (they are its no-document people's portraits). A caller
+    inside a transaction passes its session (Runtime.campaign_start may have to look the start up)."""
     return parse_sms(body, today=today, deadline_days=rt.settings.deadline_days, region=rt.settings.default_region,
-                     campaign_start=rt.campaign_start(today), images=images)
+                     campaign_start=rt.campaign_start(today, session), images=images)
 
 
 def parse_inbound(inbound: InboundMessage) -> ParseResult:
-    return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at), images=images_of(inbound))
+    return parse_text(runtime.current(), inbound.body, today_for(inbound.received_at), images=images_of(inbound),
+                      session=object_session(inbound))
 
 
 def shown_parse(inbound: InboundMessage) -> dict[str, Any]:

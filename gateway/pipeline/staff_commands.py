@@ -195,7 +195,7 @@ def handle_voice_staff(session: Session, inbound: InboundMessage, handled: Handl
             copy_to_employer(session, handled, fe)
         return handled
     rt, today = runtime.current(), today_for(inbound.received_at)
-    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
+    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today, session))
     # With no document (`0`) the name and household address are recordings (kept, with the recogniser's drafts,
     # in the call's payload): the staff declaration waits for an officer as a no-document `用工` does.
     status, decl = staff.declare(

@@ -91,7 +91,7 @@ def _declared(session: Session, inbound: InboundMessage, prop: Property, handled
             if on_behalf:
                 handled.copy_to(prop.landlord_id, prop.landlord.phone, handled.outcomes[-1])
         return
-    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today))
+    check = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today, session))
     recorded = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
     status, decl = decls.register(
         session, prop=prop, document_type=payload.get("document_type") or "none", document_number=number,
@@ -140,7 +140,8 @@ def _claim_move_in(session: Session, inbound: InboundMessage, prop: Property, ha
     date = dt.date.fromisoformat(payload["date"])
     needs_review = bool(payload.get("name_recording_url") or payload.get("address_recording_url"))
     rt, today = runtime.current(), today_for(inbound.received_at)
-    late = check_move_in_date(date, today, rt.settings.deadline_days, campaign_start=rt.campaign_start(today)).late
+    late = check_move_in_date(date, today, rt.settings.deadline_days,
+                              campaign_start=rt.campaign_start(today, session)).late
     status, claim = claims.claim_move_in(
         session, prop=prop, document_type=payload.get("document_type") or "none", document_number=number,
         name=name, room=payload.get("room"), move_in=date, late=late, inbound_id=inbound.id,

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from zoneinfo import ZoneInfo
 
 from store import facts
@@ -39,6 +39,24 @@ class TestWithTheDatabasesFirstDay:
         assert decl.move_in.isoformat() == three_weeks and decl.late is False
         with rt.sessions() as session:
             assert facts.created_on(session, TODAY + dt.timedelta(days=9)) <= TODAY  # recorded once, not re-dated
+
+    def test_the_first_day_is_looked_up_in_the_callers_transaction(self, rt, enrolled):
+        """The worker asks inside its batch's transaction. On SQLite a transaction of the runtime's own would wait
+        for the batch's write lock, held until the answer comes: the first batch after a start then failed.
+        (Migration 0013 records the day; a database it has not reached yet records it when first asked.)"""
+        with rt.sessions.begin() as session:
+            session.execute(delete(facts.GatewayFact))
+        with pytest.raises(RuntimeError), rt.sessions.begin() as session:
+            session.execute(select(Declaration.id)).all()
+            session.add(facts.GatewayFact(key="probe", value="x"))
+            session.flush()  # the write lock is taken
+            assert rt.campaign_start(TODAY, session) == TODAY
+            raise RuntimeError("the batch fails after asking")
+        with rt.sessions() as session:
+            assert facts.recorded_on(session) is None  # rolled back with the batch, so not remembered either
+        with rt.sessions.begin() as session:
+            assert rt.campaign_start(TODAY + dt.timedelta(days=1), session) == TODAY + dt.timedelta(days=1)
+        assert rt.campaign_start(TODAY + dt.timedelta(days=5)) == TODAY + dt.timedelta(days=1)
 
     def test_years_ago_is_registered(self, client, rt, enrolled):
         (reply,), decl = declare(client, rt, f"REG ZHANG SAN {ID_A} 301 2016-05-04")
