@@ -1,8 +1,8 @@
 """Webhook intake: signed POST /sms requests per second through gunicorn, against a bare Flask floor.
 
-Run: python bench/intake.py [--requests 3000] [--rounds 3] [--concurrency 16] [--workers 2] [--threads 4]
+Run: python bench/intake.py [--requests 3000] [--rounds 3] [--concurrency 16] [--workers 2] [--threads 8]
 
-Both servers run the same gunicorn command (the Procfile's: 2 threaded workers of 4 threads),
+Both servers run the same gunicorn command (the Procfile's: 2 threaded workers of 8 threads),
 loaded by the same threaded generator. Their rounds alternate (bare, declgate, bare, declgate…) so that a slower
 minute of a shared machine falls on both; the median of the rounds' ratios real/bare is
 the figure that travels between machines (target >= 0.5). The real app stores each
@@ -89,10 +89,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per server and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
-    # The Procfile's web: WEB_CONCURRENCY and WEB_THREADS default to 2 and 4.
+    # The Procfile's web: WEB_CONCURRENCY and WEB_THREADS default to 2 and 8.
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     options = gunicorn_options(args.workers, args.worker_class, args.threads)
     prepare()
