@@ -17,6 +17,8 @@ One invocation (issue #13):
 6. paced runs: each `--rate-fraction` of that capacity, sent open-loop from this process for `--paced-seconds`,
    for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %);
 7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
+   With `--rounds`, capacity runs of both alternate; each later round of ours starts from empty message
+   tables (the landlords stay), as the peer's run.sh starts every round from a new database.
 
 Exits 1 when a check fails. Processes' logs stay in the scratch directory it prints.
 """
@@ -155,6 +157,18 @@ def wait_for_replies(engine, base: int, expected: int, stall: float) -> float:
             print(f"    gave up waiting: {count} of {expected} replies, none new for {stall:g} s")
             return time.monotonic() - started
         time.sleep(0.25)
+
+
+def empty_messages(engine) -> None:
+    """Drop the messages, people, declarations and replies of earlier runs; the enrolled landlords stay.
+
+    The peer's run.sh starts every round from a new database, so each round of ours starts from empty
+    message tables too: otherwise later rounds write into tables tens of thousands of rows larger, and
+    count each sender's earlier messages of the hour uncapped (SMS_RATE_LIMIT_PER_HOUR is set sky-high so
+    that no declaration goes unanswered), which the peer never pays.
+    """
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE inbound_messages, people, declarations, outbound_messages CASCADE"))
 
 
 def cpu_now(deployment: Deployment, database: str) -> dict[str, float]:
@@ -345,6 +359,7 @@ def main() -> int:
         # minutes, and the median ratio is the figure.
         for number in range(2, args.rounds + 1):
             print(f"\n== round {number} of {args.rounds}", flush=True)
+            empty_messages(engine)  # as the peer's run.sh starts from a new database
             deployment.start(args.workers)
             capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
                                                             run=ROUND_RUNS[number - 1])
