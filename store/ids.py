@@ -31,18 +31,21 @@ def install(sessions: sessionmaker[Session]) -> None:
 def reserve_keys(session: Session, _flush_context, _instances) -> None:
     """A `before_flush` listener: give the new objects of each table with at least MIN_ROWS of them their key."""
     pending: dict[Table, list] = defaultdict(list)
+    attribute: dict[Table, str | None] = {}  # the mapped attribute that holds the table's key
     for obj in session.new:
         table = obj.__table__
-        column = table.autoincrement_column
-        if column is not None and getattr(obj, column.key) is None:
+        if table not in attribute:
+            column = table.autoincrement_column
+            attribute[table] = None if column is None else obj.__mapper__.get_property_by_column(column).key
+        name = attribute[table]
+        if name is not None and getattr(obj, name) is None:
             pending[table].append(obj)
     tables = [table for table, objs in pending.items() if len(objs) >= MIN_ROWS]
     if not tables:
         return
     for table, keys in zip(tables, _reserve(session, tables, [len(pending[t]) for t in tables])):
-        column = table.autoincrement_column
         for obj, key in zip(pending[table], keys):
-            setattr(obj, column.key, key)
+            setattr(obj, attribute[table], key)
 
 
 def _reserve(session: Session, tables: list[Table], counts: list[int]) -> list[list[int]]:
