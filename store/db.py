@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from store import ids
+from store import sequences
 from store.stats.snapshots import forget_reached_months
 
 CONNECT_TIMEOUT = 3  # seconds to reach PostgreSQL before a statement counts it as unavailable (gateway.pipeline.outage)
@@ -75,10 +75,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     Registered here, on this sessionmaker only, rather than on every Session when some module happens to
     be imported: whatever process builds its sessions here (web app, `declgate worker`, a command, a
     test) gets the rule, and nothing else does. On PostgreSQL they also take the keys of many new rows
-    from their sequences before the flush (`store.ids`), so the worker's batch INSERTs stay short.
+    from their sequences before the flush (`store.sequences`), so the worker's batch INSERTs stay short.
     """
     sessions = sessionmaker(engine, expire_on_commit=False)
     event.listen(sessions, "before_flush", forget_reached_months)
     if engine.dialect.name == "postgresql":
-        ids.install(sessions)  # after the rule above, which may add rows of its own
+        sequences.install(sessions)  # after the rule above, which may add rows of its own
     return sessions

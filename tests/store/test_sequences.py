@@ -1,4 +1,4 @@
-"""Keys reserved ahead of a flush of many rows (store.ids): the INSERT's text no longer grows with the rows."""
+"""Keys reserved ahead of a flush of many rows (store.sequences): the INSERT's text no longer grows with the rows."""
 from __future__ import annotations
 
 import pytest
