@@ -14,7 +14,7 @@ One invocation (issue #13):
    declaration and one reply per webhook sent, no duplicate reply;
 5. prints sustained messages/s (replied ÷ first webhook stored → last reply recorded), wrk's webhook rate and
    latency, the CPU each party spent per message (from /proc) and the reply latency;
-6. paced runs: each `--rate-fraction` of that capacity, sent open-loop from this process for `--paced-seconds`,
+6. paced runs: each `--rate-fraction` of that capacity, sent open-loop (bench/e2e_load.paced) for `--paced-seconds`,
    for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %);
 7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
    With `--rounds`, capacity runs of both alternate; each later round of ours starts from empty message
@@ -341,7 +341,7 @@ def main() -> int:
         engine = make_engine(c.DATABASE_URL)
         warm = load.webhooks("w", 0, 100)  # serials go on from here, never repeating an ID number
         base = last_outbound_id(engine)
-        load.paced(port, warm, 50.0, clients=8)
+        load.paced(port, warm, 50.0, connections=8)
         wait_for_replies(engine, base, len(warm), args.stall)
         if replies_after(engine, base) < len(warm):
             raise SystemExit(f"the warm-up's 100 declarations were not all replied; see the logs in {scratch}")
