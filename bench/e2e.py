@@ -17,8 +17,9 @@ One invocation (issue #13):
 6. paced runs: each `--rate-fraction` of that capacity, sent open-loop (bench/e2e_load.paced) for `--paced-seconds`,
    for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %);
 7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
-   With `--rounds`, capacity runs of both alternate; each later round of ours starts from empty message
-   tables (the landlords stay), as the peer's run.sh starts every round from a new database.
+   With `--rounds`, rounds of both alternate (ours: capacity, then the paced runs at that round's capacity);
+   each later round of ours starts from empty message tables (the landlords stay), as the peer's run.sh
+   starts every round from a new database. The ratio and the latency goals are read on the rounds' medians.
 
 Exits 1 when a check fails. Processes' logs stay in the scratch directory it prints.
 """
@@ -240,9 +241,19 @@ def capacity_run(args, deployment: Deployment, engine, database: str,
     return rate, cpu_ms, checks, serial + count
 
 
+@dataclass(frozen=True)
+class Latencies:
+    """One paced run's percentiles, in ms: the webhook's (from when it was due) and the reply's."""
+
+    webhook_p50: float
+    webhook_p99: float
+    reply_p50: float
+    reply_p99: float
+
+
 def paced_run(args, deployment: Deployment, engine, database: str, serial: int, fraction: float, capacity: float,
-              run: str) -> tuple[Checks, int]:
-    """Open loop at `fraction` of the measured capacity: webhook and reply latency percentiles; the checks and
+              run: str) -> tuple[Latencies, Checks, int]:
+    """Open loop at `fraction` of the measured capacity: webhook and reply latency percentiles, the checks and
     the next free serial."""
     checks = Checks()
     rate = fraction * capacity
@@ -262,13 +273,35 @@ def paced_run(args, deployment: Deployment, engine, database: str, serial: int, 
     print_cpu(before, after, ledger.replied_inbound)
     checks.check(len(answered) == len(hooks), "every webhook answered 2xx", f"{len(hooks) - len(answered)} not")
     ledger.verify(checks, hooks)
-    if abs(fraction - 0.5) < 1e-9:
-        print(f"  goal at 50 %: reply p50 ≤ {GOALS['reply_p50_ms']:.0f} ms and p99 ≤ {GOALS['reply_p99_ms']:.0f} ms: "
-              f"{'met' if ms(ledger.reply_latencies, .5) <= GOALS['reply_p50_ms'] and ms(ledger.reply_latencies, .99) <= GOALS['reply_p99_ms'] else 'NOT met'}")
-    if abs(fraction - 0.8) < 1e-9:
-        print(f"  goal at 80 %: webhook p99 ≤ {GOALS['webhook_p99_ms']:.0f} ms: "
-              f"{'met' if ms(answered, .99) <= GOALS['webhook_p99_ms'] else 'NOT met'}")
-    return checks, serial + len(hooks)
+    figures = Latencies(ms(answered, .5), ms(answered, .99), ms(ledger.reply_latencies, .5),
+                        ms(ledger.reply_latencies, .99))
+    return figures, checks, serial + len(hooks)
+
+
+def latency_goals(paced: dict[float, list[Latencies]]) -> None:
+    """Print the issue's latency goals against the median of the rounds' paced runs.
+
+    One paced run is ten seconds of a shared machine whose speed comes and goes (a neighbour, the
+    database's checkpoint): its p99 is as much about those seconds as about the gateway. Every round
+    runs its own, at its own capacity, and the median is the figure, as for the ratio."""
+    goals = {0.5: ("reply", lambda f: (f.reply_p50, f.reply_p99), (GOALS["reply_p50_ms"], GOALS["reply_p99_ms"])),
+             0.8: ("webhook", lambda f: (f.webhook_p50, f.webhook_p99), (math.inf, GOALS["webhook_p99_ms"]))}
+    for fraction, runs in sorted(paced.items()):
+        if not runs:
+            continue
+        print(f"  paced at {fraction:.0%} of capacity, {len(runs)} run(s): webhook p99 "
+              + ", ".join(f"{f.webhook_p99:.1f}" for f in runs) + " ms; reply p99 "
+              + ", ".join(f"{f.reply_p99:.0f}" for f in runs) + " ms")
+        goal = next((g for key, g in goals.items() if abs(key - fraction) < 1e-9), None)
+        if goal is None:
+            continue
+        what, pick, (p50_limit, p99_limit) = goal
+        p50 = statistics.median(pick(f)[0] for f in runs)
+        p99 = statistics.median(pick(f)[1] for f in runs)
+        met = p50 <= p50_limit and p99 <= p99_limit
+        limits = (f"p50 ≤ {p50_limit:.0f} ms and " if p50_limit < math.inf else "") + f"p99 ≤ {p99_limit:.0f} ms"
+        print(f"  goal at {fraction:.0%}: {what} {limits}; median p50 {p50:.1f} ms, p99 {p99:.1f} ms: "
+              f"{'met' if met else 'NOT met'}")
 
 
 def run_peer(args, started: Started, scratch: str, log_name: str = "peer.log") -> float | None:
@@ -311,7 +344,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stall", type=float, default=60.0, help="give up waiting after this long with no new reply")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="capacity runs of declgate and the peer, alternating; the ratio is their median")
+                        help="rounds of declgate (capacity and paced runs) and the peer, alternating; the ratio "
+                             "and the latency goals are read on their medians")
     return parser.parse_args()
 
 
@@ -345,28 +379,29 @@ def main() -> int:
         wait_for_replies(engine, base, len(warm), args.stall)
         if replies_after(engine, base) < len(warm):
             raise SystemExit(f"the warm-up's 100 declarations were not all replied; see the logs in {scratch}")
-        capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, len(warm))
-        failed += checks.failed
-        for k, fraction in enumerate(fractions):
-            if capacity <= 0:
-                break
-            checks, serial = paced_run(args, deployment, engine, database, serial, fraction, capacity,
-                                       "p" + "abcdefghij"[k])
-            failed += checks.failed
-        deployment.stop()
-        rounds = [(capacity, cpu_ms, None if args.skip_peer else run_peer(args, started, scratch))]
+        paced: dict[float, list[Latencies]] = {fraction: [] for fraction in fractions}
+        rounds = []
+        serial = len(warm)
         # A shared machine's load comes and goes: more rounds, alternating, put both systems under the same
-        # minutes, and the median ratio is the figure.
-        for number in range(2, args.rounds + 1):
-            print(f"\n== round {number} of {args.rounds}", flush=True)
-            empty_messages(engine)  # as the peer's run.sh starts from a new database
-            deployment.start(args.workers)
+        # minutes, and the medians are the figures.
+        for number in range(1, args.rounds + 1):
+            if number > 1:
+                print(f"\n== round {number} of {args.rounds}", flush=True)
+                empty_messages(engine)  # as the peer's run.sh starts from a new database
+                deployment.start(args.workers)
             capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
                                                             run=ROUND_RUNS[number - 1])
             failed += checks.failed
+            for k, fraction in enumerate(fractions):
+                if capacity <= 0:
+                    break
+                figures, checks, serial = paced_run(args, deployment, engine, database, serial, fraction, capacity,
+                                                    "p" + "abcdefghij"[k] + ROUND_RUNS[number - 1])
+                paced[fraction].append(figures)
+                failed += checks.failed
             deployment.stop()
             rounds.append((capacity, cpu_ms, None if args.skip_peer
-                           else run_peer(args, started, scratch, f"peer-{number}.log")))
+                           else run_peer(args, started, scratch, "peer.log" if number == 1 else f"peer-{number}.log")))
         print("\n== issue #13")
         ratios = [ours / peer for ours, _, peer in rounds if peer]
         if len(rounds) > 1:
@@ -384,6 +419,7 @@ def main() -> int:
             failed.append("the peer's run")
         print(f"  CPU per message {cpu_ms:.2f} ms ({'≤' if cpu_ms <= GOALS['cpu_ms'] else 'above'} "
               f"{GOALS['cpu_ms']:.0f} ms: goal {'met' if cpu_ms <= GOALS['cpu_ms'] else 'NOT met'})")
+        latency_goals(paced)
     except KeyboardInterrupt:
         print("\n== interrupted: stopping what this run started")
         return 130
