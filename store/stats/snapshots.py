@@ -255,14 +255,16 @@ def forget_reached_months(session: Session, _context, _instances) -> None:
             if value is not None:
                 day = value.date() if isinstance(value, dt.datetime) else value
                 earliest = day if earliest is None else min(earliest, day)
-    for obj in (*session.dirty, *session.deleted):
+    # session.dirty walks the whole identity map each time it is read: once here, not once per row.
+    dirty = session.dirty
+    for obj in (*dirty, *session.deleted):
         fields = _FIGURE_FIELDS.get(type(obj))
         if fields is None:
             continue
         state = inspect(obj)
         # state.get_history, not state.attrs[name].history: `attrs` builds an entry for every attribute
         # of the row at each access, and a batch flushes hundreds of changed rows.
-        if obj in session.dirty and not any(state.get_history(name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
+        if obj in dirty and not any(state.get_history(name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
                                             for name in fields):
             continue
         if isinstance(obj, (Property, Employer)):  # its residents or staff move precinct, all months back
