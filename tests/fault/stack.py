@@ -147,7 +147,8 @@ class Stack:
         log = self._log(f"web-{port}.log")
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(processes), "--bind", f"127.0.0.1:{port}",
-             "--access-logfile", "-", "--log-level", log_level, "gateway.app:create_app()"],
+             "--access-logfile", "-", "--logger-class", "gateway.web.access_log.AccessLogger",
+             "--log-level", log_level, "gateway.app:create_app()"],
             cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.webs.append((proc, port))
 

@@ -1,0 +1,109 @@
+"""The web process's access log: gunicorn's own line, written without gunicorn's per-request dictionary."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+
+from gateway import id_masking
+from gateway.web.access_log import AccessLogger
+
+REPO = Path(__file__).resolve().parents[3]
+ID = "350102199001011238"
+NOW = "[07/Dec/2026:09:30:00 +0800]"
+
+
+def written(logger_class: type[Logger], tmp_path: Path, environ: dict, status="200 OK", sent=120,
+            access_log_format: str | None = None) -> str:
+    """The line `logger_class` writes for one request, at a fixed time."""
+    path = tmp_path / f"{logger_class.__name__}.log"
+    cfg = Config()
+    cfg.set("accesslog", str(path))
+    if access_log_format:
+        cfg.set("access_log_format", access_log_format)
+    logger = logger_class(cfg)
+    request = SimpleNamespace(headers=[("HOST", "gateway.example"), ("X-TWILIO-SIGNATURE", "sig=")])
+    response = SimpleNamespace(status=status, sent=sent, headers=[("Content-Type", "text/xml"),
+                                                                  ("X-Request-Id", "4f2a9c0d1e3b5a67")])
+    logger.access(response, request, environ, dt.timedelta(milliseconds=7))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    return path.read_text(encoding="utf-8")
+
+
+def environ(**extra) -> dict:
+    values = {"REQUEST_METHOD": "POST", "RAW_URI": "/sms", "PATH_INFO": "/sms", "QUERY_STRING": "",
+              "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7", "HTTP_USER_AGENT": "TwilioProxy/1.1"}
+    values.update(extra)
+    return values
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(time, "strftime", lambda fmt, *args: NOW)
+
+
+@pytest.mark.parametrize("request_environ, status, sent", [
+    (environ(), "200 OK", 120),
+    (environ(REQUEST_METHOD="GET", RAW_URI="/review?page=2&q=%E5%BC%A0", HTTP_REFERER="https://gw.example/review"),
+     "302 FOUND", 0),
+    (environ(HTTP_USER_AGENT='curl/8 "quoted"', RAW_URI='/a"b'), "404 NOT FOUND", None),
+    (environ(HTTP_AUTHORIZATION="Basic b2ZmaWNlcjpzZWNyZXQ=", REMOTE_ADDR="::1"), "401 UNAUTHORIZED", 19),
+    ({k: v for k, v in environ().items() if k not in ("HTTP_USER_AGENT", "REMOTE_ADDR")}, "500 INTERNAL SERVER ERROR", 5),
+])
+def test_the_line_is_the_one_gunicorn_writes(tmp_path, request_environ, status, sent):
+    ours = written(AccessLogger, tmp_path, request_environ, status, sent)
+    assert ours == written(Logger, tmp_path, request_environ, status, sent)
+    assert ours.count("\n") == 1 and NOW in ours
+
+
+def test_another_format_is_left_to_gunicorn(tmp_path):
+    line = written(AccessLogger, tmp_path, environ(), access_log_format='%(h)s %({x-request-id}o)s %(M)s')
+    assert line == "10.0.0.7 4f2a9c0d1e3b5a67 7\n"
+
+
+def test_an_id_in_the_address_is_masked(tmp_path, monkeypatch):
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.getLogRecordFactory())  # restored after the test
+    id_masking.mask_log_records()
+    line = written(AccessLogger, tmp_path, environ(REQUEST_METHOD="GET", RAW_URI=f"/people?q={ID}"))
+    assert ID not in line and "/people?q=3501**********1238" in line
+
+
+@pytest.mark.fault  # the Procfile's web command itself, on the real servers
+def test_the_procfile_web_process_writes_it(stack, tmp_path):
+    """The Procfile's `web` line, run by a shell as a Procfile runner does, writes the line masked."""
+    command = next(line.partition(":")[2].strip() for line in (REPO / "Procfile").read_text().splitlines()
+                   if line.startswith("web:"))
+    assert "--logger-class gateway.web.access_log.AccessLogger" in command
+    from tests.fault.stack import free_port, wait_until
+
+    port = free_port()
+    env = dict(stack.env(), PORT=str(port), WEB_CONCURRENCY="1")
+    with open(tmp_path / "web.log", "wb") as log:
+        proc = subprocess.Popen(["bash", "-c", "exec " + command], cwd=REPO, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def answered() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q={ID}", timeout=2) as response:
+                    return response.status == 200
+            except OSError:
+                return proc.poll() is not None and pytest.fail((tmp_path / "web.log").read_text())
+
+        wait_until(answered, 30, "the Procfile's web process")
+        wait_until(lambda: "GET /healthz" in (tmp_path / "web.log").read_text(), 10, "its access line")
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(30)
+    lines = [line for line in (tmp_path / "web.log").read_text().splitlines() if "GET /healthz" in line]
+    assert lines and ID not in "\n".join(lines)
+    assert '"GET /healthz?q=3501**********1238 HTTP/1.1" 200 ' in lines[-1]
