@@ -134,6 +134,9 @@ class _Connection(asyncio.Protocol):
         self.schedule.closed(self, i)
 
 
+ANSWER_TIMEOUT = 60.0  # seconds after the last webhook was due; Twilio itself gives up after 15
+
+
 class _Schedule:
     def __init__(self, port: int, hooks: list[Webhook], rate: float, connections: int) -> None:
         self.port, self.rate, self.connections = port, rate, connections
@@ -144,16 +147,20 @@ class _Schedule:
         self.statuses = [0] * len(hooks)
         self.latencies = [0.0] * len(hooks)
         self.due = [0.0] * len(hooks)
+        self.done = bytearray(len(hooks))
         self.idle: deque[_Connection] = deque()
         self.waiting: deque[int] = deque()  # due, with no idle connection yet
         self.left = len(hooks)
-        self.finished: asyncio.Future[None] | None = None
+        self.finished: asyncio.Future[None] | None = None  # set when the last one is answered
 
     async def run(self) -> Paced:
         loop = asyncio.get_running_loop()
         self.finished = loop.create_future()
-        for _ in range(self.connections):
-            await self._connect()
+        if not self.requests:
+            self.finished.set_result(None)
+        for _ in range(self.connections):  # a server that refuses them fails the run here, at once
+            _, connection = await loop.create_connection(lambda: _Connection(self), "127.0.0.1", self.port)
+            self.idle.append(connection)
         first_due = loop.time() + 0.2
         started = time.time() + 0.2
         for i in range(len(self.requests)):
@@ -165,8 +172,11 @@ class _Schedule:
                 self.idle.popleft().send(i)
             else:
                 self.waiting.append(i)
-        if self.left:
-            await self.finished
+        try:
+            await asyncio.wait_for(self.finished, ANSWER_TIMEOUT)
+        except TimeoutError:  # the server stopped answering: what is still out counts as not answered
+            for i in (i for i, done in enumerate(self.done) if not done):
+                self._record(i, 0)
         for connection in list(self.idle):
             connection.transport.close()
         return Paced(self.statuses, self.latencies, started, loop.time() - first_due)
@@ -175,8 +185,8 @@ class _Schedule:
         try:
             _, connection = await asyncio.get_running_loop().create_connection(
                 lambda: _Connection(self), "127.0.0.1", self.port)
-        except OSError:
-            if self.waiting:  # not answered at all: counted as such, and the run still ends
+        except OSError:  # the server is gone: what waits for a connection is not answered
+            while self.waiting:
                 self._record(self.waiting.popleft(), 0)
             return
         self._ready(connection)
@@ -188,6 +198,9 @@ class _Schedule:
             self.idle.append(connection)
 
     def _record(self, i: int, status: int) -> None:
+        if self.done[i]:
+            return
+        self.done[i] = 1
         self.statuses[i] = status
         self.latencies[i] = asyncio.get_running_loop().time() - self.due[i]
         self.left -= 1
