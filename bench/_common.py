@@ -22,6 +22,7 @@ sys.path.insert(0, ROOT)
 from flask import Flask, Response, request  # noqa: E402
 
 from gateway.webhooks.signature import sign  # noqa: E402
+from tests.fault.stack import procfile_command  # noqa: E402,F401  (bench/e2e.py reads the Procfile's roles)
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_perf")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -224,16 +225,6 @@ def percentile(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))]
-
-
-def procfile_command(role: str, path: str | None = None) -> str:
-    """The command line of a Procfile role (`web`, `worker`…), as written: a shell expands its variables."""
-    with open(path or os.path.join(ROOT, "Procfile")) as fh:
-        for line in fh:
-            name, sep, command = line.partition(":")
-            if sep and name.strip() == role:
-                return command.strip()
-    raise KeyError(f"no {role!r} role in the Procfile")
 
 
 def tree_cpu_seconds(pid: int) -> float:

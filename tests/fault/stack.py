@@ -74,6 +74,16 @@ def declaration(i: int, id_number: str) -> str:
     return f"登记 {tenant_name(i)} {id_number} {100 + i % 900}"
 
 
+def procfile_command(role: str, path: str | None = None) -> str:
+    """The command line of a Procfile role (`web`, `worker`…), as written: a shell expands its variables."""
+    with open(path or REPO / "Procfile") as fh:
+        for line in fh:
+            name, sep, command = line.partition(":")
+            if sep and name.strip() == role:
+                return command.strip()
+    raise KeyError(f"no {role!r} role in the Procfile")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

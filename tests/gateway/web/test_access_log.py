@@ -16,6 +16,7 @@ from gunicorn.glogging import Logger
 
 from gateway import id_masking
 from gateway.web.access_log import AccessLogger
+from tests.fault.stack import free_port, procfile_command, wait_until
 
 REPO = Path(__file__).resolve().parents[3]
 ID = "350102199001011238"
@@ -81,10 +82,8 @@ def test_an_id_in_the_address_is_masked(tmp_path, monkeypatch):
 @pytest.mark.fault  # the Procfile's web command itself, on the real servers
 def test_the_procfile_web_process_writes_it(stack, tmp_path):
     """The Procfile's `web` line, run by a shell as a Procfile runner does, writes the line masked."""
-    command = next(line.partition(":")[2].strip() for line in (REPO / "Procfile").read_text().splitlines()
-                   if line.startswith("web:"))
+    command = procfile_command("web")
     assert "--logger-class gateway.web.access_log.AccessLogger" in command
-    from tests.fault.stack import free_port, wait_until
 
     port = free_port()
     env = dict(stack.env(), PORT=str(port), WEB_CONCURRENCY="1")
