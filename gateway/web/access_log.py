@@ -2,10 +2,11 @@
 
 For each request gunicorn's own logger builds a dictionary of every request header, response
 header and WSGI environ entry, escapes each one, and only then picks out the nine the default
-line prints: 56 µs a request here, before the ID masking every log record goes through. This
-logger writes the default line from those nine values directly, byte for byte what gunicorn
-writes, and leaves any other `--access-logformat` (one naming a header or the request time) to
-gunicorn. The line is masked like every other record (gateway.id_masking): a URL can hold an ID.
+line prints: 88 µs a webhook here, the ID masking every log record goes through included, against
+50 µs for this logger, which writes the default line from those nine values directly, byte for
+byte what gunicorn writes, and leaves any other `--access-logformat` (one naming a header or the
+request time) to gunicorn. The line is masked like every other record (gateway.id_masking): a URL
+can hold an ID.
 """
 from __future__ import annotations
 
