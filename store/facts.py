@@ -24,9 +24,9 @@ def recorded_on(session: Session) -> dt.date | None:
 
 def created_on(session: Session, today: dt.date) -> dt.date:
     """The day this database started taking declarations; `today` when nothing recorded it yet."""
-    fact = session.get(GatewayFact, CREATED_ON)
-    if fact is not None:
-        return dt.date.fromisoformat(fact.value)
+    recorded = recorded_on(session)
+    if recorded is not None:
+        return recorded
     try:
         with session.begin_nested():
             session.add(GatewayFact(key=CREATED_ON, value=today.isoformat()))
