@@ -22,7 +22,6 @@ sys.path.insert(0, ROOT)
 from flask import Flask, Response, request  # noqa: E402
 
 from gateway.webhooks.signature import sign  # noqa: E402
-from tests.fault.stack import procfile_command  # noqa: E402,F401  (bench/e2e.py reads the Procfile's roles)
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/declgate_perf")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")

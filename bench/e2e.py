@@ -46,7 +46,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from store.db import make_engine  # noqa: E402
-from tests.fault.stack import free_port  # noqa: E402
+from tests.fault.stack import free_port, procfile_command  # noqa: E402
 
 PEER_DIR = os.path.normpath(os.path.join(c.ROOT, "..", "shared", "peers", "rapidsms"))
 PEER_PORT = 8101  # run.sh's default
@@ -369,8 +369,8 @@ def main() -> int:
         port = free_port()
         deployment = Deployment(started, scratch, port, args.web_concurrency)
         enrol_landlords(scratch, process_env(scratch, port, args.web_concurrency))
-        print(f"  web: {c.procfile_command('web')}  [PORT={port} WEB_CONCURRENCY={args.web_concurrency}]")
-        print(f"  worker ×{args.workers}: {c.procfile_command('worker')}", flush=True)
+        print(f"  web: {procfile_command('web')}  [PORT={port} WEB_CONCURRENCY={args.web_concurrency}]")
+        print(f"  worker ×{args.workers}: {procfile_command('worker')}", flush=True)
         deployment.start(args.workers)
         engine = make_engine(c.DATABASE_URL)
         warm = load.webhooks("w", 0, 100)  # serials go on from here, never repeating an ID number

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
+from tests.fault.stack import procfile_command  # noqa: E402
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Deployment:
     workers: list[subprocess.Popen] = field(default_factory=list)
 
     def role(self, name: str, log: str) -> subprocess.Popen:
-        command = c.procfile_command(name)
+        command = procfile_command(name)
         return self.started.spawn(["bash", "-c", "exec " + command], os.path.join(self.scratch, log), cwd=self.scratch,
                                   env=process_env(self.scratch, self.port, self.web_concurrency))
 
