@@ -7,10 +7,11 @@ still `received` (gateway.pipeline.queue).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Engine, select
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from gateway.runtime import Runtime
 from gateway.pipeline import outage, queue
 from gateway.pipeline.group_commit import GroupCommit
+from store.kept_connection import KeptConnection
 from store.upsert import insert_for
 from store.models import InboundMessage, utcnow
 from store.states import Channel, InboundStatus
@@ -111,6 +113,71 @@ def _group_for(engine: Engine) -> GroupCommit[_Row, _Stored]:
         return group
 
 
+_Ids = dict[str, int]  # an inbound id by provider SID
+
+
+def _inserter(engine: Engine) -> Callable[[list[dict]], tuple[_Ids, _Ids]]:
+    """How `engine` stores rows: ({sid: id} of the rows inserted, {sid: id} of those already stored)."""
+    if engine.dialect.name != "postgresql":
+        return functools.partial(_insert_core, engine)
+    with _groups_lock:
+        kept = _kept.get(engine)
+        if kept is None:
+            kept = _kept[engine] = _KeptInsert(engine)
+        return kept
+
+
+def _insert_core(engine: Engine, rows: list[dict]) -> tuple[_Ids, _Ids]:
+    """The rows' INSERT (`_insert_once`) in a transaction of its own, then the ids of the SIDs that conflicted:
+    how SQLite stores a webhook."""
+    with engine.begin() as conn:
+        inserted = {sid: inbound_id for inbound_id, sid in conn.execute(_insert_once(engine.dialect.name), rows)}
+        missing = {row["provider_sid"] for row in rows} - inserted.keys()
+        existing = dict(conn.execute(select(_INBOUND.c.provider_sid, _INBOUND.c.id)
+                                     .where(_INBOUND.c.provider_sid.in_(sorted(missing)))).all()) if missing else {}
+    return inserted, existing
+
+
+class _KeptInsert:
+    """The same INSERT on PostgreSQL, written as SQL and sent through psycopg on the connection the group's
+    leaders keep (store.kept_connection): the pool checkout and SQLAlchemy's execution cost the web
+    process more CPU than the statement itself. In AUTOCOMMIT it is committed when it returns.
+
+    The values still go through the columns' own bind processors (the body and payload are sealed
+    there), so a row is stored exactly as `_insert_core` stores it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._kept = KeptConnection(engine)
+        self._binds = [(name, _INBOUND.c[name].type.bind_processor(engine.dialect)) for name in _COLUMNS]
+        quote = engine.dialect.identifier_preparer.quote
+        self._table, self._columns = quote(_INBOUND.name), ", ".join(quote(name) for name in _COLUMNS)
+        self._statements: dict[int, str] = {}
+
+    def __call__(self, rows: list[dict]) -> tuple[_Ids, _Ids]:
+        parameters = [process(row[name]) if process else row[name] for row in rows for name, process in self._binds]
+        inserted = {sid: inbound_id for inbound_id, sid in self._kept.execute(self._statement(len(rows)), parameters)}
+        missing = {row["provider_sid"] for row in rows} - inserted.keys()
+        existing = dict(self._kept.execute(f"SELECT provider_sid, id FROM {self._table} WHERE provider_sid = ANY(%s)",
+                                           [sorted(missing)])) if missing else {}
+        return inserted, existing
+
+    def _statement(self, rows: int) -> str:
+        statement = self._statements.get(rows)
+        if statement is None:
+            values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * rows)
+            statement = self._statements[rows] = (
+                f"INSERT INTO {self._table} ({self._columns}) VALUES {values} "
+                "ON CONFLICT (provider_sid) DO NOTHING RETURNING id, provider_sid")
+        return statement
+
+
+_kept: weakref.WeakKeyDictionary[Engine, _KeptInsert] = weakref.WeakKeyDictionary()
+# What a webhook's row holds (store_sms), in the order _KeptInsert sends it.
+_COLUMNS = ("provider_sid", "channel", "from_number", "to_number", "body", "received_at", "status", "attempts",
+            "edited_from_id", "edited_by_id", "precinct_id", "payload", "media_state")
+
+
 def _write(engine: Engine, rows: Sequence[_Row]) -> list[_Stored | BaseException]:
     """Commit `rows` in one statement, then wake each drain once; each row's outcome, in order.
 
@@ -142,17 +209,12 @@ def _write(engine: Engine, rows: Sequence[_Row]) -> list[_Stored | BaseException
 
 def _insert(engine: Engine, rows: list[dict]) -> list[_Stored]:
     """INSERT `rows` … ON CONFLICT DO NOTHING in one statement that commits itself; (id, new) per row."""
-    statement = _insert_once(engine.dialect.name)
+    insert = _inserter(engine)
     for attempt in range(2):
         try:
-            # On PostgreSQL this engine is in AUTOCOMMIT: the INSERT is committed when it returns.
-            with engine.begin() as conn:
-                inserted = dict((sid, inbound_id) for inbound_id, sid in conn.execute(statement, rows))
-                missing = {row["provider_sid"] for row in rows} - inserted.keys()
-                existing = dict(conn.execute(select(_INBOUND.c.provider_sid, _INBOUND.c.id)
-                                             .where(_INBOUND.c.provider_sid.in_(sorted(missing)))).all()) if missing else {}
+            inserted, existing = insert(rows)
         except DBAPIError as exc:
-            # A connection the database dropped (a restart): the pool has discarded it and its peers.
+            # A connection the database dropped (a restart): it has been discarded, with its peers.
             if not exc.connection_invalidated or attempt:
                 raise
             log.info("database connection lost; storing %d row(s) again on a new one", len(rows))

@@ -5,12 +5,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from gateway.pipeline import intake, queue
 from gateway.pipeline.group_commit import GroupCommit
 from store.models import InboundMessage
+from store.states import Channel, InboundStatus
 from tests.constants import GATEWAY_NUMBER, LANDLORD
 
 WAIT = 10  # seconds: only a deadlock takes this long
@@ -117,7 +119,7 @@ def row(rt, sid: str, **overrides):
     values.update(overrides)
     return intake._Row(dict(provider_sid=values["sid"], channel="sms", from_number=values["from_number"],
                             to_number=values["to_number"], body=values["body"], received_at=intake.utcnow(),
-                            status="received", parse=None, attempts=0, edited_from_id=None, edited_by_id=None,
+                            status="received", attempts=0, edited_from_id=None, edited_by_id=None,
                             precinct_id=None, payload=None, media_state=None), rt)
 
 
@@ -169,3 +171,29 @@ def test_concurrent_webhooks_each_store_their_message_once_and_a_racing_retry_is
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 30
     assert rt.redis.get(queue.drain_flag(rt)) is not None  # the drain was woken
+
+
+def test_the_kept_connections_sql_stores_a_row_exactly_as_sqlalchemy_does(rt):
+    """On PostgreSQL the webhooks' INSERT is SQL sent through psycopg (store.kept_connection); every column,
+    sealed ones included, must read back as SQLAlchemy's own INSERT of the same values stores it."""
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite stores every row through SQLAlchemy")
+    edited = intake.store_sms(rt, sid="SMfirst", from_number=LANDLORD, to_number=GATEWAY_NUMBER, body="登记")[0]
+    values = dict(channel=Channel.SMS, from_number=LANDLORD, to_number=GATEWAY_NUMBER,
+                  body="登记 张三 350102199001011238 301", received_at=intake.utcnow(), status=InboundStatus.RECEIVED,
+                  attempts=0, edited_from_id=edited, edited_by_id=None, precinct_id=None,
+                  payload={"media": [{"url": "https://api.twilio.com/x/Media/ME1", "content_type": "image/jpeg"}]},
+                  media_state="pending")
+    assert set(values) | {"provider_sid"} == set(intake._COLUMNS)  # what store_sms writes, nothing left out
+
+    intake._inserter(rt.intake_engine)([dict(values, provider_sid="SMkept")])
+    intake._insert_core(rt.intake_engine, [dict(values, provider_sid="SMcore")])
+
+    columns = [c for c in InboundMessage.__table__.c if c.name not in ("id", "provider_sid")]
+    with rt.sessions() as session:
+        kept, core = (session.execute(select(*columns).where(InboundMessage.provider_sid == sid)).one()
+                      for sid in ("SMkept", "SMcore"))
+        at_rest = session.execute(text("SELECT body, payload::text FROM inbound_messages WHERE provider_sid = 'SMkept'")).one()
+    assert kept == core
+    assert kept.body == values["body"] and kept.payload == values["payload"]
+    assert "350102199001011238" not in at_rest.body and "ME1" not in at_rest.payload  # sealed, as SQLAlchemy seals

@@ -215,6 +215,7 @@ class TestHangingDatabase:
         import socket
         import time
 
+        from store import sealed
         from store.db import make_statement_engine
 
         silent = socket.socket()
@@ -222,7 +223,8 @@ class TestHangingDatabase:
         silent.listen(8)  # the kernel completes the handshake; no one ever answers the startup packet
         try:
             url = f"postgresql://nobody@127.0.0.1:{silent.getsockname()[1]}/none"
-            monkeypatch.setattr(rt, "intake_engine", make_statement_engine(url, rt.engine))
+            engine = sealed.attach(make_statement_engine(url, rt.engine), sealed.keyring_of(rt.engine.dialect))
+            monkeypatch.setattr(rt, "intake_engine", engine)
             client = create_app(settings, rt=rt, test_config={"TESTING": True}).test_client()
             started = time.monotonic()
             response = sms(client, "HELP", LANDLORD)
