@@ -31,6 +31,7 @@ import math
 import os
 import re
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -353,6 +354,8 @@ def main() -> int:
     args = parse_args()
     if not 1 <= args.rounds <= len(ROUND_RUNS):
         raise SystemExit(f"--rounds takes 1 to {len(ROUND_RUNS)}")
+    if shutil.which("wrk") is None:  # said now, not after minutes of setting up
+        raise SystemExit("the capacity runs need wrk: apt-get install wrk")
     fractions = [float(f) for f in args.rate_fraction.split(",") if float(f) > 0]
     scratch = tempfile.mkdtemp(prefix="declgate-e2e-")
     database = make_url(c.DATABASE_URL).database
