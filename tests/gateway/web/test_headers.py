@@ -84,3 +84,33 @@ class TestCookies:
         with caplog.at_level(logging.WARNING):
             create_app(settings.with_(demo=True), rt=rt)
         assert "not https" not in caplog.text
+
+
+def test_a_views_own_headers_stay_and_a_looser_cache_control_is_replaced():
+    """What a view sets itself wins (a portrait's `private, no-store`, a page's own policy); a cacheable
+    answer outside /static becomes no-store; HSTS only when the app is HTTPS-only."""
+    from flask import Flask, Response
+
+    from gateway.web import headers
+
+    app = Flask("headers")
+
+    @app.get("/own")
+    def own():
+        return Response("x", headers={"Cache-Control": "private, no-store", "content-security-policy": "sandbox"})
+
+    @app.get("/loose")
+    def loose():
+        return Response("x", headers={"Cache-Control": "max-age=60"})
+
+    headers.init_app(app, https=True)
+    client = app.test_client()
+    mine = client.get("/own").headers
+    assert mine.getlist("Content-Security-Policy") == ["sandbox"] and mine["Cache-Control"] == "private, no-store"
+    assert mine["X-Frame-Options"] == "DENY" and mine["Strict-Transport-Security"] == headers.HSTS
+    assert client.get("/loose").headers.getlist("Cache-Control") == ["no-store"]
+
+    plain = Flask("plain")
+    plain.get("/")(lambda: "x")
+    headers.init_app(plain, https=False)
+    assert "Strict-Transport-Security" not in plain.test_client().get("/").headers
