@@ -7,7 +7,7 @@ install:
 
 # One worker per core (-n auto): each worker has its own database and queue names (tests/conftest.py RUN_ID).
 test: install
-	$(PYTHON) -m pytest -q -n auto --dist loadgroup
+	$(PYTHON) -m pytest -q -n auto --dist loadgroup --durations=15
 
 # Without PostgreSQL, Redis or chromium: SQLite and the embedded queue only. It ends by saying what it left out.
 test-fast: install
