@@ -155,6 +155,8 @@ class _KeptInsert:
         self._statements: dict[int, str] = {}
 
     def __call__(self, rows: list[dict]) -> tuple[_Ids, _Ids]:
+        if rows[0].keys() != _COLUMN_SET:  # a field store_sms gained would otherwise go unwritten here
+            raise ValueError(f"a webhook row holds {sorted(rows[0])}, the kept INSERT writes {sorted(_COLUMNS)}")
         parameters = [process(row[name]) if process else row[name] for row in rows for name, process in self._binds]
         inserted = {sid: inbound_id for inbound_id, sid in self._kept.execute(self._statement(len(rows)), parameters)}
         missing = {row["provider_sid"] for row in rows} - inserted.keys()
@@ -176,6 +178,7 @@ _kept: weakref.WeakKeyDictionary[Engine, _KeptInsert] = weakref.WeakKeyDictionar
 # What a webhook's row holds (store_sms), in the order _KeptInsert sends it.
 _COLUMNS = ("provider_sid", "channel", "from_number", "to_number", "body", "received_at", "status", "attempts",
             "edited_from_id", "edited_by_id", "precinct_id", "payload", "media_state")
+_COLUMN_SET = frozenset(_COLUMNS)
 
 
 def _write(engine: Engine, rows: Sequence[_Row]) -> list[_Stored | BaseException]:

@@ -184,7 +184,7 @@ def test_the_kept_connections_sql_stores_a_row_exactly_as_sqlalchemy_does(rt):
                   attempts=0, edited_from_id=edited, edited_by_id=None, precinct_id=None,
                   payload={"media": [{"url": "https://api.twilio.com/x/Media/ME1", "content_type": "image/jpeg"}]},
                   media_state="pending")
-    assert set(values) | {"provider_sid"} == set(intake._COLUMNS)  # what store_sms writes, nothing left out
+    assert set(values) | {"provider_sid"} == set(intake._COLUMNS)  # every column the kept INSERT writes
 
     intake._inserter(rt.intake_engine)([dict(values, provider_sid="SMkept")])
     intake._insert_core(rt.intake_engine, [dict(values, provider_sid="SMcore")])
