@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.job import Job
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -227,13 +227,17 @@ def _claim(session: Session, inbound_id: int | None) -> list[InboundMessage]:
     size = runtime.current().settings.batch_size - (inbound_id is not None)
     if size <= 0:
         return []
+    return list(session.scalars(waiting(size, inbound_id)))
+
+def waiting(size: int, inbound_id: int | None = None) -> Select[tuple[InboundMessage]]:
+    """The claim's query: the oldest `size` waiting messages, read off the partial index ix_inbound_waiting."""
     query = select(InboundMessage).where(InboundMessage.status == InboundStatus.RECEIVED,
                                          InboundMessage.attempts == 0, InboundMessage.review_state.is_(None),
                                          # images not yet downloaded: the message's own job does that first
                                          InboundMessage.media_state.is_distinct_from(portraits.PENDING))
     if inbound_id is not None:
         query = query.where(InboundMessage.id != inbound_id)
-    return list(session.scalars(query.order_by(InboundMessage.id).limit(size).with_for_update(skip_locked=True)))
+    return query.order_by(InboundMessage.id).limit(size).with_for_update(skip_locked=True)
 
 def _lost_race(exc: Exception) -> bool:
     """A unique violation, or a deadlock / serialization failure PostgreSQL resolved by aborting us."""

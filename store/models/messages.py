@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base, utcnow
@@ -133,3 +133,8 @@ class ContactLanguage(Base):
 
 # Inbound messages by precinct and date, for the monthly statistics (migration 0002_stats).
 Index("ix_inbound_precinct_received", InboundMessage.precinct_id, InboundMessage.received_at)
+# The messages waiting for a worker, in arrival order (migration 0028_waiting): a drain's claim
+# (gateway.pipeline.batch) reads its batch off this small index. Without it the claim walked the
+# primary key through every message ever handled, and slowed as the store grew.
+Index("ix_inbound_waiting", InboundMessage.id, postgresql_where=text("status = 'received'"),
+      sqlite_where=text("status = 'received'"))

@@ -286,3 +286,33 @@ class TestHeldByAnotherBatch:
         after = ledger(enrolled)
         assert after["statuses"] == ["processed"] * 3
         assert after["replies"] == {i: 1 for i in ids}
+
+
+class TestClaimAsTheStoreGrows:
+    def test_the_claim_reads_only_the_waiting_messages_however_many_were_handled(self, enrolled, backend):
+        """A drain's claim finds its batch in the partial index of waiting messages, oldest first. Without it,
+        PostgreSQL walked the primary key from the first message ever stored, filtering out every handled one
+        (21 ms a claim at 40,000 messages, and growing): the waiting ones are the newest, which its estimate
+        of "200 matches are spread evenly, a few thousand rows in" never sees. Checked on the plan each
+        database chooses for the claim's own query, with the statistics it keeps."""
+        from sqlalchemy import insert, text
+
+        def rows(prefix: str, status: str, count: int) -> list[dict]:
+            return [dict(provider_sid=f"SM{prefix}{i}", channel="sms", from_number=LANDLORD, to_number=GATEWAY_NUMBER,
+                         body="登记", status=status, attempts=0) for i in range(count)]
+
+        with enrolled.engine.begin() as conn:
+            conn.execute(insert(InboundMessage), rows("OLD", "processed", 3000))
+            conn.execute(insert(InboundMessage), rows("NEW", "received", 400))
+            conn.execute(text("ANALYZE inbound_messages" if backend == "postgres" else "ANALYZE"))
+        query = batch.waiting(200)
+        compiled = query.compile(dialect=enrolled.engine.dialect)
+        params = (compiled.params if backend == "postgres"
+                  else tuple(compiled.params[name] for name in compiled.positiontup))
+        with enrolled.engine.connect() as conn:
+            plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(
+                ("EXPLAIN " if backend == "postgres" else "EXPLAIN QUERY PLAN ") + str(compiled), params))
+            first = conn.scalar(text("SELECT min(id) FROM inbound_messages WHERE status = 'received'"))
+        assert "ix_inbound_waiting" in plan, plan
+        with enrolled.sessions() as session:
+            assert [m.id for m in session.scalars(query)] == list(range(first, first + 200))
