@@ -1,7 +1,7 @@
 """End-to-end capacity: declarations per second from signed webhook to stored declaration + reply, against the peer.
 
 Run: python bench/e2e.py [--seconds 15] [--connections 16] [--threads 2] [--workers 1] [--web-concurrency 2]
-                         [--rate-fraction 0.5,0.8] [--paced-seconds 10] [--skip-peer]
+                         [--rate-fraction 0.5,0.8] [--paced-seconds 10] [--paced-capacity N] [--skip-peer]
 
 One invocation (issue #13):
 1. empties `declgate_perf` and Redis db 13 and enrols 1,000 landlords (one property each, phones
@@ -15,7 +15,9 @@ One invocation (issue #13):
 5. prints sustained messages/s (replied ÷ first webhook stored → last reply recorded), wrk's webhook rate and
    latency, the CPU each party spent per message (from /proc) and the reply latency;
 6. paced runs: each `--rate-fraction` of that capacity, sent open-loop (bench/e2e_load.paced) for `--paced-seconds`,
-   for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %);
+   for the latency figures (issue #13: reply latency at 50 %, webhook p99 at 80 %); `--paced-capacity` fixes the
+   capacity they are fractions of, so that an A/B of two configurations loads both alike (a capacity run's
+   figure moves by ±10 % from run to run, and 80 % of a high reading is 90 % of a low one);
 7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
    With `--rounds`, rounds of both alternate (ours: capacity, then the paced runs at that round's capacity);
    each later round of ours starts from empty message tables (the landlords stay), as the peer's run.sh
@@ -266,8 +268,8 @@ def paced_run(args, deployment: Deployment, engine, database: str, serial: int, 
     after = cpu_now(deployment, database)
     ledger = Ledger.read(engine, run)
     answered = [lat for lat, status in zip(result.latencies, result.statuses) if 200 <= status < 300]
-    print(f"\n== declgate paced at {fraction:.0%} of capacity: {rate:.1f} webhooks/s open loop for {result.seconds:.1f} s"
-          f" ({len(hooks)} sent), last reply {waited:.1f} s after the last webhook")
+    print(f"\n== declgate paced at {fraction:.0%} of {capacity:.0f} messages/s: {rate:.1f} webhooks/s open loop for "
+          f"{result.seconds:.1f} s ({len(hooks)} sent), last reply {waited:.1f} s after the last webhook")
     print(f"  webhook latency (from when each was due): p50 {ms(answered, .5):.1f} ms, p99 {ms(answered, .99):.1f} ms")
     print(f"  reply latency (stored → reply recorded): p50 {ms(ledger.reply_latencies, .5):.0f} ms, "
           f"p99 {ms(ledger.reply_latencies, .99):.0f} ms")
@@ -342,6 +344,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate-fraction", default="0.5,0.8",
                         help="comma-separated fractions of the measured capacity for paced runs; 0 for none")
     parser.add_argument("--paced-seconds", type=float, default=10.0)
+    parser.add_argument("--paced-capacity", type=float, default=0.0,
+                        help="messages/s the paced runs' fractions are of (default: the round's measured capacity)")
     parser.add_argument("--stall", type=float, default=60.0, help="give up waiting after this long with no new reply")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--rounds", type=int, default=1,
@@ -398,7 +402,8 @@ def main() -> int:
             for k, fraction in enumerate(fractions):
                 if capacity <= 0:
                     break
-                figures, checks, serial = paced_run(args, deployment, engine, database, serial, fraction, capacity,
+                figures, checks, serial = paced_run(args, deployment, engine, database, serial, fraction,
+                                                    args.paced_capacity or capacity,
                                                     "p" + "abcdefghij"[k] + ROUND_RUNS[number - 1])
                 paced[fraction].append(figures)
                 failed += checks.failed
