@@ -6,8 +6,9 @@ batches allocate enough ORM objects to set off full collections again and again:
 process (bench/worker.py's setup, 3,000 declarations, batches of 30 and of 200), the collector took
 0.16-0.30 ms of about 1 ms of CPU per message, 0.05 ms once start-up's objects were frozen.
 `gc.freeze()` moves them to a generation the collector never scans; everything made later is
-collected as before. The web process was measured too and is left alone: a webhook allocates
-little, and the collector cost it 2 µs a request either way.
+collected as before. A web process allocates little per request (the collector costs it 2 µs a
+request on average), but each of its rare full collections stalled every thread for 125-140 ms:
+gunicorn freezes it too, once the app is loaded (gateway.web.gunicorn_config).
 
 Only the process's entry point calls this: a test suite builds many runtimes, and freezing each
 would keep them all.

@@ -51,6 +51,9 @@ def serve(demo: bool, host: str, port: int, expose_demo: bool) -> None:
         for user, password in logins.items():
             click.echo(f"officer login: {user} / {password}")
         click.echo(f"phone simulator: http://{host}:{port}/dev/phone   officer UI: http://{host}:{port}/review")
+    from gateway.heap import freeze_startup
+
+    freeze_startup()  # as gunicorn's processes do (gateway.web.gunicorn_config): no 100 ms full collections
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

@@ -156,7 +156,8 @@ class Stack:
         port = free_port()
         log = self._log(f"web-{port}.log")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(processes), "--bind", f"127.0.0.1:{port}",
+            [sys.executable, "-m", "gunicorn", "-c", "python:gateway.web.gunicorn_config",
+             "--workers", str(processes), "--bind", f"127.0.0.1:{port}",
              "--access-logfile", "-", "--logger-class", "gateway.web.access_log.AccessLogger",
              "--log-level", log_level, "gateway.app:create_app()"],
             cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
