@@ -84,6 +84,32 @@ def procfile_command(role: str, path: str | None = None) -> str:
     raise KeyError(f"no {role!r} role in the Procfile")
 
 
+@contextlib.contextmanager
+def procfile_web(env: dict[str, str], log_path: Path, processes: int = 1):
+    """The Procfile's `web` line, run by a shell as a Procfile runner does (PORT, WEB_CONCURRENCY), its
+    output in `log_path`; yields its port once /healthz answers, and stops the whole group afterwards."""
+    port = free_port()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(["bash", "-c", "exec " + procfile_command("web")], cwd=REPO,
+                                env=dict(env, PORT=str(port), WEB_CONCURRENCY=str(processes)), stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def answered() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    return response.status == 200
+            except OSError:
+                if proc.poll() is not None:
+                    raise AssertionError(f"the web process exited:\n{log_path.read_text()}") from None
+                return False
+
+        wait_until(answered, 30, "the Procfile's web process")
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

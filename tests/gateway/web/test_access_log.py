@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -16,9 +14,8 @@ from gunicorn.glogging import Logger
 
 from gateway import id_masking
 from gateway.web.access_log import AccessLogger
-from tests.fault.stack import free_port, procfile_command, wait_until
+from tests.fault.stack import procfile_command, procfile_web, wait_until
 
-REPO = Path(__file__).resolve().parents[3]
 ID = "350102199001011238"
 NOW = "[07/Dec/2026:09:30:00 +0800]"
 
@@ -85,24 +82,10 @@ def test_the_procfile_web_process_writes_it(stack, tmp_path):
     command = procfile_command("web")
     assert "--logger-class gateway.web.access_log.AccessLogger" in command
 
-    port = free_port()
-    env = dict(stack.env(), PORT=str(port), WEB_CONCURRENCY="1")
-    with open(tmp_path / "web.log", "wb") as log:
-        proc = subprocess.Popen(["bash", "-c", "exec " + command], cwd=REPO, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        def answered() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q={ID}", timeout=2) as response:
-                    return response.status == 200
-            except OSError:
-                return proc.poll() is not None and pytest.fail((tmp_path / "web.log").read_text())
-
-        wait_until(answered, 30, "the Procfile's web process")
-        wait_until(lambda: "GET /healthz" in (tmp_path / "web.log").read_text(), 10, "its access line")
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(30)
+    with procfile_web(stack.env(), tmp_path / "web.log") as port:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q={ID}", timeout=5) as response:
+            assert response.status == 200
+        wait_until(lambda: "GET /healthz?q=" in (tmp_path / "web.log").read_text(), 10, "its access line")
     lines = [line for line in (tmp_path / "web.log").read_text().splitlines() if "GET /healthz" in line]
     assert lines and ID not in "\n".join(lines)
     assert '"GET /healthz?q=3501**********1238 HTTP/1.1" 200 ' in lines[-1]
