@@ -32,6 +32,8 @@ def test_the_waiting_index_holds_only_received_messages_and_goes_on_downgrade(le
     assert index is not None and index["column_names"] == ["id"] and not index["unique"]
     if backend == "postgres":
         assert "received" in index["dialect_options"]["postgresql_where"]
+        with engine.connect() as conn:  # built CONCURRENTLY, so that webhooks go on meanwhile: and completely
+            assert conn.scalar(text("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_inbound_waiting'::regclass"))
     else:
         with engine.connect() as conn:
             assert "WHERE status = 'received'" in conn.scalar(text(

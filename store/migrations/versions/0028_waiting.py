@@ -22,9 +22,20 @@ WAITING = sa.text("status = 'received'")
 
 
 def upgrade() -> None:
-    op.create_index('ix_inbound_waiting', 'inbound_messages', ['id'], unique=False,
-                    postgresql_where=WAITING, sqlite_where=WAITING)
+    if op.get_bind().dialect.name == "postgresql":
+        # Built without blocking the webhooks' INSERTs: the release step runs while the old web processes
+        # still answer, and on a store of millions the build takes seconds. CONCURRENTLY needs its own
+        # transaction.
+        with op.get_context().autocommit_block():
+            op.create_index('ix_inbound_waiting', 'inbound_messages', ['id'], unique=False,
+                            postgresql_where=WAITING, postgresql_concurrently=True)
+    else:
+        op.create_index('ix_inbound_waiting', 'inbound_messages', ['id'], unique=False, sqlite_where=WAITING)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_inbound_waiting', table_name='inbound_messages')
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.drop_index('ix_inbound_waiting', table_name='inbound_messages', postgresql_concurrently=True)
+    else:
+        op.drop_index('ix_inbound_waiting', table_name='inbound_messages')
