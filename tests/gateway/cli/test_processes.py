@@ -32,10 +32,11 @@ def serve(tmp_path, monkeypatch):
     """Invoke `declgate serve` on a scratch SQLite file, recording the app it would run instead of running it."""
     from flask import Flask
 
-    from gateway import worker
+    from gateway import heap, worker
 
     started: list[tuple[Flask, dict]] = []
     monkeypatch.setattr(Flask, "run", lambda app, **kwargs: started.append((app, kwargs)))
+    monkeypatch.setattr(heap, "freeze_startup", lambda: None)  # it would keep every test's runtime alive
     monkeypatch.setattr(worker, "start_embedded_worker", lambda rt: None)
     monkeypatch.chdir(tmp_path)  # no .env
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite'}", "REDIS_URL": None, "PUBLIC_BASE_URL": None,
