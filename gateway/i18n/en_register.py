@@ -38,6 +38,8 @@ STRINGS: dict[str, str] = {
     "register_empty": "Nobody matches.",
     "register_search_hint": "Name or hukou address",
     "register_property_hint": "Property or site code",
+    "person_staff": "Employment (declared by employers)",
+    "staff_until": "Left",
     "register_staff": "staff",
     "register_lives_at": "Lives at",
     "register_declarant": "Declared by",

@@ -49,6 +49,7 @@ def test_the_lodger_is_collected_from_and_leaves_the_list(client, employer, medi
     detail = page(client, f"/register/{person}")
     assert "闽江建设" in detail and "鼓楼区工业路3号 101" in detail and decl.receipt in detail
     assert "待核实" in detail and 'name="hukou"' in detail
+    assert "闽江建设" in page(client, f"/people/{person}")  # the person's page lists the job, where to upload
 
     # the address, typed by the officer: on the staff declaration, and still listed for the portrait
     response = client.post(f"/register/{person}/hukou", data={"hukou": HUKOU, "csrf_token": token(client)})
