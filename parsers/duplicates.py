@@ -28,13 +28,24 @@ HOMOPHONE = 0.95  # the same sounds in other characters: almost, never quite, th
 _NOISE = re.compile(r"[\s\W_]+")
 
 
+PROPERTY, SITE = "property", "site"
+
+
 @dataclass(frozen=True)
 class Stay:
-    """Where and when someone was declared living: a property (its id) and the days, `until` None if still there."""
+    """Where and when someone was declared: a landlord's property or an employer's site (`kind`, then its id: the
+    two tables number their rows apart, so property 3 and site 3 are different places) and the days, `until`
+    None if still there."""
 
     place: int
     since: dt.date
     until: dt.date | None = None
+    kind: str = PROPERTY
+
+    @property
+    def where(self) -> tuple[str, int]:
+        """The place as one key: a site never counts as the property with the same id."""
+        return self.kind, self.place
 
 
 @dataclass(frozen=True)
@@ -104,12 +115,12 @@ def _overlap(a: Stay, b: Stay) -> bool:
 
 def stay_likeness(a: tuple[Stay, ...], b: tuple[Stay, ...]) -> float:
     """1: the same place at the same time (declared twice there); 0.7: the same place at another time;
-    0.5: two places at once (two landlords declared them); 0: nothing in common."""
+    0.5: two places at once (two landlords declared them, or a landlord and an employer); 0: nothing in common."""
     best = 0.0
     for x in a:
         for y in b:
             together = _overlap(x, y)
-            if x.place == y.place:
+            if x.where == y.where:
                 best = max(best, 1.0 if together else 0.7)
             elif together:
                 best = max(best, 0.5)

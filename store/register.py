@@ -3,10 +3,12 @@
 A person is in the register while they have no document (`document_type == "none"`) and stays in it once an
 officer has found one (`register_state == "document_found"`), so the register still shows what became of
 them. Everything is read within the officer's scope (store.scope): the declarations shown, the status derived
-from them and the duplicate candidates are those at properties in the officer's precincts.
+from them and the duplicate candidates are those at properties in the officer's precincts, and the staff
+declarations of employers there (a staff member or lodger with no document is as much the precinct's to find
+as a tenant; store.staff keeps the two kinds apart, so the register reads both).
 
 Status, in this order: `document_found` (set by an officer, with the number); `left` (no declaration in scope
-still current); `verified` (set by an officer); `pending` (the rest).
+still current, of either kind); `verified` (set by an officer); `pending` (the rest).
 """
 from __future__ import annotations
 
@@ -14,42 +16,61 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Exists, and_, func, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from parsers.duplicates import Declared, Likeness, Stay, likeness
+from parsers.duplicates import PROPERTY, SITE, Declared, Likeness, Stay, likeness
 from parsers.structured import read_document
 from store import audit, declarations, followup, merges
 from store.merges import RegisterError
-from store.models import Declaration, Person, Property
+from store.models import Declaration, Employer, Person, Property, Site, StaffDeclaration
 from store.scope import Scope
 from store.states import CURRENT, DeclarationStatus, RegisterState
 
 PER_PAGE = 50
 CANDIDATES = 10
+AnyDeclaration = Declaration | StaffDeclaration  # a tenant's declaration or a staff one: the register shows both
+
+
+def began(decl: AnyDeclaration) -> dt.date:
+    """The first day of a declaration of either kind (a tenant's move-in, a staff member's start)."""
+    return decl.move_in if isinstance(decl, Declaration) else decl.start
+
+
+def _stay(decl: AnyDeclaration) -> Stay:
+    if isinstance(decl, Declaration):
+        return Stay(decl.property_id, decl.move_in, decl.move_out, PROPERTY)
+    return Stay(decl.site_id, decl.start, decl.end, SITE)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One person as the register shows them: their declarations in scope, newest first."""
+    """One person as the register shows them: their declarations in scope, newest first (tenants'), and their
+    staff declarations in scope, newest first."""
 
     person: Person
     status: RegisterState
     declarations: tuple[Declaration, ...]
+    staff: tuple[StaffDeclaration, ...] = ()
+
+    @property
+    def every(self) -> tuple[AnyDeclaration, ...]:
+        """Both kinds, newest first: what the person's page lists."""
+        return tuple(sorted((*self.declarations, *self.staff), key=lambda d: (began(d), d.declared_at), reverse=True))
 
     @property
     def hukou(self) -> str | None:
-        return next((d.hukou_address for d in self.declarations if d.hukou_address), None)
+        return next((d.hukou_address for d in (*self.declarations, *self.staff) if d.hukou_address), None)
 
     @property
-    def lives_at(self) -> Declaration | None:
-        """The current declaration, else the newest: where to look for them."""
-        return next((d for d in self.declarations if d.status in CURRENT), None) or next(iter(self.declarations), None)
+    def lives_at(self) -> AnyDeclaration | None:
+        """The current declaration (a tenancy before a job), else the newest: where to look for them."""
+        return (next((d for d in (*self.declarations, *self.staff) if d.status in CURRENT), None)
+                or next(iter(self.every), None))
 
     def declared(self) -> Declared:
-        stays = tuple(Stay(d.property_id, d.move_in, d.move_out) for d in self.declarations
-                      if d.status != DeclarationStatus.CANCELLED)
+        stays = tuple(_stay(d) for d in (*self.declarations, *self.staff) if d.status != DeclarationStatus.CANCELLED)
         return Declared(self.person.name, self.hukou, stays)
 
 
@@ -59,21 +80,17 @@ class Candidate:
     likeness: Likeness
 
 
-def _in_scope(scope: Scope, *where) -> Exists:
-    query = select(Declaration.id).join(Property, Declaration.property_id == Property.id).where(
-        Declaration.person_id == Person.id, *where)
-    return scope.declarations(query).exists()
-
-
 def _members(scope: Scope):
-    """People of the register the scope may see: no document, or one an officer found; declared in scope."""
+    """People of the register the scope may see: no document, or one an officer found; declared in scope (as a
+    tenant or as staff)."""
     return select(Person).where(or_(Person.document_type == "none", Person.register_state == RegisterState.DOCUMENT_FOUND),
-                                _in_scope(scope))
+                                or_(scope.declared(), scope.employed()))
 
 
 def _status_clause(scope: Scope, status: RegisterState):
     found = Person.register_state == RegisterState.DOCUMENT_FOUND
-    current = _in_scope(scope, Declaration.status.in_(CURRENT))
+    current = or_(scope.declared(Declaration.status.in_(CURRENT)),
+                  scope.employed(StaffDeclaration.status.in_(CURRENT)))
     not_found = or_(Person.register_state.is_(None), not_(found))
     return {RegisterState.DOCUMENT_FOUND: found,
             RegisterState.LEFT: and_(not_found, not_(current)),
@@ -81,7 +98,9 @@ def _status_clause(scope: Scope, status: RegisterState):
             RegisterState.PENDING: and_(Person.register_state.is_(None), current)}[status]
 
 
-def status_of(person: Person, decls: tuple[Declaration, ...]) -> RegisterState:
+def status_of(person: Person, decls: tuple[AnyDeclaration, ...]) -> RegisterState:
+    """The person's status from their declarations in scope, tenants' and staff ones alike (`_status_clause`
+    says the same in SQL)."""
     if person.register_state == RegisterState.DOCUMENT_FOUND:
         return RegisterState.DOCUMENT_FOUND
     if not any(d.status in CURRENT for d in decls):
@@ -90,16 +109,27 @@ def status_of(person: Person, decls: tuple[Declaration, ...]) -> RegisterState:
 
 
 def _entries(session: Session, scope: Scope, people: list[Person]) -> list[Entry]:
-    """Each person with their declarations in scope (property and landlord loaded): one query for all."""
+    """Each person with their declarations in scope (property and landlord loaded) and their staff declarations
+    in scope (site and employer loaded): two queries for all."""
     by_person: dict[int, list[Declaration]] = defaultdict(list)
+    staff_of: dict[int, list[StaffDeclaration]] = defaultdict(list)
     if people:
+        ids = [p.id for p in people]
         rows = session.scalars(scope.declarations(
             select(Declaration).join(Property).options(joinedload(Declaration.property).joinedload(Property.landlord))
-            .where(Declaration.person_id.in_([p.id for p in people])))
+            .where(Declaration.person_id.in_(ids)))
             .order_by(Declaration.move_in.desc(), Declaration.id.desc()))
         for decl in rows:
             by_person[decl.person_id].append(decl)
-    return [Entry(p, status_of(p, tuple(by_person[p.id])), tuple(by_person[p.id])) for p in people]
+        jobs = session.scalars(scope.staff(
+            select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+            .options(joinedload(StaffDeclaration.site), joinedload(StaffDeclaration.employer))
+            .where(StaffDeclaration.person_id.in_(ids)))
+            .order_by(StaffDeclaration.start.desc(), StaffDeclaration.id.desc()))
+        for job in jobs:
+            staff_of[job.person_id].append(job)
+    return [Entry(p, status_of(p, (*by_person[p.id], *staff_of[p.id])), tuple(by_person[p.id]), tuple(staff_of[p.id]))
+            for p in people]
 
 
 def page(session: Session, scope: Scope, *, status: RegisterState | None = None, query: str | None = None,
@@ -107,8 +137,9 @@ def page(session: Session, scope: Scope, *, status: RegisterState | None = None,
          number: int = 1) -> tuple[list[Entry], int]:
     """One page of the register, newest person first, with the count under the filters.
 
-    `query` matches a name or a hukou address (part of either); `property_code` one property's people;
-    `followup_only` the precinct's 补采 list (store.followup: accepted, hukou or portrait still missing).
+    `query` matches a name or a hukou address (part of either); `property_code` one property's people, or one
+    site's staff (the two share one code space); `followup_only` the precinct's 补采 list (store.followup:
+    accepted, hukou or portrait still missing).
     """
     people = _members(scope)
     if followup_only:
@@ -118,9 +149,11 @@ def page(session: Session, scope: Scope, *, status: RegisterState | None = None,
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         people = people.where(or_(Person.name.ilike(pattern, escape="\\"),
-                                  _in_scope(scope, Declaration.hukou_address.ilike(pattern, escape="\\"))))
+                                  scope.declared(Declaration.hukou_address.ilike(pattern, escape="\\")),
+                                  scope.employed(StaffDeclaration.hukou_address.ilike(pattern, escape="\\"))))
     if property_code:
-        people = people.where(_in_scope(scope, Property.code == property_code))
+        people = people.where(or_(scope.declared(Property.code == property_code),
+                                  scope.employed(Site.code == property_code)))
     total = session.scalar(select(func.count()).select_from(people.subquery())) or 0
     rows = list(session.scalars(people.order_by(Person.id.desc()).offset((number - 1) * PER_PAGE).limit(PER_PAGE)))
     return _entries(session, scope, rows), total

@@ -4,6 +4,7 @@ An officer sees the items, people and landlords of the precincts (stations) unde
 tree (store.org): their own station, or every station under their county or city unit, plus
 inbound items with no precinct yet (unknown senders: nobody could be assigned
 them). An item belongs to every precinct it is about (store.item_precincts).
+A staff declaration is its employer's precinct's.
 Of a landlord, an officer sees only the properties in their precinct, and may
 change the landlord (rename, add a property) only when all of the landlord's
 properties are there: a landlord shared with another precinct is a
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from store import org
-from store.models import Declaration, InboundMessage, InboundPrecinct, Landlord, Officer, Person, Precinct, Property
+from store.models import (Declaration, Employer, InboundMessage, InboundPrecinct, Landlord, Officer, Person, Precinct,
+                          Property, Site, StaffDeclaration)
 
 
 class NeedsSupervisor(Exception):
@@ -105,11 +107,23 @@ class Scope:
                                           Property.precinct_id.in_(self.ids)))
 
     def people(self, query: Select) -> Select:
+        """People declared in scope: at a property in it, or as staff of an employer in it (a staff member or
+        lodger is the employer's precinct's to see, to photograph and to collect from, as a tenant is)."""
         if self.all_precincts:
             return query
-        return query.where(exists().where(Declaration.person_id == Person.id,
-                                          Declaration.property_id == Property.id,
-                                          Property.precinct_id.in_(self.ids)))
+        return query.where(or_(self.declared(), self.employed()))
+
+    def declared(self, *where: ColumnElement[bool]) -> Exists:
+        """The person (a query's Person) has a declaration at a property in scope meeting `where`."""
+        return self.declarations(select(Declaration.id).join(Property, Declaration.property_id == Property.id)
+                                 .where(Declaration.person_id == Person.id, *where)).exists()
+
+    def employed(self, *where: ColumnElement[bool]) -> Exists:
+        """The person (a query's Person) has a staff declaration of an employer in scope meeting `where` (its
+        Site joined, so `where` may name the site's code)."""
+        return self.staff(select(StaffDeclaration.id).join(Employer, StaffDeclaration.employer_id == Employer.id)
+                          .join(Site, StaffDeclaration.site_id == Site.id)
+                          .where(StaffDeclaration.person_id == Person.id, *where)).exists()
 
     def covers(self, precinct_id: int | None) -> bool:
         return self.all_precincts or precinct_id in self.precinct_ids
@@ -129,6 +143,12 @@ class Scope:
     def declarations(self, query: Select) -> Select:
         """Declarations at properties in scope (the query must already join Property)."""
         return self.properties(query)
+
+    def staff(self, query: Select) -> Select:
+        """Staff declarations of employers in scope (the query must already join Employer), as store.staff.get."""
+        if self.all_precincts:
+            return query
+        return query.where(Employer.precinct_id.in_(self.ids))
 
     def get_inbound(self, session: Session, inbound_id: int) -> InboundMessage | None:
         return session.scalar(self.inbound(select(InboundMessage).where(InboundMessage.id == inbound_id)))

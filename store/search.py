@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from parsers.documents import convert_legacy_ric
 from parsers.phones import to_e164
-from store.models import Declaration, Person, Property
+from store.models import Declaration, Employer, Person, Property, StaffDeclaration
 from store.scope import Scope
 from store.sealed import document_hash
 
@@ -64,3 +64,12 @@ def declarations_of(session: Session, scope: Scope, person: Person) -> list[Decl
     return list(session.scalars(scope.declarations(
         select(Declaration).join(Property).where(Declaration.person_id == person.id))
         .order_by(Declaration.move_in.desc(), Declaration.id.desc())))
+
+
+def staff_of(session: Session, scope: Scope, person: Person) -> list[StaffDeclaration]:
+    """The person's staff declarations of employers in scope, newest first: where they worked (and lodged)."""
+    return list(session.scalars(scope.staff(
+        select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+        .options(joinedload(StaffDeclaration.site), joinedload(StaffDeclaration.employer))
+        .where(StaffDeclaration.person_id == person.id))
+        .order_by(StaffDeclaration.start.desc(), StaffDeclaration.id.desc())))

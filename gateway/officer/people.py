@@ -52,6 +52,7 @@ def _person_page(person_id: int, full_id: bool):
         return render_template("people/person.html", person=person, full_id=full_id,
                                full_number=Revealed(person.document_number or "") if full_id else None,
                                declarations=search.declarations_of(session, scope, person),
+                               staff=search.staff_of(session, scope, person),
                                portrait=media.portrait_of(session, person.id))
 
 

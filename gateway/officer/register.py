@@ -15,7 +15,7 @@ from gateway.officer.auth import current_officer, officer_required, officer_scop
 from gateway.web.query_args import page_arg, text_arg
 from store import followup, media, merges, register
 from store.merges import RegisterError
-from store.models import PersonMerge
+from store.models import PersonMerge, StaffDeclaration
 from store.scope import NeedsSupervisor
 from store.search import DOCUMENT_TYPES
 from store.states import RegisterState
@@ -59,9 +59,15 @@ def followup_words(parts: tuple[str, ...]) -> str:
     return translate("followup_and").join(word("followup", part) for part in parts)
 
 
+@bp.app_template_test("staff_declaration")
+def is_staff_declaration(decl: Any) -> bool:
+    """An employer's staff declaration (shown with the employer and site) rather than a tenant's."""
+    return isinstance(decl, StaffDeclaration)
+
+
 def _lacks(entry: register.Entry, portrait: Any | None) -> tuple[str, ...]:
     """What the 补采 list says a person still lacks (store.followup), for the badge on their row and page."""
-    accepted = any(d.status == "active" for d in entry.declarations)
+    accepted = any(d.status == "active" for d in (*entry.declarations, *entry.staff))
     if entry.person.document_type != "none" or not accepted:
         return ()
     return tuple(part for part, there in (("hukou", entry.hukou), ("portrait", portrait)) if not there)

@@ -64,3 +64,4 @@ class StaffDeclaration(Base):  # someone working for an employer; a lodger also 
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)  # 0021
     person: Mapped[Person] = relationship()
     site: Mapped[Site] = relationship()
+    employer: Mapped[Employer] = relationship()  # whose: its precinct scopes the declaration (store.scope)

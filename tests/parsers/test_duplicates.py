@@ -6,7 +6,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers.duplicates import Declared, Stay, hukou_likeness, likeness, name_likeness, stay_likeness
+from parsers.duplicates import PROPERTY, SITE, Declared, Stay, hukou_likeness, likeness, name_likeness, stay_likeness
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 NAMES = st.one_of(st.none(), st.text(HAN, min_size=0, max_size=4), st.text(max_size=6))
@@ -19,7 +19,7 @@ DAYS = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2027, 1, 1))
 def stays(draw) -> Stay:
     since = draw(DAYS)
     until = draw(st.one_of(st.none(), DAYS.filter(lambda day: day >= since)))
-    return Stay(draw(st.integers(1, 4)), since, until)
+    return Stay(draw(st.integers(1, 4)), since, until, draw(st.sampled_from([PROPERTY, SITE])))
 
 
 RECORDS = st.builds(Declared, NAMES, HUKOU, st.lists(stays(), max_size=3).map(tuple))
@@ -69,6 +69,14 @@ class TestWhatOfficersMeet:
         assert stay_likeness((Stay(1, dt.date(2025, 1, 1), dt.date(2025, 2, 1)),), (jan,)) == 0.7
         assert stay_likeness((jan,), (Stay(2, dt.date(2026, 2, 1)),)) == 0.5
         assert stay_likeness((Stay(2, dt.date(2024, 1, 1), dt.date(2024, 2, 1)),), (jan,)) == 0.0
+
+    def test_a_site_is_never_the_property_with_the_same_id(self):
+        """Property 1 and site 1 are two places: at once they are two declarants' (0.5), never one place (1)."""
+        jan = Stay(1, dt.date(2026, 1, 1))
+        site = Stay(1, dt.date(2026, 1, 1), kind=SITE)
+        assert stay_likeness((jan,), (site,)) == 0.5
+        assert stay_likeness((site,), (Stay(1, dt.date(2026, 3, 1), kind=SITE),)) == 1.0
+        assert stay_likeness((Stay(1, dt.date(2024, 1, 1), dt.date(2024, 2, 1), kind=SITE),), (jan,)) == 0.0
 
     def test_two_landlords_declaring_one_tenant_is_suggested_and_a_namesake_elsewhere_is_not(self):
         sms = Declared("王小明", "福建省莆田市荔城区", (Stay(1, dt.date(2026, 1, 5)),))

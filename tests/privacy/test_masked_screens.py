@@ -170,6 +170,7 @@ class TestEveryPage:
             enrol(session, EmployerEntry(credit_code="91350102MA2XYM123R", name=f"闽江 {ID_A}", address=f"工业路 {ID_B}",
                                          precinct="GL01", phones=("13600000000",), site_code="300001"))
         texted(ui, people, f"用工 赵六 {ID_C} 宿舍", "+8613600000000")
+        texted(ui, people, "用工 孙七 无证 宿舍", "+8613600000000")  # on the register, with the employer's name
         assert ui.post("/api/v1/enrolments", json={"phone": "13700000000", "name": "王房东", "document_number": ID_B,
                                                    "address": f"中路4号 {ID_A}"}).status_code == 202
         drain(people)
