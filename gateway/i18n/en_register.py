@@ -40,6 +40,8 @@ STRINGS: dict[str, str] = {
     "register_property_hint": "Property or site code",
     "person_staff": "Employment (declared by employers)",
     "staff_until": "Left",
+    "register_began": "Moved in / started",
+    "register_ended": "Moved out / left",
     "register_staff": "staff",
     "register_lives_at": "Lives at",
     "register_declarant": "Declared by",

@@ -40,6 +40,8 @@ STRINGS: dict[str, str] = {
     "register_property_hint": "房产或场所编号",
     "person_staff": "用工登记（用工单位申报）",
     "staff_until": "离职",
+    "register_began": "入住／入职",
+    "register_ended": "退租／离职",
     "register_staff": "用工",
     "register_lives_at": "居住地",
     "register_declarant": "申报人",
