@@ -25,7 +25,7 @@ from parsers.notices import render_staff_agent_notice
 from store import agents, employers, media, staff
 from store.agents import ForEmployer
 from store.models import Employer, InboundMessage, Site
-from store.states import Channel
+from store.states import Channel, DeclarationStatus
 
 STAFF_COMMANDS = (Command.STAFF, Command.STAFF_END)
 
@@ -44,6 +44,8 @@ def handle_staff(session: Session, inbound: InboundMessage, staffing: list[ForEm
         return handled
     if result.command == Command.CANCEL:  # `撤销 <receipt>`: a 用工 sent by mistake
         return _cancel(session, staffing, result, handled)
+    if result.command == Command.PHOTO:  # `照片 <receipt>` + an image: what the 补采 SMS asks an employer for
+        return _photo(session, inbound, staffing, result, handled)
     if result.command in AGENT_COMMANDS:
         own = next((fe.employer for fe in staffing if not fe.as_agent), None)
         if own is None:
@@ -85,6 +87,28 @@ def _cancel(session: Session, staffing: list[ForEmployer], result: ParseResult, 
     handled.outcomes.append(Outcome(status=OutcomeStatus.CANCELLED, name=decl.person.name,
                                     document_number=decl.person.document_number, receipt=decl.receipt,
                                     room=decl.room))
+    copy_to_employer(session, handled, fe)
+    return handled
+
+
+def _photo(session: Session, inbound: InboundMessage, staffing: list[ForEmployer], result: ParseResult,
+           handled: Handled) -> Handled:
+    """The portrait of a staff declaration's person, as a landlord's `照片 <receipt>` gives a tenant's: an
+    accepted no-document staff member missing one leaves the 补采 list with it (store.followup)."""
+    fe, decl = agents.staff_by_receipt(session, staffing, result.receipt or "")
+    if fe is None or decl is None:
+        return handled.reject("unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
+    images = media.of_message(session, inbound)
+    if not images:
+        return handled.reject("missing_media")
+    stored = next((image for image in images if image.status == media.STORED), None)
+    if stored is None:
+        return handled.reject("bad_media")
+    stored.person = decl.person  # the person's portrait (it names no tenant's declaration)
+    status = OutcomeStatus.PENDING_REVIEW if decl.status == DeclarationStatus.PENDING_REVIEW \
+        else OutcomeStatus.REGISTERED
+    handled.outcomes.append(Outcome(status=status, name=decl.person.name, document_number=decl.person.document_number,
+                                    receipt=decl.receipt, room=decl.room))
     copy_to_employer(session, handled, fe)
     return handled
 

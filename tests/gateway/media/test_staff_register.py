@@ -8,10 +8,11 @@ import io
 
 from sqlalchemy import select
 
-from store.models import MediaItem, Person, StaffDeclaration
-from tests.constants import PASSWORD
+from store.models import InboundMessage, MediaItem, OutboundMessage, Person, StaffDeclaration
+from tests.constants import LANDLORD, PASSWORD
 from tests.gateway.employers.conftest import EMPLOYER, employer  # noqa: F401
-from tests.gateway.media.server import picture
+from tests.gateway.media.helpers import MEDIA_PATH, mms
+from tests.gateway.media.server import Served, picture
 from tests.gateway.media.test_staff_no_document import accept, waiting
 from tests.support import audit_actions, drain, login, row, sms, token
 
@@ -101,3 +102,47 @@ def test_another_stations_officer_can_neither_see_nor_act_on_them(client, employ
     found = row(employer, Person, person)
     assert (found.register_state, found.document_type) == (None, "none")
     assert row(employer, StaffDeclaration, decl.id).hukou_address is None
+
+
+def portraits_of(rt, person_id: int) -> list[int]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(MediaItem.id).where(MediaItem.person_id == person_id)))
+
+
+def test_the_employers_photo_sms_does_what_the_followup_asks(client, employer, media_server):  # noqa: F811
+    """The 补采 SMS tells the employer to send `照片 <receipt>` with the photo; that MMS is the portrait, and the
+    lodger leaves the list once the hukou address is there too. Before, an employer's 照片 was refused as a
+    landlord's command (wrong_declarant_kind)."""
+    decl = hired_and_accepted(client, employer)
+    person = decl.person_id
+    with employer.sessions() as session:
+        [notice] = session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "followup")).all()
+    assert notice.to_number == EMPLOYER and f"照片 {decl.receipt}" in notice.body
+
+    media_server.routes[MEDIA_PATH + "7"] = Served(body=picture())
+    sent = mms(client, f"照片 {decl.receipt}", EMPLOYER, [(media_server.url(MEDIA_PATH + "7"), "image/jpeg")])
+    drain(employer)
+    assert len(portraits_of(employer, person)) == 1
+    assert decl.receipt in " ".join(reply_to_all(employer, sent.sid))
+    assert "补采：缺户籍地址" in page(client, f"/register/{person}") and on_followup_list(client, person)
+    client.post(f"/register/{person}/hukou", data={"hukou": HUKOU, "csrf_token": token(client)})
+    assert not on_followup_list(client, person)
+
+
+def test_a_staff_receipt_is_no_one_elses_to_photograph(client, employer, media_server):  # noqa: F811
+    """ATTACK: a landlord texts `照片 <receipt>` of an employer's lodger with someone's photo: refused as an unknown
+    receipt, and the lodger gets no portrait."""
+    decl = hired_and_accepted(client, employer)
+    media_server.routes[MEDIA_PATH + "8"] = Served(body=picture())
+    sent = mms(client, f"照片 {decl.receipt}", LANDLORD, [(media_server.url(MEDIA_PATH + "8"), "image/jpeg")])
+    drain(employer)
+    assert portraits_of(employer, decl.person_id) == []
+    with employer.sessions() as session:
+        item = session.scalar(select(InboundMessage).where(InboundMessage.provider_sid == sent.sid))
+        assert "unknown_receipt" in (item.codes or [])
+
+
+def reply_to_all(rt, sid: str) -> list[str]:
+    with rt.sessions() as session:
+        inbound_id = session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == sid))
+        return list(session.scalars(select(OutboundMessage.body).where(OutboundMessage.in_reply_to == inbound_id)))
