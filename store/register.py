@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from parsers.duplicates import PROPERTY, SITE, Declared, Likeness, Stay, likeness
 from parsers.structured import read_document
-from store import audit, declarations, followup, merges
+from store import audit, declarations, followup, merges, search
 from store.merges import RegisterError
-from store.models import Declaration, Employer, Person, Property, Site, StaffDeclaration
+from store.models import Declaration, Person, Property, Site, StaffDeclaration
 from store.scope import Scope
 from store.states import CURRENT, DeclarationStatus, RegisterState
 
@@ -121,12 +121,7 @@ def _entries(session: Session, scope: Scope, people: list[Person]) -> list[Entry
             .order_by(Declaration.move_in.desc(), Declaration.id.desc()))
         for decl in rows:
             by_person[decl.person_id].append(decl)
-        jobs = session.scalars(scope.staff(
-            select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
-            .options(joinedload(StaffDeclaration.site), joinedload(StaffDeclaration.employer))
-            .where(StaffDeclaration.person_id.in_(ids)))
-            .order_by(StaffDeclaration.start.desc(), StaffDeclaration.id.desc()))
-        for job in jobs:
+        for job in search.staff_of(session, scope, *people):
             staff_of[job.person_id].append(job)
     return [Entry(p, status_of(p, (*by_person[p.id], *staff_of[p.id])), tuple(by_person[p.id]), tuple(staff_of[p.id]))
             for p in people]
