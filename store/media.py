@@ -23,6 +23,16 @@ def of_message(session: Session, inbound: InboundMessage) -> list[MediaItem]:
                                 .order_by(MediaItem.position, MediaItem.id)))
 
 
+def sent_portrait(session: Session, inbound: InboundMessage) -> tuple[MediaItem | None, str | None]:
+    """The image a `照片 <receipt>` message gives as a portrait: (its first stored image, None), or (None, the
+    code that says why not: `missing_media` with no image, `bad_media` when none could be used)."""
+    images = of_message(session, inbound)
+    if not images:
+        return None, "missing_media"
+    stored = next((image for image in images if image.status == STORED), None)
+    return (stored, None) if stored is not None else (None, "bad_media")
+
+
 def attach(item: MediaItem, decl: Declaration) -> None:
     """Make a stored image the portrait of the declaration's person."""
     item.person, item.declaration = decl.person, decl  # by object: a new declaration has no ids before the flush

@@ -160,13 +160,9 @@ def _photo(session: Session, inbound: InboundMessage, acting: Acting, result: Pa
         handled.reject("unknown_receipt")
         return
     handled.about(decl.property)
-    images = media.of_message(session, inbound)
-    if not images:
-        handled.reject("missing_media")
-        return
-    stored = next((image for image in images if image.status == media.STORED), None)
+    stored, problem = media.sent_portrait(session, inbound)
     if stored is None:
-        handled.reject("bad_media")
+        handled.reject(problem)
         return
     media.attach(stored, decl)
     status = OutcomeStatus.PENDING_REVIEW if decl.status == DeclarationStatus.PENDING_REVIEW \

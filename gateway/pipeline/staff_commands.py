@@ -98,12 +98,9 @@ def _photo(session: Session, inbound: InboundMessage, staffing: list[ForEmployer
     fe, decl = agents.staff_by_receipt(session, staffing, result.receipt or "")
     if fe is None or decl is None:
         return handled.reject("unknown_receipt")  # another employer's (or a tenant's) is as good as unknown
-    images = media.of_message(session, inbound)
-    if not images:
-        return handled.reject("missing_media")
-    stored = next((image for image in images if image.status == media.STORED), None)
+    stored, problem = media.sent_portrait(session, inbound)
     if stored is None:
-        return handled.reject("bad_media")
+        return handled.reject(problem)
     stored.person = decl.person  # the person's portrait (it names no tenant's declaration)
     status = OutcomeStatus.PENDING_REVIEW if decl.status == DeclarationStatus.PENDING_REVIEW \
         else OutcomeStatus.REGISTERED
