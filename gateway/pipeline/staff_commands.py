@@ -4,7 +4,7 @@ The same reply, receipts and per-record outcomes as a landlord's `登记`/`退�
 routes here); what is stored is a staff declaration (store.staff), which never touches a tenancy. `撤销 <receipt>`
 withdraws one of the employer's own. `授权 <phone> [@site]` / `取消授权` let another phone act as the employer's
 agent (store.agents): its `用工`/`离职` are the employer's, at the granted sites, with the agent as declarant and
-a copy of the reply to the employer's contact, one SMS per message. An employer's phone that sends any other
+a copy of the reply to each of the employer's contacts, one SMS per message. An employer's phone that sends any other
 landlord's command gets `wrong_declarant_kind`: nothing of it is stored. A contact's call (voice menu 4 and 5 for
 staff) is applied here too (`handle_voice_staff`), by the same store.staff code and answered with the same reply.
 """
@@ -73,10 +73,14 @@ def about(handled: Handled, employer: Employer) -> None:
 
 
 def copy_to_employer(session: Session, handled: Handled, fe: ForEmployer) -> None:
-    """An agent's outcome just added goes into the employer's copy (to its first contact): one SMS a message."""
+    """An agent's outcome just added goes into the employer's copy: one SMS a message to each of its contacts.
+
+    Every contact declares for the employer alike (the owner, the HR clerk, the site manager), so each is told
+    what an agent did in the employer's name, not only whichever phone sorts first.
+    """
     if fe.as_agent:
-        contact = employers.contacts(session, fe.employer.id)[0]
-        handled.copy_to(f"e{fe.employer.id}", contact, handled.outcomes[-1])
+        for n, contact in enumerate(employers.contacts(session, fe.employer.id)):
+            handled.copy_to(f"e{fe.employer.id}:{n}", contact, handled.outcomes[-1])
 
 
 def _cancel(session: Session, staffing: list[ForEmployer], result: ParseResult, handled: Handled) -> Handled:

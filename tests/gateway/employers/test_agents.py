@@ -13,6 +13,7 @@ from tests.gateway.employers.test_api import OTHER_EMPLOYER, other_employer
 from tests.support import drain, reply_to, sms
 
 AGENT = "+8613700000000"
+SECOND_CONTACT = "+8613600000001"  # the employer's other contact (conftest's CSV)
 
 
 def text(client, rt, body: str, sender: str) -> str:
@@ -38,7 +39,7 @@ def staff_rows(rt) -> list[tuple[str, str, str, str]]:
 class TestBySms:
     def test_an_agent_declares_at_the_granted_site_and_the_employer_gets_one_copy(self, client, employer):
         """The grant texts the agent once; its 用工 of two people is the employer's with the agent as declarant,
-        and the employer's contact gets one copy for the message."""
+        and each of the employer's two contacts gets one copy for the message."""
         assert text(client, employer, f"授权 {AGENT[3:]} @宿舍楼", EMPLOYER).startswith("已授权代理人")
         [notice] = sent_to(employer, AGENT, "agent_notice")
         assert "闽江建设" in notice and "@宿舍楼" in notice
@@ -47,9 +48,11 @@ class TestBySms:
         assert staff_rows(employer) == [("张三", "active", "300002", AGENT), ("李四", "active", "300002", AGENT)]
         [copy] = sent_to(employer, EMPLOYER, "agent_copy")
         assert copy.startswith(f"代理人{AGENT}") and copy.count("已登记") == 2 and ID_A not in copy
+        assert sent_to(employer, SECOND_CONTACT, "agent_copy") == [copy]  # every contact is the employer
         left = text(client, employer, "离职 尾号1238", AGENT)
         assert left.startswith("已离职 张三"), left
         assert len(sent_to(employer, EMPLOYER, "agent_copy")) == 2
+        assert len(sent_to(employer, SECOND_CONTACT, "agent_copy")) == 2
 
     def test_the_other_site_tenants_and_passing_the_grant_on_are_refused(self, client, employer):
         text(client, employer, f"授权 {AGENT} @宿舍楼", EMPLOYER)
