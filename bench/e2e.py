@@ -1,6 +1,6 @@
 """End-to-end capacity: declarations per second from signed webhook to stored declaration + reply, against the peer.
 
-Run: python bench/e2e.py [--seconds 15] [--connections 16] [--threads 2] [--workers 1] [--web-concurrency 2]
+Run: python bench/e2e.py [--seconds 15] [--connections 16] [--threads 2] [--workers N] [--web-concurrency 2]
                          [--rate-fraction 0.5,0.8] [--paced-seconds 10] [--paced-capacity N] [--skip-peer]
 
 One invocation (issue #13):
@@ -338,7 +338,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=15, help="wrk's -d, here and for the peer")
     parser.add_argument("--connections", type=int, default=16, help="wrk's -c, here and for the peer")
     parser.add_argument("--threads", type=int, default=2, help="wrk's -t, here and for the peer")
-    parser.add_argument("--workers", type=int, default=1, help="`declgate worker` processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="`declgate worker` processes (default: one per core, as docs/deployment.md advises)")
     parser.add_argument("--web-concurrency", type=int, default=2, help="WEB_CONCURRENCY (gunicorn workers)")
     parser.add_argument("--requests", type=int, default=0, help="webhooks prepared for wrk (default: enough)")
     parser.add_argument("--rate-fraction", default="0.5,0.8",
