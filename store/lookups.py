@@ -1,6 +1,6 @@
 """What a batch of inbound messages needs to know, asked once per batch instead of once per message.
 
-A worker applies up to fifty messages in one transaction. Asked one message at a time, the
+A worker applies up to DECLGATE_BATCH_SIZE messages in one transaction. Asked one message at a time, the
 sender's landlord, the tenant and their active declarations, the sender's opt-out and a free
 receipt cost four queries per message, most of a job's time. `preload` asks each of them once
 for the whole batch and keeps the answers on the session (`session.info`), where the functions
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 from parsers.receipts import receipt_from_serial
 from store.models import (Agent, ContactLanguage, Employer, Declaration, InboundMessage, Landlord, OptOut, Person,
                           StaffDeclaration)
+from store.membership import one_of
 from store.sealed import keyring_for
 from store.states import Channel, DeclarationStatus
 
@@ -89,18 +90,18 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
     found = Lookups()
     if phones:
         landlords = session.scalars(select(Landlord).options(joinedload(Landlord.properties))
-                                    .where(Landlord.phone.in_(phones))).unique()
+                                    .where(one_of(session, Landlord.phone, phones))).unique()
         found.landlords = dict.fromkeys(phones)
         found.landlords.update({landlord.phone: landlord for landlord in landlords})
         found.agents = {phone: [] for phone in phones}
-        for grant in session.scalars(grants_in_force().where(Agent.phone.in_(phones))).unique():
+        for grant in session.scalars(grants_in_force().where(one_of(session, Agent.phone, phones))).unique():
             found.agents[grant.phone].append(grant)
         found.opted_out = dict.fromkeys(phones, False)
-        found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones))),
+        found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(one_of(session, OptOut.phone, phones))),
                                              True))
         found.languages = dict.fromkeys(phones)
         found.languages.update({row.phone: row for row in session.scalars(
-            select(ContactLanguage).where(ContactLanguage.phone.in_(phones)))})
+            select(ContactLanguage).where(one_of(session, ContactLanguage.phone, phones)))})
     if documents:
         found.people = {key: (None, []) for key in documents}
         keyring = keyring_for(session)
@@ -108,8 +109,8 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
         rows = session.execute(
             people_with_active()
             # Both columns, so the (document_type, document_hash) unique index serves it.
-            .where(Person.document_type.in_({kind for kind, _ in documents}),
-                   Person.document_hash.in_(by_hash))).all()
+            .where(one_of(session, Person.document_type, {kind for kind, _ in documents}),
+                   one_of(session, Person.document_hash, by_hash))).all()
         for person, decl in rows:
             key = by_hash[person.document_hash]  # the hash covers the type: one key per row found
             _, declarations = found.people[key]
@@ -126,8 +127,8 @@ def _free_receipts(session: Session, count: int) -> list[str]:
     while len(drawn) < count:
         drawn.add(receipt_from_serial(secrets.randbelow(RECEIPT_SERIALS)))
     taken = set(session.connection().scalars(union_all(  # one receipt space with staff declarations (store.staff)
-        select(Declaration.receipt).where(Declaration.receipt.in_(drawn)),
-        select(StaffDeclaration.receipt).where(StaffDeclaration.receipt.in_(drawn)))))
+        select(Declaration.receipt).where(one_of(session, Declaration.receipt, drawn)),
+        select(StaffDeclaration.receipt).where(one_of(session, StaffDeclaration.receipt, drawn)))))
     return [receipt for receipt in drawn if receipt not in taken]
 
 

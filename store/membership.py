@@ -1,0 +1,22 @@
+"""`column IN (values)` whose statement text does not change with the number of values.
+
+SQLAlchemy renders `in_()` with one placeholder per value, so a batch's look-ups are new statements
+every time their count changes: the driver scans each new text and PostgreSQL parses and plans it
+again, and neither can keep it prepared. `= ANY(array)` is the same test with one parameter.
+SQLite has no arrays; there the expanding `IN` stays (it has no planner cost to save).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+
+def one_of(session: Session, column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
+    """`column` is one of `values`, in the form that suits the session's database."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
