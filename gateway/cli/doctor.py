@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import click
+from sqlalchemy import text
 
 from gateway.cli import base
 from gateway.settings import Settings, SettingsError
@@ -76,18 +77,39 @@ def check_database(settings: Settings) -> list[Finding]:
         found.append(Finding(WARN, "DATABASE_URL", f"{target}: the embedded SQLite file serves one machine only",
                              "set DATABASE_URL=postgresql://… for a deployment"))
     engine = make_engine(settings.database_url)
+    autovacuum = None
     try:
         with engine.connect() as conn:
             at, head = current(conn), heads()
+            if conn.dialect.name == "postgresql":
+                autovacuum = conn.scalar(text("SHOW autovacuum"))
     except Exception as exc:  # noqa: BLE001 - the finding says what failed
         return found + [Finding(ERROR, "database", f"{target} does not answer ({type(exc).__name__})",
                                 "check DATABASE_URL and that PostgreSQL runs and lets this host in")]
     finally:
         engine.dispose()
+    if autovacuum is not None:
+        found.append(autovacuum_finding(autovacuum))
     if at != head:
         return found + [Finding(ERROR, "migrations", f"at {', '.join(sorted(at)) or 'nothing'}, code needs "
                                 f"{', '.join(sorted(head))}", "run `declgate db upgrade` (with the keys set)")]
     return found + [Finding(OK, "database", f"{target} answers, migrated to {', '.join(sorted(at))}")]
+
+
+def autovacuum_finding(setting: str) -> Finding:
+    """PostgreSQL's `autovacuum` setting, as a finding.
+
+    Off, the planner keeps whatever it knew of each table when it was last analyzed, however much the table
+    has grown since. The worker's look-up of a batch's people and their active declarations is then planned
+    for a near-empty table and reads every active declaration once per person: measured, its cost grew with
+    the store (docs/performance.md), where analyzed it stays an index look-up.
+    """
+    if setting == "on":
+        return Finding(OK, "autovacuum", "on: the planner's statistics follow the tables as they grow")
+    return Finding(WARN, "autovacuum", f"{setting}: the planner's statistics go stale as the tables grow, and the "
+                   "worker's dedupe look-up then slows with every declaration stored",
+                   "turn it on in postgresql.conf (autovacuum = on, the default) and reload; meanwhile run "
+                   "`ANALYZE` after bulk loads and daily")
 
 
 def check_redis(settings: Settings) -> list[Finding]:

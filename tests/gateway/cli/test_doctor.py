@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from gateway import outbound
-from gateway.cli import cli
+from gateway.cli import cli, doctor
 from gateway.telemetry import heartbeat
 from tests.constants import KEY_ENV
 from tests.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, NUMBER, PN_SID, FakeTwilio
@@ -80,11 +81,32 @@ class TestDoctor:
         assert "ERROR twilio: credentials rejected" in out and "ERROR worker: no worker ever seen" in out
         assert out.count("fix:") >= 4
 
+    def test_postgresqls_autovacuum_setting_is_reported(self, declgate, fake, rt, backend):
+        """Whatever this server runs with, doctor says so: a warning with its fix when off."""
+        heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
+        with rt.engine.connect() as conn:
+            setting = conn.scalar(text("SHOW autovacuum"))
+        result = declgate("doctor", "--offline")
+        assert result.exit_code == 0, result.output
+        if setting == "on":
+            assert "OK    autovacuum: on" in result.output
+        else:
+            assert f"WARN  autovacuum: {setting}" in result.output and "ANALYZE" in result.output
+
     def test_the_number_pointing_elsewhere_is_an_error(self, declgate, fake, rt, backend):
         heartbeat.beat(rt.redis, rt.settings.queue_name, "w1")
         fake.numbers[PN_SID]["sms_url"] = "https://old.example.org/sms"
         result = declgate("doctor")
         assert result.exit_code == 1 and f"declgate twilio configure --number {NUMBER}" in result.output
+
+
+class TestAutovacuumFinding:
+    def test_off_is_a_warning_that_says_how_to_fix_it(self):
+        finding = doctor.autovacuum_finding("off")
+        assert finding.level == doctor.WARN and "autovacuum = on" in finding.fix and "ANALYZE" in finding.fix
+
+    def test_on_is_fine(self):
+        assert doctor.autovacuum_finding("on").level == doctor.OK
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -95,3 +117,4 @@ class TestDoctorOnSQLite:
         assert result.exit_code == 0, result.output
         assert "WARN  DATABASE_URL" in result.output and "WARN  REDIS_URL" in result.output
         assert "OK    database:" in result.output and "answers, migrated to" in result.output
+        assert "autovacuum" not in result.output  # a PostgreSQL setting: SQLite has none
