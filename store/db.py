@@ -81,8 +81,10 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # A database that hangs rather than refuses must fail the INSERT in seconds (the webhook then spools):
     # Twilio gives the whole request 15 s. tcp_user_timeout also ends a statement whose server vanished.
+    # Custom plans too: a Twilio retry's look-up of the SIDs already stored is `= ANY(…)` (gateway.pipeline.intake).
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000})
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000,
+                                       "options": _options(url, CUSTOM_PLANS)})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
