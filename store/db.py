@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import sequences
@@ -45,23 +44,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": _options(url, CUSTOM_PLANS)})
-
-
-# psycopg prepares a statement once a connection has run it five times, and PostgreSQL then plans it once for
-# any parameters (a generic plan) if that looks no dearer than planning each run: judged on the tables as they
-# were then, and kept for the connection's life. A plan chosen while the tables were small stays when they
-# have grown, and a generic plan cannot use a partial index whose condition is a parameter: the worker's claim
-# (gateway.pipeline.batch.waiting) walked the primary key again, 8 ms a claim in a store of 15,000 messages,
-# and the receipts' look-up read every declaration, 50 ms. Planned each run, both read their index. The text
-# is still parsed once.
-CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan"
-
-
-def _options(url: str, option: str) -> str:
-    """libpq's `options` with ours added to any the URL gives (`?options=…`), not in their place."""
-    given = make_url(url).query.get("options")
-    return f"{given} {option}" if given else option
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
 def make_statement_engine(url: str, engine: Engine) -> Engine:
@@ -81,10 +64,8 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # A database that hangs rather than refuses must fail the INSERT in seconds (the webhook then spools):
     # Twilio gives the whole request 15 s. tcp_user_timeout also ends a statement whose server vanished.
-    # Custom plans too: a Twilio retry's look-up of the SIDs already stored is `= ANY(…)` (gateway.pipeline.intake).
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000,
-                                       "options": _options(url, CUSTOM_PLANS)})
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

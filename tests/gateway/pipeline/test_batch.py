@@ -298,10 +298,15 @@ class TestClaimAsTheStoreGrows:
         (21 ms a claim at 40,000 messages, and growing): the waiting ones are the newest, which its estimate
         of "200 matches are spread evenly, a few thousand rows in" never sees. Checked on the plan each
         database chooses for the claim's own query, with the statistics it keeps."""
-        from sqlalchemy import text
+        from sqlalchemy import insert, text
 
-        handled_and_waiting(enrolled)
+        def rows(prefix: str, status: str, count: int) -> list[dict]:
+            return [dict(provider_sid=f"SM{prefix}{i}", channel="sms", from_number=LANDLORD, to_number=GATEWAY_NUMBER,
+                         body="登记", status=status, attempts=0) for i in range(count)]
+
         with enrolled.engine.begin() as conn:
+            conn.execute(insert(InboundMessage), rows("OLD", "processed", 3000))
+            conn.execute(insert(InboundMessage), rows("NEW", "received", 400))
             conn.execute(text("ANALYZE inbound_messages" if backend == "postgres" else "ANALYZE"))
         query = batch.waiting(200)
         compiled = query.compile(dialect=enrolled.engine.dialect)
@@ -314,48 +319,3 @@ class TestClaimAsTheStoreGrows:
         assert "ix_inbound_waiting" in plan, plan
         with enrolled.sessions() as session:
             assert [m.id for m in session.scalars(query)] == list(range(first, first + 200))
-
-    @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis])],
-                             indirect=True)
-    def test_a_prepared_look_up_is_planned_for_the_store_it_runs_on(self, enrolled, backend):
-        """psycopg prepares a statement a connection has run five times, and PostgreSQL may then plan it once
-        for all parameters, judged on the table as it was then, for the connection's life. A worker started on
-        a young store kept the receipts' look-up as a scan of every declaration, 50-70 ms a batch once the
-        store had grown. The engine has each run planned for its own parameters: on a connection that ran a
-        batch look-up (store.membership.one_of) while the table was small, no run took the generic plan,
-        and once the table has grown the prepared statement reads the index."""
-        from sqlalchemy import text
-
-        from store.membership import one_of
-
-        handled_and_waiting(enrolled, handled=50, waiting=0)
-        with enrolled.engine.connect() as conn:
-            conn.execute(text("ANALYZE inbound_messages"))
-        with enrolled.sessions() as session:
-            def look_up(sids: list[str]) -> list[int]:
-                return list(session.scalars(select(InboundMessage.id)
-                                            .where(one_of(session, InboundMessage.provider_sid, sids))))
-            for n in range(12):  # psycopg prepares at the 5th run, PostgreSQL weighs a generic plan after 5 more
-                look_up([f"SMprocessed{n + i}" for i in range(200)])  # a batch's couple of hundred values
-            session.commit()
-            handled_and_waiting(enrolled)
-            assert len(look_up(["SMprocessed3000", "SMreceived3100"])) == 2
-            name, generic = session.execute(text(
-                "SELECT name, generic_plans FROM pg_prepared_statements WHERE statement LIKE '%= ANY%'")).one()
-            plan = "\n".join(session.scalars(text(f"EXPLAIN EXECUTE {name}('{{SMprocessed1,SMreceived3050}}')")))
-        assert generic == 0
-        assert "Index" in plan and "Seq Scan" not in plan, plan
-
-
-def handled_and_waiting(rt, handled: int = 3000, waiting: int = 400) -> None:
-    """Messages stored: `handled` processed ones, then `waiting` received ones, the newest."""
-    from sqlalchemy import func, insert
-
-    with rt.engine.begin() as conn:
-        first = conn.scalar(select(func.count()).select_from(InboundMessage))
-        for status, count in (("processed", handled), ("received", waiting)):
-            if count:
-                conn.execute(insert(InboundMessage), [
-                    dict(provider_sid=f"SM{status}{first + i}", channel="sms", from_number=LANDLORD,
-                         to_number=GATEWAY_NUMBER, body="登记", status=status, attempts=0) for i in range(count)])
-                first += count
