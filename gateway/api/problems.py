@@ -31,6 +31,8 @@ API_CODES: dict[str, tuple[str, str]] = {
     "bad_credit_code": ("统一社会信用代码无效（18位，最后一位为校验码）。",
                         "The unified social credit code is not valid (18 characters, the last a check character)."),
     "landlords_only": ("只有房东本人可以管理代理人。", "Only the landlord manages their agents."),
+    "employer_contacts_only": ("只有用工单位的联系人可以管理本单位的代理人，代理人不能转授权。",
+                               "Only the employer's contacts manage its agents; an agent cannot pass a grant on."),
 }
 
 

@@ -174,15 +174,28 @@ class EnrolmentPending(BaseModel):
 
 # -- agents ----------------------------------------------------------------------------------------
 
+class AgentsQuery(Strict):
+    acting_as: Literal["landlord", "employer"] | None = Field(
+        None, alias="as", description="Whose agents: a phone that is both a landlord and an employer's contact "
+                                      "manages the landlord's unless it says `employer`")
+
+
 class AgentRequest(Strict):
     phone: str = Field(max_length=32, description="The agent's mobile number (13912345678 or +8613912345678)")
     property: str | None = Field(None, max_length=16, description="One property's code; omitted: all of yours")
+    site: str | None = Field(None, max_length=16, description="An employer's contact: one of the employer's site "
+                                                              "codes; omitted: all of its sites")
 
 
 class AgentOut(BaseModel):
+    """A grant in force: a landlord's names `property` and `properties`, an employer's `site` and `sites`."""
+
     phone: str = Field(description="E.164")
-    property: str | None = Field(description="The property's code; null: all of your properties")
-    properties: list[str] = Field(description="The codes the agent may declare for now")
+    property: str | None = Field(None, description="The property's code; null: all of your properties")
+    properties: list[str] = Field(default_factory=list, description="The codes the agent may declare for now")
+    site: str | None = Field(None, description="An employer's grant: the site's code; null: all of its sites")
+    sites: list[str] = Field(default_factory=list, description="An employer's grant: the site codes the agent "
+                                                               "may declare staff at now")
     channel: str = Field(description="How it was granted: sms or web")
     created_at: str
 
@@ -191,8 +204,10 @@ class Agents(BaseModel):
     agents: list[AgentOut]
 
 
-class RevokeQuery(Strict):
+class RevokeQuery(AgentsQuery):
     property: str | None = Field(None, max_length=16, description="Revoke only the grant for this property's code")
+    site: str | None = Field(None, max_length=16, description="An employer's contact: revoke only the grant for "
+                                                              "this site's code")
 
 
 class Revoked(BaseModel):

@@ -13,7 +13,7 @@ from gateway.pipeline.policy import text_channel
 from parsers import Command, Outcome, OutcomeStatus, ParseResult
 from store import agents
 from store.agents import Grantor, Place
-from store.models import InboundMessage
+from store.models import Agent, InboundMessage
 # The grantor's own place for what the SMS named: (place, None), or (None, the error code).
 Resolve = Callable[[str], tuple[Place | None, str | None]]
 Notice = Callable[..., str]  # (grantor's name, places as labels, language=…) -> the agent's SMS
@@ -22,6 +22,12 @@ Notice = Callable[..., str]  # (grantor's name, places as labels, language=…) 
 def label(place: Place) -> str:
     """A property or site as its owner names it in an SMS: `@alias`, else `@code`."""
     return f"@{place.alias or place.code}"
+
+
+def agent_notice(notice: Notice, grantor: Grantor, grant: Agent, *, language: str) -> str:
+    """The one SMS a new agent gets, whether the grant came by SMS or the API: from whom, and every place it
+    reaches as `@labels` (all of them for a grant of all), so the agent knows what to name in its messages."""
+    return notice(grantor.name, " ".join(label(p) for p in agents.granted_places(grant)), language=language)
 
 
 def handle_grant(session: Session, inbound: InboundMessage, grantor: Grantor, result: ParseResult,
@@ -41,8 +47,8 @@ def handle_grant(session: Session, inbound: InboundMessage, grantor: Grantor, re
         reached = agents.granted_places(grant)
         if new:
             handled.extra_sms.append(("agent_notice", record.phone,
-                                      notice(grantor.name, " ".join(label(p) for p in reached),
-                                             language=handled.language or result.language)))
+                                      agent_notice(notice, grantor, grant,
+                                                   language=handled.language or result.language)))
         status = OutcomeStatus.AGENT_GRANTED
     else:
         ended = agents.revoke(session, grantor, record.phone, place)

@@ -114,13 +114,13 @@ class TestAttacks:
         assert staff_rows(employer) == []
 
     def test_an_employers_token_cannot_reach_tenants(self, client, employer):
-        """The landlords' endpoints answer an employer's token 403 wrong_declarant_kind."""
+        """The landlords' endpoints answer an employer's token 403 wrong_declarant_kind (`/agents` serves both:
+        test_agents_api.py)."""
         headers = log_in(client, employer, EMPLOYER)
         for response in (client.get("/api/v1/properties", headers=headers),
                          client.get("/api/v1/declarations", headers=headers),
                          client.post("/api/v1/declarations", headers=headers,
-                                     json={"name": "张三", "document_number": ID_A, "room": "301"}),
-                         client.get("/api/v1/agents", headers=headers)):
+                                     json={"name": "张三", "document_number": ID_A, "room": "301"})):
             assert response.status_code == 403, response.get_data(as_text=True)
             assert response.get_json()["type"].endswith("/wrong_declarant_kind")
 
