@@ -8,7 +8,7 @@ One invocation (issue #13):
    +86138xxxxxxxx like the peer's) with `declgate landlord import`;
 2. starts the Procfile's `web` and `worker` roles unchanged, through a shell as a Procfile runner does
    (PORT, WEB_CONCURRENCY), with `--workers` worker processes and no Twilio account (replies go to the outbox);
-3. warms them up with 100 declarations, has PostgreSQL analyze the tables (`analyze`), then replays pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a
+3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), then replays pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a
    new declaration with its own valid ID number, each sent once, for `--seconds`;
 4. waits for the last reply and checks that nothing was lost: every webhook 2xx, one inbound row, one
    declaration and one reply per webhook sent, no duplicate reply;
@@ -163,22 +163,36 @@ def wait_for_replies(engine, base: int, expected: int, stall: float) -> float:
         time.sleep(0.25)
 
 
-def analyze(engine) -> None:
-    """Give PostgreSQL's planner the statistics autovacuum would have gathered on a live server.
+WARM_UP = 2000  # declarations a round starts with: past the first minute of a new store (see warm_up)
 
-    Autovacuum is on by default, and a deployment keeps it on (docs/deployment.md); a benchmark machine's
-    server may run with it off, and then the planner never learns what the message tables hold. Their
-    statistics are taken once, after the warm-up has put rows of every kind in them. Each round's TRUNCATE
-    keeps these column statistics and makes the planner size the tables from their pages again, as it
-    does for a table autovacuum has analyzed. Without them, on 2026-12-07, the batch's look-up of its
-    people and their active declarations read every active declaration once per person: its cost grew
-    with the rows stored (0.13 → 0.28 ms a message from 2,000 to 6,000 people), 0.01 ms with them.
+
+def warm_up(engine, port: int, serial: int, run: str, stall: float, scratch: str) -> int:
+    """Give the round's store its first WARM_UP declarations, then the statistics autovacuum would take of it;
+    returns the next serial.
+
+    On a live server autovacuum analyzes a table once it has changed by a tenth (and 50 rows), and every
+    plan PostgreSQL keeps for a prepared statement is made again when its tables are analyzed. This
+    machine's server runs with autovacuum off, so the rounds, which start from empty tables to match the
+    peer's new database, would be measured on the plans of a store a few rows old for their whole length:
+    psycopg prepares a statement a connection has run five times, and a plan chosen for a 100-row table
+    (a scan of it, cheaper there than an index) was kept as the table grew to 15,000 rows, 50-70 ms for
+    the receipts' look-up of one batch (2026-12-07). A deployment keeps autovacuum on, and `declgate
+    doctor` warns when it is off; what this measures is a store past its first minute. The warm-up's
+    messages are not counted in the round's figures.
     """
+    warm = load.webhooks(run, serial, WARM_UP)
+    base = last_outbound_id(engine)
+    load.paced(port, warm, 400.0, connections=16)
+    wait_for_replies(engine, base, len(warm), stall)
+    if replies_after(engine, base) < len(warm):
+        raise SystemExit(f"the warm-up's {WARM_UP} declarations were not all replied; see the logs in {scratch}")
     with engine.connect() as conn:
         autovacuum = conn.scalar(text("SHOW autovacuum"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
-    print(f"  statistics taken after the warm-up (this server's autovacuum: {autovacuum})", flush=True)
+    print(f"  warmed up: {WARM_UP} declarations stored and replied, then analyzed (this server's autovacuum: "
+          f"{autovacuum})", flush=True)
+    return serial + WARM_UP
 
 
 def empty_messages(engine) -> None:
@@ -399,16 +413,9 @@ def main() -> int:
         print(f"  worker ×{args.workers}: {procfile_command('worker')}", flush=True)
         deployment.start(args.workers)
         engine = make_engine(c.DATABASE_URL)
-        warm = load.webhooks("w", 0, 100)  # serials go on from here, never repeating an ID number
-        base = last_outbound_id(engine)
-        load.paced(port, warm, 50.0, connections=8)
-        wait_for_replies(engine, base, len(warm), args.stall)
-        if replies_after(engine, base) < len(warm):
-            raise SystemExit(f"the warm-up's 100 declarations were not all replied; see the logs in {scratch}")
-        analyze(engine)
         paced: dict[float, list[Latencies]] = {fraction: [] for fraction in fractions}
         rounds = []
-        serial = len(warm)
+        serial = 0  # goes on from round to round, never repeating an ID number
         # A shared machine's load comes and goes: more rounds, alternating, put both systems under the same
         # minutes, and the medians are the figures.
         for number in range(1, args.rounds + 1):
@@ -416,6 +423,7 @@ def main() -> int:
                 print(f"\n== round {number} of {args.rounds}", flush=True)
                 empty_messages(engine)  # as the peer's run.sh starts from a new database
                 deployment.start(args.workers)
+            serial = warm_up(engine, port, serial, "w" + ROUND_RUNS[number - 1], args.stall, scratch)
             capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
                                                             run=ROUND_RUNS[number - 1])
             failed += checks.failed
