@@ -19,7 +19,8 @@ const TEXTS = {
     own_name: "您的姓名", address: "房产地址", alias: "简称（可不填）", single_unit: "整套出租（无房号）",
     enrol_submit: "提交注册申请", enrol_more_title: "增加一处出租房产（民警审核）",
     agents: "代理人", agents_help: "代理人可替您申报租客，每条申报您都会收到短信副本。", no_agents: "暂无代理人。",
-    agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产",
+    agent_phone: "代理人手机号", grant: "授权", revoke: "取消授权", all_properties: "全部房产", all_sites: "全部场所",
+    employer_agents_help: "代理人可替本单位申报用工，每条申报本单位各联系人都会收到短信副本。",
     confirm_revoke: "确认取消该代理人的授权？", granted: "已授权。", revoked: "已取消授权。", as_agent: "代理",
     employer_title: "用工申报", sites: "用工场所", staff: "在职人员", no_staff: "暂无在职人员。", hire: "登记新用工人员", site: "场所",
     lodger: "在场所住宿", staff_room: "宿舍房号（可不填）", start: "入职日期", staff_phone: "本人手机（可不填）",
@@ -49,7 +50,8 @@ const TEXTS = {
     enrol_more_title: "Add another rented property (an officer checks it)",
     agents: "Agents", agents_help: "An agent may declare tenants for you; you get a copy of every declaration by SMS.",
     no_agents: "No agents.", agent_phone: "Agent's mobile number", grant: "Allow", revoke: "Revoke",
-    all_properties: "All properties", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
+    all_properties: "All properties", all_sites: "All sites", confirm_revoke: "Revoke this agent?", granted: "Agent allowed.",
+    employer_agents_help: "An agent may declare staff for the employer; each of its contacts gets a copy of every declaration by SMS.",
     revoked: "Agent revoked.", as_agent: "as agent",
     employer_title: "Staff declarations", sites: "Sites", staff: "Current staff", no_staff: "No current staff.", hire: "Declare a new member of staff",
     site: "Site", lodger: "Lodges at the site", staff_room: "Dormitory room (optional)", start: "First day of work",
@@ -143,7 +145,7 @@ async function load() {
     list.append(li);
     select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
   }
-  await loadAgents(props.data.properties.filter((p) => !p.granted));
+  await loadAgents("agents", props.data.properties.filter((p) => !p.granted));
   const tenants = await api("GET", "/api/v1/declarations?active=true");
   const ul = $("#tenants");
   ul.replaceChildren();
@@ -157,26 +159,31 @@ async function load() {
   }
 }
 
-// A landlord's agents; an agent's token is refused here (403) and the section stays hidden.
-async function loadAgents(own) {
+// A grantor's agents in its section (my.html's agents_section): a landlord's by property, an employer contact's
+// by site (`field`), with `own` the places it may grant. An agent's token is refused here (403) and the section
+// stays hidden: an agent cannot pass a grant on.
+async function loadAgents(id, own) {
+  const section = $(`#${id}-section`);
+  const field = section.dataset.field;
+  const every = t(field === "site" ? "all_sites" : "all_properties");
   const agents = await api("GET", "/api/v1/agents");
-  $("#agents-section").hidden = agents.status !== 200;
+  section.hidden = agents.status !== 200;
   if (agents.status !== 200) return;
-  const select = $("#agent-form select[name=property]");
-  select.replaceChildren(new Option(t("all_properties"), ""));
+  const select = section.querySelector(`.agent-form select[name=${field}]`);
+  select.replaceChildren(new Option(every, ""));
   for (const p of own) select.append(new Option(`${p.code}${p.alias ? " " + p.alias : ""}`, p.code));
-  const ul = $("#agents");
+  const ul = section.querySelector(".agents");
   ul.replaceChildren();
-  $("#no-agents").hidden = agents.data.agents.length > 0;
+  section.querySelector(".no-agents").hidden = agents.data.agents.length > 0;
   for (const a of agents.data.agents) {
     const li = document.createElement("li");
     li.textContent = a.phone;
     const meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = a.property ? "@" + a.property : t("all_properties");
+    meta.textContent = a[field] ? "@" + a[field] : every;
     const actions = document.createElement("div");
     actions.className = "actions";
-    const query = a.property ? `?property=${encodeURIComponent(a.property)}` : "";
+    const query = a[field] ? `?${field}=${encodeURIComponent(a[field])}` : "";
     actions.append(button(t("revoke"), "cancel danger", async () => {
       if (!window.confirm(t("confirm_revoke"))) return;
       const response = await api("DELETE", `/api/v1/agents/${encodeURIComponent(a.phone)}${query}`);
@@ -207,6 +214,7 @@ async function loadStaff() {
     list.append(li);
     select.append(new Option(`${s.code}${s.alias ? " " + s.alias : ""}`, s.code));
   }
+  await loadAgents("employer-agents", sites.data.sites);
   const staff = await api("GET", "/api/v1/staff");
   const ul = $("#staff");
   ul.replaceChildren();
@@ -388,11 +396,11 @@ function setUp() {
     if (response.status === 202) { form.reset(); enrolKind(); }
   });
   for (const radio of document.querySelectorAll("#enrol-form input[name=kind]")) radio.addEventListener("change", enrolKind);
-  $("#agent-form").addEventListener("submit", async (event) => {
+  for (const form of document.querySelectorAll(".agent-form")) form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const form = event.target;
+    const field = form.closest(".agents-section").dataset.field;
     const body = {phone: form.phone.value.trim()};
-    if (form.property.value) body.property = form.property.value;
+    if (form[field].value) body[field] = form[field].value;
     const response = await api("POST", "/api/v1/agents", body);
     if (response.status === 200 || response.status === 201) {
       notify(t("granted"), "ok");

@@ -150,12 +150,12 @@ def test_a_landlord_grants_and_revokes_an_agent_who_sees_no_agents_section(serve
     phone.goto(f"{base}/my")
     phone.evaluate("token => sessionStorage.setItem('token', token)", headers["Authorization"].split()[1])
     phone.goto(f"{base}/my")
-    phone.wait_for_selector("#agents-section:not([hidden]) #no-agents:not([hidden])")
-    phone.fill("#agent-form input[name=phone]", "13700000000")
-    phone.select_option("#agent-form select[name=property]", "100002")
-    phone.click("#agent-form button[type=submit]")
-    phone.wait_for_selector("#agents li")
-    assert STRANGER in phone.inner_text("#agents") and "@100002" in phone.inner_text("#agents")
+    phone.wait_for_selector("#agents-section:not([hidden]) .no-agents:not([hidden])")
+    phone.fill("#agents-section .agent-form input[name=phone]", "13700000000")
+    phone.select_option("#agents-section .agent-form select[name=property]", "100002")
+    phone.click("#agents-section .agent-form button[type=submit]")
+    phone.wait_for_selector("#agents-section .agents li")
+    assert STRANGER in phone.inner_text("#agents-section .agents") and "@100002" in phone.inner_text("#agents-section .agents")
     assert overflow(phone) == 0
 
     agent = log_in(_app.test_client(), rt, STRANGER)
@@ -168,9 +168,9 @@ def test_a_landlord_grants_and_revokes_an_agent_who_sees_no_agents_section(serve
     assert other.is_hidden("#agents-section")
     other.context.close()
 
-    phone.click("#agents li button.cancel")
-    phone.wait_for_selector("#no-agents:not([hidden])")
-    assert phone.locator("#agents li").count() == 0
+    phone.click("#agents-section .agents li button.cancel")
+    phone.wait_for_selector("#agents-section .no-agents:not([hidden])")
+    assert phone.locator("#agents-section .agents li").count() == 0
 
 
 def test_a_logged_in_landlord_asks_for_another_property(server, rt, phone):  # noqa: F811
