@@ -23,17 +23,22 @@ HUKOU, PORTRAIT = "hukou", "portrait"
 MISSING = (HUKOU, PORTRAIT)  # in the order the declarant is told
 
 
+def lacking(person: Person, *, hukou: str | None, has_portrait: bool) -> tuple[str, ...]:
+    """What a person with no document still lacks, in MISSING's order, given the hukou address found for them
+    and whether a portrait is stored: the one rule behind the reply, the accept's audit entry and the
+    officers' badge (nothing for a person with a document)."""
+    if person.document_type != "none":
+        return ()
+    return tuple(part for part, there in ((HUKOU, (hukou or "").strip()), (PORTRAIT, has_portrait)) if not there)
+
+
 def missing(session: Session, decl: Declaration | StaffDeclaration) -> tuple[str, ...]:
     """What a no-document declaration's person still lacks (nothing for a person with a document); a staff
     declaration's the same way (its hukou address, the person's portrait)."""
     if decl.person.document_type != "none":
         return ()
-    lacks = []
-    if not (decl.hukou_address or "").strip():
-        lacks.append(HUKOU)
-    if media.portrait_of(session, decl.person_id) is None:
-        lacks.append(PORTRAIT)
-    return tuple(lacks)
+    return lacking(decl.person, hukou=decl.hukou_address,
+                   has_portrait=media.portrait_of(session, decl.person_id) is not None)
 
 
 def _has_portrait() -> ColumnElement[bool]:

@@ -61,7 +61,8 @@ class Entry:
 
     @property
     def hukou(self) -> str | None:
-        return next((d.hukou_address for d in (*self.declarations, *self.staff) if d.hukou_address), None)
+        return next((d.hukou_address for d in (*self.declarations, *self.staff) if (d.hukou_address or "").strip()),
+                    None)
 
     @property
     def lives_at(self) -> AnyDeclaration | None:

@@ -66,11 +66,11 @@ def is_staff_declaration(decl: Any) -> bool:
 
 
 def _lacks(entry: register.Entry, portrait: Any | None) -> tuple[str, ...]:
-    """What the 补采 list says a person still lacks (store.followup), for the badge on their row and page."""
-    accepted = any(d.status == "active" for d in (*entry.declarations, *entry.staff))
-    if entry.person.document_type != "none" or not accepted:
+    """What the 补采 list says a person still lacks, for the badge on their row and page: store.followup's rule,
+    for a person accepted somewhere in scope (one still waiting for an officer is not on the list)."""
+    if not any(d.status == "active" for d in (*entry.declarations, *entry.staff)):
         return ()
-    return tuple(part for part, there in (("hukou", entry.hukou), ("portrait", portrait)) if not there)
+    return followup.lacking(entry.person, hukou=entry.hukou, has_portrait=portrait is not None)
 
 
 @bp.get("/<int:person_id>")
