@@ -8,8 +8,9 @@ One invocation (issue #13):
    +86138xxxxxxxx like the peer's) with `declgate landlord import`;
 2. starts the Procfile's `web` and `worker` roles unchanged, through a shell as a Procfile runner does
    (PORT, WEB_CONCURRENCY), with `--workers` worker processes and no Twilio account (replies go to the outbox);
-3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), then replays pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a
-   new declaration with its own valid ID number, each sent once, for `--seconds`;
+3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), then replays
+   pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a new declaration with its own valid ID number, each
+   sent once, for `--seconds`;
 4. waits for the last reply and checks that nothing was lost: every webhook 2xx, one inbound row, one
    declaration and one reply per webhook sent, no duplicate reply;
 5. prints sustained messages/s (replied ÷ first webhook stored → last reply recorded), wrk's webhook rate and

@@ -97,8 +97,8 @@ def preload(session: Session, *, phones: Iterable[str], documents: Iterable[Docu
         for grant in session.scalars(grants_in_force().where(one_of(session, Agent.phone, phones))).unique():
             found.agents[grant.phone].append(grant)
         found.opted_out = dict.fromkeys(phones, False)
-        found.opted_out.update(dict.fromkeys(session.scalars(select(OptOut.phone).where(one_of(session, OptOut.phone, phones))),
-                                             True))
+        opted_out = session.scalars(select(OptOut.phone).where(one_of(session, OptOut.phone, phones)))
+        found.opted_out.update(dict.fromkeys(opted_out, True))
         found.languages = dict.fromkeys(phones)
         found.languages.update({row.phone: row for row in session.scalars(
             select(ContactLanguage).where(one_of(session, ContactLanguage.phone, phones)))})

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from store.employers import EmployerEntry, enrol
-from store.models import StaffDeclaration
+from store.models import Agent, StaffDeclaration
 from tests.browser.test_my import phone, until_answered  # noqa: F401 - fixtures
 from tests.browser.test_officer import SCREENSHOTS, browser, rt, server  # noqa: F401 - fixtures
 from tests.browser.test_phone_width import overflow
@@ -96,11 +96,10 @@ def test_an_employer_contact_grants_and_revokes_an_agent_for_one_site(server, rt
     phone.select_option(f"{section} .agent-form select[name=site]", "300002")
     phone.click(f"{section} .agent-form button[type=submit]")
     phone.wait_for_selector(f"{section} .agents li")
-    assert AGENT in phone.inner_text(f"{section} .agents") and "@300002" in phone.inner_text(f"{section} .agents")
+    listed = phone.inner_text(f"{section} .agents")
+    assert AGENT in listed and "@300002" in listed
     assert overflow(phone) == 0
     with rt.sessions() as session:
-        from store.models import Agent
-
         [grant] = session.scalars(select(Agent).where(Agent.revoked_at.is_(None)))
         assert (grant.phone, grant.employer_id is not None, grant.site.code) == (AGENT, True, "300002")
 
