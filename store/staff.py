@@ -112,11 +112,9 @@ def cancel(decl: StaffDeclaration) -> None:
 
 def waiting(session: Session, scope: Scope, inbound_id: int) -> list[StaffDeclaration]:
     """The staff declarations of a message waiting for an officer (a no-document person), in scope."""
-    query = (select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
-             .where(StaffDeclaration.inbound_id == inbound_id,
-                    StaffDeclaration.status == DeclarationStatus.PENDING_REVIEW))
-    if not scope.all_precincts:
-        query = query.where(Employer.precinct_id.in_(scope.ids))
+    query = scope.staff(select(StaffDeclaration).join(Employer, StaffDeclaration.employer_id == Employer.id)
+                        .where(StaffDeclaration.inbound_id == inbound_id,
+                               StaffDeclaration.status == DeclarationStatus.PENDING_REVIEW))
     return list(session.scalars(query.order_by(StaffDeclaration.id)))
 
 
