@@ -8,7 +8,8 @@ One invocation (issue #13):
    +86138xxxxxxxx like the peer's) with `declgate landlord import`;
 2. starts the Procfile's `web` and `worker` roles unchanged, through a shell as a Procfile runner does
    (PORT, WEB_CONCURRENCY), with `--workers` worker processes and no Twilio account (replies go to the outbox);
-3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), then replays
+3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), and keeps
+   them analyzed by autovacuum's rule while the round runs (bench/e2e_analyze.py); then replays
    pre-signed webhooks with wrk (bench/e2e_wrk.lua), each a new declaration with its own valid ID number, each
    sent once, for `--seconds`;
 4. waits for the last reply and checks that nothing was lost: every webhook 2xx, one inbound row, one
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
 import e2e_load as load  # noqa: E402
+from e2e_analyze import Autoanalyze, summary  # noqa: E402
 from e2e_processes import Deployment, Started, process_env  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -179,7 +181,8 @@ def warm_up(engine, port: int, serial: int, run: str, stall: float, scratch: str
     (a scan of it, cheaper there than an index) was kept as the table grew to 15,000 rows, 50-70 ms for
     the receipts' look-up of one batch (2026-12-07). A deployment keeps autovacuum on, and `declgate
     doctor` warns when it is off; what this measures is a store past its first minute. The warm-up's
-    messages are not counted in the round's figures.
+    messages are not counted in the round's figures. While the round runs, `e2e_analyze.Autoanalyze`
+    goes on analyzing by autovacuum's rule as the tables grow.
     """
     warm = load.webhooks(run, serial, WARM_UP)
     base = last_outbound_id(engine)
@@ -425,6 +428,7 @@ def main() -> int:
                 empty_messages(engine)  # as the peer's run.sh starts from a new database
                 deployment.start(args.workers)
             serial = warm_up(engine, port, serial, "w" + ROUND_RUNS[number - 1], args.stall, scratch)
+            autoanalyze = Autoanalyze(engine).start()
             capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
                                                             run=ROUND_RUNS[number - 1])
             failed += checks.failed
@@ -436,6 +440,7 @@ def main() -> int:
                                                     "p" + "abcdefghij"[k] + ROUND_RUNS[number - 1])
                 paced[fraction].append(figures)
                 failed += checks.failed
+            print(f"\n  round {number}: {summary(autoanalyze.stop())}", flush=True)
             deployment.stop()
             rounds.append((capacity, cpu_ms, None if args.skip_peer
                            else run_peer(args, started, scratch, "peer.log" if number == 1 else f"peer-{number}.log")))
