@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from store import declarations as decls
-from store import staff, verification
+from store import export, staff, verification
 from store.employers import EmployerEntry, enrol
-from store.models import Declaration, Employer, Officer, Precinct, Property, Site, StaffDeclaration, VerificationItem
+from store.models import (Declaration, Employer, Officer, Precinct, Property, Site, StaffDeclaration, VerificationItem,
+                          utcnow)
 from store.stats import Month, month_figures
 from tests.constants import ID_A, ID_B
 
@@ -307,3 +308,18 @@ class TestStaffMarks:
             gone = session.get(StaffDeclaration, ended)
             assert (gone.status, gone.end) == ("ended", day) and gone.ended_at is not None
             assert session.get(StaffDeclaration, pending).status == "pending_review"
+
+    def test_the_export_carries_a_staff_items_mark_and_a_pull_since_sees_it(self, employers):
+        marked = hire(employers, "300002", "查", document=("ric", ID81), lodger=True)
+        hire(employers, "300002", "未查")
+        draw(employers)
+        since, item_id = utcnow(), self.item(employers, marked)
+        with employers.sessions.begin() as session:
+            verification.mark(session, None, session.get(VerificationItem, item_id), "verified", "")
+            receipt = session.get(StaffDeclaration, marked).receipt
+        with employers.sessions() as session:
+            rows = {r["name"]: r for r in export.rows(session)}
+            assert (rows["查"]["kind"], rows["查"]["receipt"], rows["查"]["verification"]) == ("lodger", receipt,
+                                                                                             "verified")
+            assert rows["未查"]["verification"] is None
+            assert [r["name"] for r in export.rows(session, since=since)] == ["查"]
