@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from gateway.stats.report import bulletin_context, bulletin_csv, render_bulletin
 from store import stats, verification
 from store.models import Officer, Precinct, VerificationItem
-from store.stats import Month
 from tests.store.test_verification import MONTH, clean, declare, enrol_employers, hire
 
 
