@@ -53,12 +53,14 @@ def _tenancies(since: dt.datetime | None, stations: frozenset[int] | None) -> Se
 
 
 def _staff(since: dt.datetime | None, stations: frozenset[int] | None) -> Select:
-    query = (select(StaffDeclaration, Person, Site.code, Site.address, Precinct.code, County.code)
+    query = (select(StaffDeclaration, Person, Site.code, Site.address, Precinct.code, County.code,
+                    VerificationItem.mark)
              .join(Person, StaffDeclaration.person_id == Person.id)
              .join(Site, StaffDeclaration.site_id == Site.id)
              .join(Employer, StaffDeclaration.employer_id == Employer.id)
              .join(Precinct, Employer.precinct_id == Precinct.id)
              .outerjoin(County, Precinct.unit_id == County.id)
+             .outerjoin(VerificationItem, VerificationItem.staff_declaration_id == StaffDeclaration.id)
              .order_by(StaffDeclaration.id))
     if stations is not None:
         query = query.where(Employer.precinct_id.in_(stations))
@@ -118,9 +120,9 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
                "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
                "updated_at": stamp(max(decl.updated_at, person.updated_at))}
     staff = _staff(since, stations).execution_options(yield_per=batch)
-    for decl, person, code, address, station, county in session.execute(staff):
+    for decl, person, code, address, station, county, checked in session.execute(staff):
         yield {"kind": "lodger" if decl.lodger else "staff", "receipt": decl.receipt, "status": decl.status,
-               **person_fields(person), "verification": None, "address": address, "room": decl.room,
+               **person_fields(person), "verification": checked, "address": address, "room": decl.room,
                "property_code": code, "station": station, "county": county, "declarant_kind": "employer", "channel": decl.channel,
                "move_in": decl.start.isoformat(), "move_out": decl.end.isoformat() if decl.end else None,
                "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),

@@ -1,4 +1,5 @@
-"""`declgate verification draw`: put a month's declarations to check on the officers' verification list."""
+"""`declgate verification draw`: put a month's declarations and staff declarations to check on the officers'
+verification list."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,9 @@ def verification_group() -> None:
 @click.option("--month", default=None, help="The month whose declarations are drawn, YYYY-MM "
                                             "(default: the month that ended last).")
 def draw(month: str | None) -> None:
-    """Draw the month's sample (VERIFY_SAMPLE_PERCENT of each station's clean declarations) and every
-    region_unknown, no-document and backlog declaration. Running it again adds nothing twice."""
+    """Draw the month's sample (VERIFY_SAMPLE_PERCENT of each station's clean declarations, and of its clean
+    staff declarations) and every region_unknown, no-document and backlog one. Running it again adds nothing
+    twice."""
     from store import verification
 
     rt = base.runtime(migrate=True)

@@ -1,6 +1,6 @@
-"""Verification (核实): the list of declarations drawn for checking in the officer's scope, and one item with
-its three marks. IDs are always masked here (the list is read on the doorstep, assistants use it too);
-an item of a station outside the scope answers 404."""
+"""Verification (核实): the list of declarations and staff declarations drawn for checking in the officer's
+scope, and one item with its three marks. IDs are always masked here (the list is read on the doorstep,
+assistants use it too); an item of a station outside the scope answers 404."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,12 +53,13 @@ def index():
 @bp.get("/<int:item_id>")
 @officer_required
 def item(item_id: int):
-    """One drawn declaration: who, where, since when, and the three marks."""
+    """One drawn declaration: who, where (the property, or the employer and its site), since when, and the three
+    marks."""
     with _rt().sessions() as session:
         found = verification.item(session, officer_scope(), item_id)
         if found is None:
             abort(404)
-        return render_template("verification/item.html", item=found, decl=found.declaration,
+        return render_template("verification/item.html", item=found, decl=found.subject,
                                marks=tuple(VerificationMark))
 
 

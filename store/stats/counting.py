@@ -31,7 +31,8 @@ Definitions (the bulletin's footnotes repeat them):
 - pre-case rate: case subjects with a case date in the month who had a registration (a declaration
   in one of RESIDENT_STATUSES: pending-review and disputed ones are not) declared before that date and
   moving in no later than it, ÷ all case subjects of the month.
-- verification (store.verification): the month's declarations drawn for officers to check, those checked
+- verification (store.verification): the month's declarations and staff declarations (under the employer's
+  station) drawn for officers to check, those checked
   (any mark, whenever made: a mark after the month closed forgets its kept figures) and the errors among
   them (corrected or not found there); verified share = checked ÷ drawn, error rate = errors ÷ checked.
 
@@ -84,7 +85,7 @@ class PrecinctMonth:
     art57_warnings: int = 0
     art57_fines: int = 0
     art57_fine_yuan: int = 0
-    verification_drawn: int = 0  # of the month's declarations, those drawn for officers to check (store.verification)
+    verification_drawn: int = 0  # of the month's declarations and staff ones, those drawn to check (store.verification)
     verified: int = 0  # of those drawn, the ones checked (any mark)
     verification_errors: int = 0  # of those checked, the ones corrected or not found there
     channels: tuple[tuple[str, int], ...] = tuple((c, 0) for c in CHANNELS)

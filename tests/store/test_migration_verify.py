@@ -10,6 +10,8 @@ from store.models import MonthSnapshot, VerificationDraw, VerificationItem
 from tests.constants import KEYS
 from tests.store.test_migration_item_precincts import _engine
 
+LATER = {"staff_declaration_id"}  # migration 0029_staffverify: an item may be a staff declaration's
+
 
 def test_snapshots_keep_their_rows_with_zero_counts_and_downgrade_removes_the_tables(legacy_url):
     keyring = Keyring(**KEYS)
@@ -28,7 +30,7 @@ def test_snapshots_keep_their_rows_with_zero_counts_and_downgrade_removes_the_ta
     found = inspect(engine)
     for model in (MonthSnapshot, VerificationItem, VerificationDraw):
         table = model.__table__
-        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}
+        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns} - LATER
     with engine.connect() as conn:
         assert conn.execute(text("SELECT new_declarations, verification_drawn, verified, verification_errors "
                                  "FROM stats_month_snapshots")).one() == (7, 0, 0, 0)

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from gateway.stats.report import bulletin_context, bulletin_csv, render_bulletin
 from store import stats, verification
 from store.models import Officer, Precinct, VerificationItem
-from store.stats import Month
-from tests.store.test_verification import MONTH, clean, declare
+from tests.store.test_verification import MONTH, clean, declare, enrol_employers, hire
 
 
 def gl01(rt) -> int:
@@ -26,6 +25,23 @@ def mark(rt, item_id: int, finding: str) -> None:
         officer = session.scalar(select(Officer).where(Officer.username == "a"))
         verification.mark(session, officer.id, session.get(VerificationItem, item_id), finding,
                           "" if finding == "verified" else "n", name="新名" if finding == "corrected" else None)
+
+
+def test_staff_items_are_in_the_stations_bulletin_figures(rt, people, closed_up_to):
+    """Two no-document staff of 闽江建设 (GL01) drawn with the station's one sampled tenant; one found gone."""
+    enrol_employers(people)
+    clean(people, "100001", 20)
+    gone = hire(people, "300002", "n1")
+    hire(people, "300002", "n2")
+    with rt.sessions.begin() as session:
+        assert verification.draw(session, MONTH, percent=5) == 3
+        item_id = session.scalar(select(VerificationItem.id).where(VerificationItem.staff_declaration_id == gone))
+    mark(rt, item_id, "not_found")
+    closed_up_to(MONTH)
+    with rt.sessions.begin() as session:
+        ranked = stats.ranking(session, MONTH, precinct_ids=[gl01(rt)])
+    row = next(csv.DictReader(io.StringIO(bulletin_csv(ranked).lstrip("\ufeff"))))
+    assert (row["verification_drawn"], row["verified"], row["verification_errors"]) == ("3", "1", "1")
 
 
 def test_the_bulletin_shows_the_verified_share_and_the_error_rate(rt, people, closed_up_to):
