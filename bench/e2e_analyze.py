@@ -12,7 +12,9 @@ server without autovacuum, which this machine's is, not a store past its first h
 
 So a thread asks PostgreSQL every second which tables have passed autovacuum's threshold, with the
 server's own settings, and analyzes those, as the launcher would if its nap were a second instead of
-a minute. The ANALYZEs run in PostgreSQL and are counted in its CPU, as autovacuum's would be.
+a minute. PostgreSQL publishes a connection's row counts at most once a second (or once it idles),
+so an analyze follows the rows it counts by a second or a few. The ANALYZEs run in PostgreSQL and
+are counted in its CPU, as autovacuum's would be.
 It runs whether or not the server's autovacuum is on, so that a round measures the same on both.
 """
 from __future__ import annotations
@@ -22,11 +24,11 @@ import threading
 from sqlalchemy import text
 
 DUE = text("""
-    SELECT s.relname
+    SELECT format('%I.%I', s.schemaname, s.relname)
     FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
     WHERE s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float
           + current_setting('autovacuum_analyze_scale_factor')::float * greatest(c.reltuples, 0)
-    ORDER BY s.relname
+    ORDER BY 1
 """)
 
 
@@ -57,7 +59,7 @@ class Autoanalyze:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 while not self._stop.wait(self.nap):
                     for table in conn.scalars(DUE).all():
-                        conn.execute(text(f'ANALYZE "{table}"'))
+                        conn.execute(text(f"ANALYZE {table}"))  # quoted by format('%I.%I') above
                         self.analyzed[table] = self.analyzed.get(table, 0) + 1
         except BaseException as exc:  # noqa: BLE001 - raised again by stop(), in the bench's own thread
             self.error = exc
