@@ -26,11 +26,6 @@ from store.models import (Declaration, Employer, InboundMessage, InboundPrecinct
                           Property, Site, StaffDeclaration)
 
 
-STAFF_STATION = Employer.precinct_id
-"""A staff declaration's station is its employer's precinct, wherever the site is: the one rule every query about
-staff by station reads (Employer joined), Scope.staff and the verification draw (store.verification) alike."""
-
-
 class NeedsSupervisor(Exception):
     """The change reaches into another precinct: only a supervisor (or admin) may make it."""
 
@@ -153,7 +148,7 @@ class Scope:
         """Staff declarations of employers in scope (the query must already join Employer), as store.staff.get."""
         if self.all_precincts:
             return query
-        return query.where(STAFF_STATION.in_(self.ids))
+        return query.where(Employer.precinct_id.in_(self.ids))
 
     def get_inbound(self, session: Session, inbound_id: int) -> InboundMessage | None:
         return session.scalar(self.inbound(select(InboundMessage).where(InboundMessage.id == inbound_id)))

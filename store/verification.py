@@ -2,7 +2,7 @@
 
 The draw for a month takes, per station, every declaration made in the month that is not cancelled: tenants'
 declarations (the station is the property's precinct) and employers' staff declarations (staff and lodgers: the
-station is the employer's precinct, store.scope.STAFF_STATION, wherever the site is). It puts on the list:
+station is the employer's precinct, wherever the site is, as Scope.staff has it). It puts on the list:
 - every one that needs a look anyway: an ID whose region code is not in the table (`region_unknown`), a
   person with no document (`no_document`), a backlog registration (`backlog`: moved in, or started working,
   more than a year before declaring, or before the campaign began);
@@ -33,7 +33,7 @@ from parsers.documents import ric_region_known
 from store import audit, claims, staff
 from store.models import (Declaration, Employer, Person, Property, StaffDeclaration, VerificationDraw,
                           VerificationItem, utcnow)
-from store.scope import STAFF_STATION, Scope
+from store.scope import Scope
 from store.states import DeclarationStatus, VerificationMark, VerificationReason
 from store.stats.month import UTC, Month
 from store.stats.snapshots import forget
@@ -93,7 +93,7 @@ def draw(session: Session, month: Month, *, percent: float = DEFAULT_PERCENT, ca
                Declaration.status != DeclarationStatus.CANCELLED)
         .order_by(Declaration.id)).all()
     staffed = session.execute(
-        select(StaffDeclaration, Person, STAFF_STATION).join(Person, StaffDeclaration.person_id == Person.id)
+        select(StaffDeclaration, Person, Employer.precinct_id).join(Person, StaffDeclaration.person_id == Person.id)
         .join(Employer, StaffDeclaration.employer_id == Employer.id)
         .where(StaffDeclaration.declared_at >= start, StaffDeclaration.declared_at < end,
                StaffDeclaration.status != DeclarationStatus.CANCELLED)

@@ -166,7 +166,7 @@ class TestStaffDraw:
         assert not set(ids) & set(staff_items(employers)) and items(employers) == {}
 
     def test_the_station_is_the_employers_wherever_the_site_is(self, employers):
-        """台江物流 is GL02's: its site on GL01's 东街 does not move its staff to GL01 (store.scope.STAFF_STATION)."""
+        """台江物流 is GL02's: its site on GL01's 东街 does not move its staff to GL01 (as store.scope.Scope.staff)."""
         nodoc = hire(employers, "300009", "n")
         draw(employers)
         assert staff_items(employers) == {nodoc: ("GL02", "no_document")}
