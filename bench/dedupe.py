@@ -19,73 +19,32 @@ The figure is the ratio at the largest size against the smallest (target >= 0.9)
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 
 import _common as c  # noqa: E402  (puts the repo root on sys.path)
-import psycopg  # noqa: E402
+import seeded_store as seeded  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
-from stdnum.cn import ric  # noqa: E402
 
 from gateway.pipeline import batch, intake  # noqa: E402
 from gateway.runtime import build_runtime, install  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from parsers.receipts import receipt_from_serial  # noqa: E402
 from store.models import Declaration, InboundMessage  # noqa: E402
-from tests.fault.stack import tenant_name  # noqa: E402
 
 DATABASE_URL = c.DATABASE_URL.rsplit("/", 1)[0] + "/declgate_dedupe"
 PROPERTIES = 20_000
 NEW_SERIALS = 5_000_000  # serials of people the benchmark messages declare for the first time
-SEEDED_AT = dt.datetime(2025, 6, 1, 8, 0)
-BIRTH_EPOCH = dt.date(1960, 1, 1)
-
-
-def id_number(serial: int) -> str:
-    """A checksum-valid ID number, unique for every serial below 14 million."""
-    born = BIRTH_EPOCH + dt.timedelta(days=serial // 1000)
-    stem = f"110101{born:%Y%m%d}{serial % 1000:03d}"
-    return stem + ric.calc_check_digit(stem + "0")
-
-
-def landlord_phone(prop: int) -> str:
-    return f"+86139{prop:08d}"
-
-
-def property_of(serial: int) -> int:
-    return serial % PROPERTIES
-
-
-def room(serial: int) -> str:
-    return str(100 + serial % 900)
-
-
-def body(serial: int) -> str:
-    return f"登记 {tenant_name(serial % 8000)} {id_number(serial)} {room(serial)}"
-
-
-def connect() -> psycopg.Connection:
-    return psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://"))
-
-
-def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows) -> None:
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+LAYOUT = seeded.Layout(DATABASE_URL, PROPERTIES, precinct_id=1)
+body, landlord_phone, property_of = seeded.body, LAYOUT.phone, LAYOUT.property_of
 
 
 def seed_properties() -> None:
     """One precinct, PROPERTIES landlords with one multi-room property each."""
-    with connect() as conn:
+    with LAYOUT.connect() as conn:
         conn.execute("INSERT INTO precincts (id, code, name) VALUES (1, 'GL01', 'GL01')")
-        copy_rows(conn, "landlords", "id, phone, name, created_at",
-                  ((p + 1, landlord_phone(p), f"房东{p}", SEEDED_AT) for p in range(PROPERTIES)))
-        copy_rows(conn, "properties", "id, code, landlord_id, precinct_id, address, single_unit",
-                  ((p + 1, f"{300000 + p}", p + 1, 1, f"东街{p}号", False) for p in range(PROPERTIES)))
-        conn.execute("SELECT setval('landlords_id_seq', %s), setval('properties_id_seq', %s)",
-                     (PROPERTIES, PROPERTIES))
+    seeded.seed_properties(LAYOUT)
 
 
 def seeded_receipts(engine) -> Callable[[int], str]:
@@ -108,58 +67,8 @@ def seeded_receipts(engine) -> Callable[[int], str]:
 
 def grow(engine, start: int, stop: int) -> None:
     """Add people start..stop-1, each with an active declaration, its inbound SMS and its reply (COPY)."""
-    chunk = 100_000
-    receipt = seeded_receipts(engine)
-    began = time.perf_counter()
-    for lo in range(start, stop, chunk):
-        hi = min(stop, lo + chunk)
-        for attempt in range(5):
-            try:
-                _seed_chunk(range(lo, hi), receipt)
-                break
-            except psycopg.OperationalError:
-                # Other suites on this machine restart PostgreSQL; the chunk's transaction rolled back.
-                if attempt == 4:
-                    raise
-                print("  PostgreSQL went away; retrying this chunk", flush=True)
-                time.sleep(10)
-        rate = (hi - start) / (time.perf_counter() - began)
-        print(f"  seeded {hi:>9,} people ({rate:,.0f} rows/s per table)", flush=True)
-    with connect() as conn:
-        conn.autocommit = True
-        # Past anything seeded, so the benchmark's own rows never collide with seeded ids.
-        for table in ("people", "inbound_messages", "declarations", "outbound_messages"):
-            conn.execute(f"SELECT setval('{table}_id_seq', GREATEST(%s, (SELECT last_value FROM {table}_id_seq)))",
-                         (NEW_SERIALS * 2,))
-        conn.execute("ANALYZE")
-
-
-def _seed_chunk(serials: range, receipt: Callable[[int], str]) -> None:
-    """One chunk of people with their declaration, inbound SMS and reply, in one transaction.
-
-    Numbers and bodies are sealed and hashed here as the gateway would (store.keyring), since COPY
-    bypasses the sealed column types."""
-    keys = c.keyring()
-    with connect() as conn:
-        # Ids are serial + 1 in all four tables; sequences move past the seeded range afterwards.
-        copy_rows(conn, "people", "id, document_type, document_number, document_hash, name, created_at",
-                  ((s + 1, "ric", keys.seal(id_number(s), "people.document_number"),
-                    keys.document_hash("ric", id_number(s)), tenant_name(s % 8000), SEEDED_AT) for s in serials))
-        copy_rows(conn, "inbound_messages",
-                  "id, provider_sid, channel, from_number, to_number, body, received_at, status, attempts,"
-                  " precinct_id, landlord_id",
-                  ((s + 1, f"SMseed{s}", "sms", landlord_phone(property_of(s)), c.GATEWAY_NUMBER,
-                    keys.seal(body(s), "inbound_messages.body"), SEEDED_AT, "processed", 1, 1, property_of(s) + 1)
-                   for s in serials))
-        copy_rows(conn, "declarations",
-                  "id, person_id, property_id, room, move_in, status, receipt, channel, late, inbound_id,"
-                  " declared_at",
-                  ((s + 1, s + 1, property_of(s) + 1, room(s), SEEDED_AT.date(), "active",
-                    receipt(s), "sms", False, s + 1, SEEDED_AT) for s in serials))
-        copy_rows(conn, "outbound_messages",
-                  "id, to_number, body, in_reply_to, purpose, status, provider_sid, created_at, sent_at",
-                  ((s + 1, landlord_phone(property_of(s)), "已登记", s + 1, "reply", "outbox", f"LOCAL{s}",
-                    SEEDED_AT, SEEDED_AT) for s in serials))
+    # Past anything seeded, so the benchmark's own rows never collide with seeded ids.
+    seeded.grow(LAYOUT, start, stop, seeded_receipts(engine), past=NEW_SERIALS * 2)
 
 
 def messages(count: int, size: int, round_no: int) -> list[tuple[str, str]]:
