@@ -5,7 +5,9 @@ Run: python bench/e2e.py [--seconds 15] [--connections 16] [--threads 2] [--work
 
 One invocation (issue #13):
 1. empties `declgate_perf` and Redis db 13 and enrols 1,000 landlords (one property each, phones
-   +86138xxxxxxxx like the peer's) with `declgate landlord import`;
+   +86138xxxxxxxx like the peer's) with `declgate landlord import`; each round's store then starts with
+   `--seeded-people` (300,000) people already registered at 20,000 other landlords' properties, with their
+   declarations, SMS and replies (bench/seeded_store.py, `seed_round`);
 2. starts the Procfile's `web` and `worker` roles unchanged, through a shell as a Procfile runner does
    (PORT, WEB_CONCURRENCY), with `--workers` worker processes and no Twilio account (replies go to the outbox);
 3. warms each round up with 2,000 declarations and has PostgreSQL analyze the tables (`warm_up`), and keeps
@@ -22,8 +24,9 @@ One invocation (issue #13):
    figure moves by ±10 % from run to run, and 80 % of a high reading is 90 % of a low one);
 7. stops its processes and runs the RapidSMS peer's run.sh with the same wrk settings; prints the ratio.
    With `--rounds`, rounds of both alternate (ours: capacity, then the paced runs at that round's capacity);
-   each later round of ours starts from empty message tables (the landlords stay), as the peer's run.sh
-   starts every round from a new database. The ratio and the latency goals are read on the rounds' medians.
+   each later round of ours starts from the same seeded store (the round's own rows go; the landlords stay).
+   The peer's run.sh starts every round from a new database. The ratio and the latency goals are read on
+   the rounds' medians.
 
 Exits 1 when a check fails. Processes' logs stay in the scratch directory it prints.
 """
@@ -48,6 +51,7 @@ import _common as c  # noqa: E402  (puts the repository root on sys.path)
 import e2e_load as load  # noqa: E402
 from e2e_analyze import Autoanalyze, summary  # noqa: E402
 from e2e_processes import Deployment, Started, process_env  # noqa: E402
+import seeded_store  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -56,6 +60,8 @@ from tests.fault.stack import free_port, procfile_command  # noqa: E402
 
 PEER_DIR = os.path.normpath(os.path.join(c.ROOT, "..", "shared", "peers", "rapidsms"))
 PEER_PORT = 8101  # run.sh's default
+SEEDED_PEOPLE = 300_000  # registered when each round starts (seed_round)
+SEEDED_PROPERTIES = 20_000
 GOALS = {"ratio": 2.0, "cpu_ms": 4.0, "reply_p50_ms": 200.0, "reply_p99_ms": 1000.0, "webhook_p99_ms": 50.0}
 
 
@@ -175,8 +181,8 @@ def warm_up(engine, port: int, serial: int, run: str, stall: float, scratch: str
 
     On a live server autovacuum analyzes a table once it has changed by a tenth (and 50 rows), and every
     plan PostgreSQL keeps for a prepared statement is made again when its tables are analyzed. This
-    machine's server runs with autovacuum off, so the rounds, which start from empty tables to match the
-    peer's new database, would be measured on the plans of a store a few rows old for their whole length:
+    machine's server runs with autovacuum off, so the rounds (from empty message tables, with
+    `--seeded-people 0`) would be measured on the plans of a store a few rows old for their whole length:
     psycopg prepares a statement a connection has run five times, and a plan chosen for a 100-row table
     (a scan of it, cheaper there than an index) was kept as the table grew to 15,000 rows, 50-70 ms for
     the receipts' look-up of one batch (2026-12-07). A deployment keeps autovacuum on, and `declgate
@@ -202,13 +208,33 @@ def warm_up(engine, port: int, serial: int, run: str, stall: float, scratch: str
 def empty_messages(engine) -> None:
     """Drop the messages, people, declarations and replies of earlier runs; the enrolled landlords stay.
 
-    The peer's run.sh starts every round from a new database, so each round of ours starts from empty
-    message tables too: otherwise later rounds write into tables tens of thousands of rows larger, and
-    count each sender's earlier messages of the hour uncapped (SMS_RATE_LIMIT_PER_HOUR is set sky-high so
-    that no declaration goes unanswered), which the peer never pays.
+    Every round starts from the same store (`seed_round`): otherwise later rounds write into tables tens of
+    thousands of rows larger, and count each sender's earlier messages of the hour uncapped
+    (SMS_RATE_LIMIT_PER_HOUR is set sky-high so that no declaration goes unanswered).
     """
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE inbound_messages, people, declarations, outbound_messages CASCADE"))
+
+
+def seed_round(engine, people: int, first: bool) -> None:
+    """Give the round's store `people` registered people, their declarations, SMS and replies (bench/seeded_store),
+    living at SEEDED_PROPERTIES landlords' properties of their own (seeded with the first round), in GL01.
+
+    A deployment's store holds a province's registrations, and this one grows by some 25,000 messages a
+    round. From empty tables, a round's growth passed autovacuum's analyze threshold (a tenth of a table)
+    every second or two: 40-50 ANALYZEs a round, of 30-200 ms each, a dozen of them inside the 10 s run
+    at 80 % (2026-12-07). On a store of this size the same rule analyzes a table about once a round, as a
+    live one of a million rows, at this rate, would about once a minute. The seeded senders are other
+    landlords, their messages a year old: no round's sender has an earlier message in its hour.
+    """
+    if people <= 0:
+        return
+    with engine.connect() as conn:
+        precinct = conn.scalar(text("SELECT id FROM precincts WHERE code = 'GL01'"))
+    layout = seeded_store.Layout(c.DATABASE_URL, SEEDED_PROPERTIES, precinct_id=precinct, first_id=c.LANDLORDS + 1)
+    if first:
+        seeded_store.seed_properties(layout)
+    seeded_store.grow(layout, 0, people)
 
 
 def cpu_now(deployment: Deployment, database: str) -> dict[str, float]:
@@ -384,6 +410,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paced-capacity", type=float, default=0.0,
                         help="messages/s the paced runs' fractions are of (default: the round's measured capacity)")
     parser.add_argument("--stall", type=float, default=60.0, help="give up waiting after this long with no new reply")
+    parser.add_argument("--seeded-people", type=int, default=SEEDED_PEOPLE,
+                        help="people already registered when each round starts, with their declarations, SMS and "
+                             "replies (0: empty message tables)")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--rounds", type=int, default=1,
                         help="rounds of declgate (capacity and paced runs) and the peer, alternating; the ratio "
@@ -415,7 +444,6 @@ def main() -> int:
         enrol_landlords(scratch, process_env(scratch, port, args.web_concurrency))
         print(f"  web: {procfile_command('web')}  [PORT={port} WEB_CONCURRENCY={args.web_concurrency}]")
         print(f"  worker ×{args.workers}: {procfile_command('worker')}", flush=True)
-        deployment.start(args.workers)
         engine = make_engine(c.DATABASE_URL)
         paced: dict[float, list[Latencies]] = {fraction: [] for fraction in fractions}
         rounds = []
@@ -425,8 +453,9 @@ def main() -> int:
         for number in range(1, args.rounds + 1):
             if number > 1:
                 print(f"\n== round {number} of {args.rounds}", flush=True)
-                empty_messages(engine)  # as the peer's run.sh starts from a new database
-                deployment.start(args.workers)
+                empty_messages(engine)
+            seed_round(engine, args.seeded_people, first=number == 1)
+            deployment.start(args.workers)
             serial = warm_up(engine, port, serial, "w" + ROUND_RUNS[number - 1], args.stall, scratch)
             autoanalyze = Autoanalyze(engine).start()
             capacity, cpu_ms, checks, serial = capacity_run(args, deployment, engine, database, serial,
