@@ -332,7 +332,9 @@ def paced_run(args, deployment: Deployment, engine, database: str, serial: int, 
     answered = [lat for lat, status in zip(result.latencies, result.statuses) if 200 <= status < 300]
     print(f"\n== declgate paced at {fraction:.0%} of {capacity:.0f} messages/s: {rate:.1f} webhooks/s open loop for "
           f"{result.seconds:.1f} s ({len(hooks)} sent), last reply {waited:.1f} s after the last webhook")
-    print(f"  webhook latency (from when each was due): p50 {ms(answered, .5):.1f} ms, p99 {ms(answered, .99):.1f} ms")
+    print(f"  webhook latency (from when each was due): p50 {ms(answered, .5):.1f} ms, p99 {ms(answered, .99):.1f} ms; "
+          f"written to its connection after it was due by p50 {ms(result.sent_late, .5):.1f} ms, "
+          f"p99 {ms(result.sent_late, .99):.1f} ms")
     print(f"  reply latency (stored → reply recorded): p50 {ms(ledger.reply_latencies, .5):.0f} ms, "
           f"p99 {ms(ledger.reply_latencies, .99):.0f} ms")
     print_cpu(before, after, ledger.replied_inbound)

@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
 from tests.fault.stack import declaration  # noqa: E402
@@ -82,6 +82,10 @@ class Paced:
     latencies: list[float]
     started: float  # time.time() when the first was due
     seconds: float  # from the first due to the last answer
+    # Per webhook, how long after it was due it was written to its connection: all 64 connections waiting
+    # for answers, or the generator itself late on the busy cores. The rest of its latency is the server's
+    # and the generator's reading of the answer.
+    sent_late: list[float] = field(default_factory=list)
 
 
 def paced(port: int, hooks: list[Webhook], rate: float, connections: int = 64) -> Paced:
@@ -111,6 +115,7 @@ class _Connection(asyncio.Protocol):
 
     def send(self, i: int) -> None:
         self.current = i
+        self.schedule.sent[i] = asyncio.get_running_loop().time()
         self.transport.write(self.schedule.requests[i])
 
     def data_received(self, data: bytes) -> None:
@@ -147,6 +152,7 @@ class _Schedule:
         self.statuses = [0] * len(hooks)
         self.latencies = [0.0] * len(hooks)
         self.due = [0.0] * len(hooks)
+        self.sent = [0.0] * len(hooks)
         self.done = bytearray(len(hooks))
         self.idle: deque[_Connection] = deque()
         self.waiting: deque[int] = deque()  # due, with no idle connection yet
@@ -179,7 +185,8 @@ class _Schedule:
                 self._record(i, 0)
         for connection in list(self.idle):
             connection.transport.close()
-        return Paced(self.statuses, self.latencies, started, loop.time() - first_due)
+        sent_late = [sent - due for sent, due in zip(self.sent, self.due) if sent]
+        return Paced(self.statuses, self.latencies, started, loop.time() - first_due, sent_late)
 
     async def _connect(self) -> None:
         try:
