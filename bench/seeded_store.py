@@ -58,7 +58,7 @@ class Layout:
     first_id: int = 1
     phone_prefix: str = "+86139"
     code_base: int = 300000
-    keys: Keyring = field(default_factory=c.keyring)  # the gateway's it is seeded for (the benchmarks' own)
+    keys: Keyring = field(default_factory=c.keyring)  # of the gateway that reads the rows (default: the benchmarks')
 
     def connect(self) -> psycopg.Connection:
         return psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://"))
