@@ -6,12 +6,11 @@ Seeds its own database `declgate_dedupe` (never the test or other benchmark
 databases) with landlords, one property each, and people who each have an
 active declaration, the inbound SMS it came from and its reply, all with
 PostgreSQL COPY. The store then grows to each size in turn; at each size fresh
-inbound SMS are stored by intake (as the webhook does) and handled by calling
-the job `gateway.pipeline.batch.process_inbound` directly in this process — the real
-parse, dedupe, store, reply and send-to-outbox, without RQ's round trips, so
-only the store's growth changes between sizes. The job handles other waiting
-messages in its transaction (the `batch_size` setting, DECLGATE_BATCH_SIZE), so the figure is messages
-handled per second, not calls. The messages declare a mix of
+inbound SMS are stored by intake (as the webhook does) and handled by the drain
+job's batches (`gateway.pipeline.batch.process_waiting`, up to DECLGATE_BATCH_SIZE
+messages each) called directly in this process — the real parse, dedupe, store,
+reply and send-to-outbox, without RQ's round trips, so only the store's growth
+changes between sizes. The messages declare a mix of
 new people, people already registered at that landlord's property and people
 moving from another landlord's property (their old declaration is superseded).
 The figure is the ratio at the largest size against the smallest (target >= 0.9).
@@ -94,23 +93,32 @@ def messages(count: int, size: int, round_no: int) -> list[tuple[str, str]]:
     return out
 
 
-def measure(rt, size: int, round_no: int, count: int, warmup: int) -> tuple[float, dict[str, int]]:
-    """Messages handled per second by the job over `count - warmup` messages stored beforehand.
+def drain(rt) -> None:
+    """Handle every waiting message as the drain job does: a batch at a time until none is left.
 
-    The warm-up messages are stored and handled first, on their own: the job handles other waiting
-    messages in the same transaction (up to the `batch_size` setting), so the timed ones must not be waiting yet.
+    Not a job per message: most of those would find their message handled by an earlier batch, and their
+    look-ups cost more than the dedupe this bench is about (1,000 such calls took a second of the two).
     """
-    def store(batch: list[tuple[int, tuple[str, str]]]) -> list[int]:
+    while batch.process_waiting(rt):
+        pass
+
+
+def measure(rt, size: int, round_no: int, count: int, warmup: int) -> tuple[float, dict[str, int]]:
+    """Messages handled per second by the drain over `count - warmup` messages stored beforehand.
+
+    The warm-up messages are stored and handled first, on their own: a batch takes every waiting message
+    (up to the `batch_size` setting), so the timed ones must not be waiting yet.
+    """
+    def store(sent: list[tuple[int, tuple[str, str]]]) -> list[int]:
         return [intake.store_sms(rt, sid=f"SMdedupe{round_no}x{i}", from_number=sender, to_number=c.GATEWAY_NUMBER,
-                                 body=text)[0] for i, (sender, text) in batch]
+                                 body=text)[0] for i, (sender, text) in sent]
 
     all_messages = list(enumerate(messages(count, size, round_no)))
-    for inbound_id in store(all_messages[:warmup]):
-        batch.process_inbound(inbound_id)
+    store(all_messages[:warmup])
+    drain(rt)
     ids = store(all_messages[warmup:])
     started = time.perf_counter()
-    for inbound_id in ids:
-        batch.process_inbound(inbound_id)  # a no-op for a message an earlier call already handled in its batch
+    drain(rt)
     seconds = time.perf_counter() - started
     with rt.sessions() as session:
         outcome = dict(session.execute(
@@ -188,7 +196,7 @@ def main() -> None:
         print(f"{size:>9,} people  {rate:6.1f} messages/s")
     ratio = results[-1][1] / results[0][1]
     print(f"ratio {sizes[-1]:,} / {sizes[0]:,} people = {ratio:.2f} (target >= 0.9)  "
-          f"[process_inbound called directly (batches of up to {rt.settings.batch_size}), "
+          f"[the drain's batches called directly (up to {rt.settings.batch_size} messages each), "
           f"{args.messages - args.warmup} timed messages per size, "
           f"{PROPERTIES:,} properties]")
 
