@@ -115,10 +115,11 @@ def seed(url: str, people: int) -> None:
                   ((i, f"{100000 + i}", (i - 1) // 2 + 1, ((i - 1) // 2) % PRECINCTS + 1, f"某路{i}号", False)
                    for i in range(1, properties + 1)), properties)
         keys = c.keyring()  # COPY bypasses the sealed column types: seal and hash as the gateway would
-        copy_rows(conn, "people", ("id", "document_type", "document_number", "document_hash", "name", "created_at"),
+        copy_rows(conn, "people", ("id", "document_type", "document_number", "document_hash", "name", "created_at",
+                                   "updated_at"),
                   ((i, "passport", keys.seal(f"B{i:09d}", "people.document_number"),
-                    keys.document_hash("passport", f"B{i:09d}"), f"租客{i}", dt.datetime(2024, 1, 1))
-                   for i in range(1, people + 1)), people)
+                    keys.document_hash("passport", f"B{i:09d}"), f"租客{i}", dt.datetime(2024, 1, 1),
+                    dt.datetime(2024, 1, 1)) for i in range(1, people + 1)), people)
         no_body = keys.seal("", "inbound_messages.body")
 
         inbound_rows: list[tuple] = []
@@ -158,10 +159,11 @@ def seed(url: str, people: int) -> None:
                         inbound_rows.append((inbound_id, f"SMb{inbound_id}", channel, f"+86139{prop:08d}",
                                              received, "processed", None, None, ((prop - 1) // 2) % PRECINCTS + 1))
                     yield (receipt, person, prop, move_in, move_out, status, f"{receipt:08d}", channel, late,
-                           inbound, declared, response)
+                           inbound, declared, response, declared)
 
         copy_rows(conn, "declarations", ("id", "person_id", "property_id", "move_in", "move_out", "status", "receipt",
-                                         "channel", "late", "inbound_id", "declared_at", "landlord_response"),
+                                         "channel", "late", "inbound_id", "declared_at", "landlord_response",
+                                         "updated_at"),
                   declarations(), 2 * people)
         rejected = len(inbound_rows) // 10
         for k in range(rejected):
