@@ -97,6 +97,8 @@ class MonthSnapshot(Base):
     verification_drawn: Mapped[int] = mapped_column(Integer, default=0)  # migration 0026 (store.verification)
     verified: Mapped[int] = mapped_column(Integer, default=0)  # drawn and checked: any mark
     verification_errors: Mapped[int] = mapped_column(Integer, default=0)  # corrected or not found there
+    # Migration 0030; NULL in a snapshot taken before it, counted and written in by the first view that reads it.
+    declared_properties: Mapped[int | None] = mapped_column(Integer, nullable=True)
     inbound_messages: Mapped[int] = mapped_column(Integer)
     rejected_messages: Mapped[int] = mapped_column(Integer)
     rejections: Mapped[list] = mapped_column(JSON)  # [[code, messages], ...] most frequent first

@@ -232,7 +232,10 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
         for precinct_id, median in _median_to_receipt(session, in_month, ids).items():
             if precinct_id in values:
                 values[precinct_id]["median_seconds_to_receipt"] = median
-    for precinct_id, extra in imported_figures(session, month, ids, tz).items():
+    for precinct_id, count in declared_properties(session, month, tz, ids).items():
+        if precinct_id in values:
+            values[precinct_id]["declared_properties"] = count
+    for precinct_id, extra in imported_figures(session, month, ids).items():
         if precinct_id in values:
             values[precinct_id].update(extra)
 
@@ -247,10 +250,9 @@ def month_figures(session: Session, month: Month, *, precinct_ids: Sequence[int]
     return figures
 
 
-def imported_figures(session: Session, month: Month, ids: Sequence[int] | None, tz: ZoneInfo = UTC) -> dict[int, dict]:
+def imported_figures(session: Session, month: Month, ids: Sequence[int] | None) -> dict[int, dict]:
     """The month's survey estimates and case subjects per precinct: imported after the month, so never
-    snapshotted; and its declared properties, counted afresh so snapshots taken before they were counted
-    need no recount."""
+    snapshotted."""
     flag = func.coalesce(func.sum(case((CaseSubject.declared_before.is_(True), 1), else_=0)), 0)
     out: dict[int, dict] = defaultdict(dict)
     for pid, population, units in session.execute(scoped(
@@ -262,9 +264,13 @@ def imported_figures(session: Session, month: Month, ids: Sequence[int] | None, 
             .where(CaseSubject.case_date >= month.first_day, CaseSubject.case_date < month.next.first_day)
             .group_by(CaseSubject.precinct_id), CaseSubject.precinct_id, ids)):
         out[pid].update(case_subjects=int(subjects), case_subjects_declared=int(declared))
-    for pid, declared_properties in _active_rows(session, month, tz, ids, Declaration.property_id):
-        out[pid].update(declared_properties=int(declared_properties))
     return out
+
+
+def declared_properties(session: Session, month: Month, tz: ZoneInfo, ids: Sequence[int] | None) -> dict[int, int]:
+    """Properties with a resident in force on the month's last day, per precinct (the rental-housing target's
+    numerator): a count over every declaration in force, so snapshots keep it like the month's other counts."""
+    return {pid: int(n) for pid, n in _active_rows(session, month, tz, ids, Declaration.property_id)}
 
 
 def _in_force(last: dt.date, end: dt.datetime):

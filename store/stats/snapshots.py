@@ -26,7 +26,8 @@ from sqlalchemy.orm import PassiveFlag, Session, sessionmaker
 
 from store.models import (Art57Action, Declaration, Employer, InboundMessage, Landlord, LiveFigures, MonthSnapshot,
                           Precinct, Property, StaffDeclaration, StoredChart, utcnow)
-from store.stats.counting import CHANNELS, PrecinctMonth, imported_figures, month_figures, precincts_by_code
+from store.stats.counting import (CHANNELS, PrecinctMonth, declared_properties, imported_figures, month_figures,
+                                  precincts_by_code)
 from store.stats.month import UTC, Month, is_closed
 from store.upsert import insert_for
 
@@ -41,7 +42,8 @@ SNAPSHOT_COUNTS = ("new_declarations", "move_outs", "active_residents", "enrolle
                    "landlords_declaring", "late_declarations", "inbound_messages", "rejected_messages",
                    "declared_by_agents", "art57_actions", "art57_education", "art57_warnings", "art57_fines",
                    "art57_fine_yuan", "employers_enrolled", "staff_declared", "staff_active", "lodgers_active",
-                   "late_staff_declarations", "verification_drawn", "verified", "verification_errors")
+                   "late_staff_declarations", "verification_drawn", "verified", "verification_errors",
+                   "declared_properties")
 
 
 def _insert(session: Session):
@@ -70,7 +72,8 @@ def figures(session: Session, month: Month, *, precinct_ids: Sequence[int] | Non
     if missing:
         take_snapshot(session, month, tz=tz, precinct_ids=missing)
         stored.update(_snapshots(session, month, tz, missing))
-    imported = imported_figures(session, month, ids if precinct_ids is not None else None, tz)
+    _count_declared_properties(session, month, tz, [row for row in stored.values() if row.declared_properties is None])
+    imported = imported_figures(session, month, ids if precinct_ids is not None else None)
     return [_from_counts(p, month, stored[p.id], imported, timing=timing) for p in precincts]
 
 
@@ -125,6 +128,15 @@ def take_snapshot(session: Session, month: Month, *, tz: ZoneInfo = UTC,
     return len(rows)
 
 
+def _count_declared_properties(session: Session, month: Month, tz: ZoneInfo, rows: list[MonthSnapshot]) -> None:
+    """Write the declared properties into snapshots taken before they kept them (migration 0030)."""
+    if not rows:
+        return
+    counted = declared_properties(session, month, tz, [row.precinct_id for row in rows])
+    for row in rows:
+        row.declared_properties = counted.get(row.precinct_id, 0)
+
+
 def _snapshots(session: Session, month: Month, tz: ZoneInfo, ids: Sequence[int]) -> dict[int, MonthSnapshot]:
     rows = session.scalars(select(MonthSnapshot).where(MonthSnapshot.month == str(month),
                                                        MonthSnapshot.time_zone == tz.key))
@@ -143,9 +155,11 @@ def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime,
     """
     kept = load_live(session, str(month), tz.key, now, max_age)
     precincts = precincts_by_code(session, None)
-    if kept is None or any(str(p.id) not in kept.figures for p in precincts):
+    # A count kept before it held declared properties is recounted, not read as none.
+    if kept is None or any(str(p.id) not in kept.figures or "declared_properties" not in kept.figures[str(p.id)]
+                           for p in precincts):
         return recount_live(session, month, tz=tz, now=now)
-    imported = imported_figures(session, month, None, tz)
+    imported = imported_figures(session, month, None)
     return [_from_counts(p, month, kept.figures[str(p.id)], imported, timing=False, as_of=kept.computed_at)
             for p in precincts]
 
