@@ -44,7 +44,7 @@ def sender(i: int) -> str:
 
 def body(i: int) -> str:
     """Mostly new tenants; every fifth re-declares an earlier one, every tenth asks for the list or is junk."""
-    from dedupe import id_number
+    from seeded_store import id_number
 
     if i % 10 == 7:
         return "查询"
