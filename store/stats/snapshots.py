@@ -87,6 +87,9 @@ def trend(session: Session, months: Sequence[Month], *, precinct_ids: Sequence[i
     return dict(series)
 
 
+KEPT = frozenset((*SNAPSHOT_COUNTS, *CHANNELS, "rejections", "median_seconds_to_receipt"))  # what `_counts` keeps
+
+
 def _counts(f: PrecinctMonth) -> dict:
     """The figures a snapshot (or the live figures' cache) keeps: all but estimates and case subjects."""
     return {**{name: getattr(f, name) for name in SNAPSHOT_COUNTS}, **dict(f.channels),
@@ -96,8 +99,7 @@ def _counts(f: PrecinctMonth) -> dict:
 def _from_counts(p: Precinct, month: Month, counts, imported: dict, *, timing: bool,
                  as_of: dt.datetime | None = None) -> PrecinctMonth:
     """A precinct's figures from kept counts (a snapshot row or a dict of the live cache), estimates added."""
-    # A live cache counted before a figure existed lacks it: 0, as it was (agents came with that figure).
-    get = (lambda name: counts.get(name, 0)) if isinstance(counts, dict) else lambda name: getattr(counts, name)
+    get = counts.__getitem__ if isinstance(counts, dict) else lambda name: getattr(counts, name)
     return PrecinctMonth(
         precinct_id=p.id, precinct_code=p.code, precinct_name=p.name, month=str(month),
         **{name: get(name) for name in SNAPSHOT_COUNTS},
@@ -151,13 +153,13 @@ def _live(session: Session, month: Month, tz: ZoneInfo, now: dt.datetime,
     """Every precinct's figures for the month under way, recounted when the kept count is `max_age` old.
 
     Counting all precincts takes more than a second on a province's store; a page shows when it was
-    counted. Estimates and case subjects are always read now. A precinct added since the count recounts.
+    counted. Estimates and case subjects are always read now. A precinct added since the count recounts, and
+    so does a count kept by an earlier version that lacks a figure this one keeps (read as 0, a figure such
+    as the declared properties would be wrong until the next count).
     """
     kept = load_live(session, str(month), tz.key, now, max_age)
     precincts = precincts_by_code(session, None)
-    # A count kept before it held declared properties is recounted, not read as none.
-    if kept is None or any(str(p.id) not in kept.figures or "declared_properties" not in kept.figures[str(p.id)]
-                           for p in precincts):
+    if kept is None or any(not KEPT <= kept.figures.get(str(p.id), {}).keys() for p in precincts):
         return recount_live(session, month, tz=tz, now=now)
     imported = imported_figures(session, month, None)
     return [_from_counts(p, month, kept.figures[str(p.id)], imported, timing=False, as_of=kept.computed_at)
