@@ -35,6 +35,8 @@ from tests.fault.stack import free_port, procfile_command  # noqa: E402
 GATEWAY_APP = '"gateway.app:create_app()"'
 FLOOR_APP = '"_common:bare_app()"'
 SATURATING_CONNECTIONS = 16  # as bench/e2e.py's capacity run
+SATURATE_SECONDS = 5
+SATURATE_HOOKS = 60_000  # more than wrk sends in SATURATE_SECONDS: none is sent twice
 
 
 class Floor:
@@ -68,7 +70,8 @@ class Floor:
         return c.all_cpu_seconds(self.proc.pid)
 
 
-def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: str | None) -> dict[str, float]:
+def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: str | None,
+             scratch: str) -> dict[str, float]:
     """Pace `hooks` at `rate` (0: saturate with wrk); the server's CPU (and PostgreSQL's) per webhook, p50 and p99."""
     before, pg_before = cpu(), c.postgres_cpu_seconds(database)[0] if database else 0.0
     if rate:
@@ -78,7 +81,7 @@ def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: s
         latencies = sorted(result.latencies)
         p50, p99 = c.percentile(latencies, 0.5) * 1000, c.percentile(latencies, 0.99) * 1000
     else:
-        prefix = os.path.join(tempfile.mkdtemp(prefix="declgate-web-rates-wrk-"), "hooks")
+        prefix = os.path.join(scratch, "wrk-hooks")
         load.write_wrk_files(hooks, prefix, 2)
         fields, _ = load.run_wrk(f"http://127.0.0.1:{port}", prefix, 2, SATURATING_CONNECTIONS, SATURATE_SECONDS)
         answered, failures = int(fields["completed"]), int(fields["non2xx"] + fields["sock_errors"])
@@ -86,10 +89,6 @@ def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: s
     after, pg_after = cpu(), c.postgres_cpu_seconds(database)[0] if database else 0.0
     return {"web": (after - before) * 1000 / answered, "pg": (pg_after - pg_before) * 1000 / answered,
             "p50": p50, "p99": p99, "failures": failures, "answered": answered}
-
-
-SATURATE_SECONDS = 5
-SATURATE_HOOKS = 60_000  # more than wrk sends in SATURATE_SECONDS: none is sent twice
 
 
 def main() -> int:
@@ -124,7 +123,7 @@ def main() -> int:
             # Alternate which goes first, so that a slower minute of a shared machine falls on both.
             runs = [("floor", floor.cpu_seconds, floor.port, None),
                     ("web", lambda: deployment.cpu_seconds()[0], deployment.port, database)]
-            results = {name: measured(cpu, port, hooks, rate, pg) for name, cpu, port, pg in
+            results = {name: measured(cpu, port, hooks, rate, pg, scratch) for name, cpu, port, pg in
                        (runs if number % 2 else runs[::-1])}
             ours, bare = results["web"], results["floor"]
             for name, result in results.items():
