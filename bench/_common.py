@@ -13,7 +13,9 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -264,6 +266,17 @@ def machine_cpu_seconds() -> tuple[float, float]:
         user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fh.readline().split()[1:9])
     tick = os.sysconf("SC_CLK_TCK")
     return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def answers(port: int) -> bool:
+    """Whether a server on 127.0.0.1:port answers HTTP at all: a 404 or a 405 at / still means it is up."""
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def wait_until_idle(pid: int, timeout: float = 120.0) -> None:

@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 import _common as c  # noqa: E402  (puts the repo root on sys.path)
 from store.db import make_engine, make_sessionmaker  # noqa: E402
@@ -41,11 +40,7 @@ def serve(app: str, options: list[str]) -> tuple[subprocess.Popen, int]:
                              f"127.0.0.1:{port}", "--log-level", "warning", app],
                             cwd=c.ROOT + "/bench", env={**c.env(), "PYTHONPATH": c.ROOT}, stdout=subprocess.DEVNULL)
     for _ in range(300):
-        try:  # any HTTP answer (200 after a redirect, 404, 405) means the server is up
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-        except urllib.error.HTTPError:
-            pass
-        except OSError:
+        if not c.answers(port):
             time.sleep(0.1)
             continue
         c.wait_until_idle(proc.pid)  # ...and once every worker has loaded the app, it is ready

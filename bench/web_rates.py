@@ -22,8 +22,6 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
 import e2e_load as load  # noqa: E402
@@ -51,20 +49,11 @@ class Floor:
                                   os.path.join(scratch, "floor.log"), cwd=os.path.dirname(os.path.abspath(__file__)),
                                   env=process_env(scratch, self.port, web_concurrency))
         deadline = time.monotonic() + 60
-        while not self._answers():
+        while not c.answers(self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the bare Flask floor did not start; see {scratch}/floor.log")
             time.sleep(0.2)
         c.wait_until_idle(self.proc.pid)
-
-    def _answers(self) -> bool:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
-        except urllib.error.HTTPError:  # bare Flask has no page at /: any answer means it is up
-            return True
-        except OSError:
-            return False
-        return True
 
     def cpu_seconds(self) -> float:
         return c.all_cpu_seconds(self.proc.pid)
@@ -72,11 +61,12 @@ class Floor:
 
 def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: str | None,
              scratch: str) -> dict[str, float]:
-    """Pace `hooks` at `rate` (0: saturate with wrk); the server's CPU (and PostgreSQL's) per webhook, p50 and p99."""
+    """Pace `hooks` at `rate` (0: saturate with wrk); the server's CPU (and PostgreSQL's) per webhook, p50 and p99,
+    and the rate it answered."""
     before, pg_before = cpu(), c.postgres_cpu_seconds(database)[0] if database else 0.0
     if rate:
         result = load.paced(port, hooks, rate)
-        answered = len(hooks)
+        answered, per_second = len(hooks), rate
         failures = sum(1 for status in result.statuses if not 200 <= status < 300)
         latencies = sorted(result.latencies)
         p50, p99 = c.percentile(latencies, 0.5) * 1000, c.percentile(latencies, 0.99) * 1000
@@ -85,10 +75,11 @@ def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: s
         load.write_wrk_files(hooks, prefix, 2)
         fields, _ = load.run_wrk(f"http://127.0.0.1:{port}", prefix, 2, SATURATING_CONNECTIONS, SATURATE_SECONDS)
         answered, failures = int(fields["completed"]), int(fields["non2xx"] + fields["sock_errors"])
+        per_second = fields["rps"]
         p50, p99 = fields["p50_ms"], fields["p99_ms"]
     after, pg_after = cpu(), c.postgres_cpu_seconds(database)[0] if database else 0.0
     return {"web": (after - before) * 1000 / answered, "pg": (pg_after - pg_before) * 1000 / answered,
-            "p50": p50, "p99": p99, "failures": failures, "answered": answered}
+            "p50": p50, "p99": p99, "failures": failures, "per_second": per_second}
 
 
 def main() -> int:
@@ -134,8 +125,7 @@ def main() -> int:
                   f"{bare['web']:6.2f} {bare['p50']:6.1f} {bare['p99']:6.1f} | {ours['web'] - bare['web']:6.2f}",
                   flush=True)
             if not rate:
-                print(f"{'':>9}   at {ours['answered'] / SATURATE_SECONDS:.0f}/s {'':>6}   at "
-                      f"{bare['answered'] / SATURATE_SECONDS:.0f}/s")
+                print(f"{'':>9}   at {ours['per_second']:.0f}/s {'':>6}   at {bare['per_second']:.0f}/s")
     finally:
         started.stop_all()
     return 0
