@@ -1,0 +1,38 @@
+"""A CPU of its own for each web process, when the operator asks for it (WEB_PIN_CPUS=1).
+
+Why: below saturation a request arrives alone, and a web process the scheduler is free to move wakes
+on whichever core is free, often a cold one. On two cores, the web role alone paced at 600-800
+webhooks/s, each of its two processes pinned to a core of its own spent 10-30 % less CPU a webhook,
+with a p99 half or less (bench/web_rates.py, docs/performance.md). It is off by default because a
+pinned process cannot leave a core that something else keeps busy: it suits hosts where the web role
+has its cores to itself (docs/deployment.md), not one that shares them with the workers and the
+database.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+ENV = "WEB_PIN_CPUS"
+_ON, _OFF = frozenset({"1", "true", "yes", "on"}), frozenset({"", "0", "false", "no", "off"})
+
+
+def enabled(environ: Mapping[str, str]) -> bool:
+    """Whether WEB_PIN_CPUS asks for pinning; a value that says neither stops the start, with what to write."""
+    value = environ.get(ENV, "").strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    raise ValueError(f"{ENV}={environ[ENV]!r}: set it to 1 to give each web process a CPU of its own, or to 0 "
+                     "(the default) to let the kernel place them")
+
+
+def least_used(allowed: Iterable[int], taken: Iterable[int | None]) -> int:
+    """The allowed CPU the fewest live sibling processes hold, the lowest on a tie.
+
+    A process started in place of one that died takes the CPU it left; with more processes than CPUs
+    they share them evenly.
+    """
+    counts = Counter(cpu for cpu in taken if cpu is not None)
+    return min(sorted(allowed), key=lambda cpu: counts[cpu])
