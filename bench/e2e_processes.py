@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
+from gateway.web import cpu_pinning  # noqa: E402
 from tests.fault.stack import procfile_command  # noqa: E402
 
 
@@ -121,8 +122,9 @@ class Deployment:
             time.sleep(0.2)
         for proc in [self.web, *self.workers]:  # every gunicorn worker and job worker has imported the app
             c.wait_until_idle(proc.pid)
-        print(f"  started: web pid {self.web.pid} with {len(c.descendants(self.web.pid)) - 1} gunicorn worker(s), "
-              f"worker pid(s) {', '.join(str(p.pid) for p in self.workers)}", flush=True)
+        pinned = " (WEB_PIN_CPUS: each on a CPU of its own)" if cpu_pinning.enabled(os.environ) else ""
+        print(f"  started: web pid {self.web.pid} with {len(c.descendants(self.web.pid)) - 1} gunicorn worker(s)"
+              f"{pinned}, worker pid(s) {', '.join(str(p.pid) for p in self.workers)}", flush=True)
 
     def _healthy(self) -> bool:
         try:
