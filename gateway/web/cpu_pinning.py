@@ -1,12 +1,13 @@
 """A CPU of its own for each web process, when the operator asks for it (WEB_PIN_CPUS=1).
 
 Why: below saturation a request arrives alone, and a web process the scheduler is free to move wakes
-on whichever core is free, often a cold one. On two cores, the web role alone paced at 600-800
-webhooks/s, each of its two processes pinned to a core of its own spent 10-30 % less CPU a webhook,
-with a p99 half or less (bench/web_rates.py, docs/performance.md). It is off by default because a
-pinned process cannot leave a core that something else keeps busy: it suits hosts where the web role
-has its cores to itself (docs/deployment.md), not one that shares them with the workers and the
-database.
+on whichever core is free, often a cold one. On two cores, the web role alone paced at 600 webhooks/s,
+each of its two processes pinned to a core of its own spent 14-30 % less CPU a webhook, with a p99 of
+14-21 ms against 19-35; end to end at 80 % of capacity, beside the workers and the database, the
+median p99 of five rounds fell from 133 to 58 ms (bench/web_rates.py, bench/e2e.py,
+docs/performance.md). It is off by default because a pinned process cannot leave a core that
+something else keeps busy, which nothing here can rule out on a host shared with other services, or
+in a container given a CPU quota on a larger machine (docs/deployment.md).
 """
 from __future__ import annotations
 
