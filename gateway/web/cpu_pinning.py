@@ -11,6 +11,7 @@ in a container given a CPU quota on a larger machine (docs/deployment.md).
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -22,6 +23,9 @@ def enabled(environ: Mapping[str, str]) -> bool:
     """Whether WEB_PIN_CPUS asks for pinning; a value that says neither stops the start, with what to write."""
     value = environ.get(ENV, "").strip().lower()
     if value in _ON:
+        if not hasattr(os, "sched_setaffinity"):  # macOS, Windows: gunicorn would fail at every fork instead
+            raise ValueError(f"{ENV}={environ[ENV]!r}: this system cannot pin a process to a CPU "
+                             "(no sched_setaffinity); unset it")
         return True
     if value in _OFF:
         return False

@@ -33,6 +33,13 @@ def test_a_value_that_says_neither_is_refused_with_what_to_write():
         cpu_pinning.enabled({"WEB_PIN_CPUS": "2"})
 
 
+def test_a_system_that_cannot_pin_refuses_it_rather_than_failing_at_each_fork(monkeypatch):
+    monkeypatch.delattr(os, "sched_setaffinity")
+    with pytest.raises(ValueError, match=r"cannot pin a process to a CPU .*unset it"):
+        cpu_pinning.enabled({"WEB_PIN_CPUS": "1"})
+    assert not cpu_pinning.enabled({"WEB_PIN_CPUS": "0"})
+
+
 def test_processes_spread_over_the_cpus_and_a_replacement_takes_the_one_left():
     assert cpu_pinning.least_used({0, 1, 2, 3}, []) == 0
     assert cpu_pinning.least_used({0, 1, 2, 3}, [0, None]) == 1  # a sibling started without pinning holds none
