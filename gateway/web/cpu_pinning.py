@@ -4,8 +4,8 @@ Why: below saturation a request arrives alone, and a web process the scheduler i
 on whichever core is free, often a cold one. On two cores, the web role alone paced at 600 webhooks/s,
 each of its two processes pinned to a core of its own spent 14-30 % less CPU a webhook, with a p99 of
 14-21 ms against 19-35; end to end at 80 % of capacity, beside the workers and the database, the
-median p99 of five rounds fell from 133 to 58 ms (bench/web_rates.py, bench/e2e.py,
-docs/performance.md). It is off by default because a pinned process cannot leave a core that
+median p99 of five rounds fell from 133 to 58 ms within an hour, 68 ms in a second pinned run
+(bench/web_rates.py, bench/e2e.py, docs/performance.md). It is off by default because a pinned process cannot leave a core that
 something else keeps busy, which nothing here can rule out on a host shared with other services, or
 in a container given a CPU quota on a larger machine (docs/deployment.md).
 """
