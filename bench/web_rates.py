@@ -22,6 +22,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 
 import _common as c  # noqa: E402  (puts the repository root on sys.path)
 import e2e_load as load  # noqa: E402
@@ -59,7 +60,7 @@ class Floor:
         return c.all_cpu_seconds(self.proc.pid)
 
 
-def measured(cpu, port: int, hooks: list[load.Webhook], rate: float, database: str | None,
+def measured(cpu: Callable[[], float], port: int, hooks: list[load.Webhook], rate: float, database: str | None,
              scratch: str) -> dict[str, float]:
     """Pace `hooks` at `rate` (0: saturate with wrk); the server's CPU (and PostgreSQL's) per webhook, p50 and p99,
     and the rate it answered."""
