@@ -9,18 +9,22 @@ app itself built (the charts) and `Public` text (the forms' CSRF token, an
 employer's credit code through the `credit_code` filter) are left alone.
 
 Log records are masked when they are made, traceback included, so no handler
-(gunicorn's, RQ's, pytest's) ever sees a full number.
+(gunicorn's, RQ's, pytest's) ever sees a full number. A request line holds the
+address as the browser sent it, and a GET form sends what was typed percent- or
+plus-encoded (`?q=350102+19900101+1238`): a line that decoding turns into one
+with an ID is logged decoded and masked.
 """
 from __future__ import annotations
 
 import logging
 import traceback
+import urllib.parse
 from typing import Any
 
 from flask import Flask
 from stdnum.cn import uscc
 
-from parsers import mask_ids
+from parsers import contains_id, mask_ids
 
 
 class Revealed(str):
@@ -50,6 +54,16 @@ def credit_code(value: object) -> str:
     return Public(text) if uscc.is_valid(text) else text
 
 
+def masked_line(message: str) -> str:
+    """A log line as it may be written: every ID masked, those a URL carries encoded too."""
+    masked = mask_ids(message)
+    if "%" in masked or "+" in masked:
+        decoded = urllib.parse.unquote_plus(masked, errors="replace")
+        if decoded != masked and contains_id(decoded):
+            return mask_ids(decoded)
+    return masked
+
+
 def _masking_factory(make_record):
     def make(*args, **kwargs) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
@@ -57,7 +71,7 @@ def _masking_factory(make_record):
             message = record.getMessage()
         except Exception:  # a malformed call: logging reports it when the record is formatted
             return record
-        masked = mask_ids(message)
+        masked = masked_line(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and record.exc_info[0] is not None:

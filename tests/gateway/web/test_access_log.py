@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import unicodedata
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
@@ -74,6 +76,31 @@ def test_an_id_in_the_address_is_masked(tmp_path, monkeypatch):
     id_masking.mask_log_records()
     line = written(AccessLogger, tmp_path, environ(REQUEST_METHOD="GET", RAW_URI=f"/people?q={ID}"))
     assert ID not in line and "/people?q=3501**********1238" in line
+
+
+@pytest.mark.parametrize("field", ["RAW_URI", "HTTP_REFERER"])
+@pytest.mark.parametrize("query", ["q=350102+19900101+1238", "q=%33%35%30%31%30%32%31%39%39%30%30%31%30%31%31%32%33%38",
+                                   "q=" + "".join(f"%{b:02X}" for b in "３５０１０２１９９００１０１１２３８".encode())])
+@pytest.mark.parametrize("logger_class, access_log_format", [(AccessLogger, None), (Logger, '%(h)s "%(r)s" "%(f)s"')])
+def test_an_id_a_browser_form_encoded_is_masked(tmp_path, monkeypatch, field, query, logger_class, access_log_format):
+    """A GET form sends what was typed percent- or plus-encoded (the register's filter, a search): the line
+    must not keep a number that decoding gives back whole, in the address or in the Referer, whichever
+    logger writes it (ours for the default line, gunicorn's for another format)."""
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.getLogRecordFactory())  # restored after the test
+    id_masking.mask_log_records()
+    address = f"/register?{query}"
+    line = written(logger_class, tmp_path, environ(REQUEST_METHOD="GET", **{field: address}),
+                   access_log_format=access_log_format)
+    digits = "".join(c for c in urllib.parse.unquote_plus(line) if c.isdigit())
+    assert "0219900101" not in unicodedata.normalize("NFKC", digits)
+    assert "3501**********1238" in unicodedata.normalize("NFKC", line)
+
+
+def test_an_encoded_address_without_an_id_is_written_as_sent(tmp_path, monkeypatch):
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.getLogRecordFactory())
+    id_masking.mask_log_records()
+    address = "/review?page=2&q=%E5%BC%A0+%E4%B8%89&room=301&phone=%2B8613800138000"
+    assert f'"GET {address} HTTP/1.1"' in written(AccessLogger, tmp_path, environ(REQUEST_METHOD="GET", RAW_URI=address))
 
 
 @pytest.mark.fault  # the Procfile's web command itself, on the real servers
