@@ -7,6 +7,7 @@ from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from parsers.documents import convert_legacy_ric
+from parsers.masking import contains_id, mask_ids
 from parsers.phones import to_e164
 from store.models import Declaration, Employer, Person, Property, StaffDeclaration
 from store.scope import Scope
@@ -29,6 +30,13 @@ def _documents(session: Session, compact: str) -> list[tuple[str, str]]:
     if len(compact) == 15 and compact.isdigit():
         numbers.append(convert_legacy_ric(compact))
     return [(kind, document_hash(session, kind, number)) for kind in DOCUMENT_TYPES for number in numbers]
+
+
+def audited_query(query: str) -> str:
+    """The query as the audit log keeps it: a number `people` reads whole (spaces and dashes dropped) is
+    masked whole, however it was cut."""
+    compact = re.sub(r"[\s-]", "", query)
+    return mask_ids(compact) if contains_id(compact) else mask_ids(query)
 
 
 def people(session: Session, scope: Scope, query: str, region: str = "CN") -> list[Person]:

@@ -35,7 +35,8 @@ def search_results():
     with _rt().sessions.begin() as session:
         if query:
             results = search.people(session, officer_scope(), query, _rt().settings.default_region)
-            audit.record(session, current_officer.id, "search", "people", query=query, results=len(results))
+            audit.record(session, current_officer.id, "search", "people", query=search.audited_query(query),
+                         results=len(results))
         return render_template("people/search.html", query=Revealed(query), results=results,
                                too_short=bool(query) and len(query) < search.MIN_QUERY)
 

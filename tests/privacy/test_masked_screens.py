@@ -117,6 +117,19 @@ class TestFullViewsAreAuditedPosts:
         page = ui.get("/audit").text
         assert "3501**********1238" in page and leaked(page) == []
 
+    @pytest.mark.parametrize("typed", ["35010219 9001011238", "350102 -- 19900101 -- 1238", "350102    199001011238"])
+    def test_a_search_cut_any_way_the_search_reads_is_recorded_masked(self, ui, people, typed):
+        """The search reads the number with every space and dash dropped, so however it was cut it finds the
+        person; the audit log must not keep that cut whole, where an assistant without `reveal` reads it."""
+        texted(ui, people, f"登记 张三 {ID_A} 301 @100001", LANDLORD)
+        login(ui, "a")
+        assert "张三" in ui.post("/people", data={"q": typed}).text  # found: the query was the whole number
+        [entry] = audit_actions(people, "search")
+        assert entry.detail["query"] == "3501**********1238"
+        ui.post("/logout")
+        login(ui, "chief")
+        assert leaked(ui.get("/audit").text) == []
+
     def test_audit_page_masks_entries_written_before(self, ui, people):
         """An entry that holds a full number (written before entries were masked) is shown masked."""
         with people.sessions.begin() as session:
