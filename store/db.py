@@ -25,7 +25,8 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -43,7 +44,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True,
                          connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
@@ -64,7 +65,7 @@ def make_statement_engine(url: str, engine: Engine) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # A database that hangs rather than refuses must fail the INSERT in seconds (the webhook then spools):
     # Twilio gives the whole request 15 s. tcp_user_timeout also ends a statement whose server vanished.
-    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20, hide_parameters=True,
                          connect_args={"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": 5000})
 
 

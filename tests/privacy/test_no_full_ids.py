@@ -7,7 +7,8 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from gateway.cli import cli
 from store.enrolment import Enrolment, enrol
@@ -57,6 +58,15 @@ class TestNoFullIdsInProcess:
         for response in (bad, forged, missing):
             assert 400 <= response.status_code < 500
             assert leaks(response.get_data(as_text=True)) == []
+
+    def test_a_database_error_carries_none_of_its_values(self, enrolled):
+        """A failed statement's text is what RQ keeps in Redis for a week with a failed job, and what a
+        logged traceback shows: the values bound to it (a name or a household address typed with an ID)
+        must not be in it."""
+        for engine in (enrolled.engine, enrolled.intake_engine):
+            with pytest.raises(DBAPIError) as failed, engine.connect() as connection:
+                connection.execute(text("SELECT :hukou FROM no_such_table"), {"hukou": f"户籍东街 {VALID[0]}"})
+            assert leaks(str(failed.value)) == [] and "hide_parameters=True" in str(failed.value)
 
     def test_json_log_lines_carry_ids_to_follow_and_no_full_id(self, client, enrolled):
         """With LOG_FORMAT=json every line is a JSON object; a webhook's lines name its request id and the
