@@ -11,7 +11,7 @@ from types import ModuleType
 
 from parsers import catalog_en, catalog_zh
 from parsers.commands import Command
-from parsers.masking import mask_id
+from parsers.masking import mask_id, mask_ids
 from parsers.outcome import Outcome, OutcomeStatus
 from parsers.result import ParseResult
 
@@ -43,7 +43,7 @@ def _record_line(cat: ModuleType, o: Outcome, result: ParseResult) -> str:
         number = rec.document.number
     parts = [] if o.status == OutcomeStatus.LISTED else [cat.STATUS.get(o.status, o.status)]
     if name:
-        parts.append(name)
+        parts.append(mask_ids(name))
     if number:
         parts.append(mask_id(number))
     room = o.room or (rec.room if rec else None)

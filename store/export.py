@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from parsers import mask_id
+from parsers import mask_id, mask_ids
 from store import media
 from store.models import (Declaration, Employer, InboundMessage, Landlord, MediaItem, Person, Precinct, Property,
                           Site, StaffDeclaration, Unit, VerificationItem, utc_midnight)
@@ -104,9 +104,12 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
     id, then staff by id. Streamed in batches, so an export of a whole city holds one batch in memory."""
     portraits = portrait_ids(session)
 
+    def typed(text: str | None) -> str | None:  # a name or address: an officer may have typed an ID into it
+        return text if unmasked or not text else mask_ids(text)
+
     def person_fields(person: Person) -> dict[str, object]:
         number = person.document_number
-        return {"name": person.name, "document_type": person.document_type,
+        return {"name": typed(person.name), "document_type": person.document_type,
                 "document_number": number if unmasked or number is None else mask_id(number),
                 "verified": person.register_state, "phone": person.phone, "portrait_id": portraits.get(person.id)}
 
@@ -114,7 +117,7 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
     for decl, person, code, address, station, county, landlord_phone, caller, checked in session.execute(tenancies):
         yield {"kind": "tenant", "receipt": decl.receipt, "status": decl.status, **person_fields(person),
                "verification": checked,
-               "address": address, "room": decl.room, "property_code": code, "station": station, "county": county,
+               "address": typed(address), "room": decl.room, "property_code": code, "station": station, "county": county,
                "declarant_kind": declarant_kind(decl, landlord_phone, caller), "channel": decl.channel,
                "move_in": decl.move_in.isoformat(), "move_out": decl.move_out.isoformat() if decl.move_out else None,
                "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),
@@ -122,7 +125,7 @@ def rows(session: Session, *, since: dt.datetime | None = None, unmasked: bool =
     staff = _staff(since, stations).execution_options(yield_per=batch)
     for decl, person, code, address, station, county, checked in session.execute(staff):
         yield {"kind": "lodger" if decl.lodger else "staff", "receipt": decl.receipt, "status": decl.status,
-               **person_fields(person), "verification": checked, "address": address, "room": decl.room,
+               **person_fields(person), "verification": checked, "address": typed(address), "room": decl.room,
                "property_code": code, "station": station, "county": county, "declarant_kind": "employer", "channel": decl.channel,
                "move_in": decl.start.isoformat(), "move_out": decl.end.isoformat() if decl.end else None,
                "late": decl.late, "declared_at": stamp(decl.declared_at), "ended_at": stamp(decl.ended_at),

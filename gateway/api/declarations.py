@@ -28,7 +28,7 @@ from gateway.api.schemas import (Accepted, Declarations, DeclarationsQuery, Move
                                  Problem, Properties, RequestStatus)
 from gateway.pipeline import intake, queue
 from gateway.pipeline.policy import today_for
-from parsers import Command, mask_id
+from parsers import Command, mask_id, mask_ids
 from parsers.structured import MoveIn, read_by_receipt, read_move_in, read_move_out_date
 from store import agents, idempotency
 from store.agents import Acting
@@ -63,7 +63,7 @@ def properties():
     """The properties the phone may declare for: a landlord's own, and those other landlords granted it."""
     with runtime.current().sessions() as session:
         rows = _properties(session)
-        return jsonify(properties=[{"code": p.code, "alias": p.alias, "address": p.address,
+        return jsonify(properties=[{"code": p.code, "alias": p.alias, "address": mask_ids(p.address),
                                     "single_unit": bool(p.single_unit), "granted": p.landlord_id != g.landlord_id}
                                    for p in rows])
 
@@ -85,7 +85,7 @@ def declarations(query: DeclarationsQuery):
         if query.active:
             statement = statement.where(Declaration.status == DeclarationStatus.ACTIVE)
         codes = {p.id: p.code for p in props}
-        rows = [{"receipt": d.receipt, "property": codes[d.property_id], "room": d.room, "name": d.person.name,
+        rows = [{"receipt": d.receipt, "property": codes[d.property_id], "room": d.room, "name": mask_ids(d.person.name) if d.person.name else None,
                  "document_type": d.person.document_type,
                  "document": mask_id(d.person.document_number) if d.person.document_number else None,
                  "move_in": d.move_in.isoformat(), "move_out": d.move_out.isoformat() if d.move_out else None,

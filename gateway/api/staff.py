@@ -19,7 +19,7 @@ from gateway.api.idempotent import idempotent
 from gateway.api.problems import ApiProblem, language, problem, raise_field_problems
 from gateway.api.schemas import Accepted, HireRequest, LeaveRequest, Problem, Sites, StaffList, StaffQuery
 from gateway.pipeline.policy import today_for
-from parsers import Command, mask_id
+from parsers import Command, mask_id, mask_ids
 from parsers.structured import MoveIn, read_by_receipt, read_hire
 from store import agents, staff
 from store.agents import ForEmployer
@@ -79,7 +79,7 @@ def staff_list(query: StaffQuery):
         else:
             reach = [(fe, fe.sites if fe.as_agent else None) for fe in staffing]
         rows = [{"receipt": d.receipt, "site": d.site.code, "room": d.room, "lodger": bool(d.lodger),
-                 "name": d.person.name, "document_type": d.person.document_type,
+                 "name": mask_ids(d.person.name) if d.person.name else None, "document_type": d.person.document_type,
                  "document": mask_id(d.person.document_number) if d.person.document_number else None,
                  "start": d.start.isoformat(), "status": d.status, "channel": d.channel}
                 for fe, sites in reach for d in staff.active(session, fe.employer.id, sites)]

@@ -87,6 +87,7 @@ def outbox(to: str | None, as_json: bool, limit: int) -> None:
     """Show the outbound messages recorded, newest first."""
     from sqlalchemy import select
 
+    from parsers import mask_ids
     from store.models import InboundMessage, OutboundMessage
 
     rt = base.runtime()
@@ -97,8 +98,9 @@ def outbox(to: str | None, as_json: bool, limit: int) -> None:
         if to:
             query = query.where(OutboundMessage.to_number == to)
         for msg, in_reply_to_sid in session.execute(query):
+            body = mask_ids(msg.body)  # a reply quotes names as typed, and a name can hold an ID
             if as_json:
-                click.echo(json.dumps({"to": msg.to_number, "body": msg.body, "in_reply_to": msg.in_reply_to,
+                click.echo(json.dumps({"to": msg.to_number, "body": body, "in_reply_to": msg.in_reply_to,
                                        "in_reply_to_sid": in_reply_to_sid, "provider_sid": msg.provider_sid,
                                        "purpose": msg.purpose, "status": msg.status, "error_code": msg.error_code,
                                        "attempts": msg.attempts,
@@ -106,7 +108,7 @@ def outbox(to: str | None, as_json: bool, limit: int) -> None:
                                       ensure_ascii=False))
             else:
                 error = f" error {msg.error_code}" if msg.error_code else ""
-                click.echo(f"{msg.created_at:%Y-%m-%d %H:%M:%S}Z → {msg.to_number} [{msg.status}{error}] {msg.body}")
+                click.echo(f"{msg.created_at:%Y-%m-%d %H:%M:%S}Z → {msg.to_number} [{msg.status}{error}] {body}")
 
 
 @click.command()

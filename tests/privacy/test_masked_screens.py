@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import logging
 import re
 import unicodedata
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from gateway.app import create_app
+from gateway.cli import cli
 from store import verification
 from store.employers import EmployerEntry, enrol
-from store.models import (AuditEntry, Declaration, Employer, EnrolmentRequest, Landlord, Person, Precinct,
-                          VerificationItem)
+from store.models import (AuditEntry, Declaration, Employer, EnrolmentRequest, Landlord, OutboundMessage, Person,
+                          Precinct, VerificationItem)
 from store.stats import Month
-from tests.constants import ID_A, ID_B, ID_C, LANDLORD
+from tests.constants import ID_A, ID_B, ID_C, KEY_ENV, LANDLORD
+from tests.gateway.api.helpers import log_in
 from tests.support import audit_actions, drain, login, pending_declaration, texted, token
 
 DASHED = "320102198808081114"
@@ -154,6 +158,33 @@ class TestPeopleAndLandlords:
         assert leaked(ui.get(f"/people/{person_id}").text) == []
         for probe in ("0219900101", "王五 35010219"):
             assert f"/people/{person_id}" not in ui.post("/people", data={"q": probe}).text, probe
+
+    def test_a_name_or_address_holding_an_id_is_masked_beyond_the_officer_pages(self, ui, people, settings):
+        """What an officer typed with an ID in it (a name at accept time, a property's address) reaches the
+        landlord's phone (LIST), the landlord's API, the masked export and the operator's outbox masked too."""
+        item, decl_id = pending_declaration(people)
+        login(ui, "a")
+        ui.post(f"/review/declaration/{decl_id}/accept", data={"name": f"王五 {ID_A}", "inbound_id": item})
+        ui.post("/landlords/property/100001/edit", data={"address": f"鼓楼区东街12号 {ID_C}", "alias": "东街"})
+        with people.sessions() as session:
+            assert session.get(Declaration, decl_id).status == "active"
+        texted(ui, people, "LIST @100001", LANDLORD)
+        headers = log_in(ui, people, LANDLORD)
+        env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV}
+        with people.sessions() as session:
+            replies = "\n".join(session.scalars(select(OutboundMessage.body)))
+        declarations = ui.get("/api/v1/declarations", headers=headers).get_json()
+        properties = ui.get("/api/v1/properties", headers=headers).get_json()
+        export, outbox = (CliRunner().invoke(cli, [command], env=env) for command in ("export", "outbox"))
+
+        assert "王五" in replies and leaked(replies) == []
+        assert any(row["name"].startswith("王五") for row in declarations["declarations"])
+        assert leaked(json.dumps(declarations, ensure_ascii=False)) == []
+        assert any("东街12号" in row["address"] for row in properties["properties"])
+        assert leaked(json.dumps(properties, ensure_ascii=False)) == []
+        assert export.exit_code == 0 and "王五" in export.output and leaked(export.output) == []
+        assert outbox.exit_code == 0 and "王五" in outbox.output and leaked(outbox.output) == []
 
     def test_an_id_typed_into_an_address_is_masked(self, ui, people):
         """A property address holding an ID shows masked on the landlord list, landlord page, edit form and notice."""
