@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from parsers import mask_ids
-from store.models import AuditEntry
+from store.models import AuditEntry, Officer
 
 
 def _masked(value: Any) -> Any:
@@ -39,9 +39,14 @@ def about(session: Session, target: str) -> list[AuditEntry]:
 
 
 def page(session: Session, *, action: str | None = None, officer_id: int | None = None,
-         number: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """Entries newest first, one page at a time, with the total count."""
+         number: int = 1, per_page: int = 50, precinct_ids: frozenset[int] | None = None,
+         unit_ids: frozenset[int] = frozenset()) -> tuple[list[AuditEntry], int]:
+    """Entries newest first, one page at a time, with the total count. With `precinct_ids` (a scoped reader),
+    only entries of officers placed at those stations or at `unit_ids`."""
     query = select(AuditEntry)
+    if precinct_ids is not None:
+        query = query.join(Officer, AuditEntry.officer_id == Officer.id).where(
+            or_(Officer.precinct_id.in_(precinct_ids), Officer.unit_id.in_(unit_ids)))
     if action:
         query = query.where(AuditEntry.action == action)
     if officer_id:

@@ -116,6 +116,7 @@ class History:
     edited_from: InboundMessage | None
     edits: list[InboundMessage]
     replies: list[OutboundMessage]
+    replies_withheld: bool  # they speak of precincts outside the reader's scope too
     declarations: list[Declaration]
     actions: list
     move_out_claims: list[Declaration]  # registrations this call says moved out (store.claims)
@@ -124,6 +125,7 @@ class History:
 def history(session: Session, scope: Scope, inbound: InboundMessage) -> History:
     """The item's surroundings; a message shared by two precincts shows each only its own part of them."""
     landlord = session.scalar(select(Landlord).where(Landlord.phone == inbound.from_number))
+    whole = scope.holds_wholly(session, inbound)
     return History(
         landlord=landlord,
         properties=scope.properties_of(landlord) if landlord is not None else [],
@@ -132,7 +134,8 @@ def history(session: Session, scope: Scope, inbound: InboundMessage) -> History:
                                                  .where(InboundMessage.edited_from_id == inbound.id))
                                    .order_by(InboundMessage.id))),
         replies=list(session.scalars(select(OutboundMessage).where(OutboundMessage.in_reply_to == inbound.id)
-                                     .order_by(OutboundMessage.id))),
+                                     .order_by(OutboundMessage.id))) if whole else [],
+        replies_withheld=not whole,
         declarations=list(session.scalars(scope.declarations(
             select(Declaration).join(Property).where(Declaration.inbound_id == inbound.id))
             .order_by(Declaration.id))),

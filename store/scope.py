@@ -128,6 +128,14 @@ class Scope:
     def covers(self, precinct_id: int | None) -> bool:
         return self.all_precincts or precinct_id in self.precinct_ids
 
+    def holds_wholly(self, session: Session, inbound: InboundMessage) -> bool:
+        """Whether every precinct a message is about is in scope. A reply to it (a list of tenants, a copy of
+        each record) speaks of all of them and cannot be shown in part."""
+        if self.all_precincts:
+            return True
+        further = session.scalars(select(InboundPrecinct.precinct_id).where(InboundPrecinct.inbound_id == inbound.id))
+        return all(p is None or self.covers(p) for p in (inbound.precinct_id, *further))
+
     def properties_of(self, landlord: Landlord) -> list[Property]:
         """The landlord's properties this scope shows (their others are not the officer's business)."""
         return [prop for prop in landlord.properties if self.covers(prop.precinct_id)]

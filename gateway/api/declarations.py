@@ -30,7 +30,7 @@ from gateway.pipeline import intake, queue
 from gateway.pipeline.policy import today_for
 from parsers import Command, mask_id, mask_ids
 from parsers.structured import MoveIn, read_by_receipt, read_move_in, read_move_out_date
-from store import agents, idempotency
+from store import agents, claims, idempotency
 from store.agents import Acting
 from store.models import Declaration, InboundMessage, Person, Property, utcnow
 from store.states import Channel, DeclarationStatus
@@ -85,7 +85,7 @@ def declarations(query: DeclarationsQuery):
         if query.active:
             statement = statement.where(Declaration.status == DeclarationStatus.ACTIVE)
         codes = {p.id: p.code for p in props}
-        rows = [{"receipt": d.receipt, "property": codes[d.property_id], "room": d.room, "name": mask_ids(d.person.name) if d.person.name else None,
+        rows = [{"receipt": d.receipt, "property": codes[d.property_id], "room": d.room, "name": _shown_name(d),
                  "document_type": d.person.document_type,
                  "document": mask_id(d.person.document_number) if d.person.document_number else None,
                  "move_in": d.move_in.isoformat(), "move_out": d.move_out.isoformat() if d.move_out else None,
@@ -187,6 +187,13 @@ def move_out(receipt: str, json: MoveOutRequest):
 def cancel(receipt: str):
     """Withdraw a declaration made by mistake (like `撤销 <receipt>`)."""
     return _by_receipt("cancel", Command.CANCEL, receipt, {"receipt": receipt})
+
+
+def _shown_name(decl: Declaration) -> str | None:
+    """A caller's claim shows what the caller said, not the stored name of the person it names; an ID an
+    officer typed into a name is masked, as on every page."""
+    name = claims.stated_name(decl)
+    return mask_ids(name) if name else None
 
 
 def _by_receipt(kind: str, command: Command, receipt: str, payload: dict):

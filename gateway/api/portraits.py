@@ -23,6 +23,7 @@ from gateway.media import fetch, images, portraits
 from gateway.web.uploads import MULTIPART_ALLOWANCE
 from store import media
 from store.models import MediaItem
+from store.states import DeclarationStatus
 
 TAG = "declarations"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -59,6 +60,8 @@ def upload_portrait(receipt: str):
     data = _image()
     with rt.sessions.begin() as session:
         decl = own_declaration(session, receipt)
+        if decl.status not in (DeclarationStatus.ACTIVE, DeclarationStatus.PENDING_REVIEW):
+            return problem(404, "not_found")  # the person is no longer this landlord's tenant
         if not data:
             return problem(422, "missing_media")
         try:

@@ -73,6 +73,7 @@ STRINGS: dict[str, str] = {
     "edited_from": "Edited from item #{id}",
     "edits": "Edited and reprocessed as",
     "replies": "Replies",
+    "replies_withheld": "Withheld: it also concerns precincts outside yours, and a supervisor over them can read it.",
     "declarations": "Declarations made from it",
     "audit_trail": "Actions",
     "state": "State",

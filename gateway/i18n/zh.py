@@ -76,6 +76,7 @@ STRINGS: dict[str, str] = {
     "edited_from": "由事项 #{id} 修改而来",
     "edits": "修改后的重新处理",
     "replies": "回复短信",
+    "replies_withheld": "内容涉及您辖区以外的派出所，已隐去；上级民警可查看。",
     "declarations": "由此产生的申报",
     "audit_trail": "操作记录",
     "state": "状态",

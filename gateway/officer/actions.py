@@ -17,7 +17,7 @@ from gateway.pipeline.voice_commands import claimant_phone
 from parsers import OutcomeStatus
 from parsers.masking import restore_ids
 from parsers.notices import render_followup
-from store import audit, claims, languages, review, staff
+from store import agents, audit, claims, languages, review, staff
 from store.enrolment import Enrolment, enrol
 from store.models import InboundMessage, Property
 from store.scope import NeedsSupervisor, Scope
@@ -63,7 +63,13 @@ def edit_and_reprocess(rt: Runtime, officer_id: int, scope: Scope, inbound_id: i
     if not body.strip():
         raise review.ReviewError("empty")
     with rt.sessions() as session:
-        original = review.open_item(session, scope, inbound_id).body or ""
+        item = review.open_item(session, scope, inbound_id)
+        acting = agents.find_acting(session, item.from_number)
+        reach = [p.precinct_id for p in (acting.properties if acting is not None else [])]
+        reach += [fe.employer.precinct_id for fe in agents.for_employers(session, item.from_number)]
+        if not all(scope.covers(p) for p in reach):
+            raise NeedsSupervisor()  # the copy acts with all of the sender's rights, in every precinct
+        original = item.body or ""
     # The form showed the text masked: the landlord's own numbers go back where the masks still stand.
     return _copy(rt, officer_id, scope, inbound_id, restore_ids(body, original), "edit")
 

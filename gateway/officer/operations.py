@@ -47,8 +47,10 @@ def not_delivered():
     """List the replies that did not reach the landlord's phone, with Twilio's error code."""
     page = page_arg()
     with current_app.extensions["declgate"].sessions() as session:
-        rows, total = deliveries.not_delivered(session, officer_scope(), page=page, per_page=PER_PAGE)
-        return render_template("operations/deliveries.html", rows=rows, total=total, page=page,
+        scope = officer_scope()
+        rows, total = deliveries.not_delivered(session, scope, page=page, per_page=PER_PAGE)
+        withheld = {msg.id for msg, inbound in rows if inbound is not None and not scope.holds_wholly(session, inbound)}
+        return render_template("operations/deliveries.html", rows=rows, total=total, page=page, withheld=withheld,
                                pages=max(1, math.ceil(total / PER_PAGE)))
 
 

@@ -156,7 +156,7 @@ def _photo(session: Session, inbound: InboundMessage, acting: Acting, result: Pa
            handled: Handled) -> None:
     """`照片 <receipt>` + an image: the portrait of that declaration's person (receipts the sender may act on)."""
     decl = acting.by_receipt(session, result.receipt or "")
-    if decl is None:
+    if decl is None or decl.status not in (DeclarationStatus.ACTIVE, DeclarationStatus.PENDING_REVIEW):
         handled.reject("unknown_receipt")
         return
     handled.about(decl.property)

@@ -228,6 +228,18 @@ class TestPhotoLater:
             assert all(i.person_id is None for i in media_of(enrolled, response.sid))
         assert inbound(enrolled, response.sid).codes == ["unknown_sender"]
 
+    def test_photo_for_an_ended_declaration_is_unknown_receipt(self, client, enrolled, media_server, monkeypatch):
+        """ATTACK: once the person no longer lives there (moved out, withdrawn, declared elsewhere since), the
+        old receipt no longer lets its landlord change the face officers know them by."""
+        receipt = self.declared(client, enrolled, monkeypatch)
+        sms(client, f"撤销 {receipt}", LANDLORD)
+        drain(enrolled)
+        media_server.routes[MEDIA_PATH + "9"] = Served(body=picture())
+        response = mms(client, f"照片 {receipt}", LANDLORD, [(media_server.url(MEDIA_PATH + "9"), "image/jpeg")])
+        drain(enrolled)
+        assert all(i.person_id is None for i in media_of(enrolled, response.sid))
+        assert inbound(enrolled, response.sid).codes == ["unknown_receipt"]
+
 
 class TestOutage:
     def test_media_survive_the_spool(self, client, enrolled, media_server, monkeypatch):

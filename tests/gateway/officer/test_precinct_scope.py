@@ -172,13 +172,17 @@ class TestItemPage:
         assert theirs in page and ours not in page
 
     def test_copy_in_another_precinct_is_not_listed(self, ui, shared):
-        """An edit that moves a message to GL02 is not listed (nor opened) from the GL01 original."""
+        """An edit that moves a message to GL02 (a supervisor's, for a landlord shared with GL02) is not listed
+        (nor opened) from the GL01 original."""
         item = texted(ui, shared, f"登记 李四 {ID_BAD} 301 @100001", LANDLORD)
         as_officer(ui, "a")
+        assert ui.post(f"/review/{item}/edit", data={"body": f"登记 李四 {ID_BAD} 301 @200002"}).status_code == 403
+        as_officer(ui, "chief")
         response = ui.post(f"/review/{item}/edit", data={"body": f"登记 李四 {ID_BAD} 301 @200002"})
         drain(shared)
         copy = int(response.location.rsplit("/", 1)[1])
         assert precincts_of_item(shared, copy) == {precinct_of(shared, "GL02")}
+        as_officer(ui, "a")
         page = ui.get(f"/review/{item}").get_data(as_text=True)
         assert f"/review/{copy}" not in page
         assert ui.get(f"/review/{copy}").status_code == 404
