@@ -96,12 +96,18 @@ class _Parser:
         if pos >= len(text):
             self.error("empty_message", None, 0, len(text))
             return self.result(None, language)
+        start = pos
         command, pos = self.keyword(pos)
         if command is None:
             return self.result(None, language)
         segments = self.segments(pos, hukou=command in MOVE_INS)
         if len(segments) > MAX_RECORDS:
             self.error("too_many_records", None, segments[MAX_RECORDS].start, segments[-1].end)
+        if not segments and command in MOVE_INS | MOVE_OUTS:  # the keyword alone: say what the record needs
+            if command in MOVE_INS:
+                self.error("missing_name", 0, start, pos)
+            self.error("missing_id", 0, start, pos)
+            return self.result(command, language, records=(Record(),))
         if command in MOVE_INS:
             return self.result(command, language, records=self.records(segments, self.move_in_record,
                                                                        staff=command == Command.STAFF))

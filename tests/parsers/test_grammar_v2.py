@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers import Command, parse_sms
-from parsers.commands import AGENT_COMMANDS
+from parsers.commands import AGENT_COMMANDS, MOVE_INS, MOVE_OUTS
 from parsers.tokens import KEYWORDS
 from tests.constants import ID_A, ID_B
 
@@ -236,3 +236,13 @@ def test_every_alias_of_the_spec_is_a_keyword():
     for command, aliases in table.items():
         for alias in aliases.split():
             assert KEYWORDS[alias] == command
+
+
+@pytest.mark.parametrize("keyword", sorted(k for k, c in KEYWORDS.items() if c in MOVE_INS | MOVE_OUTS))
+def test_a_declaring_keyword_alone_says_what_the_record_needs(keyword):
+    """`登记` with nothing after it is a record with neither name nor document, not an empty message that
+    gets an empty reply: the codes say what to add, and their span is the keyword as typed."""
+    text = f"  {keyword} "
+    result = parse(text)
+    expected = (["missing_name"] if KEYWORDS[keyword] in MOVE_INS else []) + ["missing_id"]
+    assert [(e.code, text[e.start:e.end]) for e in result.errors] == [(code, keyword) for code in expected]

@@ -336,3 +336,18 @@ class TestJobIdempotency:
         with enrolled.sessions() as session:
             assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
         assert len(declarations(enrolled)) == 1
+
+
+@pytest.mark.parametrize("body, codes", [("登记", ["missing_name", "missing_id"]), ("REG", ["missing_name", "missing_id"]),
+                                         ("退租", ["missing_id"]), (" OUT ", ["missing_id"])])
+def test_keyword_alone_is_answered_with_what_is_missing(client, enrolled, body, codes):
+    """A command word with nothing after it gets a reply saying what to add, and goes to officers."""
+    response = sms(client, body, LANDLORD)
+    drain(enrolled)
+    [reply] = reply_to(enrolled, response.sid)
+    assert reply.strip()
+    assert catalog_zh.CODES["missing_id"] in reply or "ID missing" in reply
+    message = inbound(enrolled, response.sid)
+    assert message.review_state == "open" and message.review_reason == codes[0]
+    spans = [(e["code"], body[e["start"]:e["end"]]) for e in message.parse["errors"]]
+    assert spans == [(code, body.strip()) for code in codes]
