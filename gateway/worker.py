@@ -164,10 +164,15 @@ def start_embedded_worker(rt: Runtime, poll: float = 0.05) -> threading.Event:
     stop = threading.Event()
 
     def loop() -> None:
-        worker = ThreadWorker([rt.queue], connection=rt.redis)
+        worker = None
         while not stop.is_set():
             try:
+                worker = worker or ThreadWorker([rt.queue], connection=rt.redis)  # RQ names itself in Redis
                 worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
+            except redis.exceptions.ConnectionError as exc:
+                # Redis away at start or later: messages are stored, and answered once it is back.
+                log.warning("Redis does not answer (%s); the worker tries again in 1s", exc)
+                stop.wait(1)
             except Exception:
                 log.exception("embedded worker pass failed; continuing")
             stop.wait(poll)

@@ -134,3 +134,33 @@ class TestDemoCarrier:
             assert session.scalar(select(OutboundMessage.status).where(OutboundMessage.id == reply.id)) == "delivered"
             assert session.scalar(select(DeliveryAttempt.status)
                                   .where(DeliveryAttempt.provider_sid == reply.provider_sid)) == "delivered"
+
+
+def test_worker_started_while_redis_is_away_answers_once_it_is_back(settings, rt, monkeypatch):
+    """`declgate serve` with Redis unreachable at start keeps its worker: the reply comes once Redis answers."""
+    import redis
+
+    from gateway import worker as worker_module
+
+    real, refused = worker_module.ThreadWorker, []
+
+    def flaky(*args, **kwargs):
+        if len(refused) < 2:
+            refused.append(1)
+            raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "ThreadWorker", flaky)
+    demo_settings = settings.with_(demo=True)
+    rt.settings = demo_settings
+    app = create_app(demo_settings, rt=rt)
+    seed(rt)
+    stop = start_embedded_worker(rt)
+    try:
+        client = app.test_client()
+        response = client.post("/dev/phone/sms", json={"from": DEMO_LANDLORD, "body": "HELP"},
+                               headers={"X-CSRFToken": csrf(client)})
+        assert len(refused) == 2
+        assert response.get_json()["reply"]
+    finally:
+        stop.set()
