@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -123,6 +124,10 @@ class Settings:
                                    ("DECLGATE_REPLAY_EVERY", self.replay_every, 0.01),
                                    ("DECLGATE_BATCH_WAIT", self.batch_wait, 0),
                                    ("RETENTION_DAYS", self.retention_days, 0),
+                                   ("DECLARATION_DEADLINE_DAYS", self.deadline_days, 0),
+                                   ("SMS_RATE_LIMIT_PER_HOUR", self.rate_limit_per_hour, 1),
+                                   ("STATUS_LOOKUPS_PER_HOUR", self.status_lookups_per_hour, 0),
+                                   ("STATUS_SMS_PER_DAY", self.status_sms_per_day, 0),
                                    ("VERIFY_SAMPLE_PERCENT", self.verify_sample_percent, 0),
                                    ("DECLGATE_READY_WORKER_SECONDS", self.ready_worker_seconds, 1),
 
@@ -131,6 +136,11 @@ class Settings:
                 raise SettingsError(f"{name}={value} must be at least {least}")
         if self.verify_sample_percent > 100:
             raise SettingsError(f"VERIFY_SAMPLE_PERCENT={self.verify_sample_percent} must be at most 100")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SettingsError(f"TIMEZONE={self.timezone!r} is not a time zone: write an IANA name, "
+                                "e.g. TIMEZONE=Asia/Shanghai") from None
         if self.log_format not in ("text", "json"):
             raise SettingsError(f"LOG_FORMAT={self.log_format!r} must be text or json")
         self.keyring()
@@ -168,7 +178,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
     else:
         values["instance_dir"] = Path.cwd() / "instance"
     if env.get("DATABASE_URL"):
-        values["database_url"] = env["DATABASE_URL"]
+        values["database_url"] = _database_url(env["DATABASE_URL"].strip())
     if env.get("REDIS_URL"):
         values["redis_url"] = env["REDIS_URL"]
     if env.get("DATA_KEYS"):
@@ -241,6 +251,21 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: A
         settings = settings.with_(data_keys=settings.data_keys or data_keys,
                                   blind_index_key=settings.blind_index_key or blind_index_key)
     return settings
+
+
+def _database_url(url: str) -> str:
+    """DATABASE_URL, refused with what to write unless it is a PostgreSQL or SQLite URL. `postgres://` is the
+    form Heroku-like platforms set for the Procfile's processes: it is the same server, read as postgresql://."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "postgres":
+        return "postgresql://" + url.split("://", 1)[1]
+    if scheme == "postgresql+psycopg2":
+        raise SettingsError("DATABASE_URL names the psycopg2 driver, which declgate does not use: "
+                            "write postgresql://user:password@host/dbname")
+    if scheme not in ("postgresql", "postgresql+psycopg", "sqlite"):
+        raise SettingsError("DATABASE_URL must be postgresql://user:password@host:5432/dbname or "
+                            "sqlite:////absolute/path.sqlite; leave it unset for the embedded SQLite database")
+    return url
 
 
 def demo_keys(path: Path) -> tuple[tuple[str, ...], str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from gateway.runtime import Runtime, build_runtime, install
 from gateway.settings import DEMO_KEYS_FILE, Settings, SettingsError, demo_keys, load_settings
@@ -32,6 +33,11 @@ def runtime(chosen: Settings | None = None, *, migrate: bool = False) -> Runtime
         return install(build_runtime(chosen))
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise click.ClickException(f"the database at {redact(chosen.database_url)} does not answer: {reason}. "
+                                   "Check DATABASE_URL (and that the server runs and the database exists), "
+                                   "or unset it for the embedded SQLite database") from None
 
 
 def _demo_keys_if_unset(settings: Settings) -> Settings:

@@ -38,6 +38,27 @@ class TestCheck:
         with pytest.raises(SettingsError, match=name):
             Settings(demo=True, **{field: value}).check()
 
+    @pytest.mark.parametrize("name,field,value", [("TIMEZONE", "timezone", "Mars/Olympus"),
+                                                  ("SMS_RATE_LIMIT_PER_HOUR", "rate_limit_per_hour", -5),
+                                                  ("DECLARATION_DEADLINE_DAYS", "deadline_days", -1)])
+    def test_a_setting_no_message_could_be_answered_with_is_refused(self, name, field, value):
+        """A time zone that does not exist, or a negative limit, stops the start by name, not every message."""
+        with pytest.raises(SettingsError, match=name):
+            Settings(demo=True, **{field: value}).check()
+
+    def test_the_postgres_form_platforms_set_is_read_as_postgresql(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.internal:5432/declgate")
+        assert load_settings().database_url == "postgresql://u:p@db.internal:5432/declgate"
+
+    @pytest.mark.parametrize("url,hint", [("postgresql+psycopg2://localhost/declgate", "write postgresql://"),
+                                          ("localhost/declgate", "must be postgresql://"),
+                                          ("mysql://localhost/declgate", "must be postgresql://")])
+    def test_database_url_is_refused_with_the_right_form(self, monkeypatch, url, hint):
+        """A DATABASE_URL the gateway cannot use says what to write instead of a driver's traceback."""
+        monkeypatch.setenv("DATABASE_URL", url)
+        with pytest.raises(SettingsError, match=hint):
+            load_settings()
+
 
 class TestDemo:
     def test_demo_secret_key_is_new_at_every_start(self, monkeypatch, tmp_path):

@@ -85,3 +85,11 @@ class TestServe:
         result, started = serve(TWILIO_AUTH_TOKEN="t", SECRET_KEY="s", **KEY_ENV)
         assert result.exit_code != 0 and started == []
         assert "PUBLIC_BASE_URL is not set" in result.output
+
+    def test_a_database_that_does_not_answer_is_one_line_saying_what_to_check(self, serve):
+        """A DATABASE_URL pointing at a closed port ends with the URL (password hidden) and what to check."""
+        result, started = serve("--demo", DATABASE_URL="postgresql://u:secret@127.0.0.1:1/declgate")
+        assert result.exit_code == 1 and started == []
+        assert "Traceback" not in result.output and "secret" not in result.output
+        assert "postgresql://***@127.0.0.1:1/declgate does not answer" in result.output
+        assert "Check DATABASE_URL" in result.output
