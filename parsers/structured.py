@@ -7,11 +7,14 @@ pipeline code. A problem's span is empty and its `text` names the field, since t
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, replace
 
+from parsers import tokens as T
 from parsers.commands import Command
 from parsers.dates import birth_date, check_move_in_date, check_move_out_date
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
+from parsers.normalize import DROPPED
 from parsers.phones import to_e164
 from parsers.receipts import is_valid_receipt
 from parsers.result import Document, ParseResult, Problem, Record
@@ -103,13 +106,40 @@ def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, 
     return value
 
 
+def _text(raw: str | None) -> str:
+    """A field as the grammar reads an SMS: NFKC, zero-width characters dropped, runs of spaces made one."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if ch not in DROPPED)
+    return " ".join(kept.split())
+
+
+def _name(raw: str | None, checks: _Checks) -> str:
+    """A name of the shape an SMS name has (§4): 2-20 CJK characters, or Latin words."""
+    name = _text(raw)
+    if not name:
+        checks.error("missing_name", "name")
+    elif not ((2 <= len(name) <= 20 and T.TOKENS["NAME_CJK"].fullmatch(name) and name.strip("·") == name)
+              or all(T.TOKENS["LATIN_WORD"].fullmatch(word) for word in name.split(" "))):
+        checks.error("unrecognized_token", "name")
+    return name
+
+
+def _room(raw: str | None, checks: _Checks) -> str | None:
+    """A room of the shape an SMS room has (§4), kept without its prefix or suffix (`房301` is `301`)."""
+    room = _text(raw).upper()
+    if not room:
+        return None
+    shape = T.TOKENS["ROOM"].fullmatch(room)
+    if shape is None:
+        checks.error("unrecognized_token", "room")
+        return None
+    return shape.group("value")
+
+
 def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: str = "CN",
                  language: str = "zh", campaign_start: dt.date | None = None) -> ParseResult:
     """One move-in record, with every problem its fields have (record 0)."""
     checks = _Checks()
-    name = (fields.name or "").strip()
-    if not name:
-        checks.error("missing_name", "name")
+    name = _name(fields.name, checks)
     document = _document(fields, checks, today)
     born = birth_date(document.number) if document and document.type == "ric" and document.number else None
     date = _date(fields.date, checks, today, deadline_days, move_in=True, campaign_start=campaign_start, born=born)
@@ -118,7 +148,7 @@ def read_move_in(fields: MoveIn, *, today: dt.date, deadline_days: int, region: 
         phone = to_e164(fields.phone, region)
         if phone is None:
             checks.error("unrecognized_token", "phone")
-    room = (fields.room or "").strip().upper() or None
+    room = _room(fields.room, checks)
     hukou = " ".join((fields.hukou or "").split()) or None
     if document is not None and document.type == "none":  # §9.1; a portrait comes later by MMS (`照片 回执号`)
         checks.warn("missing_hukou" if hukou is None else "missing_portrait", "hukou")

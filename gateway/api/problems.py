@@ -26,6 +26,7 @@ API_CODES: dict[str, tuple[str, str]] = {
     "not_found": ("不存在。", "Not found."),
     "idempotency_key_reused": ("该Idempotency-Key已用于另一个请求。",
                                "This Idempotency-Key was used for another request."),
+    "http_413": ("请求内容过大。", "The request body is too large."),
     "unavailable": ("服务暂时不可用，请稍后重试。", "The service is unavailable; try again later."),
     "bad_idempotency_key": ("Idempotency-Key须为1至200个字符。", "An Idempotency-Key has 1 to 200 characters."),
     "bad_credit_code": ("统一社会信用代码无效（18位，最后一位为校验码）。",
@@ -77,7 +78,9 @@ def from_http(exc: HTTPException) -> Response:
     """Any HTTP error under /api/v1 (404 of an unknown path, 405, 413) as a problem."""
     status = exc.code or 500
     code = {401: "unauthorized", 404: "not_found", 429: "rate_limited"}.get(status, f"http_{status}")
-    response = problem(status, code, title=exc.name if code.startswith("http_") else None)
+    limit = request.max_content_length if status == 413 else None
+    response = problem(status, code, title=None if code in API_CODES or not code.startswith("http_") else exc.name,
+                       detail=f"At most {limit:,} bytes." if limit else None)
     if status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]
     return response
@@ -94,6 +97,10 @@ def validation_failed(req, resp, req_validation_error, instance, model_adapter=N
     """spectree's hook: a body or query the models refuse is a 422 problem naming each field."""
     if req_validation_error is None:
         return
+    if request.get_data(cache=True) and not (request.is_json and request.get_json(silent=True) is not None):
+        raise ApiProblem(problem(422, "invalid_request", codes=[{
+            "code": "invalid_request", "field": None,
+            "text": "The body is not a JSON object: send UTF-8 JSON with Content-Type: application/json"}]))
     codes = []
     for error in req_validation_error.errors(include_input=False, include_url=False):
         field = ".".join(str(part) for part in error.get("loc", ()))

@@ -1,6 +1,7 @@
 """Declaring through the JSON API: the same queue, dedupe, rules, codes and receipts as an SMS."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from store.models import Declaration, InboundMessage
@@ -52,6 +53,38 @@ class TestMoveIn:
         assert ID_BAD_CHECK not in response.get_data(as_text=True)
         with rt.sessions() as session:
             assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+    @pytest.mark.parametrize("field,value", [("name", "张三\U0001F600"), ("name", "Ab\u202e"), ("name", "张"),
+                                             ("room", "<script>"), ("room", "3楼#01"), ("room", "301\u200f")])
+    def test_a_name_or_room_an_sms_could_not_hold_is_refused(self, client, rt, people, field, value):
+        """The API reads name and room by the SMS shapes: what `登记` would answer `unrecognized_token` is a 422."""
+        headers = log_in(client, rt, LANDLORD)
+        fields = {"name": "张三", "document_number": ID_A, "room": "301", "property": "100001", field: value}
+        response = client.post("/api/v1/declarations", headers=headers, json=fields)
+        assert response.status_code == 422
+        [problem] = response.get_json()["codes"]
+        assert (problem["code"], problem["field"]) == ("unrecognized_token", field)
+        assert declarations(rt) == []
+
+    @pytest.mark.parametrize("data,content_type", [('{"name": "张三", ', "application/json"),
+                                                   (b'{"name": "\xff"}', "application/json"),
+                                                   ('{"name": "张三"}', "text/plain")])
+    def test_a_body_that_is_not_json_is_named_as_such(self, client, rt, people, data, content_type):
+        """Broken JSON, bytes that are not UTF-8 or a form content type: the problem says so, not `Field required`."""
+        headers = log_in(client, rt, LANDLORD)
+        response = client.post("/api/v1/declarations", headers=headers, data=data, content_type=content_type)
+        assert response.status_code == 422
+        [problem] = response.get_json()["codes"]
+        assert problem["field"] is None and "not a JSON object" in problem["text"]
+
+    def test_a_body_too_large_says_so_and_the_limit(self, client, rt, people):
+        """Past the request limit the problem says what is wrong and how much is allowed, in words."""
+        headers = log_in(client, rt, LANDLORD)
+        response = client.post("/api/v1/declarations", headers={**headers, "Accept-Language": "en"},
+                               json={"name": "张三", "document_number": ID_A, "hukou_address": "x" * 100_000})
+        assert response.status_code == 413
+        body = response.get_json()
+        assert body["codes"][0]["text"] == "The request body is too large." and body["detail"] == "At most 65,536 bytes."
 
     def test_unknown_fields_are_refused(self, client, rt, people):
         headers = log_in(client, rt, LANDLORD)
