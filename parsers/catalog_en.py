@@ -34,7 +34,7 @@ CODES = {
     "date_before_birth": "Move-in date is before the birth date; check it.",
     "missing_address": "Address missing. Example: ENROL NAME ID ADDRESS.",
     "missing_phone": "Phone missing. Example: AGENT 13912345678.",
-    "unrecognized_token": "Not understood: {token}",
+    "unrecognized_token": "Not understood: {token}.",
     "too_many_records": "At most 10 people per SMS; send several.",
     "message_too_long": "Message too long; send several.",
     "missing_receipt": "Add the 8-digit receipt.",

@@ -17,7 +17,8 @@ from parsers.result import ParseResult
 
 CATALOGS: dict[str, ModuleType] = {"zh": catalog_zh, "en": catalog_en}
 _EXAMPLE_CODES = frozenset({"unknown_keyword", "empty_message"})
-_MAX_TOKEN_SHOWN = 8  # longer unrecognised text may be most of an ID number
+_MAX_TOKEN_DIGITS = 8  # unrecognised text with more digits may be most of an ID number: masked
+_MAX_TOKEN_SHOWN = 20  # longer unrecognised text is cut
 
 
 def _unique(codes) -> tuple[str, ...]:
@@ -29,8 +30,10 @@ def _code_text(cat: ModuleType, code: str, result: ParseResult, record: int | No
     if "{token}" in text:
         token = next((p.text for p in result.errors if p.code == code and p.record == record), "")
         token = token.strip()
-        if len(token) > _MAX_TOKEN_SHOWN:
+        if sum(ch.isdigit() for ch in token) > _MAX_TOKEN_DIGITS:
             token = mask_id(token)
+        elif len(token) > _MAX_TOKEN_SHOWN:
+            token = token[:_MAX_TOKEN_SHOWN - 1] + "…"
         text = text.format(token=token)
     return text
 

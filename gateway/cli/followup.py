@@ -9,7 +9,7 @@ from gateway.cli import base
 
 @click.group("followup")
 def followup() -> None:
-    """The follow-up list's Art. 57 actions against landlords and employers."""
+    """Article 57 actions of the follow-up list, against landlords and employers."""
 
 
 @followup.command("action")

@@ -125,3 +125,21 @@ class TestCodeCatalogues:
     def test_every_status_has_text_in_both_languages(self, status):
         """Each outcome status has a word in both catalogues."""
         assert catalog_zh.STATUS[status] and catalog_en.STATUS[status]
+
+
+class TestUnrecognisedText:
+    @pytest.mark.parametrize("body,expected", [
+        (f"登记 张 {ID_A} 301", "无法识别：张。缺姓名。"),
+        (f"登记 张三 {ID_A} 301 10/01/2014", "无法识别：10/01/2014。"),
+        (f"REG ZHANG SAN {ID_A} 301 " + "$" * 60, "Not understood: " + "$" * 19 + "…."),
+    ])
+    def test_the_text_not_understood_is_shown_and_ends_its_sentence(self, body, expected):
+        """What was not understood is quoted as typed (a date in the wrong order too), cut when long, and the
+        next reason does not run into it."""
+        result = parse_sms(body, today=TODAY)
+        assert render_reply(result, [rejected(result, 0)]).endswith(expected)
+
+    def test_text_with_most_of_an_id_number_stays_masked(self):
+        result = parse_sms(f"登记 张三 {ID_A[:16]}X9Y 301", today=TODAY)
+        reply = render_reply(result, [rejected(result, 0)])
+        assert ID_A[:16] not in reply and "3501" in reply

@@ -33,3 +33,20 @@ class TestKeys:
 
         first, second = demo_keys(tmp_path / "demo-keys.json"), demo_keys(tmp_path / "demo-keys.json")
         assert first == second and (tmp_path / "demo-keys.json").stat().st_mode & 0o077 == 0
+
+
+def test_db_upgrade_beside_the_demo_uses_the_demo_keys(tmp_path, monkeypatch):
+    """`declgate db upgrade` in the demo's folder opens its database with its keys, as `outbox` does."""
+    from gateway.settings import demo_keys
+
+    monkeypatch.chdir(tmp_path)
+    demo_keys(tmp_path / "instance" / "demo-keys.json")
+    env = {"DATABASE_URL": None, "DATA_KEYS": None, "BLIND_INDEX_KEY": None, "DECLGATE_INSTANCE": None}
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0 and "is up to date" in result.output, result.output
+
+
+def test_every_command_has_a_whole_summary_in_help():
+    """`declgate --help` lists each command with a summary click did not cut at an abbreviation's dot."""
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "Art." not in result.output and "Article 57 actions" in result.output
