@@ -18,7 +18,7 @@ def db_upgrade() -> None:
     """Apply Alembic migrations up to the newest."""
     from store.migrate import upgrade
 
-    settings = base._demo_keys_if_unset(base.settings())  # beside `serve --demo`: its database, its keys
+    settings = base.demo_keys_if_unset(base.settings())  # beside `serve --demo`: its database, its keys
     try:
         keyring = settings.keyring()
     except SettingsError as exc:

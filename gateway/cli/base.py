@@ -25,7 +25,7 @@ def settings(**overrides) -> Settings:
 
 def runtime(chosen: Settings | None = None, *, migrate: bool = False) -> Runtime:
     """The runtime for a command (installed as the process's current one), the database migrated first if asked."""
-    chosen = _demo_keys_if_unset(chosen or settings())
+    chosen = demo_keys_if_unset(chosen or settings())
     try:
         keyring = chosen.keyring()
         if migrate:
@@ -40,7 +40,7 @@ def runtime(chosen: Settings | None = None, *, migrate: bool = False) -> Runtime
                                    "or unset it for the embedded SQLite database") from None
 
 
-def _demo_keys_if_unset(settings: Settings) -> Settings:
+def demo_keys_if_unset(settings: Settings) -> Settings:
     """Commands run beside `serve --demo` (outbox, export, sms send) open its database with its keys, kept
     beside that database, when no keys are set; `serve` without --demo still requires them."""
     kept = Path(settings.instance_dir) / DEMO_KEYS_FILE
