@@ -34,6 +34,8 @@ CODES = {
     "date_before_birth": "Move-in date is before the birth date; check it.",
     "missing_address": "Address missing. Example: ENROL NAME ID ADDRESS.",
     "missing_phone": "Phone missing. Example: AGENT 13912345678.",
+    "name_too_long": "Name too long (at most 60 characters); check it.",
+    "address_too_long": "Address too long (at most 200 characters); the street and number are enough.",
     "unrecognized_token": "Not understood: {token}.",
     "too_many_records": "At most 10 people per SMS; send several.",
     "message_too_long": "Message too long; send several.",

@@ -34,6 +34,8 @@ CODES = {
     "date_before_birth": "入住日期早于出生日期，请核对。",
     "missing_address": "缺房屋地址，例：注册 姓名 身份证号 地址。",
     "missing_phone": "缺手机号，例：授权 13912345678。",
+    "name_too_long": "姓名太长（最多60字），请核对。",
+    "address_too_long": "地址太长（最多200字），写到门牌号即可。",
     "unrecognized_token": "无法识别：{token}。",
     "too_many_records": "每条短信最多10人，请分开发。",
     "message_too_long": "短信太长，请分开发。",

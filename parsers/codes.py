@@ -23,6 +23,8 @@ ERROR_CODES: dict[str, Bilingual] = {
     "date_before_birth": Bilingual("入住日期早于证件上的出生日期。", "The move-in date is before the birth date on the ID."),
     "missing_address": Bilingual("备案缺少房屋地址。", "The enrolment has no property address."),
     "missing_phone": Bilingual("授权缺少代理人手机号。", "The agent command has no phone number."),
+    "name_too_long": Bilingual("姓名超过60字。", "The name is longer than 60 characters."),
+    "address_too_long": Bilingual("地址超过200字。", "An address is longer than 200 characters."),
     "unrecognized_token": Bilingual("有内容无法识别。", "Part of the record matches no known field."),
     "too_many_records": Bilingual("一条短信超过10条记录。", "The message holds more than 10 records."),
     "message_too_long": Bilingual("短信超过1600字。", "The message is longer than 1600 characters."),

@@ -21,6 +21,8 @@ from parsers.result import Document, ParseResult, Problem, Record
 
 MAX_RECORDS = 10
 MAX_CHARS = 1600
+# A name and an address as long as the API takes them (gateway.api.schemas) and the store keeps them.
+NAME_MAX, ADDRESS_MAX = 60, 200
 DOCUMENT_KINDS = frozenset({"RIC", "PASSPORT", "HKMO", "TW", "NOID"})
 DATE_KINDS = frozenset({"DATE_WORD", "DATE_YMD_CJK", "DATE_MD_CJK", "DATE_YMD", "DATE_MD", "DATE_MD_DASH"})
 _DOC_TYPES = {"PASSPORT": "passport", "HKMO": "hkmo_permit", "TW": "tw_permit"}
@@ -204,6 +206,8 @@ class _Parser:
         born = birth_date(document.number) if document and document.type == "ric" and document.number else None
         date = self.today if date_token is None else self.date(index, date_token, born=born, move_out=move_out)
         hukou = seg.hukou[2] if seg.hukou else None
+        if hukou is not None and len(hukou) > ADDRESS_MAX:
+            self.error("address_too_long", index, seg.hukou[0], seg.hukou[1])
         image = None
         if document is not None and document.type == "none" and not move_out:
             if self.portraits_given < self.images:
@@ -275,8 +279,11 @@ class _Parser:
             self.error("unrecognized_token", index, start, end)
 
     def name(self, index: int, f: dict, name: str, start: int, end: int) -> None:
-        """Record a name; a second one is `multiple_names`."""
+        """Record a name; a second one is `multiple_names`. One too long is an error, kept cut for the reply."""
         if f["name"] is None:
+            if len(name) > NAME_MAX:
+                self.error("name_too_long", index, start, end)
+                name = name[:NAME_MAX - 1] + "…"
             f["name"] = name
         else:
             self.error("multiple_names", index, start, end)
@@ -414,6 +421,8 @@ class _Parser:
             text = " ".join(" ".join(pieces).split()) or None
         if text is None:
             self.error("missing_address", index, seg.start, seg.end)
+        elif len(text) > ADDRESS_MAX:
+            self.error("address_too_long", index, address[0].start, address[-1].end)
         return Record(name=f["name"], document=f["document"], property=alias, address=text, single_unit=single)
 
     def agent_record(self, index: int, seg: _Segment) -> Record:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from parsers.grammar import ADDRESS_MAX, NAME_MAX
+
 DocumentType = Literal["ric", "passport", "hkmo_permit", "tw_permit", "none"]
 
 
@@ -94,14 +96,14 @@ class Declarations(BaseModel):
 
 
 class MoveInRequest(Strict):
-    name: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     document_type: DocumentType = "ric"
     document_number: str | None = Field(None, max_length=32, description="Required unless document_type is none")
     room: str | None = Field(None, max_length=16)
     date: dt.date | None = Field(None, description="Move-in date; today when left out")
     phone: str | None = Field(None, max_length=32, description="The tenant's phone")
     property: str | None = Field(None, max_length=16, description="Property code; may be left out with one property")
-    hukou_address: str | None = Field(None, max_length=200, description="Household-registration (户籍) address, "
+    hukou_address: str | None = Field(None, max_length=ADDRESS_MAX, description="Household-registration (户籍) address, "
                                       "asked for a person without a document")
 
 
@@ -150,17 +152,17 @@ class EnrolmentIn(Strict):
                                                   "or an employer (用工单位) with its first site")
     phone: str = Field(min_length=1, max_length=32, description="The landlord's mobile, or the employer's contact "
                                                               "phone: the decision is texted to it")
-    name: str = Field(min_length=1, max_length=60, description="The landlord's own name, or the employer's")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="The landlord's own name, or the employer's")
     document_type: Literal["ric", "passport", "hkmo_permit", "tw_permit"] = "ric"
     document_number: str | None = Field(None, min_length=1, max_length=32,
                                         description="The landlord's own document (landlords only: required)")
-    address: str = Field(min_length=1, max_length=200, description="The property's address, or the employer's")
+    address: str = Field(min_length=1, max_length=ADDRESS_MAX, description="The property's address, or the employer's")
     alias: str | None = Field(None, max_length=32, description="A short name for the property (`@东街` by SMS), "
                                                                "or for the employer's site")
     single_unit: bool = Field(False, description="Let as one unit: declarations need no room (landlords)")
     credit_code: str | None = Field(None, min_length=1, max_length=32,
                                     description="Employers: the unified social credit code (18 characters)")
-    site_address: str | None = Field(None, max_length=200, description="Employers: the first site's address "
+    site_address: str | None = Field(None, max_length=ADDRESS_MAX, description="Employers: the first site's address "
                                                                        "(omitted: the employer's)")
     site_kind: Literal["workplace", "dormitory", "building_site"] = Field("workplace", description="Employers")
     capacity: int | None = Field(None, ge=0, le=100000, description="Employers: the site's beds or places")
@@ -251,7 +253,7 @@ class StaffList(BaseModel):
 
 
 class HireRequest(Strict):
-    name: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     document_type: DocumentType = "ric"
     document_number: str | None = Field(None, max_length=32, description="Required unless document_type is none")
     site: str | None = Field(None, max_length=16, description="Site code; may be left out with one site")
@@ -259,7 +261,7 @@ class HireRequest(Strict):
     lodger: bool = Field(False, description="Lodges at the site (like `宿舍` in a 用工 SMS)")
     date: dt.date | None = Field(None, description="First day of work; today when left out")
     phone: str | None = Field(None, max_length=32, description="The worker's phone")
-    hukou_address: str | None = Field(None, max_length=200, description="Household-registration (户籍) address, "
+    hukou_address: str | None = Field(None, max_length=ADDRESS_MAX, description="Household-registration (户籍) address, "
                                       "asked for a person without a document")
 
 

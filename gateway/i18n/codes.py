@@ -27,6 +27,8 @@ REASONS: dict[str, B] = {
     "date_before_birth": B("日期早于出生", "Date before birth"),
     "missing_address": B("缺少房屋地址", "Address missing"),
     "missing_phone": B("缺少手机号", "Phone missing"),
+    "name_too_long": B("姓名过长", "Name too long"),
+    "address_too_long": B("地址过长", "Address too long"),
     "unrecognized_token": B("有内容无法识别", "Unrecognised text"),
     "too_many_records": B("记录过多", "Too many records"),
     "message_too_long": B("短信过长", "Message too long"),

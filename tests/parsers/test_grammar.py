@@ -14,6 +14,8 @@ from tests.constants import ID_A, ID_X, ID_B
 
 from .strategies import NOISE, TODAY, expected_records, messages
 
+LONG_NAME = " ".join(["WOLFESCHLEGEL"] * 5)  # 69 characters: more than a name may have (60)
+LONG_ADDRESS = "福建省莆田市荔城区拱辰街道" * 16  # 208 characters: more than an address may have (200)
 ID81 = "810000199001011230"  # valid check digit, region code missing from stdnum's table
 
 
@@ -48,6 +50,9 @@ ERROR_CASES = [
     ("bad_date", f"登记 张三 {ID_X} 1949-09-30", 0, 25, 35),
     ("unrecognized_token", f"登记 张三 {ID_A} 12345", 0, 25, 30),
     ("unrecognized_token", f"登记 张三 {ID_A} 301 ⑴", 0, 29, 30),
+    ("name_too_long", f"REG {LONG_NAME} {ID_A}", 0, 4, 4 + len(LONG_NAME)),
+    ("address_too_long", f"登记 王小明 无证 302 户籍{LONG_ADDRESS}", 0, 14, 16 + len(LONG_ADDRESS)),
+    ("address_too_long", f"注册 张三 {ID_A} {LONG_ADDRESS}", 0, 25, 25 + len(LONG_ADDRESS)),
     ("missing_receipt", "DEL", None, 0, 3),
     ("bad_receipt", "DEL 12345678", None, 4, 12),
     ("bad_receipt", "确认 1234567", None, 3, 10),

@@ -351,3 +351,19 @@ def test_keyword_alone_is_answered_with_what_is_missing(client, enrolled, body, 
     assert message.review_state == "open" and message.review_reason == codes[0]
     spans = [(e["code"], body[e["start"]:e["end"]]) for e in message.parse["errors"]]
     assert spans == [(code, body.strip()) for code in codes]
+
+
+@pytest.mark.parametrize("body, code", [("登记 王小明 无证 302 户籍" + "福建省莆田市荔城区拱辰街道" * 16, "address_too_long"),
+                                        ("REG " + " ".join(["WOLFESCHLEGEL"] * 5) + f" {ID_A} 301", "name_too_long")])
+def test_a_field_longer_than_the_store_keeps_is_answered_not_failed(client, enrolled, body, code):
+    """A household address or a name longer than its column used to pass the grammar and fail the INSERT on
+    PostgreSQL at every retry, ending as `job_failed` with no reply. It is a parse error: a reply that says
+    what to shorten, and the officers' queue with the code and span."""
+    response = sms(client, body, LANDLORD)
+    drain(enrolled)
+    [reply] = reply_to(enrolled, response.sid)
+    assert catalog_zh.CODES[code].split("（")[0] in reply or "too long" in reply
+    message = inbound(enrolled, response.sid)
+    assert message.review_state == "open" and message.review_reason == code
+    assert [e["code"] for e in message.parse["errors"]] == [code]
+    assert declarations(enrolled) == []
