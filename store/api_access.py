@@ -14,7 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store import agents
@@ -133,6 +133,18 @@ def staffing_for(session: Session, token: str, *, now: dt.datetime | None = None
     force and the grants are."""
     phone = phone_for(session, token, now=now)
     return agents.for_employers(session, phone) if phone else []
+
+
+def revoke_all(session: Session, phone: str, *, now: dt.datetime | None = None) -> int:
+    """End every token in force of a phone (a lost or stolen phone): its holder's, whether landlord, agent or
+    employer contact. Returns how many were in force."""
+    from store.models import Landlord
+
+    landlords = select(Landlord.id).where(Landlord.phone == phone).scalar_subquery()
+    held = or_(ApiToken.phone == phone, and_(ApiToken.phone.is_(None), ApiToken.landlord_id.in_(landlords)))
+    result = session.execute(update(ApiToken).where(held, ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=now or utcnow()))
+    return int(result.rowcount or 0)
 
 
 def revoke(session: Session, token: str, *, now: dt.datetime | None = None) -> bool:

@@ -170,3 +170,14 @@ def logout():
         api_access.revoke(session, bearer() or "")
         audit.record(session, None, "api_logout", g.who, address=client_address())
     return Response(status=204)
+
+
+@bp.post("/logout/everywhere")
+@declarant_required
+@spec.validate(resp=Responses(HTTP_204=None, HTTP_401=Problem), tags=[TAG], security={"bearer": []})
+def logout_everywhere():
+    """Revoke every token of this phone, this one included: log in again on a new handset after losing one."""
+    with runtime.current().sessions.begin() as session:
+        ended = api_access.revoke_all(session, g.phone)
+        audit.record(session, None, "api_logout_all", g.who, address=client_address(), ended=ended)
+    return Response(status=204)

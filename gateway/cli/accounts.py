@@ -37,6 +37,24 @@ def landlord_add(phone, name, property_code, address, precinct, alias, single_un
         raise click.ClickException(str(exc)) from None
 
 
+@landlord.command("logout")
+@click.argument("phone")
+def landlord_logout(phone: str) -> None:
+    """End every API session of a phone at once (a lost or stolen phone): a landlord's, an agent's or an
+    employer contact's. The phone logs in again with a new code."""
+    from parsers.phones import to_e164
+    from store import api_access, audit
+
+    rt = base.runtime(migrate=True)
+    number = to_e164(phone, rt.settings.default_region)
+    if number is None:
+        raise click.ClickException(f"{phone!r} is not a phone number; write it as 13800138000 or +8613800138000")
+    with rt.sessions.begin() as session:
+        ended = api_access.revoke_all(session, number)
+        audit.record(session, None, "api_logout_all", number, source="cli", ended=ended)
+    click.echo(f"{ended} API session(s) of {number} ended")
+
+
 CSV_COLUMNS = ("phone", "name", "property_code", "address", "precinct", "alias", "single_unit")
 
 

@@ -131,6 +131,7 @@ ACTIONS: dict[str, B] = {
     "api_login": B("房东网上登录", "Landlord logged in (web)"),
     "api_login_failed": B("房东网上登录失败", "Landlord log-in failed (web)"),
     "api_logout": B("房东网上退出", "Landlord logged out (web)"),
+    "api_logout_all": B("该手机号网上登录全部退出", "Every web session of a phone ended"),
     "portrait_upload": B("上传照片", "Photo uploaded"), "portrait_refused": B("照片未通过检查", "Photo refused"),
     "org_import": B("修改组织机构", "Organisation changed"),
     "enrolment_approve": B("批准房东注册", "Enrolment approved"), "enrolment_reject": B("驳回房东注册", "Enrolment rejected"),

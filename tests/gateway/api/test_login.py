@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
+from gateway.cli import cli
 from store import stats
 from store.models import ApiLoginCode, ApiToken, OutboundMessage
 from store.stats import Month
-from tests.constants import ID_A, LANDLORD, STRANGER
+from tests.constants import ID_A, KEY_ENV, LANDLORD, OTHER_LANDLORD, STRANGER
 from tests.gateway.api.helpers import code_sent, log_in, result_of
 from tests.support import audit_actions
 
@@ -75,6 +77,30 @@ class TestLogin:
         assert len(audit_actions(rt, "api_logout")) == 1
         after = client.get("/api/v1/properties", headers=headers)
         assert after.status_code == 401 and after.mimetype == "application/problem+json"
+
+    def test_logging_out_everywhere_ends_the_lost_handsets_token_too(self, client, rt, people):
+        """A landlord who lost a phone logs in on the new one (same number) and ends every token, the lost
+        handset's included; another landlord's token is untouched."""
+        lost, current = log_in(client, rt, LANDLORD), log_in(client, rt, LANDLORD)
+        other = log_in(client, rt, OTHER_LANDLORD)
+        assert client.post("/api/v1/logout/everywhere", headers=current).status_code == 204
+        for headers in (lost, current):
+            assert client.get("/api/v1/properties", headers=headers).status_code == 401
+        assert client.get("/api/v1/properties", headers=other).status_code == 200
+        [entry] = audit_actions(rt, "api_logout_all")
+        assert entry.detail["ended"] == 2
+
+    def test_an_operator_ends_every_token_of_a_phone(self, client, rt, people, settings):
+        """`declgate landlord logout PHONE`, for a phone reported stolen: its tokens end, audited."""
+        stolen = log_in(client, rt, LANDLORD)
+        env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+               "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "x", **KEY_ENV}
+        result = CliRunner().invoke(cli, ["landlord", "logout", LANDLORD.removeprefix("+86")], env=env)
+        assert result.exit_code == 0 and f"1 API session(s) of {LANDLORD} ended" in result.output
+        assert client.get("/api/v1/properties", headers=stolen).status_code == 401
+        assert len(audit_actions(rt, "api_logout_all")) == 1
+        refused = CliRunner().invoke(cli, ["landlord", "logout", "not-a-phone"], env=env)
+        assert refused.exit_code != 0 and "is not a phone number" in refused.output
 
     def test_no_token_no_access(self, client, rt, people):
         for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic eDp5"}):

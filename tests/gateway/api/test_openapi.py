@@ -12,7 +12,7 @@ from tests.budget import examples
 from tests.constants import LANDLORD
 from tests.gateway.api.helpers import log_in
 
-PATHS = {"/login/code", "/login", "/logout", "/properties", "/declarations", "/declarations/{receipt}",
+PATHS = {"/login/code", "/login", "/logout", "/logout/everywhere", "/properties", "/declarations", "/declarations/{receipt}",
          "/declarations/{receipt}/move-out", "/requests/{request_id}", "/enrolments", "/agents", "/agents/{phone}", "/declarations/{receipt}/portrait",
          "/sites", "/staff", "/staff/{receipt}/leave"}
 
