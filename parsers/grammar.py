@@ -44,6 +44,7 @@ class _Inherited:
     """What a record passes on to the next one that omits it (a family in one room)."""
 
     property: str | None = None
+    property_span: tuple[int, int] | None = None
     room: str | None = None
     date_token: T.Token | None = None
 
@@ -199,9 +200,11 @@ class _Parser:
                       move_out: bool = False) -> Record:
         """Apply inheritance, then the date rules, then the no-document rules (§9.1, §9.2) to one record."""
         prop = f["property"] or inherited.property
+        prop_span = f["property_span"] if f["property"] else inherited.property_span
         room = f["room"] or inherited.room
         date_token = f["date_token"] or inherited.date_token
-        inherited.property, inherited.room, inherited.date_token = prop, room, date_token
+        inherited.property, inherited.property_span, inherited.room, inherited.date_token = (
+            prop, prop_span, room, date_token)
         document = f["document"]
         born = birth_date(document.number) if document and document.type == "ric" and document.number else None
         date = self.today if date_token is None else self.date(index, date_token, born=born, move_out=move_out)
@@ -218,14 +221,16 @@ class _Parser:
             elif image is None:
                 self.warn("missing_portrait", index, seg.hukou[0], seg.hukou[1])
         return Record(name=f["name"], document=document, room=room, date=date, phone=f["phone"], property=prop,
-                      id_suffix=f["id_suffix"], hukou=hukou, image=image, lodger=f["lodger"])
+                      id_suffix=f["id_suffix"], hukou=hukou, image=image, lodger=f["lodger"],
+                      span=self.norm.span(seg.start, seg.end), property_span=prop_span)
 
     def fields(self, index: int, seg: _Segment, *, allow_suffix: bool, staff: bool = False) -> dict:
         """field = document | id_suffix | name | room | date | phone | property ;
         name = cjk_name | latin_word { latin_word } ;
         lodger = "宿舍" | "LODGE" ; (staff records only: there `LODGE` is never part of a name)"""
         f: dict = {"name": None, "document": None, "document_seen": False, "room": None, "noid_span": None,
-                   "date_token": None, "phone": None, "property": None, "id_suffix": None, "lodger": False}
+                   "date_token": None, "phone": None, "property": None, "property_span": None, "id_suffix": None,
+             "lodger": False}
         toks = seg.tokens
         i = 0
         while i < len(toks):
@@ -266,7 +271,7 @@ class _Parser:
             elif kind == "PHONE" and f["phone"] is None and (phone := to_e164(tok.text, self.region)):
                 f["phone"] = phone
             elif kind == "PROPERTY" and f["property"] is None:
-                f["property"] = tok.value
+                f["property"], f["property_span"] = tok.value, self.norm.span(tok.start, tok.end)
             else:
                 self.error("unrecognized_token", index, tok.start, tok.end)
         return f

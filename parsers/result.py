@@ -6,7 +6,7 @@ and the officer UI can highlight exactly where the message went wrong.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.commands import AGENT_COMMANDS, MOVE_OUTS, RECEIPT_ARGUMENT, Command
@@ -54,6 +54,10 @@ class Record:
     lodger: bool = False  # staff: lodges at the site (留宿人员, §9.4)
     address: str | None = None  # enrol: the property's address, spaces kept (§9.3)
     single_unit: bool = False  # enrol: the property is one unit (单套)
+    # Where the record, and the `@` that named its property (its own or the one it inherited), are in the
+    # ORIGINAL text: a refusal the store decides (`unknown_property`, `missing_room`) is shown there too.
+    span: tuple[int, int] | None = field(default=None, compare=False)
+    property_span: tuple[int, int] | None = field(default=None, compare=False)
 
     def to_json(self, command: Command | None) -> dict[str, Any]:
         if command == Command.ENROL:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from gateway import runtime
 from gateway.media import portraits
 from gateway.pipeline.delivery import deliver, queue_sms
-from gateway.pipeline.outcome import Handled
+from gateway.pipeline.outcome import Handled, with_store_refusals
 from gateway.pipeline.policy import RATE_WINDOW, over_rate_limit, parse_inbound, record_optout, to_senders_precincts
 from gateway.pipeline import queue
 from gateway.pipeline.queue import job_id
@@ -318,6 +318,7 @@ def _process(session: Session, inbound: InboundMessage, parsed: ParseResult | No
         if inbound.parse is None:  # officers see the spans of its errors (the webhook did not parse it)
             inbound.parse = result.to_json()
         handled = handle_sms(session, inbound, result)
+        inbound.parse = with_store_refusals(inbound.parse, inbound.body or "", result, handled.outcomes)
         result_language = handled.language or result.language
     _finish(session, inbound, handled, result, result_language)
     inbound.attempts = attempts

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers import Outcome, OutcomeStatus
+from parsers import Outcome, OutcomeStatus, ParseResult
 from store.models import Property
+
+# Refusals about the `@` a record named (or inherited): shown there; any other the store decides, on the record.
+_AT_PROPERTY = frozenset({"unknown_property", "not_your_property"})
 
 
 @dataclass
@@ -41,3 +44,27 @@ class Handled:
             self.precinct_id = prop.precinct_id
         elif prop.precinct_id != self.precinct_id and prop.precinct_id not in self.other_precinct_ids:
             self.other_precinct_ids.append(prop.precinct_id)
+
+
+def with_store_refusals(parse: dict, body: str, result: ParseResult, outcomes: list[Outcome]) -> dict:
+    """The stored parse with each refusal the store decided for a record (`unknown_property`, `missing_room`,
+    `wrong_declarant_kind`, …) added as an error at that record's span in the original text, so officers see
+    where every rejection is, not only the parser's. Marked `store`: processing the message again replaces
+    them rather than adding more."""
+    kept = [p for p in parse.get("errors", []) if not p.get("store")]
+    parsed = {(p["code"], p.get("record")) for p in kept}
+    added = []
+    for outcome in outcomes:
+        if outcome.status != OutcomeStatus.REJECTED or outcome.record is None or outcome.record >= len(result.records):
+            continue
+        record = result.records[outcome.record]
+        for code in dict.fromkeys(outcome.codes):
+            span = record.property_span if code in _AT_PROPERTY and record.property_span else record.span
+            if (code, outcome.record) in parsed or span is None:
+                continue
+            added.append({"code": code, "record": outcome.record, "start": span[0], "end": span[1],
+                          "text": body[span[0]:span[1]], "store": True})
+    if not added and len(kept) == len(parse.get("errors", [])):
+        return parse
+    errors = sorted(kept + added, key=lambda p: (p.get("start", 0), p.get("end", 0)))
+    return {**parse, "errors": errors}

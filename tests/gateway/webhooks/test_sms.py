@@ -1,6 +1,7 @@
 """The SMS spine end to end: signed webhook → stored → RQ job → store → one reply."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -157,6 +158,34 @@ class TestDeclaration:
         assert row.codes == ["ambiguous_property"] and row.review_state == "open"
         assert declarations(enrolled) == []
 
+
+    def test_a_refusal_the_store_decides_has_its_span_too(self, client, enrolled):
+        """`unknown_property` is shown at the `@` the record named, or inherited from the record before;
+        `ambiguous_property` and `missing_room`, which no word of the text holds, at the whole record."""
+        bodies = {"unknown": f"登记 张三 {ID_A} 301 @nowhere; 李四 {ID_B} 302",
+                  "ambiguous": f"登记 张三 {ID_A} 301", "room": f"登记 张三 {ID_A} @west"}
+        sids = {name: sms(client, body, OTHER_LANDLORD).sid for name, body in bodies.items()}
+        drain(enrolled)
+
+        def spans(name):
+            row = inbound(enrolled, sids[name])
+            return [(e["code"], e["record"], bodies[name][e["start"]:e["end"]], e["text"]) for e in row.parse["errors"]]
+        assert spans("unknown") == [("unknown_property", 0, "@nowhere", "@nowhere"),
+                                    ("unknown_property", 1, "@nowhere", "@nowhere")]
+        assert spans("ambiguous") == [("ambiguous_property", 0, f"张三 {ID_A} 301", f"张三 {ID_A} 301")]
+        assert spans("room") == [("missing_room", 0, f"张三 {ID_A} @west", f"张三 {ID_A} @west")]
+
+    def test_the_store_refusals_are_replaced_not_added_when_applied_again(self):
+        """An officer's edited copy or a retried batch applies a message again: one span per refusal stays."""
+        from parsers import Outcome, parse_sms
+        from gateway.pipeline.outcome import with_store_refusals
+
+        body = f"登记 张三 {ID_A} 301 @nowhere"
+        result = parse_sms(body, today=dt.date(2026, 12, 1))
+        refused = [Outcome("rejected", 0, codes=("unknown_property",))]
+        once = with_store_refusals(result.to_json(), body, result, refused)
+        assert with_store_refusals(once, body, result, refused) == once
+        assert with_store_refusals(once, body, result, []) == result.to_json()  # accepted the second time
 
 class TestRejections:
     def test_unknown_sender_is_kept_for_officers_and_answered(self, client, enrolled):
