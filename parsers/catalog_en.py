@@ -18,6 +18,12 @@ STATUS = {
     "move_out_requested": "Move-out request received; if it matches a registration, the landlord is asked to confirm",
 }
 
+# Codes whose advice differs by command: a move-out names the person by ID, suffix or room.
+COMMAND_CODES = {
+    "move_out": {"missing_id": "Add the ID, its last digits or the room. Example: OUT ID, OUT *1238 or OUT 301."},
+    "staff_end": {"missing_id": "Add the ID or its last digits. Example: LEAVE ID or LEAVE *1238."},
+}
+
 CODES = {
     "empty_message": "The message is empty.",
     "unknown_keyword": "Unknown command.",

@@ -18,6 +18,12 @@ STATUS = {
     "left": "已离职",
 }
 
+# Codes whose advice differs by command: a move-out names the person by ID, suffix or room.
+COMMAND_CODES = {
+    "move_out": {"missing_id": "缺证件号、尾号或房号，例：退租 身份证号、退租 尾号1238 或 退租 301。"},
+    "staff_end": {"missing_id": "缺证件号或尾号，例：离职 身份证号 或 离职 尾号1238。"},
+}
+
 CODES = {
     "empty_message": "短信是空的。",
     "unknown_keyword": "无法识别指令。",

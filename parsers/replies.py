@@ -26,7 +26,7 @@ def _unique(codes) -> tuple[str, ...]:
 
 
 def _code_text(cat: ModuleType, code: str, result: ParseResult, record: int | None) -> str:
-    text = cat.CODES.get(code, code)
+    text = cat.COMMAND_CODES.get(result.command or "", {}).get(code) or cat.CODES.get(code, code)
     if "{token}" in text:
         token = next((p.text for p in result.errors if p.code == code and p.record == record), "")
         token = token.strip()

@@ -143,3 +143,13 @@ class TestUnrecognisedText:
         result = parse_sms(f"登记 张三 {ID_A[:16]}X9Y 301", today=TODAY)
         reply = render_reply(result, [rejected(result, 0)])
         assert ID_A[:16] not in reply and "3501" in reply
+
+
+class TestAdviceByCommand:
+    @pytest.mark.parametrize("body, advice", [
+        ("退租", "退租 尾号1238"), ("OUT 2014-01-09", "OUT *1238"), ("离职", "离职 尾号1238"), ("LEAVE", "LEAVE *1238"),
+        ("登记 张三 301", "没有证件写“无证”")])
+    def test_a_missing_id_is_advised_in_the_commands_own_words(self, body, advice):
+        """A move-out names the person by ID, suffix or room, so "write 无证 if none" would be wrong advice there."""
+        result = parse_sms(body, today=TODAY)
+        assert advice in render_reply(result, [rejected(result, 0)])
