@@ -134,6 +134,20 @@ def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token(client)})
 
 
+def officer_clients(settings, rt):
+    """A factory of test clients, each logged in as the officer named (CSRF checks off: for tests about scope)."""
+    from gateway.app import create_app
+
+    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+    def client_for(username: str):
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return client_for
+
+
 def token(client) -> str:
     """The CSRF token of the client's session, read from the login form as a browser would."""
     html = client.get("/login").get_data(as_text=True)

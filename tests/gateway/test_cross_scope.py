@@ -6,7 +6,6 @@ import io
 import pytest
 from sqlalchemy import select
 
-from gateway.app import create_app
 from store.enrolment import Enrolment, enrol
 from store.models import Declaration, OutboundMessage, Person, Precinct, Property
 from store.officers import add_officer, place
@@ -16,7 +15,7 @@ from tests.gateway.api.helpers import log_in
 from tests.gateway.media.server import picture
 from tests.gateway.pipeline.test_voice_claims import STRANGER, enrol_two, move_in_call, registered_by_landlord
 from tests.gateway.pipeline.test_voice_claims import OTHER_LANDLORD as CLAIMED_LANDLORD
-from tests.support import drain, login, sms, texted
+from tests.support import drain, login, officer_clients, sms, texted
 
 ID_BAD = ID_A[:-1] + ("1" if ID_A[-1] != "1" else "2")
 
@@ -79,13 +78,7 @@ def tree_login(settings, rt, city):
     with rt.sessions.begin() as s:
         add_officer(s, "s21", PASSWORD, "S21")
         place(s, "helper", grants=["audit"])
-    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client_for(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-    return client_for
+    return officer_clients(settings, rt)
 
 
 @pytest.mark.parametrize("viewer", ["k1chief", "helper"])

@@ -6,24 +6,17 @@ import uuid
 import pytest
 from sqlalchemy import select, update
 
-from gateway.app import create_app
 from store.models import OutboundMessage
 from store.officers import add_officer
 from tests.constants import LANDLORD, PASSWORD
-from tests.support import drain, inbound, sms
+from tests.support import drain, inbound, officer_clients, sms
 
 
 @pytest.fixture
 def login(settings, rt, people):
     with rt.sessions.begin() as session:
         add_officer(session, "root", PASSWORD, "GL01", "admin")
-    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client_for(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-    return client_for
+    return officer_clients(settings, rt)
 
 
 

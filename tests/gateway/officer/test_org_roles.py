@@ -6,23 +6,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from gateway.app import create_app
 from store.models import Declaration, Precinct, Property
 from store.officers import place
 from tests.city import COUNTY_ORDER, STATION_ORDER
 from tests.constants import PASSWORD
+from tests.support import officer_clients
 
 
 @pytest.fixture
 def login(settings, rt, city):
-    app = create_app(settings, rt=rt, test_config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client_for(username: str):
-        client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-    return client_for
+    return officer_clients(settings, rt)
 
 
 def person_in(rt, station: str) -> int:
