@@ -17,6 +17,7 @@ with an ID is logged decoded and masked.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 import urllib.parse
 from typing import Any
@@ -54,10 +55,14 @@ def credit_code(value: object) -> str:
     return Public(text) if uscc.is_valid(text) else text
 
 
+_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}|\d\+\d")  # a percent escape, or digits joined by a form's `+`
+
+
 def masked_line(message: str) -> str:
-    """A log line as it may be written: every ID masked, those a URL carries encoded too."""
+    """A log line as it may be written: every ID masked, those a URL carries encoded too. Only a line with an
+    escape or digits joined by `+` is decoded: an access line's `+0800` alone costs a webhook nothing more."""
     masked = mask_ids(message)
-    if "%" in masked or "+" in masked:
+    if _ENCODED.search(masked):
         decoded = urllib.parse.unquote_plus(masked, errors="replace")
         if decoded != masked and contains_id(decoded):
             return mask_ids(decoded)
