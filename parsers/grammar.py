@@ -29,6 +29,12 @@ _DOC_TYPES = {"PASSPORT": "passport", "HKMO": "hkmo_permit", "TW": "tw_permit"}
 _ID_LENGTH_DIGITS = frozenset({16, 17, 19})
 
 
+def is_cjk_name(text: str) -> bool:
+    """cjk_name = 2 * 20 CJK ; (a middle dot only between characters) — the SMS's rule, the API's too."""
+    return (2 <= len(text) <= 20 and text.strip("·") == text and "··" not in text
+            and T.TOKENS["NAME_CJK"].fullmatch(text) is not None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Segment:
     """One record's slice of the normalised text and its fields."""
@@ -278,7 +284,7 @@ class _Parser:
 
     def name_cjk(self, index: int, f: dict, text: str, start: int, end: int) -> None:
         """cjk_name = 2 * 20 CJK ; (a middle dot only between characters)"""
-        if 2 <= len(text) <= 20 and text.strip("·") == text and "··" not in text:
+        if is_cjk_name(text):
             self.name(index, f, text, start, end)
         else:
             self.error("unrecognized_token", index, start, end)

@@ -14,6 +14,7 @@ from parsers import tokens as T
 from parsers.commands import Command
 from parsers.dates import birth_date, check_move_in_date, check_move_out_date
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
+from parsers.grammar import is_cjk_name
 from parsers.normalize import DROPPED
 from parsers.phones import to_e164
 from parsers.receipts import is_valid_receipt
@@ -117,8 +118,7 @@ def _name(raw: str | None, checks: _Checks) -> str:
     name = _text(raw)
     if not name:
         checks.error("missing_name", "name")
-    elif not ((2 <= len(name) <= 20 and T.TOKENS["NAME_CJK"].fullmatch(name) and name.strip("·") == name)
-              or all(T.TOKENS["LATIN_WORD"].fullmatch(word) for word in name.split(" "))):
+    elif not (is_cjk_name(name) or all(T.TOKENS["LATIN_WORD"].fullmatch(word) for word in name.split(" "))):
         checks.error("unrecognized_token", "name")
     return name
 

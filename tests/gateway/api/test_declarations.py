@@ -55,6 +55,7 @@ class TestMoveIn:
             assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
 
     @pytest.mark.parametrize("field,value", [("name", "张三\U0001F600"), ("name", "Ab\u202e"), ("name", "张"),
+                                             ("name", "张··三"),
                                              ("room", "<script>"), ("room", "3楼#01"), ("room", "301\u200f")])
     def test_a_name_or_room_an_sms_could_not_hold_is_refused(self, client, rt, people, field, value):
         """The API reads name and room by the SMS shapes: what `登记` would answer `unrecognized_token` is a 422."""
