@@ -27,6 +27,8 @@ API_CODES: dict[str, tuple[str, str]] = {
     "idempotency_key_reused": ("该Idempotency-Key已用于另一个请求。",
                                "This Idempotency-Key was used for another request."),
     "http_413": ("请求内容过大。", "The request body is too large."),
+    "not_json": ("请求内容不是JSON对象：请以UTF-8编码的JSON发送，Content-Type为application/json。",
+                 "The body is not a JSON object: send UTF-8 JSON with Content-Type: application/json."),
     "unavailable": ("服务暂时不可用，请稍后重试。", "The service is unavailable; try again later."),
     "bad_idempotency_key": ("Idempotency-Key须为1至200个字符。", "An Idempotency-Key has 1 to 200 characters."),
     "bad_credit_code": ("统一社会信用代码无效（18位，最后一位为校验码）。",
@@ -79,8 +81,9 @@ def from_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     code = {401: "unauthorized", 404: "not_found", 429: "rate_limited"}.get(status, f"http_{status}")
     limit = request.max_content_length if status == 413 else None
+    detail = None if not limit else f"最多{limit:,}字节。" if language() == "zh" else f"At most {limit:,} bytes."
     response = problem(status, code, title=None if code in API_CODES or not code.startswith("http_") else exc.name,
-                       detail=f"At most {limit:,} bytes." if limit else None)
+                       detail=detail)
     if status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]
     return response
@@ -98,9 +101,7 @@ def validation_failed(req, resp, req_validation_error, instance, model_adapter=N
     if req_validation_error is None:
         return
     if request.get_data(cache=True) and not (request.is_json and request.get_json(silent=True) is not None):
-        raise ApiProblem(problem(422, "invalid_request", codes=[{
-            "code": "invalid_request", "field": None,
-            "text": "The body is not a JSON object: send UTF-8 JSON with Content-Type: application/json"}]))
+        raise ApiProblem(problem(422, "not_json"))
     codes = []
     for error in req_validation_error.errors(include_input=False, include_url=False):
         field = ".".join(str(part) for part in error.get("loc", ()))

@@ -76,7 +76,7 @@ class TestMoveIn:
         response = client.post("/api/v1/declarations", headers=headers, data=data, content_type=content_type)
         assert response.status_code == 422
         [problem] = response.get_json()["codes"]
-        assert problem["field"] is None and "not a JSON object" in problem["text"]
+        assert (problem["code"], problem["field"]) == ("not_json", None) and "不是JSON对象" in problem["text"]
 
     def test_a_body_too_large_says_so_and_the_limit(self, client, rt, people):
         """Past the request limit the problem says what is wrong and how much is allowed, in words."""
