@@ -81,11 +81,23 @@ def memoised(draw: Callable[..., str]) -> Callable[..., str]:
 
 @lru_cache(maxsize=1)
 def cjk_family() -> str | None:
-    """The first installed font that draws Chinese, or None."""
+    """The first installed font that draws Chinese, or None.
+
+    matplotlib reads the fonts from a list it caches on disk the first time it runs; a font installed after
+    that (an operator adding fonts-noto-cjk once the gateway has drawn a chart) is not in it, and every chart
+    would stay English. So when the cached list has none, it is made again from the system's fonts, once.
+    """
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in installed), None)
+    def first() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FAMILIES if name in installed), None)
+
+    found = first()
+    if found is None:
+        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # rewrites the cache
+        found = first()
+    return found
 
 
 def label(fig: PrecinctMonth) -> str:

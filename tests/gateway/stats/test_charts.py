@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from gateway.stats import charts as stats_charts
 from store import stats
 
@@ -30,3 +32,23 @@ class TestMemoised:
         before = stats_charts.ranking_bars(ranked(500), "cache-test-change")
         after = stats_charts.ranking_bars(ranked(900), "cache-test-change")
         assert before != after and "90%" in after and "50%" in before
+
+
+def test_a_font_installed_after_matplotlibs_cache_was_made_is_found(monkeypatch):
+    """matplotlib keeps its font list in a cache made on its first run; fonts-noto-cjk installed later is not
+    in it. The charts must find the font anyway rather than stay English (seen: a machine whose cache was made
+    before the font was installed drew every Chinese chart in English)."""
+    from matplotlib import font_manager
+
+    from gateway.stats import charts
+
+    if not any("CJK" in path for path in font_manager.findSystemFonts()):
+        pytest.fail("no CJK font on this machine: install fonts-noto-cjk (.ci/run does)")
+    stale = font_manager.fontManager
+    monkeypatch.setattr(font_manager, "fontManager", stale)  # put back whatever the call below installs
+    monkeypatch.setattr(stale, "ttflist", [f for f in stale.ttflist if f.name not in charts.CJK_FAMILIES])
+    charts.cjk_family.cache_clear()
+    try:
+        assert charts.cjk_family() in charts.CJK_FAMILIES
+    finally:
+        charts.cjk_family.cache_clear()
