@@ -119,7 +119,8 @@ def test_pure_packages_do_no_io(package):
                 assert not roots & IO_LIBRARIES, f"{name} imports {roots & IO_LIBRARIES}"
 
 
-LONGER: dict[str, int] = {}
+# A catalogue of UI strings is one entry a line: it grows with the pages, not with what a module does.
+LONGER: dict[str, int] = {"gateway.i18n.zh": 440, "gateway.i18n.en": 440}
 
 
 def test_no_module_over_400_lines_in_gateway_or_store():

@@ -190,9 +190,10 @@ def cancel(receipt: str):
 
 
 def _shown_name(decl: Declaration) -> str | None:
-    """A caller's claim shows what the caller said, not the stored name of the person it names; an ID an
-    officer typed into a name is masked, as on every page."""
-    name = claims.stated_name(decl)
+    """An active declaration shows the person's name, as `查询` does; any other voice claim (waiting, disputed,
+    refused) what the caller said, not the stored name of the person it names. An ID an officer typed into a
+    name is masked, as on every page."""
+    name = decl.person.name if decl.status == DeclarationStatus.ACTIVE else claims.stated_name(decl)
     return mask_ids(name) if name else None
 
 
