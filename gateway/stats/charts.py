@@ -94,8 +94,9 @@ def cjk_family() -> str | None:
         return next((name for name in CJK_FAMILIES if name in installed), None)
 
     found = first()
-    if found is None:
-        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # rewrites the cache
+    rebuild = getattr(font_manager, "_load_fontmanager", None)  # not public: if it goes, the charts stay English
+    if found is None and rebuild is not None:
+        font_manager.fontManager = rebuild(try_read_cache=False)  # rewrites the cache for the next process
         found = first()
     return found
 
