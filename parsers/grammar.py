@@ -6,7 +6,6 @@ and record problems as values; nothing here raises on user input.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from parsers import tokens as T
@@ -14,7 +13,7 @@ from parsers.commands import AGENT_COMMANDS, MOVE_INS, MOVE_OUTS, RECEIPT_ARGUME
 from parsers.dates import (DEADLINE_DAYS, birth_date, check_move_in_date, check_move_out_date, make_date,
                            resolve_year)
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
-from parsers.normalize import DROPPED, Normalised, normalise
+from parsers.normalize import Normalised, free_text, normalise
 from parsers.phones import to_e164
 from parsers.receipts import is_valid_receipt
 from parsers.result import Document, ParseResult, Problem, Record
@@ -78,8 +77,7 @@ class _Parser:
         """Free text (an address) as the sender wrote it: NFKC, zero-width characters dropped, runs of spaces
         made one — but `、` stays `、`, where the field grammar reads it as a separator."""
         s, e = self.norm.span(start, end)
-        kept = "".join(ch for ch in unicodedata.normalize("NFKC", self.norm.original[s:e]) if ch not in DROPPED)
-        return " ".join(kept.split())
+        return free_text(self.norm.original[s:e])
 
     def error(self, code: str, record: int | None, start: int, end: int) -> None:
         self.errors.append(self._problem(code, record, start, end))

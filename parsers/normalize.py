@@ -58,3 +58,10 @@ def normalise(original: str) -> Normalised:
             starts.append(i)
             ends.append(i + 1)
     return Normalised(original, "".join(out), tuple(starts), tuple(ends))
+
+
+def free_text(text: str) -> str:
+    """A free-text field as kept: NFKC, zero-width characters dropped, runs of spaces made one. Unlike the
+    grammar's own reading, `、` stays `、` (an address may hold it)."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch not in DROPPED)
+    return " ".join(kept.split())

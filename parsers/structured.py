@@ -7,7 +7,6 @@ pipeline code. A problem's span is empty and its `text` names the field, since t
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, replace
 
 from parsers import tokens as T
@@ -15,7 +14,7 @@ from parsers.commands import Command
 from parsers.dates import birth_date, check_move_in_date, check_move_out_date
 from parsers.documents import check_ric, convert_legacy_ric, ric_region_known
 from parsers.grammar import is_cjk_name
-from parsers.normalize import DROPPED
+from parsers.normalize import free_text
 from parsers.phones import to_e164
 from parsers.receipts import is_valid_receipt
 from parsers.result import Document, ParseResult, Problem, Record
@@ -107,15 +106,9 @@ def _date(raw: str | None, checks: _Checks, today: dt.date, deadline_days: int, 
     return value
 
 
-def _text(raw: str | None) -> str:
-    """A field as the grammar reads an SMS: NFKC, zero-width characters dropped, runs of spaces made one."""
-    kept = "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if ch not in DROPPED)
-    return " ".join(kept.split())
-
-
 def _name(raw: str | None, checks: _Checks) -> str:
     """A name of the shape an SMS name has (§4): 2-20 CJK characters, or Latin words."""
-    name = _text(raw)
+    name = free_text(raw or "")
     if not name:
         checks.error("missing_name", "name")
     elif not (is_cjk_name(name) or all(T.TOKENS["LATIN_WORD"].fullmatch(word) for word in name.split(" "))):
@@ -125,7 +118,7 @@ def _name(raw: str | None, checks: _Checks) -> str:
 
 def _room(raw: str | None, checks: _Checks) -> str | None:
     """A room of the shape an SMS room has (§4), kept without its prefix or suffix (`房301` is `301`)."""
-    room = _text(raw).upper()
+    room = free_text(raw or "").upper()
     if not room:
         return None
     shape = T.TOKENS["ROOM"].fullmatch(room)
